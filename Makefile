@@ -1,0 +1,188 @@
+# libemo - top-level Makefile.
+#   make            libemo.so.1 + libemo.a + example programs (in build/)
+#   make check      unit tests (plain and ASan/UBSan), ABI, symbols,
+#                   pkg-config consumers, Python binding, PyTorch oracle
+#   make demo       detect faces and emotions on the sample photograph
+#   make bench      speed against OpenCV and PyTorch (medians, ratios)
+#   make install PREFIX=/usr/local [DESTDIR=...]
+# Missing Debian packages are installed by tools/install-deps.sh.
+
+VERSION_MAJOR := 1
+VERSION_MINOR := 0
+VERSION_PATCH := 0
+VERSION := $(VERSION_MAJOR).$(VERSION_MINOR).$(VERSION_PATCH)
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+
+CC ?= cc
+CXX ?= c++
+PYTHON ?= /usr/bin/python3
+PKG_CONFIG ?= pkg-config
+B := build
+
+# -march=native by default: the kernels need AVX2/FMA to be fast.
+# Packagers building for other machines set ARCHFLAGS (e.g. -march=x86-64-v3).
+ARCHFLAGS ?= -march=native
+OPT ?= -O2
+DEPS_PC := libpng libjpeg libxml-2.0 openblas
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lm -lpthread
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-unused-parameter
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g $(ARCHFLAGS) \
+        -Iinclude -Ilibemo $(DEPS_CFLAGS)
+LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden \
+        -DEMO_BUILDING_LIBRARY $(CFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
+       -fno-sanitize-recover=undefined
+
+LIB_SRC := $(sort $(wildcard libemo/*.c libemo/nn/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
+LIB_HDR := $(wildcard include/*.h libemo/*.h libemo/nn/*.h)
+
+SONAME := libemo.so.$(VERSION_MAJOR)
+SHARED := $(B)/libemo.so.$(VERSION)
+STATIC := $(B)/libemo.a
+
+EXAMPLES := $(patsubst examples/%.c,$(B)/%,$(wildcard examples/emo-*.c))
+TEST_SRC := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
+CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+.PHONY: all lib examples check check-unit check-san check-abi check-symbols \
+        check-pkgconfig check-python check-oracle demo bench install \
+        uninstall clean deps abi-baseline
+
+all: lib examples
+
+deps:
+	@sh tools/install-deps.sh build
+
+lib: $(SHARED) $(STATIC)
+
+$(B)/obj/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -c $< -o $@
+
+$(B)/san/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 $(SAN) -DEMO_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
+
+$(SHARED): $(LIB_OBJ) libemo/libemo.map
+	$(CC) -shared -o $@ $(LIB_OBJ) -Wl,-soname,$(SONAME) \
+	  -Wl,--version-script=libemo/libemo.map -Wl,-z,noexecstack \
+	  -Wl,-z,relro -Wl,-z,now -Wl,--no-undefined $(LDFLAGS) $(DEPS_LIBS)
+	ln -sf libemo.so.$(VERSION) $(B)/$(SONAME)
+	ln -sf $(SONAME) $(B)/libemo.so
+
+$(STATIC): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJ)
+
+examples: $(EXAMPLES)
+
+$(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h) include/emo.h $(SHARED)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude $(CFLAGS) \
+	  $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
+	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
+# --- tests -----------------------------------------------------------------
+# Each tests/check_<name>.c defines `Suite *<name>_suite(void)`; the list
+# of suites is generated so that adding a file is all a new module needs.
+$(B)/tests/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@{ for f in $(TEST_SRC); do n=$$(basename $$f .c); n=$${n#check_}; \
+	   echo "SUITE($$n)"; done; } > $@.tmp && mv $@.tmp $@
+
+TEST_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -g \
+        $(ARCHFLAGS) -Iinclude -Ilibemo -Itests -I$(B)/tests $(DEPS_CFLAGS) \
+        -DEMO_SOURCE_DIR='"$(CURDIR)"'
+
+$(B)/check_libemo: $(TEST_SRC) tests/check_main.c tests/testutil.h \
+                   $(B)/tests/suites.h $(STATIC)
+	$(CC) $(TEST_CFLAGS) -O1 tests/check_main.c $(TEST_SRC) -o $@ \
+	  $(STATIC) $(CHECK_LIBS) $(DEPS_LIBS)
+
+$(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
+                       $(B)/tests/suites.h $(SAN_OBJ)
+	$(CC) $(TEST_CFLAGS) -O1 $(SAN) tests/check_main.c $(TEST_SRC) \
+	  $(SAN_OBJ) -o $@ $(CHECK_LIBS) $(DEPS_LIBS)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san
+	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
+	  check-python check-oracle check-san
+	@$(MAKE) --no-print-directory check-unit
+
+check-unit: $(B)/check_libemo
+	@echo "== unit tests"
+	@$(B)/check_libemo
+
+check-san: $(B)/check_libemo_san
+	@echo "== unit tests under AddressSanitizer + UBSan"
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  EMO_TEST_QUIET=1 $(B)/check_libemo_san
+
+check-symbols: $(SHARED)
+	@sh tests/check-symbols.sh $(SHARED) $(SONAME)
+
+check-abi: $(SHARED)
+	@sh tests/check-abi.sh $(SHARED) libemo/abi
+
+abi-baseline: $(SHARED)
+	abidw --no-corpus-path --headers-dir include $(SHARED) \
+	  > libemo/abi/libemo.so.$(VERSION).abi
+	nm -D --defined-only $(SHARED) | awk '$$2 == "T" {print $$3}' \
+	  | sed 's/@.*//' | sort > libemo/abi/symbols.txt
+
+check-pkgconfig: lib
+	@sh tests/check-pkgconfig.sh "$(MAKE)"
+
+check-python: lib examples
+	@sh tests/check-python.sh $(PYTHON)
+
+check-oracle: lib
+	@sh tests/check-oracle.sh $(PYTHON)
+
+# --- user-facing targets -----------------------------------------------------
+demo:
+	@sh tools/install-deps.sh build
+	@$(MAKE) --no-print-directory all
+	@sh tools/demo.sh
+
+bench:
+	@sh tools/install-deps.sh bench
+	@$(MAKE) --no-print-directory all
+	@sh bench/run.sh $(PYTHON)
+
+pkgconfig/libemo.pc: pkgconfig/libemo.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    $< > $(B)/libemo.pc
+
+install: all pkgconfig/libemo.pc
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
+	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR) \
+	  $(DESTDIR)$(PREFIX)/share/libemo/models
+	install -m 644 include/emo.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
+	ln -sf libemo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libemo.so
+	install -m 644 $(STATIC) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(B)/libemo.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	for e in $(EXAMPLES); do install -m 755 $$e $(DESTDIR)$(BINDIR)/; done
+	for m in $(wildcard models/*.emo); do \
+	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/libemo/models/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/emo.h $(DESTDIR)$(LIBDIR)/libemo.* \
+	  $(DESTDIR)$(PKGCONFIGDIR)/libemo.pc
+	for e in $(notdir $(EXAMPLES)); do rm -f $(DESTDIR)$(BINDIR)/$$e; done
+
+clean:
+	rm -rf $(B)

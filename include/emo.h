@@ -1,0 +1,583 @@
+/*
+ * emo.h - libemo public API: real-time facial emotion recognition.
+ *
+ * libemo finds faces in a grayscale frame (Viola-Jones cascades read from
+ * OpenCV's XML files), normalises each face and classifies it into one of the
+ * basic emotions with a small convolutional network the library can also
+ * train.
+ *
+ * Conventions (read once, they hold for every function below):
+ * - Every function returning int returns EMO_OK (0) or a negative EMO_ERR_*
+ *   code, unless its comment says otherwise.  emo_last_error() then gives a
+ *   thread-local message naming the file, line or value at fault.
+ * - Constructors return the handle through an out-parameter; on failure
+ *   *out is set to NULL.  Every destroy function accepts NULL.
+ * - Handles are opaque.  Options are integers or floats stored in the handle
+ *   and set through emo_<handle>_set_int/_set_float with an EMO_OPT_* key;
+ *   emo_option_bounds() gives each option's legal range and default.
+ * - Images cross the API as caller-owned pointer + width + height + stride
+ *   (bytes from one row to the next).  Gray images are 8-bit, one channel.
+ * - The library never prints, never exits and never aborts on bad input.
+ * - Thread safety: distinct handles may be used from distinct threads at
+ *   once.  One handle must not be used from two threads at once, except that
+ *   a loaded emo_network is read-only during prediction and may be shared by
+ *   any number of emo_predictor handles, one per thread.
+ *
+ * Stable API: everything in this header not marked EXPERIMENTAL.  Option
+ * and status numbers are never renumbered; new ones are only appended.
+ */
+#ifndef EMO_H
+#define EMO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Export and deprecation macros                                             */
+/* ------------------------------------------------------------------------ */
+
+#if defined(EMO_BUILDING_LIBRARY) && defined(__GNUC__)
+#define EMO_API __attribute__((visibility("default")))
+#else
+#define EMO_API
+#endif
+
+#if defined(__GNUC__)
+#define EMO_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define EMO_DEPRECATED(msg)
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Version                                                                   */
+/* ------------------------------------------------------------------------ */
+
+#define EMO_VERSION_MAJOR 1
+#define EMO_VERSION_MINOR 0
+#define EMO_VERSION_PATCH 0
+#define EMO_VERSION_NUMBER \
+    (EMO_VERSION_MAJOR * 10000 + EMO_VERSION_MINOR * 100 + EMO_VERSION_PATCH)
+#define EMO_VERSION_STRING "1.0.0"
+
+/* Runtime version of the loaded library, as "MAJOR.MINOR.PATCH". */
+EMO_API const char *emo_version(void);
+/* Runtime twin of EMO_VERSION_NUMBER (MAJOR*10000 + MINOR*100 + PATCH). */
+EMO_API int emo_version_number(void);
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    EMO_OK = 0,
+    EMO_ERR_INVALID_ARG = -1,   /* NULL handle, bad pointer/size argument */
+    EMO_ERR_NOMEM = -2,         /* allocation failed */
+    EMO_ERR_IO = -3,            /* file could not be opened/read/written */
+    EMO_ERR_FORMAT = -4,        /* malformed or corrupt data */
+    EMO_ERR_UNSUPPORTED = -5,   /* valid but unsupported variant */
+    EMO_ERR_LIMIT = -6,         /* exceeds a documented limit */
+    EMO_ERR_RANGE = -7,         /* option value out of range, unknown option */
+    EMO_ERR_STATE = -8,         /* call not valid in the handle's state */
+    EMO_ERR_NO_FACE = -9,       /* no face found, even after retries */
+    EMO_ERR_MISMATCH = -10,     /* shapes/classes/models do not fit */
+    EMO_ERR_CHECKSUM = -11,     /* stored checksum does not match */
+    EMO_ERR_BUFFER_TOO_SMALL = -12, /* caller buffer too small */
+    EMO_ERR_CANCELLED = -13,    /* a progress callback asked to stop */
+    EMO_ERR_EMPTY = -14,        /* empty dataset or split */
+    EMO_ERR_INTERNAL = -15      /* a bug in libemo: please report */
+};
+
+/* Static English name of a status code; never NULL. */
+EMO_API const char *emo_strerror(int code);
+/* Thread-local detail of the last error raised on this thread, e.g.
+ * "face.png: not a PNG file".  Empty string when there is none.  Valid until
+ * the next libemo call on this thread. */
+EMO_API const char *emo_last_error(void);
+/* Frees memory that libemo allocated for the caller (decoded pixels). */
+EMO_API void emo_free(void *ptr);
+
+/* ------------------------------------------------------------------------ */
+/* Emotion classes                                                           */
+/* ------------------------------------------------------------------------ */
+
+enum {
+    EMO_CLASS_NEUTRAL = 0,
+    EMO_CLASS_ANGER = 1,
+    EMO_CLASS_DISGUST = 2,
+    EMO_CLASS_FEAR = 3,
+    EMO_CLASS_HAPPY = 4,
+    EMO_CLASS_SAD = 5,
+    EMO_CLASS_SURPRISE = 6,
+    EMO_CLASS_CONTEMPT = 7
+};
+#define EMO_MAX_CLASSES 16   /* most classes any network may have */
+#define EMO_MAX_VIEWS 8      /* most augmentation views per prediction */
+
+/* Canonical name of class `cls` ("neutral" ... "contempt"), NULL if out of
+ * range. */
+EMO_API const char *emo_class_name(int cls);
+/* Maps a spelling found in datasets ("angry", "Sadness", "happiness", "AN",
+ * ...) to EMO_CLASS_*; EMO_ERR_RANGE if unknown. */
+EMO_API int emo_class_from_name(const char *name);
+
+/* ------------------------------------------------------------------------ */
+/* Opaque handles                                                            */
+/* ------------------------------------------------------------------------ */
+
+typedef struct emo_dataset emo_dataset;
+typedef struct emo_preprocessor emo_preprocessor;
+typedef struct emo_network emo_network;
+typedef struct emo_predictor emo_predictor;
+
+/* ------------------------------------------------------------------------ */
+/* Options                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Option keys.  Grouped per module, numbered explicitly, only appended.
+ * (i) = integer option, (f) = float option, (ro) = read-only. */
+typedef enum emo_option {
+    /* library-wide limits: emo_set_int / emo_get_int */
+    EMO_OPT_MAX_PIXELS = 1,        /* (i) largest image decoded, pixels;
+                                      default 64 Mpx */
+    EMO_OPT_MAX_FILE_BYTES = 2,    /* (i) largest file read, bytes;
+                                      default 1 GiB */
+
+    /* face detection and preprocessing: emo_preprocessor_set_* */
+    EMO_OPT_DETECT_SCALE_FACTOR = 100, /* (f) pyramid step, default 1.1 */
+    EMO_OPT_DETECT_MIN_NEIGHBORS = 101,/* (i) default 5 */
+    EMO_OPT_DETECT_MIN_SIZE = 102,     /* (i) smallest face side, px, 30 */
+    EMO_OPT_DETECT_MAX_SIZE = 103,     /* (i) largest face side, 0 = none */
+    EMO_OPT_DETECT_RETRIES = 104,      /* (i) looser retries when no face */
+    EMO_OPT_DETECT_THREADS = 105,      /* (i) threads over scales, 1 */
+    EMO_OPT_DETECT_ENABLE = 106,       /* (i) 0: frames are already faces */
+    EMO_OPT_FACE_CHOICE = 107,         /* (i) EMO_FACE_* */
+    EMO_OPT_CROP_MARGIN = 108,         /* (f) box grown by this fraction */
+    EMO_OPT_FACE_SIZE = 109,           /* (i) N of the N x N face, 48 */
+    EMO_OPT_BLUR = 110,                /* (i) 5x5 Gaussian on/off, 1 */
+    EMO_OPT_BLUR_SIGMA = 111,          /* (f) Gaussian sigma, 1.0 */
+    EMO_OPT_SUBTRACT_MEAN = 112,       /* (i) subtract the mean image, 1 */
+
+    /* network: emo_network_set_* */
+    EMO_OPT_NET_THREADS = 200,         /* (i) BLAS/kernel threads, 1 */
+    EMO_OPT_NET_SEED = 201,            /* (i) weight-init seed, 1 */
+
+    /* training: emo_network_set_* */
+    EMO_OPT_TRAIN_EPOCHS = 300,        /* (i) default 30 */
+    EMO_OPT_TRAIN_BATCH = 301,         /* (i) mini-batch size, 64 */
+    EMO_OPT_TRAIN_LR = 302,            /* (f) base learning rate, 0.01 */
+    EMO_OPT_TRAIN_LR_POLICY = 303,     /* (i) EMO_LR_*, cosine */
+    EMO_OPT_TRAIN_LR_STEP = 304,       /* (i) epochs per step (EMO_LR_STEP) */
+    EMO_OPT_TRAIN_LR_GAMMA = 305,      /* (f) factor per step, 0.1 */
+    EMO_OPT_TRAIN_MOMENTUM = 306,      /* (f) 0.9 */
+    EMO_OPT_TRAIN_WEIGHT_DECAY = 307,  /* (f) 0.0005 */
+    EMO_OPT_TRAIN_AUGMENT = 308,       /* (i) EMO_AUG_* bit mask */
+    EMO_OPT_TRAIN_ROTATE_DEG = 309,    /* (f) max rotation, degrees, 10 */
+    EMO_OPT_TRAIN_CLASS_WEIGHTING = 310, /* (i) inverse-frequency loss
+                                            weights on/off, 0 */
+    EMO_OPT_TRAIN_EARLY_STOP = 311,    /* (i) patience in epochs, 0 = off */
+    EMO_OPT_TRAIN_SEED = 312,          /* (i) shuffling/augmentation seed */
+    EMO_OPT_TRAIN_RESUME = 313,        /* (i) resume from the checkpoint */
+
+    /* prediction: emo_predictor_set_* */
+    EMO_OPT_PREDICT_VIEWS = 400,       /* (i) EMO_VIEW_* bit mask, all */
+    EMO_OPT_PREDICT_ROTATE_DEG = 401,  /* (f) view rotation, degrees, 10 */
+    EMO_OPT_PREDICT_TRACK = 402,       /* (i) video mode: search near the
+                                          last face, 0 */
+    EMO_OPT_PREDICT_RESCAN = 403,      /* (i) full-frame scan every N frames
+                                          in video mode, 10 */
+
+    /* datasets: emo_dataset_set_* (set before adding sources) */
+    EMO_OPT_DATA_CLASSES = 500,        /* (i) 7 (no contempt) or 8 */
+    EMO_OPT_DATA_CKPLUS_NEUTRAL = 501, /* (i) first frames taken as neutral,
+                                          2 */
+    EMO_OPT_DATA_CKPLUS_FRACTION = 502 /* (f) last fraction of a sequence
+                                          taken as the emotion, 1/3 */
+} emo_option;
+
+enum { EMO_FACE_LARGEST = 0, EMO_FACE_CENTRAL = 1, EMO_FACE_ALL = 2 };
+enum { EMO_LR_FIXED = 0, EMO_LR_STEP = 1, EMO_LR_COSINE = 2 };
+enum {
+    EMO_AUG_MIRROR = 1, EMO_AUG_ROTATE = 2, EMO_AUG_SHIFT = 4,
+    EMO_AUG_SCALE = 8, EMO_AUG_BRIGHTNESS = 16
+};
+enum {
+    EMO_VIEW_ORIGINAL = 1, EMO_VIEW_MIRROR = 2,
+    EMO_VIEW_ROTATE_POS = 4, EMO_VIEW_ROTATE_NEG = 8
+};
+
+/* Legal range and default of `option`.  Any out pointer may be NULL.
+ * Errors: EMO_ERR_RANGE for an unknown option. */
+EMO_API int emo_option_bounds(int option, double *min, double *max,
+                              double *default_value);
+
+/* Library-wide limits (EMO_OPT_MAX_*).  Process-wide, atomic.
+ * Errors: EMO_ERR_RANGE for an unknown option or a value out of range. */
+EMO_API int emo_set_int(int option, int value);
+EMO_API int emo_get_int(int option, int *value);
+
+/* ------------------------------------------------------------------------ */
+/* Images                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Decodes a JPEG, PNG or binary PGM (P5) image, recognised by its content.
+ * channels = 1 gives 8-bit gray, 3 gives 8-bit RGB (alpha is composited on
+ * black, 16-bit samples are scaled).  *pixels is tightly packed
+ * (stride = width * channels) and must be freed with emo_free().
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_IO, EMO_ERR_FORMAT (corrupt or
+ * truncated), EMO_ERR_UNSUPPORTED, EMO_ERR_LIMIT (over EMO_OPT_MAX_PIXELS or
+ * EMO_OPT_MAX_FILE_BYTES, refused before pixels are allocated),
+ * EMO_ERR_NOMEM. */
+EMO_API int emo_image_load(const char *path, int channels, uint8_t **pixels,
+                           int *width, int *height);
+EMO_API int emo_image_decode(const void *data, size_t size, int channels,
+                             uint8_t **pixels, int *width, int *height);
+
+/* As emo_image_decode, into a caller buffer of `capacity` bytes with rows
+ * `stride` bytes apart.  *width and *height are always set when the header
+ * is readable; EMO_ERR_BUFFER_TOO_SMALL when the image does not fit. */
+EMO_API int emo_image_decode_into(const void *data, size_t size, int channels,
+                                  uint8_t *buffer, size_t capacity, int stride,
+                                  int *width, int *height);
+
+/* Writes an 8-bit gray (channels 1) or RGB (channels 3) image.  The file is
+ * written to a temporary name and renamed, so a failure never leaves a
+ * half-written file.  quality: JPEG quality 1..100.
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_IO, EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
+EMO_API int emo_image_save_png(const char *path, const uint8_t *pixels,
+                               int width, int height, int stride,
+                               int channels);
+EMO_API int emo_image_save_jpeg(const char *path, const uint8_t *pixels,
+                                int width, int height, int stride,
+                                int channels, int quality);
+
+/* ------------------------------------------------------------------------ */
+/* Preprocessor: face detection and normalisation                            */
+/* ------------------------------------------------------------------------ */
+
+/* A face box in frame pixels (frozen layout). */
+typedef struct emo_box {
+    int32_t x, y, w, h;
+} emo_box;
+
+/* Creates a preprocessor with default options and no cascade loaded; the
+ * first detection loads the default frontal-face cascade
+ * (haarcascade_frontalface_default.xml from Debian's opencv-data, or the
+ * file named by the EMO_CASCADE environment variable).
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
+EMO_API int emo_preprocessor_create(emo_preprocessor **out);
+EMO_API void emo_preprocessor_destroy(emo_preprocessor *pp);
+
+/* Loads an OpenCV cascade XML file (HAAR with tilted features, or LBP; the
+ * current and the old format).  path NULL loads the default cascade.
+ * Errors: EMO_ERR_IO, EMO_ERR_FORMAT (malformed, out-of-range index),
+ * EMO_ERR_UNSUPPORTED, EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
+EMO_API int emo_preprocessor_load_cascade(emo_preprocessor *pp,
+                                          const char *path);
+
+/* Options EMO_OPT_DETECT_*, EMO_OPT_FACE_*, EMO_OPT_CROP_MARGIN,
+ * EMO_OPT_BLUR*, EMO_OPT_SUBTRACT_MEAN.  Integer options accept set_float
+ * with an integral value and float options accept set_int.
+ * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_RANGE. */
+EMO_API int emo_preprocessor_set_int(emo_preprocessor *pp, int option,
+                                     int value);
+EMO_API int emo_preprocessor_set_float(emo_preprocessor *pp, int option,
+                                       double value);
+EMO_API int emo_preprocessor_get_int(const emo_preprocessor *pp, int option,
+                                     int *value);
+EMO_API int emo_preprocessor_get_float(const emo_preprocessor *pp, int option,
+                                       double *value);
+
+/* Finds faces in a gray frame with the detection options.  Writes at most
+ * max_boxes boxes (sorted by the face choice policy, best first) and stores
+ * the number found in *count (which may exceed max_boxes).  Finding none is
+ * not an error (*count = 0); retries are not applied here.
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_LIMIT, EMO_ERR_IO/FORMAT (loading the
+ * default cascade), EMO_ERR_NOMEM. */
+EMO_API int emo_preprocessor_detect(emo_preprocessor *pp,
+                                    const uint8_t *gray, int width,
+                                    int height, int stride, emo_box *boxes,
+                                    int max_boxes, int *count);
+
+/* Chooses the face of a frame by the face choice policy, retrying with
+ * looser parameters (EMO_OPT_DETECT_RETRIES) when none is found.  With
+ * detection off the whole frame is the face.
+ * Errors: as emo_preprocessor_detect, and EMO_ERR_NO_FACE. */
+EMO_API int emo_preprocessor_choose_face(emo_preprocessor *pp,
+                                         const uint8_t *gray, int width,
+                                         int height, int stride,
+                                         emo_box *face);
+
+/* Produces the normalised N x N float face (N = EMO_OPT_FACE_SIZE) for
+ * `box` (NULL = the whole frame): crop with margin, bilinear rescale,
+ * scale to [0,1], optional 5x5 Gaussian, minus the mean image if one is set.
+ * out must hold N*N floats (out_len counts floats).
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_BUFFER_TOO_SMALL, EMO_ERR_NOMEM. */
+EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
+                                       const uint8_t *gray, int width,
+                                       int height, int stride,
+                                       const emo_box *box, float *out,
+                                       size_t out_len);
+
+/* Mean image (N x N floats, in [0,1] pixel units).  set with mean NULL
+ * clears it; set fails with EMO_ERR_MISMATCH when n != N*N.  get returns
+ * EMO_ERR_STATE when none is set.  compute averages `count` faces of N*N
+ * floats each (normalised with the mean off) and sets the result. */
+EMO_API int emo_preprocessor_set_mean(emo_preprocessor *pp, const float *mean,
+                                      size_t n);
+EMO_API int emo_preprocessor_get_mean(const emo_preprocessor *pp, float *mean,
+                                      size_t n);
+EMO_API int emo_preprocessor_compute_mean(emo_preprocessor *pp,
+                                          const float *faces, size_t count);
+
+/* ------------------------------------------------------------------------ */
+/* Dataset                                                                   */
+/* ------------------------------------------------------------------------ */
+
+enum { EMO_SPLIT_ALL = -1, EMO_SPLIT_TRAIN = 0, EMO_SPLIT_VAL = 1,
+       EMO_SPLIT_TEST = 2 };
+
+/* Creates an empty dataset with EMO_OPT_DATA_CLASSES = 7. */
+EMO_API int emo_dataset_create(emo_dataset **out);
+EMO_API void emo_dataset_destroy(emo_dataset *ds);
+EMO_API int emo_dataset_set_int(emo_dataset *ds, int option, int value);
+EMO_API int emo_dataset_set_float(emo_dataset *ds, int option, double value);
+EMO_API int emo_dataset_get_int(const emo_dataset *ds, int option,
+                                int *value);
+EMO_API int emo_dataset_get_float(const emo_dataset *ds, int option,
+                                  double *value);
+
+/* Sources.  Each adds to the dataset; images whose class is unknown or
+ * excluded (contempt with 7 classes) are left out, and unreadable images
+ * are counted in emo_dataset_skipped().  Errors: EMO_ERR_IO (missing root),
+ * EMO_ERR_FORMAT (a bad line, with file:line in emo_last_error()),
+ * EMO_ERR_NOMEM, EMO_ERR_LIMIT. */
+/* CK+ distribution: root holds cohn-kanade-images/ and Emotion/. */
+EMO_API int emo_dataset_add_ckplus(emo_dataset *ds, const char *root);
+/* One folder per class, class from the folder name (CK+48, FER2013 image
+ * folders, a user's photos).  Subject from CK+-style file names S005_... */
+EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root);
+/* JAFFE file names (KA.AN1.39.tiff): subject KA, class AN. */
+EMO_API int emo_dataset_add_jaffe(emo_dataset *ds, const char *dir);
+/* "path label" lines (Caffe convert_imageset); label is a class index in
+ * the canonical order or a class name; relative paths are taken from
+ * `root` (NULL = the list file's folder). */
+EMO_API int emo_dataset_add_list(emo_dataset *ds, const char *list_path,
+                                 const char *root);
+/* FER2013 CSV (emotion,pixels,Usage).  usage NULL takes all rows, else
+ * only rows whose Usage equals it ("Training", "PublicTest", ...). */
+EMO_API int emo_dataset_add_fer_csv(emo_dataset *ds, const char *csv_path,
+                                    const char *usage);
+
+/* Number of items in a split (EMO_SPLIT_ALL for all), with class `cls`
+ * only (cls < 0 for all classes).  Negative error code on bad arguments. */
+EMO_API int emo_dataset_count(const emo_dataset *ds, int split, int cls);
+/* Unreadable or undecodable images met while loading. */
+EMO_API int emo_dataset_skipped(const emo_dataset *ds);
+EMO_API int emo_dataset_num_classes(const emo_dataset *ds);
+
+/* Item i (0 <= i < emo_dataset_count(ds, EMO_SPLIT_ALL, -1)).  path is the
+ * source path ("file.csv:123" for CSV rows); subject "" when unknown.
+ * Returned strings live as long as the dataset. */
+EMO_API const char *emo_dataset_item_path(const emo_dataset *ds, int i);
+EMO_API const char *emo_dataset_item_subject(const emo_dataset *ds, int i);
+EMO_API int emo_dataset_item_label(const emo_dataset *ds, int i);
+EMO_API int emo_dataset_item_split(const emo_dataset *ds, int i);
+/* Decodes item i to gray; free *pixels with emo_free(). */
+EMO_API int emo_dataset_item_image(const emo_dataset *ds, int i,
+                                   uint8_t **pixels, int *width, int *height);
+
+/* Random split by fractions (the paper's 0.7/0.1/0.2), stratified by
+ * class, reproducible from seed.  Errors: EMO_ERR_RANGE (fractions not
+ * summing to 1), EMO_ERR_EMPTY. */
+EMO_API int emo_dataset_split_random(emo_dataset *ds, double train,
+                                     double val, double test, uint64_t seed);
+/* Subject-disjoint k-fold: subjects shuffled by seed into k folds; fold
+ * `test_fold` is the test split, the next fold (mod k) validation when
+ * with_val is non-zero, the rest training.  No subject is in two splits.
+ * Errors: EMO_ERR_RANGE, EMO_ERR_EMPTY, EMO_ERR_STATE (items without
+ * subject). */
+EMO_API int emo_dataset_split_subjects(emo_dataset *ds, int k, int test_fold,
+                                       int with_val, uint64_t seed);
+/* Sets every item to one split (e.g. a separate test set). */
+EMO_API int emo_dataset_split_all(emo_dataset *ds, int split);
+
+/* ------------------------------------------------------------------------ */
+/* Network                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/* Progress callback for training and fine-tuning.  stage: EMO_STAGE_*;
+ * done/total count batches of the current epoch (EMO_STAGE_BATCH) or
+ * epochs (EMO_STAGE_EPOCH).  metrics[EMO_METRIC_*], n_metrics valid entries
+ * (only appended to in later versions).  Return non-zero to stop: the call
+ * then returns EMO_ERR_CANCELLED, with the last checkpoint intact. */
+typedef int (*emo_progress_fn)(void *user, int stage, int done, int total,
+                               const double *metrics, int n_metrics);
+enum { EMO_STAGE_BATCH = 0, EMO_STAGE_EPOCH = 1 };
+enum {
+    EMO_METRIC_EPOCH = 0, EMO_METRIC_LOSS = 1, EMO_METRIC_TRAIN_ACCURACY = 2,
+    EMO_METRIC_VAL_LOSS = 3, EMO_METRIC_VAL_ACCURACY = 4, EMO_METRIC_LR = 5,
+    EMO_METRIC_IMAGES_PER_SEC = 6, EMO_METRIC_SECONDS = 7,
+    EMO_METRIC_COUNT = 8
+};
+
+/* Builds a network with fresh weights (EMO_OPT_NET_SEED) from a preset:
+ * "default" (compact net for 48x48 faces), "lenet", "caffenet", "alexnet".
+ * num_classes 0 keeps the preset's (7).
+ * Errors: EMO_ERR_INVALID_ARG (unknown preset), EMO_ERR_RANGE, EMO_ERR_NOMEM. */
+EMO_API int emo_network_create_preset(const char *preset, int num_classes,
+                                      emo_network **out);
+/* Builds a network from the network text format (docs/network-format.md).
+ * Errors: EMO_ERR_FORMAT with "line N: ..." in emo_last_error(),
+ * EMO_ERR_LIMIT (too many layers), EMO_ERR_NOMEM. */
+EMO_API int emo_network_create_text(const char *text, emo_network **out);
+/* Loads a model file (docs/model-format.md).  Every length is checked
+ * against the file size before allocating.
+ * Errors: EMO_ERR_IO, EMO_ERR_FORMAT, EMO_ERR_CHECKSUM, EMO_ERR_UNSUPPORTED
+ * (newer format), EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
+EMO_API int emo_network_load(const char *path, emo_network **out);
+/* Saves weights, network text, preprocessing and class names; written to
+ * a temporary file and renamed.  Errors: EMO_ERR_IO, EMO_ERR_NOMEM. */
+EMO_API int emo_network_save(const emo_network *net, const char *path);
+EMO_API void emo_network_destroy(emo_network *net);
+
+/* Copies into `dst` the weights of every layer of `src` whose name and
+ * parameter shapes match; the rest keep their (fresh) weights.  Stores the
+ * number of layers copied in *copied (may be NULL).  For fine-tuning. */
+EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
+                                 int *copied);
+
+/* Options EMO_OPT_NET_* and EMO_OPT_TRAIN_*. */
+EMO_API int emo_network_set_int(emo_network *net, int option, int value);
+EMO_API int emo_network_set_float(emo_network *net, int option, double value);
+EMO_API int emo_network_get_int(const emo_network *net, int option,
+                                int *value);
+EMO_API int emo_network_get_float(const emo_network *net, int option,
+                                  double *value);
+
+/* Input shape (channels, height, width) and classes. */
+EMO_API int emo_network_input_shape(const emo_network *net, int *channels,
+                                    int *height, int *width);
+EMO_API int emo_network_num_classes(const emo_network *net);
+/* Class name i of the network's outputs; NULL if out of range. */
+EMO_API const char *emo_network_class_name(const emo_network *net, int i);
+/* Sets output class names (n must equal emo_network_num_classes()). */
+EMO_API int emo_network_set_class_names(emo_network *net,
+                                        const char *const *names, int n);
+EMO_API int64_t emo_network_num_params(const emo_network *net);
+/* Multiply-adds x 2 of one forward pass at batch 1. */
+EMO_API int64_t emo_network_flops(const emo_network *net);
+/* Writes a human-readable summary (layers, shapes, parameters, FLOPs),
+ * NUL-terminated, into buf (cap bytes).  Returns the length it needs,
+ * excluding the NUL, whether or not it fit; negative error code. */
+EMO_API int emo_network_summary(const emo_network *net, char *buf,
+                                size_t cap);
+
+/* Per-layer learning-rate and weight-decay multipliers (0 freezes).
+ * Errors: EMO_ERR_INVALID_ARG (no such layer or a layer without weights),
+ * EMO_ERR_RANGE. */
+EMO_API int emo_network_set_layer_lr(emo_network *net, const char *layer,
+                                     double lr_mult, double decay_mult);
+
+/* Forward a batch (batch x C x H x W floats, as the preprocessor makes
+ * them) to class probabilities (batch x num_classes).  Uses the network's
+ * own workspace, reused across calls: not thread-safe on one network; use
+ * one emo_predictor per thread for concurrent inference. */
+EMO_API int emo_network_forward(emo_network *net, const float *input,
+                                int batch, float *probs);
+
+/* One SGD step on a batch: momentum and weight decay from the options,
+ * learning rate `lr`, per-layer multipliers, optional per-class loss
+ * weights (NULL = all 1).  Stores the mean loss in *loss (may be NULL).
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label out of range). */
+EMO_API int emo_network_train_step(emo_network *net, const float *input,
+                                   const int *labels, int batch, double lr,
+                                   const float *class_weights, double *loss);
+
+/* Preprocessing stored with the model: copies the face size, blur, mean
+ * image and detection options of `pp` into the network (training does this
+ * itself), or configures `pp` from the network. */
+EMO_API int emo_network_store_preprocessing(emo_network *net,
+                                            const emo_preprocessor *pp);
+EMO_API int emo_network_apply_preprocessing(const emo_network *net,
+                                            emo_preprocessor *pp);
+
+/* Trains on the dataset's training split (validation split for early
+ * stopping and reporting), with EMO_OPT_TRAIN_* options.  Faces are made
+ * by `pp` (detection off for crops); the training split's mean image is
+ * computed, set on pp and stored in the network.  When a checkpoint path
+ * is set, a checkpoint is written atomically after every epoch and
+ * EMO_OPT_TRAIN_RESUME=1 continues from it.  Deterministic for a seed and
+ * thread count.  Errors: EMO_ERR_EMPTY, EMO_ERR_MISMATCH (face size vs
+ * input), EMO_ERR_CANCELLED, EMO_ERR_IO, EMO_ERR_NOMEM. */
+EMO_API int emo_network_train(emo_network *net, emo_dataset *ds,
+                              emo_preprocessor *pp, emo_progress_fn progress,
+                              void *user);
+/* Checkpoint file for emo_network_train (NULL = none). */
+EMO_API int emo_network_set_checkpoint(emo_network *net, const char *path);
+
+/* Corrections (learning from a user's fix of a wrong label): keeps the
+ * normalised face with its true label in the network (saved with the
+ * model), and fine-tunes on all kept corrections for `steps` SGD steps with
+ * augmentation, at the training options' rate and per-layer multipliers. */
+EMO_API int emo_network_add_correction(emo_network *net, const float *face,
+                                       size_t n, int label);
+EMO_API int emo_network_num_corrections(const emo_network *net);
+EMO_API int emo_network_apply_corrections(emo_network *net, int steps,
+                                          emo_progress_fn progress,
+                                          void *user);
+
+/* ------------------------------------------------------------------------ */
+/* Predictor                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* One prediction (frozen layout). */
+typedef struct emo_prediction {
+    emo_box box;                   /* face in the frame (whole face for
+                                      emo_predictor_predict_face) */
+    int32_t label;                 /* voted class index */
+    int32_t num_classes;
+    float scores[EMO_MAX_CLASSES]; /* probabilities averaged over views */
+    int32_t num_views;
+    int32_t view_labels[EMO_MAX_VIEWS];
+} emo_prediction;
+
+/* Creates a predictor on a network (borrowed: it must outlive the
+ * predictor and stay unmodified while predictors use it) with its own
+ * preprocessor configured from the network's stored preprocessing, and its
+ * own workspace.  Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
+EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out);
+EMO_API void emo_predictor_destroy(emo_predictor *pred);
+/* The predictor's own preprocessor, to tune detection (owned by pred). */
+EMO_API emo_preprocessor *emo_predictor_preprocessor(emo_predictor *pred);
+
+/* Options EMO_OPT_PREDICT_*. */
+EMO_API int emo_predictor_set_int(emo_predictor *pred, int option, int value);
+EMO_API int emo_predictor_set_float(emo_predictor *pred, int option,
+                                    double value);
+EMO_API int emo_predictor_get_int(const emo_predictor *pred, int option,
+                                  int *value);
+EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
+                                    double *value);
+
+/* Classifies one normalised face (N*N floats from
+ * emo_preprocessor_normalize) with augmentation voting: the majority of
+ * per-view labels, a tie to the tied class with the highest summed score. */
+EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
+                                       size_t n, emo_prediction *out);
+/* Finds faces in a gray frame (by the face choice policy, with retries) and
+ * classifies each.  Writes at most max predictions, stores the number of
+ * faces in *count.  No face: EMO_OK with *count = 0. */
+EMO_API int emo_predictor_predict_frame(emo_predictor *pred,
+                                        const uint8_t *gray, int width,
+                                        int height, int stride,
+                                        emo_prediction *out, int max,
+                                        int *count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* EMO_H */

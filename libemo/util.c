@@ -1,0 +1,162 @@
+/* util.c - whole-file reads under the size limit, atomic writes, seeded
+ * random numbers. */
+#include "internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int emo__read_file(const char *path, uint8_t **data, size_t *size)
+{
+    *data = NULL;
+    *size = 0;
+    if (!path)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL path");
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        return emo__fail(EMO_ERR_IO, "%s: not a regular file", path);
+    }
+    long long limit = emo__limit(EMO_OPT_MAX_FILE_BYTES);
+    if ((long long)st.st_size > limit) {
+        fclose(fp);
+        return emo__fail(EMO_ERR_LIMIT, "%s: %lld bytes exceeds the %lld-byte"
+                         " file limit", path, (long long)st.st_size, limit);
+    }
+    size_t n = (size_t)st.st_size;
+    uint8_t *buf = malloc(n + 1);
+    if (!buf) {
+        fclose(fp);
+        return emo__fail(EMO_ERR_NOMEM, "%s: cannot allocate %zu bytes", path,
+                         n);
+    }
+    size_t got = fread(buf, 1, n, fp);
+    int err = ferror(fp);
+    fclose(fp);
+    if (got != n || err) {
+        free(buf);
+        return emo__fail(EMO_ERR_IO, "%s: short read", path);
+    }
+    buf[n] = 0;
+    *data = buf;
+    *size = n;
+    return EMO_OK;
+}
+
+int emo__atomic_open(emo_atomic_file *f, const char *path)
+{
+    memset(f, 0, sizeof *f);
+    if (!path || !*path)
+        return emo__fail(EMO_ERR_INVALID_ARG, "empty output path");
+    size_t n = strlen(path);
+    f->path = malloc(n + 1);
+    f->tmp_path = malloc(n + 16);
+    if (!f->path || !f->tmp_path) {
+        emo__atomic_abort(f);
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    }
+    memcpy(f->path, path, n + 1);
+    memcpy(f->tmp_path, path, n);
+    memcpy(f->tmp_path + n, ".tmp-XXXXXX", 12);
+    int fd = mkstemp(f->tmp_path);
+    if (fd < 0) {
+        int rc = emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
+        free(f->tmp_path);
+        f->tmp_path = NULL;
+        emo__atomic_abort(f);
+        return rc;
+    }
+    f->fp = fdopen(fd, "wb");
+    if (!f->fp) {
+        close(fd);
+        emo__atomic_abort(f);
+        return emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
+    }
+    return EMO_OK;
+}
+
+int emo__atomic_commit(emo_atomic_file *f)
+{
+    FILE *fp = f->fp;
+    f->fp = NULL;
+    int bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
+    bad |= fclose(fp) != 0;
+    if (bad || rename(f->tmp_path, f->path) != 0) {
+        int rc = emo__fail(EMO_ERR_IO, "%s: write failed: %s", f->path,
+                           strerror(errno));
+        emo__atomic_abort(f);
+        return rc;
+    }
+    free(f->tmp_path);
+    free(f->path);
+    f->tmp_path = f->path = NULL;
+    return EMO_OK;
+}
+
+void emo__atomic_abort(emo_atomic_file *f)
+{
+    if (f->fp)
+        fclose(f->fp);
+    if (f->tmp_path)
+        remove(f->tmp_path);
+    free(f->tmp_path);
+    free(f->path);
+    memset(f, 0, sizeof *f);
+}
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void emo__rng_seed(emo_rng *r, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        r->s[i] = splitmix64(&seed);
+}
+
+static inline uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t emo__rng_next(emo_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+double emo__rng_uniform(emo_rng *r)
+{
+    return (double)(emo__rng_next(r) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+uint32_t emo__rng_below(emo_rng *r, uint32_t n)
+{
+    return n ? (uint32_t)(emo__rng_uniform(r) * n) % n : 0;
+}
+
+double emo__rng_gauss(emo_rng *r)
+{
+    /* Box-Muller; 1 - u keeps the log argument in (0, 1]. */
+    double u = 1.0 - emo__rng_uniform(r), v = emo__rng_uniform(r);
+    return sqrt(-2.0 * log(u)) * cos(2.0 * 3.14159265358979323846 * v);
+}

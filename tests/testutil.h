@@ -1,0 +1,58 @@
+/* testutil.h - helpers shared by the Check suites. */
+#ifndef EMO_TESTUTIL_H
+#define EMO_TESTUTIL_H
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emo.h"
+
+/* A fresh temporary directory for one test (removed by the OS tmp
+ * cleaner; tests write only small files). */
+static inline const char *test_tmpdir(void)
+{
+    static char dir[64];
+    snprintf(dir, sizeof dir, "/tmp/emo-test-XXXXXX");
+    if (!mkdtemp(dir))
+        ck_abort_msg("mkdtemp failed");
+    return dir;
+}
+
+/* Path of a file in the source tree (tests run from anywhere). */
+static inline const char *test_src_path(const char *rel)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf, "%s/%s", EMO_SOURCE_DIR, rel);
+    return buf;
+}
+
+/* The shared data folder, or NULL (tests that need it then skip). */
+static inline const char *test_data_dir(void)
+{
+    const char *d = getenv("EMO_DATA");
+    if (d && *d && access(d, R_OK) == 0)
+        return d;
+    return NULL;
+}
+
+static inline int write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    if (!fp)
+        return -1;
+    size_t w = fwrite(data, 1, n, fp);
+    fclose(fp);
+    return w == n ? 0 : -1;
+}
+
+#define ck_assert_emo_ok(expr)                                               \
+    do {                                                                     \
+        int rc_ = (expr);                                                    \
+        ck_assert_msg(rc_ == EMO_OK, "%s -> %d (%s): %s", #expr, rc_,        \
+                      emo_strerror(rc_), emo_last_error());                  \
+    } while (0)
+
+#endif
