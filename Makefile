@@ -160,12 +160,14 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(PYTHON)
 
-pkgconfig/libemo.pc: pkgconfig/libemo.pc.in
+# Regenerated on every install: PREFIX may differ between runs.
+$(B)/libemo.pc: pkgconfig/libemo.pc.in FORCE
+	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 	    $< > $(B)/libemo.pc
 
-install: all pkgconfig/libemo.pc
+install: all $(B)/libemo.pc
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR) \
 	  $(DESTDIR)$(PREFIX)/share/libemo/models
@@ -186,3 +188,5 @@ uninstall:
 
 clean:
 	rm -rf $(B)
+
+FORCE:

@@ -1,0 +1,30 @@
+#!/bin/sh
+# check-abi.sh LIB ABIDIR - compares the built library with the abidw
+# baseline of the last release.  abidiff's exit status is a bit mask:
+# 0 same, 4 = ABI change, 8 = incompatible change, 1/2 = tool error.
+# Only added functions are allowed: any non-zero status fails unless the
+# report's only changes are added functions.
+set -u
+lib=$1 dir=$2
+base=$(ls "$dir"/*.abi 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$base" ]; then
+    echo "abi: FAIL: no baseline in $dir (make abi-baseline at a release)"
+    exit 1
+fi
+if ! command -v abidiff >/dev/null 2>&1; then
+    echo "abi: FAIL: abidiff missing (apt-get install abigail-tools)"; exit 1
+fi
+report=$(abidiff --no-added-syms "$base" "$lib" 2>&1); rc=$?
+if [ $rc -ne 0 ]; then
+    echo "abi: FAIL: abidiff $base $lib exited $rc:"; echo "$report"; exit 1
+fi
+# The exported symbol list may only grow.
+nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' | sed 's/@.*//' |
+    sort > /tmp/emo-abi-now.$$
+removed=$(comm -23 "$dir/symbols.txt" /tmp/emo-abi-now.$$)
+added=$(comm -13 "$dir/symbols.txt" /tmp/emo-abi-now.$$ | wc -l)
+rm -f /tmp/emo-abi-now.$$
+if [ -n "$removed" ]; then
+    echo "abi: FAIL: removed exported functions:"; echo "$removed"; exit 1
+fi
+echo "abi: ok against $(basename "$base") ($added functions added)"
