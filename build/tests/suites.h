@@ -1,1 +1,2 @@
 SUITE(core)
+SUITE(vote)
