@@ -1,0 +1,56 @@
+"""Network: presets, forward, save/load, errors."""
+import os
+import unittest
+
+import emo
+from util import np, requires, tmpdir, without_numpy
+
+
+@requires("emo_network_create_preset", "emo_network_forward")
+class NetworkTest(unittest.TestCase):
+    def setUp(self):
+        self.net = emo.Network.preset("lenet")
+        self.addCleanup(self.net.close)
+
+    def test_shape_and_classes(self):
+        c, h, w = self.net.input_shape
+        self.assertEqual(c, 1)
+        self.assertEqual(self.net.num_classes, 7)
+        self.assertEqual(len(self.net.class_names), 7)
+        self.assertGreater(self.net.num_params, 0)
+        self.assertGreater(self.net.flops, 0)
+        self.assertIn("conv", self.net.summary().lower())
+
+    def test_forward_sums_to_one(self):
+        without_numpy(self)
+        c, h, w = self.net.input_shape
+        probs = self.net.forward([0.1] * (2 * c * h * w))
+        self.assertEqual(len(probs), 2 * 7)
+        for b in range(2):
+            self.assertAlmostEqual(sum(probs[b * 7:(b + 1) * 7]), 1.0,
+                                   places=4)
+        with self.assertRaises(ValueError):
+            self.net.forward([0.0] * 5)
+
+    @unittest.skipIf(np is None, "numpy not importable")
+    @requires("emo_network_save", "emo_network_load")
+    def test_save_load_same_output(self):
+        c, h, w = self.net.input_shape
+        x = np.random.default_rng(1).random((3, c, h, w), dtype=np.float32)
+        path = os.path.join(tmpdir(self), "m.emo")
+        self.net.save(path)
+        other = emo.Network.load(path)
+        self.assertEqual(other.class_names, self.net.class_names)
+        self.assertTrue(np.allclose(other.forward(x), self.net.forward(x),
+                                    atol=1e-6))
+        with self.assertRaises(emo.EmoError):
+            emo.Network.load(os.path.join(tmpdir(self), "none.emo"))
+
+    def test_unknown_preset(self):
+        with self.assertRaises(emo.EmoError) as cm:
+            emo.Network.preset("no-such-net")
+        self.assertEqual(cm.exception.code, emo.ERR_INVALID_ARG)
+
+
+if __name__ == "__main__":
+    unittest.main()

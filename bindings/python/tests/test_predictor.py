@@ -1,0 +1,66 @@
+"""Predictor: voting results, views, frames, shared network."""
+import threading
+import unittest
+
+import emo
+from util import ASTRONAUT, np, requires, without_numpy
+
+
+@requires("emo_predictor_create", "emo_network_create_preset",
+          "emo_preprocessor_create", "emo_image_load")
+class PredictorTest(unittest.TestCase):
+    def setUp(self):
+        self.net = emo.Network.preset("default")
+        self.pred = emo.Predictor(self.net)
+
+    def test_views_option(self):
+        self.assertEqual(self.pred.views, 4)
+        self.pred.views = 1
+        self.assertEqual(self.pred.get_int(emo.OPT_PREDICT_VIEWS),
+                         emo.VIEW_ORIGINAL)
+        with self.assertRaises(ValueError):
+            self.pred.views = 0
+        with self.assertRaises(emo.EmoError) as cm:
+            self.pred.set_int(emo.OPT_PREDICT_VIEWS, 16)
+        self.assertEqual(cm.exception.code, emo.ERR_RANGE)
+
+    def test_predict_face(self):
+        without_numpy(self)
+        n = self.pred.preprocessor.face_size
+        p = self.pred.predict_face([0.0] * (n * n))
+        self.assertEqual(len(p.scores), self.net.num_classes)
+        self.assertEqual(len(p.view_labels), 4)
+        self.assertAlmostEqual(sum(p.scores), 1.0, places=4)
+        self.assertEqual(p.label_name, self.net.class_names[p.label])
+        with self.assertRaises(emo.EmoError) as cm:
+            self.pred.predict_face([0.0] * 10)
+        self.assertEqual(cm.exception.code, emo.ERR_INVALID_ARG)
+
+    def test_predict_frame(self):
+        img = emo.load_image(ASTRONAUT)
+        faces = self.pred.predict_frame(img)
+        self.assertEqual(len(faces), 1)
+        d = faces[0].to_json()
+        self.assertEqual(set(d), {"x", "y", "w", "h", "label", "scores"})
+        self.assertEqual(set(d["scores"]), set(self.net.class_names))
+
+    @unittest.skipIf(np is None, "numpy not importable")
+    def test_threads_share_network(self):
+        img = emo.load_image(ASTRONAUT)
+        want = self.pred.predict_frame(img)[0].scores
+        got = [None] * 3
+
+        def run(i):
+            got[i] = emo.Predictor(self.net).predict_frame(img)[0].scores
+
+        ts = [threading.Thread(target=run, args=(i,)) for i in range(3)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        for g in got:
+            self.assertEqual(g, want)
+
+
+if __name__ == "__main__":
+    unittest.main()
