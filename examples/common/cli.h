@@ -1,0 +1,61 @@
+/*
+ * cli.h - command-line helpers shared by the example programs: option
+ * values, numbers with range checks, dataset sources and split specs,
+ * JSON strings, a terminal progress bar.
+ */
+#ifndef EMO_EXAMPLES_CLI_H
+#define EMO_EXAMPLES_CLI_H
+
+#include <stdio.h>
+
+#include "emo.h"
+
+/* The value after option argv[*i] (advancing *i); exits with a message
+ * when it is missing. */
+const char *cli_value(int argc, char **argv, int *i);
+/* Parse numbers; exit with "prog: --opt: ..." when malformed or outside
+ * [lo, hi]. */
+int cli_int(const char *opt, const char *s, int lo, int hi);
+double cli_double(const char *opt, const char *s, double lo, double hi);
+/* Prints "prog: what: <libemo detail>" and exits 1 when rc < 0. */
+void cli_check(int rc, const char *what);
+/* Program name for messages (set by cli_init). */
+void cli_init(const char *argv0);
+const char *cli_prog(void);
+
+/* Dataset sources as given on the command line. */
+enum { SRC_FOLDER, SRC_LIST, SRC_CKPLUS, SRC_JAFFE, SRC_FER_CSV };
+typedef struct cli_source {
+    int kind;
+    const char *path;
+    const char *root;  /* --list only */
+    const char *usage; /* --fer-csv only */
+} cli_source;
+#define CLI_MAX_SOURCES 32
+
+/* Recognises --folder/--list/--ckplus/--jaffe/--fer-csv and the --root /
+ * --usage modifiers that follow them.  Returns 1 when argv[*i] was one. */
+int cli_source_option(int argc, char **argv, int *i, cli_source *src,
+                      int *n);
+/* Adds every source to ds (exits on error). */
+void cli_load_sources(emo_dataset *ds, const cli_source *src, int n);
+/* Applies "random:TR,VA,TE", "subjects:K:FOLD[:noval]" or "none" (every
+ * item in split_none).  Returns a short protocol description in buf. */
+void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
+                     int split_none, char *buf, size_t cap);
+/* Prints per-split, per-class counts to fp. */
+void cli_print_counts(FILE *fp, const emo_dataset *ds);
+
+/* Writes s as a JSON string literal. */
+void json_string(FILE *fp, const char *s);
+
+/* A one-line progress bar redrawn in place on a terminal (fp a tty);
+ * does nothing otherwise.  `text` is shown after the bar. */
+int cli_is_tty(FILE *fp);
+void cli_progress(FILE *fp, double fraction, const char *text);
+/* Ends the progress line (newline on a tty). */
+void cli_progress_end(FILE *fp);
+/* "1h02m", "3m05s", "12s" */
+void cli_format_duration(double seconds, char *buf, size_t cap);
+
+#endif
