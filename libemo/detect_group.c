@@ -1,0 +1,122 @@
+/*
+ * detect_group.c - OpenCV's groupRectangles: raw hits that are similar
+ * (corners within eps of the smaller size) form classes; a class with more
+ * than `threshold` members becomes its average box, unless it lies inside
+ * a stronger class's box.  Rounding follows OpenCV (float averages rounded
+ * half to even) so that boxes come out identical.
+ */
+#include "cascade.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static int similar(const emo__rect *a, const emo__rect *b, double eps)
+{
+    int mw = a->w < b->w ? a->w : b->w, mh = a->h < b->h ? a->h : b->h;
+    double delta = eps * (mw + mh) * 0.5;
+    return abs(a->x - b->x) <= delta && abs(a->y - b->y) <= delta &&
+           abs(a->x + a->w - b->x - b->w) <= delta &&
+           abs(a->y + a->h - b->y - b->h) <= delta;
+}
+
+static int find_root(int *parent, int i)
+{
+    int r = i;
+    while (parent[r] >= 0)
+        r = parent[r];
+    while (parent[i] >= 0) { /* path compression */
+        int n = parent[i];
+        parent[i] = r;
+        i = n;
+    }
+    return r;
+}
+
+/* Connected components of the similarity relation (cv::partition); labels
+ * numbered in order of first appearance.  Returns the class count.
+ * Quadratic in the number of raw hits, as OpenCV's. */
+static int partition(const emo__rect *v, int n, double eps, int *label,
+                     int *parent)
+{
+    for (int i = 0; i < n; i++)
+        parent[i] = -1;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            if (!similar(&v[i], &v[j], eps))
+                continue;
+            int a = find_root(parent, i), b = find_root(parent, j);
+            if (a != b)
+                parent[b > a ? b : a] = b > a ? a : b;
+        }
+    int nclasses = 0;
+    for (int i = 0; i < n; i++) {
+        int r = find_root(parent, i);
+        if (r == i)
+            label[i] = nclasses++;
+    }
+    for (int i = 0; i < n; i++)
+        label[i] = label[find_root(parent, i)];
+    return nclasses;
+}
+
+typedef struct acc {
+    long long x, y, w, h;
+    int n;
+} acc;
+
+int emo__group_rects(emo__rects *r, int threshold, double eps)
+{
+    int n = r->n;
+    if (threshold <= 0 || n == 0)
+        return EMO_OK;
+    int *label = malloc(sizeof *label * (size_t)n * 2);
+    acc *a = calloc((size_t)n, sizeof *a);
+    emo__rect *avg = malloc(sizeof *avg * (size_t)n);
+    if (!label || !a || !avg) {
+        free(label);
+        free(a);
+        free(avg);
+        return emo__fail(EMO_ERR_NOMEM, "out of memory grouping detections");
+    }
+    int nc = partition(r->v, n, eps, label, label + n);
+    for (int i = 0; i < n; i++) {
+        acc *c = &a[label[i]];
+        c->x += r->v[i].x;
+        c->y += r->v[i].y;
+        c->w += r->v[i].w;
+        c->h += r->v[i].h;
+        c->n++;
+    }
+    for (int i = 0; i < nc; i++) {
+        float s = 1.f / (float)a[i].n;
+        avg[i] = (emo__rect){(int)lrintf((float)a[i].x * s),
+                             (int)lrintf((float)a[i].y * s),
+                             (int)lrintf((float)a[i].w * s),
+                             (int)lrintf((float)a[i].h * s)};
+    }
+    r->n = 0;
+    for (int i = 0; i < nc; i++) {
+        const emo__rect *r1 = &avg[i];
+        int n1 = a[i].n, j;
+        if (n1 <= threshold)
+            continue;
+        for (j = 0; j < nc; j++) { /* drop small boxes inside big ones */
+            int n2 = a[j].n;
+            if (j == i || n2 <= threshold)
+                continue;
+            const emo__rect *r2 = &avg[j];
+            int dx = (int)lrint(r2->w * eps), dy = (int)lrint(r2->h * eps);
+            if (r1->x >= r2->x - dx && r1->y >= r2->y - dy &&
+                r1->x + r1->w <= r2->x + r2->w + dx &&
+                r1->y + r1->h <= r2->y + r2->h + dy &&
+                (n2 > (n1 > 3 ? n1 : 3) || n1 < 3))
+                break;
+        }
+        if (j == nc)
+            r->v[r->n++] = *r1; /* r->n <= i < nc <= n: in place is safe */
+    }
+    free(label);
+    free(a);
+    free(avg);
+    return EMO_OK;
+}
