@@ -482,6 +482,23 @@ EMO_API int emo_network_summary(const emo_network *net, char *buf,
 EMO_API int emo_network_set_layer_lr(emo_network *net, const char *layer,
                                      double lr_mult, double decay_mult);
 
+/* The network text the network was built from (docs/network-format.md),
+ * NUL-terminated, into buf (cap bytes).  Returns the length it needs,
+ * excluding the NUL, whether or not it fit; negative error code. */
+EMO_API int emo_network_get_text(const emo_network *net, char *buf,
+                                 size_t cap);
+/* Weight access, for bindings, tests and tools.  Parameter `index` of
+ * layer `layer`: conv/fc 0 = weights ([out][in/groups][k][k] or
+ * [out][in]), 1 = bias; bn 0 = gamma, 1 = beta, 2 = running mean,
+ * 3 = running variance.  get returns the number of floats and copies them
+ * when n is large enough (buf NULL asks the size); set requires n to be
+ * exactly that number.  Errors: EMO_ERR_INVALID_ARG (no such layer),
+ * EMO_ERR_RANGE (index), EMO_ERR_MISMATCH (set: n). */
+EMO_API int emo_network_get_param(const emo_network *net, const char *layer,
+                                  int index, float *buf, size_t n);
+EMO_API int emo_network_set_param(emo_network *net, const char *layer,
+                                  int index, const float *buf, size_t n);
+
 /* Forward a batch (batch x C x H x W floats, as the preprocessor makes
  * them) to class probabilities (batch x num_classes).  Uses the network's
  * own workspace, reused across calls: not thread-safe on one network; use

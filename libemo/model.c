@@ -1,0 +1,628 @@
+/*
+ * model.c - the model file (docs/model-format.md): a little-endian header
+ * ("EMOM", format version), tagged chunks (network text, options,
+ * preprocessing, mean image, class names, corrections, weights, optional
+ * momentum and training state) and a CRC-32 of everything before it.
+ *
+ * The writer runs each chunk twice, first counting bytes (so the length
+ * can precede the payload) then writing, streaming with a running CRC.
+ * The loader reads the whole file under EMO_OPT_MAX_FILE_BYTES, checks the
+ * CRC first, and still checks every length against the bytes left before
+ * it allocates.
+ */
+#include "nn/nn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FORMAT_VERSION 1
+#define HEADER_BYTES 16
+#define MAX_CLASS_NAME 255
+
+/* ---- writing ------------------------------------------------------------ */
+
+typedef struct writer {
+    FILE *fp;      /* NULL: only count */
+    uint64_t n;    /* bytes so far */
+    uint32_t crc;
+    int err;
+} writer;
+
+static void put(writer *w, const void *data, size_t n)
+{
+    w->n += n;
+    if (!w->fp || w->err)
+        return;
+    w->crc = emo__crc32(w->crc, data, n);
+    if (fwrite(data, 1, n, w->fp) != n)
+        w->err = 1;
+}
+
+static void put_u32(writer *w, uint32_t v)
+{
+    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                    (uint8_t)(v >> 24)};
+    put(w, b, 4);
+}
+
+static void put_u64(writer *w, uint64_t v)
+{
+    put_u32(w, (uint32_t)v);
+    put_u32(w, (uint32_t)(v >> 32));
+}
+
+static void put_f64(writer *w, double d)
+{
+    uint64_t v;
+    memcpy(&v, &d, 8);
+    put_u64(w, v);
+}
+
+/* Floats as little-endian IEEE-754, through a small buffer. */
+static void put_floats(writer *w, const float *f, size_t n)
+{
+    uint8_t buf[4096];
+    while (n) {
+        size_t k = n < sizeof buf / 4 ? n : sizeof buf / 4;
+        if (w->fp)
+            for (size_t i = 0; i < k; i++) {
+                uint32_t v;
+                memcpy(&v, &f[i], 4);
+                buf[4 * i] = (uint8_t)v;
+                buf[4 * i + 1] = (uint8_t)(v >> 8);
+                buf[4 * i + 2] = (uint8_t)(v >> 16);
+                buf[4 * i + 3] = (uint8_t)(v >> 24);
+            }
+        put(w, buf, 4 * k);
+        f += k;
+        n -= k;
+    }
+}
+
+static void put_opts(writer *w, const emo_opts *o, int first, int last)
+{
+    uint32_t count = 0;
+    for (int id = first; id <= last; id++)
+        if (emo_option_bounds(id, NULL, NULL, NULL) == EMO_OK)
+            count++;
+    put_u32(w, count);
+    for (int id = first; id <= last; id++)
+        if (emo_option_bounds(id, NULL, NULL, NULL) == EMO_OK) {
+            put_u32(w, (uint32_t)id);
+            put_f64(w, o->v[id / 100][id % 100]);
+        }
+}
+
+typedef void (*chunk_fn)(writer *w, const emo_network *net);
+
+static void chunk_text(writer *w, const emo_network *net)
+{
+    put(w, net->text, strlen(net->text));
+}
+
+static void chunk_opts(writer *w, const emo_network *net)
+{
+    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_TRAIN_RESUME);
+}
+
+static void chunk_prep(writer *w, const emo_network *net)
+{
+    put_opts(w, &net->pp_opts, EMO_OPT_DETECT_SCALE_FACTOR,
+             EMO_OPT_SUBTRACT_MEAN);
+}
+
+static void chunk_mean(writer *w, const emo_network *net)
+{
+    /* the mean image is one input plane */
+    put_u32(w, (uint32_t)net->input.h);
+    put_u32(w, (uint32_t)net->input.w);
+    put_floats(w, net->mean, (size_t)net->input.h * net->input.w);
+}
+
+static void chunk_classes(writer *w, const emo_network *net)
+{
+    put_u32(w, (uint32_t)net->num_classes);
+    for (int i = 0; i < net->num_classes; i++) {
+        const char *s = emo_network_class_name(net, i);
+        put_u32(w, (uint32_t)strlen(s));
+        put(w, s, strlen(s));
+    }
+}
+
+static void chunk_corrections(writer *w, const emo_network *net)
+{
+    size_t face = emo__shape_size(net->input);
+    put_u32(w, (uint32_t)net->n_corr);
+    put_u32(w, (uint32_t)face);
+    for (int i = 0; i < net->n_corr; i++)
+        put_u32(w, (uint32_t)net->corr_labels[i]);
+    put_floats(w, net->corr_faces, face * (size_t)net->n_corr);
+}
+
+/* Weights (which = 0) or momentum (which = 1) of every layer that has
+ * parameters, by name, so a reader can check it reads the right layer. */
+static void put_tensors(writer *w, const emo_network *net, int which)
+{
+    uint32_t count = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        count += net->layers[i].nparams > 0;
+    put_u32(w, count);
+    for (int i = 0; i < net->n_layers; i++) {
+        const emo__layer *l = &net->layers[i];
+        if (!l->nparams)
+            continue;
+        put_u32(w, (uint32_t)strlen(l->name));
+        put(w, l->name, strlen(l->name));
+        put_u32(w, (uint32_t)l->nparams);
+        for (int j = 0; j < l->nparams; j++) {
+            const emo__param *p = &l->p[j];
+            put_u32(w, (uint32_t)p->n);
+            if (which == 0) {
+                put_floats(w, p->data, p->n);
+            } else if (p->mom) {
+                put_floats(w, p->mom, p->n);
+            } else {
+                static const float zero[256];
+                for (size_t k = 0; k < p->n; k += 256)
+                    put_floats(w, zero, p->n - k < 256 ? p->n - k : 256);
+            }
+        }
+    }
+}
+
+static void chunk_weights(writer *w, const emo_network *net)
+{
+    put_tensors(w, net, 0);
+}
+
+static void chunk_momentum(writer *w, const emo_network *net)
+{
+    put_u64(w, net->step);
+    put_tensors(w, net, 1);
+}
+
+static void chunk_state(writer *w, const emo_network *net)
+{
+    put(w, net->train_state, net->train_state_len);
+}
+
+static void put_chunk(writer *w, const char tag[4], chunk_fn fn,
+                      const emo_network *net)
+{
+    writer count = {0};
+    fn(&count, net);
+    put(w, tag, 4);
+    put_u64(w, count.n);
+    fn(w, net);
+}
+
+static void write_model(writer *w, const emo_network *net, int momentum)
+{
+    int n_chunks = 5 + (net->mean != NULL) + (net->n_corr > 0) +
+                   (momentum != 0) + (net->train_state_len > 0);
+    put(w, "EMOM", 4);
+    put_u32(w, FORMAT_VERSION);
+    put_u32(w, 0); /* flags, reserved */
+    put_u32(w, (uint32_t)n_chunks);
+    put_chunk(w, "TEXT", chunk_text, net);
+    put_chunk(w, "OPTS", chunk_opts, net);
+    put_chunk(w, "PREP", chunk_prep, net);
+    if (net->mean)
+        put_chunk(w, "MEAN", chunk_mean, net);
+    put_chunk(w, "CLAS", chunk_classes, net);
+    if (net->n_corr > 0)
+        put_chunk(w, "CORR", chunk_corrections, net);
+    put_chunk(w, "WGHT", chunk_weights, net);
+    if (momentum)
+        put_chunk(w, "MOMT", chunk_momentum, net);
+    if (net->train_state_len > 0)
+        put_chunk(w, "TSTA", chunk_state, net);
+    uint32_t crc = w->crc;
+    put_u32(w, crc);
+}
+
+int emo__model_save(const emo_network *net, const char *path,
+                    int with_momentum)
+{
+    if (!net || !path)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
+    emo_atomic_file f;
+    int rc = emo__atomic_open(&f, path);
+    if (rc)
+        return rc;
+    writer w = {f.fp, 0, 0, 0};
+    write_model(&w, net, with_momentum);
+    if (w.err) {
+        emo__atomic_abort(&f);
+        return emo__fail(EMO_ERR_IO, "%s: write failed", path);
+    }
+    return emo__atomic_commit(&f);
+}
+
+EMO_API int emo_network_save(const emo_network *net, const char *path)
+{
+    return emo__model_save(net, path, 0);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+typedef struct reader {
+    const uint8_t *p, *end;
+    const char *what; /* chunk being read, for messages */
+} reader;
+
+static int short_data(const reader *r)
+{
+    return emo__fail(EMO_ERR_FORMAT, "%s chunk: data ends early", r->what);
+}
+
+static int need(const reader *r, uint64_t n)
+{
+    return (uint64_t)(r->end - r->p) >= n ? EMO_OK : short_data(r);
+}
+
+static uint32_t rd_u32_raw(const uint8_t *b)
+{
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+           (uint32_t)b[3] << 24;
+}
+
+static int get_u32(reader *r, uint32_t *v)
+{
+    if (need(r, 4))
+        return EMO_ERR_FORMAT;
+    *v = rd_u32_raw(r->p);
+    r->p += 4;
+    return EMO_OK;
+}
+
+static int get_u64(reader *r, uint64_t *v)
+{
+    uint32_t lo, hi;
+    if (get_u32(r, &lo) || get_u32(r, &hi))
+        return EMO_ERR_FORMAT;
+    *v = (uint64_t)hi << 32 | lo;
+    return EMO_OK;
+}
+
+static int get_f64(reader *r, double *d)
+{
+    uint64_t v;
+    if (get_u64(r, &v))
+        return EMO_ERR_FORMAT;
+    memcpy(d, &v, 8);
+    return EMO_OK;
+}
+
+/* n floats into dst (caller allocated after need()). */
+static int get_floats(reader *r, float *dst, size_t n)
+{
+    if (n > SIZE_MAX / 4 || need(r, (uint64_t)n * 4))
+        return short_data(r);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = rd_u32_raw(r->p + 4 * i);
+        memcpy(&dst[i], &v, 4);
+    }
+    r->p += 4 * n;
+    return EMO_OK;
+}
+
+static int read_opts(reader *r, emo_opts *o, unsigned groups)
+{
+    uint32_t count;
+    if (get_u32(r, &count))
+        return EMO_ERR_FORMAT;
+    if (need(r, (uint64_t)count * 12))
+        return EMO_ERR_FORMAT;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t id;
+        double v;
+        get_u32(r, &id);
+        get_f64(r, &v);
+        /* options of a later version are skipped; known ones must be valid */
+        if (emo_option_bounds((int)id, NULL, NULL, NULL) != EMO_OK)
+            continue;
+        int rc = emo__opts_set(o, groups, (int)id, v);
+        if (rc)
+            return emo__fail(EMO_ERR_FORMAT, "%s chunk: option %u: %g is "
+                             "invalid", r->what, id, v);
+    }
+    return EMO_OK;
+}
+
+static int read_mean(reader *r, emo_network *net)
+{
+    uint32_t h, w;
+    if (get_u32(r, &h) || get_u32(r, &w))
+        return EMO_ERR_FORMAT;
+    if ((int)h != net->input.h || (int)w != net->input.w)
+        return emo__fail(EMO_ERR_FORMAT, "MEAN chunk: %ux%u mean image for "
+                         "a %dx%d input", h, w, net->input.h, net->input.w);
+    if (need(r, (uint64_t)h * w * 4))
+        return EMO_ERR_FORMAT;
+    float *m = malloc(sizeof(float) * (size_t)h * w);
+    if (!m)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    get_floats(r, m, (size_t)h * w);
+    free(net->mean);
+    net->mean = m;
+    return EMO_OK;
+}
+
+static int read_classes(reader *r, emo_network *net)
+{
+    uint32_t n;
+    if (get_u32(r, &n))
+        return EMO_ERR_FORMAT;
+    if ((int)n != net->num_classes || n > EMO_MAX_CLASSES)
+        return emo__fail(EMO_ERR_FORMAT, "CLAS chunk: %u names for %d "
+                         "classes", n, net->num_classes);
+    char names[EMO_MAX_CLASSES][MAX_CLASS_NAME + 1];
+    const char *ptrs[EMO_MAX_CLASSES];
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t len;
+        if (get_u32(r, &len))
+            return EMO_ERR_FORMAT;
+        if (len == 0 || len > MAX_CLASS_NAME)
+            return emo__fail(EMO_ERR_FORMAT, "CLAS chunk: name %u of %u "
+                             "bytes", i, len);
+        if (need(r, len))
+            return EMO_ERR_FORMAT;
+        memcpy(names[i], r->p, len);
+        names[i][len] = 0;
+        if (strlen(names[i]) != len)
+            return emo__fail(EMO_ERR_FORMAT, "CLAS chunk: NUL in name %u",
+                             i);
+        r->p += len;
+        ptrs[i] = names[i];
+    }
+    return emo_network_set_class_names(net, ptrs, (int)n);
+}
+
+static int read_corrections(reader *r, emo_network *net)
+{
+    uint32_t n, face;
+    if (get_u32(r, &n) || get_u32(r, &face))
+        return EMO_ERR_FORMAT;
+    if (face != emo__shape_size(net->input))
+        return emo__fail(EMO_ERR_FORMAT, "CORR chunk: faces of %u values "
+                         "for a %zu-value input", face,
+                         emo__shape_size(net->input));
+    if (need(r, (uint64_t)n * 4 + (uint64_t)n * face * 4))
+        return EMO_ERR_FORMAT;
+    float *buf = malloc(sizeof(float) * face);
+    if (!buf)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    const uint8_t *labels = r->p;
+    r->p += (size_t)n * 4;
+    int rc = EMO_OK;
+    for (uint32_t i = 0; i < n && !rc; i++) {
+        get_floats(r, buf, face);
+        rc = emo__net_store_correction(net, buf, face,
+                                       (int)rd_u32_raw(labels + 4 * i));
+    }
+    free(buf);
+    return rc ? emo__fail_prefix(rc, "CORR chunk") : EMO_OK;
+}
+
+static int read_tensors(reader *r, emo_network *net, int which)
+{
+    uint32_t count, expect = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        expect += net->layers[i].nparams > 0;
+    if (get_u32(r, &count))
+        return EMO_ERR_FORMAT;
+    if (count != expect)
+        return emo__fail(EMO_ERR_FORMAT, "%s chunk: %u layers with weights,"
+                         " the network has %u", r->what, count, expect);
+    if (which == 1 && emo__net_alloc_train(net))
+        return EMO_ERR_NOMEM;
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer *l = &net->layers[i];
+        if (!l->nparams)
+            continue;
+        uint32_t len, np;
+        if (get_u32(r, &len) || need(r, len))
+            return EMO_ERR_FORMAT;
+        if (len != strlen(l->name) || memcmp(r->p, l->name, len) != 0)
+            return emo__fail(EMO_ERR_FORMAT, "%s chunk: weights of another "
+                             "layer where '%s' was expected", r->what,
+                             l->name);
+        r->p += len;
+        if (get_u32(r, &np))
+            return EMO_ERR_FORMAT;
+        if ((int)np != l->nparams)
+            return emo__fail(EMO_ERR_FORMAT, "%s chunk: layer '%s': %u "
+                             "tensors, expected %d", r->what, l->name, np,
+                             l->nparams);
+        for (int j = 0; j < l->nparams; j++) {
+            uint32_t n;
+            if (get_u32(r, &n))
+                return EMO_ERR_FORMAT;
+            if (n != l->p[j].n)
+                return emo__fail(EMO_ERR_FORMAT, "%s chunk: layer '%s' "
+                                 "tensor %d: %u values, expected %zu",
+                                 r->what, l->name, j, n, l->p[j].n);
+            float *dst = which == 0 ? l->p[j].data : l->p[j].mom;
+            if (!dst) {
+                if (need(r, (uint64_t)n * 4))
+                    return EMO_ERR_FORMAT;
+                r->p += (size_t)n * 4; /* momentum of a statistic */
+                continue;
+            }
+            if (get_floats(r, dst, n))
+                return EMO_ERR_FORMAT;
+        }
+    }
+    return EMO_OK;
+}
+
+static int read_momentum(reader *r, emo_network *net)
+{
+    uint64_t step;
+    if (get_u64(r, &step))
+        return EMO_ERR_FORMAT;
+    net->step = step;
+    return read_tensors(r, net, 1);
+}
+
+/* Finds chunk `tag`; the chunk table was validated by check_chunks. */
+static int find_chunk(const uint8_t *data, size_t size, const char *tag,
+                      reader *out)
+{
+    const uint8_t *p = data + HEADER_BYTES, *end = data + size - 4;
+    while (p < end) {
+        uint64_t len = (uint64_t)rd_u32_raw(p + 4) |
+                       (uint64_t)rd_u32_raw(p + 8) << 32;
+        if (memcmp(p, tag, 4) == 0) {
+            out->p = p + 12;
+            out->end = p + 12 + len;
+            out->what = tag;
+            return 1;
+        }
+        p += 12 + len;
+    }
+    return 0;
+}
+
+/* Header, CRC and the chunk table's lengths. */
+static int check_container(const uint8_t *data, size_t size)
+{
+    if (size < HEADER_BYTES + 4 || memcmp(data, "EMOM", 4) != 0)
+        return emo__fail(EMO_ERR_FORMAT, "not a libemo model file");
+    uint32_t version = rd_u32_raw(data + 4);
+    if (version > FORMAT_VERSION)
+        return emo__fail(EMO_ERR_UNSUPPORTED, "model format version %u is "
+                         "newer than this libemo reads (%d)", version,
+                         FORMAT_VERSION);
+    if (version == 0)
+        return emo__fail(EMO_ERR_FORMAT, "bad model format version 0");
+    uint32_t stored = rd_u32_raw(data + size - 4);
+    if (emo__crc32(0, data, size - 4) != stored)
+        return emo__fail(EMO_ERR_CHECKSUM, "checksum mismatch (truncated "
+                         "or corrupted file)");
+    uint32_t chunks = rd_u32_raw(data + 12), seen = 0;
+    const uint8_t *p = data + HEADER_BYTES, *end = data + size - 4;
+    while (p < end) {
+        if (end - p < 12)
+            return emo__fail(EMO_ERR_FORMAT, "chunk header cut short");
+        uint64_t len = (uint64_t)rd_u32_raw(p + 4) |
+                       (uint64_t)rd_u32_raw(p + 8) << 32;
+        if (len > (uint64_t)(end - p - 12))
+            return emo__fail(EMO_ERR_FORMAT, "chunk %.4s: length %llu past "
+                             "the end of the file", (const char *)p,
+                             (unsigned long long)len);
+        p += 12 + len;
+        seen++;
+    }
+    if (seen != chunks)
+        return emo__fail(EMO_ERR_FORMAT, "%u chunks, header says %u", seen,
+                         chunks);
+    return EMO_OK;
+}
+
+static int build_from_text(const uint8_t *data, size_t size,
+                           emo_network **out)
+{
+    reader r;
+    if (!find_chunk(data, size, "TEXT", &r))
+        return emo__fail(EMO_ERR_FORMAT, "no network text (TEXT chunk)");
+    size_t len = (size_t)(r.end - r.p);
+    if (len > EMO__NN_MAX_TEXT)
+        return emo__fail(EMO_ERR_LIMIT, "network text of %zu bytes", len);
+    char *text = malloc(len + 1);
+    if (!text)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    memcpy(text, r.p, len);
+    text[len] = 0;
+    int rc = strlen(text) != len
+                 ? emo__fail(EMO_ERR_FORMAT, "NUL byte in the network text")
+                 : emo__net_parse(text, out);
+    free(text);
+    return rc ? emo__fail_prefix(rc, "network text") : EMO_OK;
+}
+
+typedef int (*chunk_reader)(reader *r, emo_network *net);
+
+static int rd_opts(reader *r, emo_network *net)
+{
+    return read_opts(r, &net->opts, EMO__GROUP_NET | EMO__GROUP_TRAIN);
+}
+
+static int rd_prep(reader *r, emo_network *net)
+{
+    return read_opts(r, &net->pp_opts, EMO__GROUP_DETECT);
+}
+
+static int rd_weights(reader *r, emo_network *net)
+{
+    return read_tensors(r, net, 0);
+}
+
+static int rd_state(reader *r, emo_network *net)
+{
+    return emo__net_set_train_state(net, r->p, (size_t)(r->end - r->p));
+}
+
+static int read_chunks(const uint8_t *data, size_t size, emo_network *net)
+{
+    static const struct {
+        const char *tag;
+        chunk_reader fn;
+        int required;
+    } order[] = {{"OPTS", rd_opts, 0},       {"PREP", rd_prep, 0},
+                 {"MEAN", read_mean, 0},     {"CLAS", read_classes, 0},
+                 {"CORR", read_corrections, 0}, {"WGHT", rd_weights, 1},
+                 {"MOMT", read_momentum, 0}, {"TSTA", rd_state, 0}};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        reader r;
+        if (!find_chunk(data, size, order[i].tag, &r)) {
+            if (order[i].required)
+                return emo__fail(EMO_ERR_FORMAT, "no %s chunk",
+                                 order[i].tag);
+            continue;
+        }
+        int rc = order[i].fn(&r, net);
+        if (rc)
+            return rc;
+        if (r.p != r.end && strcmp(order[i].tag, "TSTA") != 0)
+            return emo__fail(EMO_ERR_FORMAT, "%s chunk: %td bytes left over",
+                             order[i].tag, r.end - r.p);
+    }
+    return EMO_OK;
+}
+
+int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,
+                        emo_network **out)
+{
+    *out = NULL;
+    emo_network *net = NULL;
+    int rc = check_container(data, size);
+    if (!rc)
+        rc = build_from_text(data, size, &net);
+    if (!rc)
+        rc = read_chunks(data, size, net);
+    if (rc) {
+        emo__net_free(net);
+        return emo__fail_prefix(rc, what);
+    }
+    net->version++;
+    *out = net;
+    return EMO_OK;
+}
+
+EMO_API int emo_network_load(const char *path, emo_network **out)
+{
+    if (!out)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL out pointer");
+    *out = NULL;
+    uint8_t *data;
+    size_t size;
+    int rc = emo__read_file(path, &data, &size);
+    if (rc)
+        return rc;
+    rc = emo__model_load_mem(data, size, path, out);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,204 @@
+/*
+ * conv.c - 2-D convolution with stride, padding and groups: im2col +
+ * cblas_sgemm.  Weights are [filters][channels/groups][size][size].
+ *
+ * Small feature maps make thin matrices that BLAS handles poorly, so the
+ * columns of several images are placed side by side (up to CHUNK_COLS
+ * output positions) and multiplied at once; 1x1 stride-1 convolutions skip
+ * im2col and multiply the input directly.
+ */
+#include "nn/nn.h"
+
+#include <cblas.h>
+#include <string.h>
+
+#define CHUNK_COLS 4096
+
+typedef struct conv_dims {
+    int cin_g, cout_g, kk, hw, K;
+    int pointwise; /* 1x1, stride 1, no padding: input is its own col */
+} conv_dims;
+
+static conv_dims dims_of(const emo__layer *l)
+{
+    conv_dims d;
+    d.cin_g = l->in.c / l->groups;
+    d.cout_g = l->out.c / l->groups;
+    d.kk = l->size * l->size;
+    d.hw = l->out.h * l->out.w;
+    d.K = d.cin_g * d.kk;
+    d.pointwise = l->size == 1 && l->stride == 1 && l->pad == 0;
+    return d;
+}
+
+/* Images per matrix product. */
+static int chunk_images(const conv_dims *d, int batch)
+{
+    if (d->pointwise)
+        return 1;
+    int nb = CHUNK_COLS / d->hw;
+    if (nb < 1)
+        nb = 1;
+    return nb < batch ? nb : batch;
+}
+
+size_t emo__conv_scratch(const emo__layer *l, int batch)
+{
+    conv_dims d = dims_of(l);
+    size_t cols = (size_t)chunk_images(&d, batch) * d.hw;
+    if (d.pointwise)
+        return 0;
+    /* col + dcol + gathered outputs/gradients */
+    return (2 * (size_t)d.K + (size_t)d.cout_g) * cols;
+}
+
+/* Unfolds images n0..n0+nb-1, channel group g, side by side. */
+static void fill_cols(const emo__layer *l, const conv_dims *d, const float *x,
+                      int n0, int nb, int g, float *col)
+{
+    size_t in_sz = emo__shape_size(l->in);
+    size_t ld = (size_t)nb * d->hw;
+    for (int j = 0; j < nb; j++)
+        emo__im2col(x + (size_t)(n0 + j) * in_sz +
+                        (size_t)g * d->cin_g * l->in.h * l->in.w,
+                    d->cin_g, l->in.h, l->in.w, l->size, l->stride, l->pad,
+                    l->out.h, l->out.w, col + (size_t)j * d->hw, ld);
+}
+
+static void add_bias(const emo__layer *l, float *y, int batch)
+{
+    if (!l->has_bias)
+        return;
+    const float *b = l->p[1].data;
+    size_t hw = (size_t)l->out.h * l->out.w;
+    for (int n = 0; n < batch; n++)
+        for (int c = 0; c < l->out.c; c++) {
+            float *o = y + ((size_t)n * l->out.c + c) * hw;
+            float bv = b[c];
+            for (size_t i = 0; i < hw; i++)
+                o[i] += bv;
+        }
+}
+
+void emo__conv_forward(const emo__layer *l, const float *x, float *y,
+                       int batch, emo__ctx *ctx)
+{
+    conv_dims d = dims_of(l);
+    size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
+    const float *W = l->p[0].data;
+    int nb_max = chunk_images(&d, batch);
+    for (int n0 = 0; n0 < batch; n0 += nb_max) {
+        int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
+        int ncols = nb * d.hw;
+        for (int g = 0; g < l->groups; g++) {
+            const float *Wg = W + (size_t)g * d.cout_g * d.K;
+            float *yg = y + (size_t)n0 * out_sz + (size_t)g * d.cout_g * d.hw;
+            if (d.pointwise) {
+                const float *xg = x + (size_t)n0 * in_sz +
+                                  (size_t)g * d.cin_g * d.hw;
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                            d.cout_g, d.hw, d.K, 1.0f, Wg, d.K, xg, d.hw,
+                            0.0f, yg, d.hw);
+                continue;
+            }
+            float *col = ctx->col;
+            fill_cols(l, &d, x, n0, nb, g, col);
+            if (nb == 1) {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                            d.cout_g, d.hw, d.K, 1.0f, Wg, d.K, col, ncols,
+                            0.0f, yg, d.hw);
+                continue;
+            }
+            float *tmp = col + 2 * (size_t)d.K * ncols;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d.cout_g,
+                        ncols, d.K, 1.0f, Wg, d.K, col, ncols, 0.0f, tmp,
+                        ncols);
+            for (int j = 0; j < nb; j++)
+                for (int c = 0; c < d.cout_g; c++)
+                    memcpy(yg + (size_t)j * out_sz + (size_t)c * d.hw,
+                           tmp + (size_t)c * ncols + (size_t)j * d.hw,
+                           sizeof(float) * (size_t)d.hw);
+        }
+    }
+    add_bias(l, y, batch);
+}
+
+static void bias_grad(emo__layer *l, const float *dy, int batch)
+{
+    if (!l->has_bias)
+        return;
+    float *db = l->p[1].grad;
+    size_t hw = (size_t)l->out.h * l->out.w;
+    for (int n = 0; n < batch; n++)
+        for (int c = 0; c < l->out.c; c++) {
+            const float *g = dy + ((size_t)n * l->out.c + c) * hw;
+            float s = 0.0f;
+            for (size_t i = 0; i < hw; i++)
+                s += g[i];
+            db[c] += s;
+        }
+}
+
+/* Backward of a 1x1 stride-1 group: the input is the column matrix. */
+static void pointwise_backward(emo__layer *l, const conv_dims *d,
+                               const float *x, const float *dy, float *dx,
+                               int n, int g)
+{
+    size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
+    const float *Wg = l->p[0].data + (size_t)g * d->cout_g * d->K;
+    float *dWg = l->p[0].grad + (size_t)g * d->cout_g * d->K;
+    const float *xg = x + (size_t)n * in_sz + (size_t)g * d->cin_g * d->hw;
+    const float *dyg = dy + (size_t)n * out_sz + (size_t)g * d->cout_g * d->hw;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->cout_g, d->K,
+                d->hw, 1.0f, dyg, d->hw, xg, d->hw, 1.0f, dWg, d->K);
+    if (dx)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d->K, d->hw,
+                    d->cout_g, 1.0f, Wg, d->K, dyg, d->hw, 0.0f,
+                    dx + (size_t)n * in_sz + (size_t)g * d->cin_g * d->hw,
+                    d->hw);
+}
+
+void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
+                        float *dx, int batch, emo__ctx *ctx)
+{
+    conv_dims d = dims_of(l);
+    size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
+    int nb_max = chunk_images(&d, batch);
+    bias_grad(l, dy, batch);
+    for (int n0 = 0; n0 < batch; n0 += nb_max) {
+        int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
+        size_t ncols = (size_t)nb * d.hw;
+        for (int g = 0; g < l->groups; g++) {
+            if (d.pointwise) {
+                pointwise_backward(l, &d, x, dy, dx, n0, g);
+                continue;
+            }
+            const float *Wg = l->p[0].data + (size_t)g * d.cout_g * d.K;
+            float *dWg = l->p[0].grad + (size_t)g * d.cout_g * d.K;
+            float *col = ctx->col, *dcol = col + (size_t)d.K * ncols;
+            float *dyg = dcol + (size_t)d.K * ncols;
+            for (int j = 0; j < nb; j++)
+                for (int c = 0; c < d.cout_g; c++)
+                    memcpy(dyg + (size_t)c * ncols + (size_t)j * d.hw,
+                           dy + (size_t)(n0 + j) * out_sz +
+                               (size_t)(g * d.cout_g + c) * d.hw,
+                           sizeof(float) * (size_t)d.hw);
+            fill_cols(l, &d, x, n0, nb, g, col);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d.cout_g,
+                        d.K, (int)ncols, 1.0f, dyg, (int)ncols, col,
+                        (int)ncols, 1.0f, dWg, d.K);
+            if (!dx)
+                continue;
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d.K,
+                        (int)ncols, d.cout_g, 1.0f, Wg, d.K, dyg, (int)ncols,
+                        0.0f, dcol, (int)ncols);
+            for (int j = 0; j < nb; j++)
+                emo__col2im(dcol + (size_t)j * d.hw, d.cin_g, l->in.h,
+                            l->in.w, l->size, l->stride, l->pad, l->out.h,
+                            l->out.w,
+                            dx + (size_t)(n0 + j) * in_sz +
+                                (size_t)g * d.cin_g * l->in.h * l->in.w,
+                            ncols);
+        }
+    }
+}

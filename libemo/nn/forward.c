@@ -1,0 +1,166 @@
+/*
+ * forward.c - running the chain of layers: inference with a workspace,
+ * and the training forward/backward used by the SGD step.
+ */
+#include "nn/nn.h"
+
+#include <cblas.h>
+#include <string.h>
+
+void emo__nn_set_threads(int threads)
+{
+    openblas_set_num_threads(threads < 1 ? 1 : threads);
+}
+
+static emo__ctx make_ctx(emo__net_ws *ws, int train)
+{
+    emo__ctx c;
+    c.train = train;
+    c.col = ws->col;
+    c.col_cap = ws->col_bytes / sizeof(float);
+    c.rng = &ws->rng;
+    return c;
+}
+
+/* Output buffer of layer i in this workspace. */
+static float *out_buf(emo__net_ws *ws, int i)
+{
+    return ws->train_cap ? ws->act[i + 1] : ws->pp[i & 1];
+}
+
+int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
+                        const float *input, int batch, float *probs)
+{
+    if (!net || !ws || !input || !probs || batch < 1)
+        return emo__fail(EMO_ERR_INVALID_ARG, "forward: NULL argument or "
+                         "batch %d < 1", batch);
+    int rc = emo__net_ws_reserve(net, ws, batch, 0);
+    if (rc)
+        return rc;
+    emo__ctx ctx = make_ctx(ws, 0);
+    const float *x = input;
+    for (int i = 0; i < net->n_layers; i++) {
+        float *y = out_buf(ws, i);
+        emo__layer_forward(&net->layers[i], x, y, batch, NULL, &ctx);
+        x = y;
+    }
+    memcpy(probs, x, sizeof(float) * (size_t)batch * net->num_classes);
+    return EMO_OK;
+}
+
+/* Training forward: every output kept, aux data recorded. */
+static void train_forward(emo_network *net, emo__net_ws *ws,
+                          const float *input, int batch)
+{
+    emo__ctx ctx = make_ctx(ws, 1);
+    const float *x = input;
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer *l = &net->layers[i];
+        emo__layer_forward(l, x, ws->act[i + 1], batch, ws->aux[i], &ctx);
+        if (l->type == EMO__L_BN)
+            emo__bn_update_running(l, batch, ws->aux[i]);
+        x = ws->act[i + 1];
+    }
+}
+
+/* Backward from d loss / d logits in diff[n - 1]. */
+static void train_backward(emo_network *net, emo__net_ws *ws,
+                           const float *input, int batch)
+{
+    emo__ctx ctx = make_ctx(ws, 1);
+    for (int i = net->n_layers - 2; i >= 0; i--) {
+        emo__layer *l = &net->layers[i];
+        const float *x = i ? ws->act[i] : input;
+        emo__layer_backward(l, x, ws->act[i + 1], ws->diff[i + 1],
+                            i ? ws->diff[i] : NULL, batch, ws->aux[i], &ctx);
+    }
+}
+
+static void zero_grads(emo_network *net)
+{
+    for (int i = 0; i < net->n_layers; i++)
+        for (int j = 0; j < net->layers[i].nparams; j++) {
+            emo__param *p = &net->layers[i].p[j];
+            if (p->grad)
+                memset(p->grad, 0, sizeof(float) * p->n);
+        }
+}
+
+/* Caffe's SGD: v = m v + lr (g + wd w); w -= v, with per-layer multipliers. */
+static void sgd_update(emo_network *net, double lr)
+{
+    float m = (float)emo__opt(&net->opts, EMO_OPT_TRAIN_MOMENTUM);
+    double wd = emo__opt(&net->opts, EMO_OPT_TRAIN_WEIGHT_DECAY);
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer *l = &net->layers[i];
+        float lr_l = (float)(lr * l->lr_mult);
+        float wd_l = (float)(wd * l->decay_mult);
+        if (lr_l == 0.0f)
+            continue;
+        for (int j = 0; j < l->nparams; j++) {
+            emo__param *p = &l->p[j];
+            if (!p->learned)
+                continue;
+            for (size_t k = 0; k < p->n; k++) {
+                p->mom[k] = m * p->mom[k] + lr_l * (p->grad[k] +
+                                                    wd_l * p->data[k]);
+                p->data[k] -= p->mom[k];
+            }
+        }
+    }
+}
+
+static int count_correct(const float *probs, const int *labels, int batch,
+                         int n)
+{
+    int hits = 0;
+    for (int b = 0; b < batch; b++) {
+        const float *p = probs + (size_t)b * n;
+        int best = 0;
+        for (int j = 1; j < n; j++)
+            if (p[j] > p[best])
+                best = j;
+        hits += best == labels[b];
+    }
+    return hits;
+}
+
+int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
+                           const float *input, const int *labels, int batch,
+                           double lr, const float *class_weights,
+                           double *loss, float *probs, int *correct)
+{
+    if (!net || !ws || !input || !labels || batch < 1)
+        return emo__fail(EMO_ERR_INVALID_ARG, "train step: NULL argument or"
+                         " batch %d < 1", batch);
+    if (!(lr >= 0.0) || lr > 1e3)
+        return emo__fail(EMO_ERR_RANGE, "learning rate %g out of range", lr);
+    for (int b = 0; b < batch; b++)
+        if (labels[b] < 0 || labels[b] >= net->num_classes)
+            return emo__fail(EMO_ERR_RANGE, "label %d of item %d outside "
+                             "[0, %d)", labels[b], b, net->num_classes);
+    int rc = emo__net_ws_reserve(net, ws, batch, 1);
+    if (!rc)
+        rc = emo__net_alloc_train(net);
+    if (rc)
+        return rc;
+    uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);
+    emo__rng_seed(&ws->rng, seed * 0x2545F4914F6CDD1DULL + net->step + 1);
+    zero_grads(net);
+    train_forward(net, ws, input, batch);
+    int n = net->num_classes, last = net->n_layers - 1;
+    const float *p = ws->act[last + 1];
+    double l = emo__softmax_xent(p, labels, batch, n, class_weights,
+                                 ws->diff[last]);
+    train_backward(net, ws, input, batch);
+    sgd_update(net, lr);
+    net->step++;
+    net->version++;
+    if (loss)
+        *loss = l;
+    if (probs)
+        memcpy(probs, p, sizeof(float) * (size_t)batch * n);
+    if (correct)
+        *correct = count_correct(p, labels, batch, n);
+    return EMO_OK;
+}

@@ -1,0 +1,300 @@
+/*
+ * nn.h - the CNN engine inside libemo: layers, the sequential graph, its
+ * workspaces, the text-format parser and presets.  Other modules (network.c,
+ * model.c, train.c, predict.c) include this header; it is never installed.
+ *
+ * Data layout: batched NCHW float32.  A network is a chain of layers, each
+ * reading the previous layer's output; the last layer is always `softmax`,
+ * so a forward pass yields class probabilities.
+ *
+ * Concurrency: an emo_network is read-only during a forward pass; all
+ * per-call state (activations, scratch, gradients) lives in an emo__net_ws,
+ * so several threads may each forward with their own workspace on one
+ * shared network.  Training writes the weights and must not run alongside.
+ */
+#ifndef EMO_NN_H
+#define EMO_NN_H
+
+#include "internal.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Limits of the text format and of a network (EMO_ERR_LIMIT past them). */
+#define EMO__NN_MAX_LAYERS 256
+#define EMO__NN_MAX_NAME 63     /* layer name length */
+#define EMO__NN_MAX_DIM 8192    /* channels, height, width, filters... */
+#define EMO__NN_MAX_KERNEL 64
+#define EMO__NN_MAX_TEXT (1 << 20)
+#define EMO__NN_MAX_PARAMS ((int64_t)1 << 28) /* floats, all layers */
+#define EMO__NN_MAX_ACT ((int64_t)1 << 26)    /* floats, one image's layer */
+
+enum emo__layer_type {
+    EMO__L_CONV = 0,
+    EMO__L_FC,
+    EMO__L_RELU,
+    EMO__L_MAXPOOL,
+    EMO__L_AVGPOOL,
+    EMO__L_GAP,
+    EMO__L_LRN,
+    EMO__L_DROPOUT,
+    EMO__L_BN,
+    EMO__L_SOFTMAX,
+    EMO__L_COUNT
+};
+
+enum emo__init { EMO__INIT_HE = 0, EMO__INIT_XAVIER, EMO__INIT_GAUSSIAN };
+
+typedef struct emo__shape {
+    int c, h, w;
+} emo__shape;
+
+static inline size_t emo__shape_size(emo__shape s)
+{
+    return (size_t)s.c * (size_t)s.h * (size_t)s.w;
+}
+
+/* One parameter tensor.  grad and mom exist only once training started. */
+typedef struct emo__param {
+    float *data;
+    float *grad;
+    float *mom;
+    size_t n;
+    int ndims;
+    int dims[4];
+    int learned; /* 0 for BN running statistics */
+} emo__param;
+
+#define EMO__MAX_PARAMS_PER_LAYER 4
+
+typedef struct emo__layer {
+    char name[EMO__NN_MAX_NAME + 1];
+    int type;
+    int line; /* section line in the text, for messages */
+    emo__shape in, out;
+    /* convolution / inner product */
+    int filters, size, stride, pad, groups, has_bias, outputs;
+    int init;
+    float std, bias_value;
+    /* lrn */
+    int local_size;
+    float alpha, beta, k;
+    /* dropout */
+    float ratio;
+    /* batch norm */
+    float eps, bn_momentum;
+    /* optimisation */
+    float lr_mult, decay_mult;
+    int nparams;
+    emo__param p[EMO__MAX_PARAMS_PER_LAYER];
+} emo__layer;
+
+/* The network handle (opaque to users). */
+struct emo_network {
+    int n_layers;
+    emo__layer *layers;
+    emo__shape input;
+    int num_classes;
+    char *text; /* the network text it was built from (NUL-terminated) */
+    char **class_names;
+    emo_opts opts; /* NET and TRAIN groups */
+    /* Preprocessing stored with the model (detection group options,
+     * EMO_OPT_DETECT_* .. EMO_OPT_SUBTRACT_MEAN) and the mean image. */
+    emo_opts pp_opts;
+    float *mean;   /* input.h * input.w floats, or NULL */
+    /* Corrections: faces (input-sized) with their true labels. */
+    float *corr_faces;
+    int *corr_labels;
+    int n_corr, cap_corr;
+    /* Opaque training state kept by train.c (saved with the model). */
+    uint8_t *train_state;
+    size_t train_state_len;
+    /* Counts weight changes; workspaces cache derived weights (folded
+     * batch norm) keyed on it. */
+    uint64_t version;
+    uint64_t step; /* SGD steps taken (seeds dropout masks) */
+    struct emo__net_ws *ws; /* own workspace for emo_network_forward/train */
+    char *checkpoint; /* for train.c */
+};
+
+/* ---- layer kernels (one file per kind) -------------------------------- */
+
+/* Per-call context passed to the kernels. */
+typedef struct emo__ctx {
+    int train;     /* training mode (batch statistics, dropout on) */
+    float *col;    /* scratch for im2col and gathered outputs */
+    size_t col_cap; /* floats in col */
+    emo_rng *rng;  /* dropout masks */
+} emo__ctx;
+
+/* Scratch floats a layer needs in ctx->col at `batch`. */
+size_t emo__layer_scratch(const emo__layer *l, int batch);
+/* Auxiliary bytes a layer keeps from forward to backward at `batch`
+ * (max-pool argmax, dropout mask, BN statistics, LRN scale). */
+size_t emo__layer_aux_bytes(const emo__layer *l, int batch);
+
+/* Forward x (batch x in) -> y (batch x out).  aux as sized above (may be
+ * NULL at inference for layers that only need it for backward). */
+void emo__layer_forward(const emo__layer *l, const float *x, float *y,
+                        int batch, void *aux, emo__ctx *ctx);
+/* Backward: accumulates parameter gradients into l->p[i].grad (which must
+ * exist when the layer has learned parameters) and writes dx unless it is
+ * NULL.  x, y are the forward input and output. */
+void emo__layer_backward(emo__layer *l, const float *x, const float *y,
+                         const float *dy, float *dx, int batch, void *aux,
+                         emo__ctx *ctx);
+
+/* Individual kernels, for the dispatcher and the tests. */
+void emo__conv_forward(const emo__layer *l, const float *x, float *y,
+                       int batch, emo__ctx *ctx);
+void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
+                        float *dx, int batch, emo__ctx *ctx);
+size_t emo__conv_scratch(const emo__layer *l, int batch);
+void emo__fc_forward(const emo__layer *l, const float *x, float *y,
+                     int batch);
+void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
+                      float *dx, int batch);
+void emo__relu_forward(const float *x, float *y, size_t n);
+void emo__relu_backward(const float *y, const float *dy, float *dx,
+                        size_t n);
+void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
+                          int batch, int32_t *argmax);
+void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
+                           int batch, const int32_t *argmax);
+void emo__avgpool_forward(const emo__layer *l, const float *x, float *y,
+                          int batch);
+void emo__avgpool_backward(const emo__layer *l, const float *dy, float *dx,
+                           int batch);
+void emo__gap_forward(const emo__layer *l, const float *x, float *y,
+                      int batch);
+void emo__gap_backward(const emo__layer *l, const float *dy, float *dx,
+                       int batch);
+void emo__lrn_forward(const emo__layer *l, const float *x, float *y,
+                      int batch, float *scale);
+void emo__lrn_backward(const emo__layer *l, const float *x, const float *y,
+                       const float *dy, float *dx, int batch,
+                       const float *scale);
+void emo__dropout_forward(const emo__layer *l, const float *x, float *y,
+                          int batch, float *mask, emo__ctx *ctx);
+void emo__dropout_backward(const emo__layer *l, const float *dy, float *dx,
+                           int batch, const float *mask);
+/* BN aux: 3*C floats (batch mean, inverse std, biased variance) */
+void emo__bn_forward(const emo__layer *l, const float *x, float *y,
+                     int batch, float *stats, emo__ctx *ctx);
+void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
+                      float *dx, int batch, const float *stats);
+/* Updates running statistics from the batch statistics of the last
+ * training forward (PyTorch's rule: unbiased variance, momentum). */
+void emo__bn_update_running(emo__layer *l, int batch, const float *stats);
+void emo__softmax_forward(const float *x, float *y, int batch, int n);
+/* Weighted cross-entropy on probabilities: returns the loss (PyTorch's
+ * mean: sum w_y * -log p_y / sum w_y) and writes d loss / d logits. */
+double emo__softmax_xent(const float *probs, const int *labels, int batch,
+                         int n, const float *class_weights, float *dlogits);
+
+/* im2col / col2im of one image (channels c, h x w) for a k x k kernel;
+ * column-matrix rows are ld floats apart (ld >= oh * ow).  col2im
+ * overwrites im with the sum of the columns. */
+void emo__im2col(const float *im, int c, int h, int w, int k, int stride,
+                 int pad, int oh, int ow, float *col, size_t ld);
+void emo__col2im(const float *col, int c, int h, int w, int k, int stride,
+                 int pad, int oh, int ow, float *im, size_t ld);
+
+/* Caffe's ceil-mode pooling output size. */
+int emo__pool_out(int in, int size, int stride, int pad);
+
+/* ---- graph ------------------------------------------------------------- */
+
+/* Allocates a network from parsed layers (takes ownership of `layers`),
+ * computes shapes and allocates parameters (uninitialised).  text is
+ * copied.  Errors: EMO_ERR_FORMAT (shapes do not fit, with the layer's
+ * line), EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
+int emo__net_build(emo__layer *layers, int n, emo__shape input,
+                   const char *text, emo_network **out);
+/* Parses the text format into a built network with fresh weights. */
+int emo__net_parse(const char *text, emo_network **out);
+/* Fills weights from EMO_OPT_NET_SEED. */
+void emo__net_init_weights(emo_network *net);
+void emo__net_free(emo_network *net);
+/* Name of a layer type ("conv"...). */
+const char *emo__layer_type_name(int type);
+/* Layer by name, or NULL. */
+emo__layer *emo__net_find(const emo_network *net, const char *name);
+/* Text of a preset for `classes` outputs (malloc'ed), or NULL. */
+char *emo__preset_text(const char *name, int classes);
+
+/* ---- workspaces -------------------------------------------------------- */
+
+/* Per-thread state of forward (and backward) passes, grow-only in batch. */
+typedef struct emo__net_ws {
+    int n_layers;     /* of the network it was made for */
+    int cap_batch;    /* buffers sized for this batch */
+    int train_cap;    /* with per-layer outputs, gradients and aux data */
+    float **act;      /* training: output of layer i in act[i + 1] */
+    float **diff;     /* training: gradient of act[i] */
+    void **aux;       /* training: per-layer aux data */
+    float *pp[2];     /* inference: ping-pong activations */
+    float *col;       /* scratch (im2col) */
+    size_t col_bytes;
+    emo_rng rng;
+    /* conv weights with the following batch norm folded in (inference),
+     * valid while folded_version == net->version */
+    uint64_t folded_version;
+    float **fold_w, **fold_b;
+} emo__net_ws;
+
+/* Creates an empty workspace for `net` (buffers grow on first use).
+ * Errors: EMO_ERR_NOMEM. */
+int emo__net_ws_create(const emo_network *net, emo__net_ws **out);
+void emo__net_ws_destroy(emo__net_ws *ws);
+/* Ensures buffers for `batch` (and gradients when train is set). */
+int emo__net_ws_reserve(const emo_network *net, emo__net_ws *ws, int batch,
+                        int train);
+
+/* Inference forward of batch x C x H x W floats to batch x classes
+ * probabilities, with the caller's workspace (thread-safe for distinct
+ * workspaces on one network; does not modify net).  Uses the calling
+ * thread's BLAS thread setting.  Errors: EMO_ERR_INVALID_ARG,
+ * EMO_ERR_NOMEM. */
+int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
+                        const float *input, int batch, float *probs);
+
+/* One SGD step (forward in training mode, weighted cross-entropy, backward,
+ * momentum update).  probs (may be NULL) receives batch x classes training
+ * probabilities, so the caller can count accuracy; *loss the mean loss;
+ * *correct (may be NULL) the number of argmax hits.  lr is the base rate.
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label), EMO_ERR_NOMEM. */
+int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
+                           const float *input, const int *labels, int batch,
+                           double lr, const float *class_weights,
+                           double *loss, float *probs, int *correct);
+/* Makes sure every learned parameter has grad and momentum buffers. */
+int emo__net_alloc_train(emo_network *net);
+/* Clears momentum buffers (e.g. when a new training run starts). */
+void emo__net_zero_momentum(emo_network *net);
+
+/* Sets the BLAS thread count (process-wide in OpenBLAS). */
+void emo__nn_set_threads(int threads);
+
+/* Adds a correction to the network's storage (face: input C*H*W floats).
+ * Errors: EMO_ERR_MISMATCH (size), EMO_ERR_RANGE (label), EMO_ERR_LIMIT,
+ * EMO_ERR_NOMEM. */
+int emo__net_store_correction(emo_network *net, const float *face, size_t n,
+                              int label);
+/* Replaces the opaque training state saved with the model (NULL clears). */
+int emo__net_set_train_state(emo_network *net, const void *data,
+                             size_t len);
+
+/* ---- model files (model.c) -------------------------------------------- */
+
+/* Save with optional momentum buffers (checkpoints resume exactly). */
+int emo__model_save(const emo_network *net, const char *path,
+                    int with_momentum);
+/* Load from memory (the file's bytes); `what` names it in messages. */
+int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,
+                        emo_network **out);
+
+/* CRC-32 (IEEE, as zlib) of a buffer, continuing from crc (start with 0). */
+uint32_t emo__crc32(uint32_t crc, const void *data, size_t n);
+
+#endif

@@ -1,0 +1,154 @@
+/*
+ * pool.c - max and average pooling with Caffe's ceil-mode output size, and
+ * global average pooling.  Average pooling divides by the window size
+ * clipped to the padded input (Caffe; PyTorch's count_include_pad=True,
+ * ceil_mode=True).
+ */
+#include "nn/nn.h"
+
+#include <float.h>
+#include <string.h>
+
+int emo__pool_out(int in, int size, int stride, int pad)
+{
+    int out = (in + 2 * pad - size + stride - 1) / stride + 1;
+    /* the last window must start inside the input or its left padding */
+    if (pad > 0 && (out - 1) * stride >= in + pad)
+        out--;
+    return out;
+}
+
+void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
+                          int batch, int32_t *argmax)
+{
+    int H = l->in.h, W = l->in.w, OH = l->out.h, OW = l->out.w;
+    size_t planes = (size_t)batch * l->in.c;
+    for (size_t p = 0; p < planes; p++) {
+        const float *src = x + p * H * W;
+        float *dst = y + p * OH * OW;
+        int32_t *am = argmax ? argmax + p * OH * OW : NULL;
+        for (int oy = 0; oy < OH; oy++) {
+            int y0 = oy * l->stride - l->pad, y1 = y0 + l->size;
+            y0 = y0 < 0 ? 0 : y0;
+            y1 = y1 > H ? H : y1;
+            for (int ox = 0; ox < OW; ox++) {
+                int x0 = ox * l->stride - l->pad, x1 = x0 + l->size;
+                x0 = x0 < 0 ? 0 : x0;
+                x1 = x1 > W ? W : x1;
+                float best = -FLT_MAX;
+                int at = y0 * W + x0;
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                        if (src[iy * W + ix] > best) {
+                            best = src[iy * W + ix];
+                            at = iy * W + ix;
+                        }
+                dst[oy * OW + ox] = best;
+                if (am)
+                    am[oy * OW + ox] = at;
+            }
+        }
+    }
+}
+
+void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
+                           int batch, const int32_t *argmax)
+{
+    size_t in_plane = (size_t)l->in.h * l->in.w;
+    size_t out_plane = (size_t)l->out.h * l->out.w;
+    size_t planes = (size_t)batch * l->in.c;
+    memset(dx, 0, sizeof(float) * planes * in_plane);
+    for (size_t p = 0; p < planes; p++) {
+        float *d = dx + p * in_plane;
+        const float *g = dy + p * out_plane;
+        const int32_t *am = argmax + p * out_plane;
+        for (size_t i = 0; i < out_plane; i++)
+            d[am[i]] += g[i];
+    }
+}
+
+/* Window of output (oy, ox): clipped bounds and Caffe's divisor. */
+static float avg_window(const emo__layer *l, int oy, int ox, int *y0,
+                        int *y1, int *x0, int *x1)
+{
+    int H = l->in.h, W = l->in.w;
+    int hs = oy * l->stride - l->pad, ws = ox * l->stride - l->pad;
+    int he = hs + l->size, we = ws + l->size;
+    he = he > H + l->pad ? H + l->pad : he;
+    we = we > W + l->pad ? W + l->pad : we;
+    float div = (float)((he - hs) * (we - ws));
+    *y0 = hs < 0 ? 0 : hs;
+    *x0 = ws < 0 ? 0 : ws;
+    *y1 = he > H ? H : he;
+    *x1 = we > W ? W : we;
+    return div;
+}
+
+void emo__avgpool_forward(const emo__layer *l, const float *x, float *y,
+                          int batch)
+{
+    int H = l->in.h, W = l->in.w, OH = l->out.h, OW = l->out.w;
+    size_t planes = (size_t)batch * l->in.c;
+    for (size_t p = 0; p < planes; p++) {
+        const float *src = x + p * H * W;
+        float *dst = y + p * OH * OW;
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++) {
+                int y0, y1, x0, x1;
+                float div = avg_window(l, oy, ox, &y0, &y1, &x0, &x1);
+                float s = 0.0f;
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                        s += src[iy * W + ix];
+                dst[oy * OW + ox] = s / div;
+            }
+    }
+}
+
+void emo__avgpool_backward(const emo__layer *l, const float *dy, float *dx,
+                           int batch)
+{
+    int H = l->in.h, W = l->in.w, OH = l->out.h, OW = l->out.w;
+    size_t planes = (size_t)batch * l->in.c;
+    memset(dx, 0, sizeof(float) * planes * H * W);
+    for (size_t p = 0; p < planes; p++) {
+        float *d = dx + p * H * W;
+        const float *g = dy + p * OH * OW;
+        for (int oy = 0; oy < OH; oy++)
+            for (int ox = 0; ox < OW; ox++) {
+                int y0, y1, x0, x1;
+                float v = g[oy * OW + ox] /
+                          avg_window(l, oy, ox, &y0, &y1, &x0, &x1);
+                for (int iy = y0; iy < y1; iy++)
+                    for (int ix = x0; ix < x1; ix++)
+                        d[iy * W + ix] += v;
+            }
+    }
+}
+
+void emo__gap_forward(const emo__layer *l, const float *x, float *y,
+                      int batch)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    size_t planes = (size_t)batch * l->in.c;
+    for (size_t p = 0; p < planes; p++) {
+        const float *src = x + p * plane;
+        float s = 0.0f;
+        for (size_t i = 0; i < plane; i++)
+            s += src[i];
+        y[p] = s / (float)plane;
+    }
+}
+
+void emo__gap_backward(const emo__layer *l, const float *dy, float *dx,
+                       int batch)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    size_t planes = (size_t)batch * l->in.c;
+    for (size_t p = 0; p < planes; p++) {
+        float v = dy[p] / (float)plane;
+        float *d = dx + p * plane;
+        for (size_t i = 0; i < plane; i++)
+            d[i] = v;
+    }
+}

@@ -1,0 +1,212 @@
+/* check_model.c - model files: round trip, truncation and corruption,
+ * transfer of matching layers. */
+#include "nn_testutil.h"
+
+#include <stdlib.h>
+
+static const char tiny[] =
+    "[net]\nchannels = 1\nsize = 4\n"
+    "[c1]\ntype = conv\nfilters = 2\nsize = 3\npad = 1\n"
+    "[b1]\ntype = bn\n[r1]\ntype = relu\n"
+    "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n";
+
+static emo_network *tiny_net(void)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_text(tiny, &net));
+    float x[2 * 16];
+    int labels[2] = {0, 2};
+    nt_fill(x, 32, 3, 0, 1);
+    /* a step so BN statistics and momentum are non-trivial */
+    ck_assert_emo_ok(emo_network_train_step(net, x, labels, 2, 0.1, NULL,
+                                            NULL));
+    return net;
+}
+
+static int same_params(const emo_network *a, const emo_network *b)
+{
+    if (a->n_layers != b->n_layers)
+        return 0;
+    for (int i = 0; i < a->n_layers; i++)
+        for (int j = 0; j < a->layers[i].nparams; j++)
+            if (a->layers[i].p[j].n != b->layers[i].p[j].n ||
+                memcmp(a->layers[i].p[j].data, b->layers[i].p[j].data,
+                       sizeof(float) * a->layers[i].p[j].n) != 0)
+                return 0;
+    return 1;
+}
+
+static char *tmp_file(const char *name)
+{
+    static char path[128];
+    snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
+    return path;
+}
+
+START_TEST(round_trip_is_bit_exact)
+{
+    emo_network *net = tiny_net();
+    const char *names[3] = {"calm", "angry", "joy"};
+    ck_assert_emo_ok(emo_network_set_class_names(net, names, 3));
+    float face[16], mean[16];
+    nt_fill(face, 16, 8, 0, 1);
+    nt_fill(mean, 16, 9, 0, 1);
+    ck_assert_emo_ok(emo__net_store_correction(net, face, 16, 2));
+    net->mean = malloc(sizeof mean);
+    memcpy(net->mean, mean, sizeof mean);
+    net->pp_opts.v[1][EMO_OPT_BLUR_SIGMA % 100] = 1.5;
+    ck_assert_emo_ok(emo_network_set_float(net, EMO_OPT_TRAIN_LR, 0.02));
+    ck_assert_emo_ok(emo__net_set_train_state(net, "abc", 3));
+    char *path = tmp_file("m.emo");
+    ck_assert_emo_ok(emo_network_save(net, path));
+    emo_network *back;
+    ck_assert_emo_ok(emo_network_load(path, &back));
+    ck_assert(same_params(net, back));
+    ck_assert_str_eq(back->text, tiny);
+    ck_assert_str_eq(emo_network_class_name(back, 2), "joy");
+    ck_assert_int_eq(back->n_corr, 1);
+    ck_assert_int_eq(back->corr_labels[0], 2);
+    ck_assert(memcmp(back->corr_faces, face, sizeof face) == 0);
+    ck_assert(back->mean && memcmp(back->mean, mean, sizeof mean) == 0);
+    ck_assert(back->pp_opts.v[1][EMO_OPT_BLUR_SIGMA % 100] == 1.5);
+    ck_assert_int_eq((int)back->train_state_len, 3);
+    double lr;
+    ck_assert_emo_ok(emo_network_get_float(back, EMO_OPT_TRAIN_LR, &lr));
+    ck_assert(lr == 0.02);
+    /* same outputs */
+    float x[16], pa[3], pb[3];
+    nt_fill(x, 16, 4, 0, 1);
+    ck_assert_emo_ok(emo_network_forward(net, x, 1, pa));
+    ck_assert_emo_ok(emo_network_forward(back, x, 1, pb));
+    ck_assert(memcmp(pa, pb, sizeof pa) == 0);
+    /* checkpoints carry momentum and step */
+    ck_assert_emo_ok(emo__model_save(net, path, 1));
+    emo_network_destroy(back);
+    ck_assert_emo_ok(emo_network_load(path, &back));
+    ck_assert_int_eq((int)back->step, 1);
+    ck_assert(memcmp(back->layers[0].p[0].mom, net->layers[0].p[0].mom,
+                     sizeof(float) * 18) == 0);
+    emo_network_destroy(back);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(truncation_and_flips_are_errors)
+{
+    emo_network *net = tiny_net();
+    float face[16] = {0};
+    ck_assert_emo_ok(emo__net_store_correction(net, face, 16, 1));
+    char *path = tmp_file("t.emo");
+    ck_assert_emo_ok(emo__model_save(net, path, 1));
+    uint8_t *data;
+    size_t size;
+    ck_assert_emo_ok(emo__read_file(path, &data, &size));
+    emo_network *out;
+    for (size_t cut = 0; cut < size; cut++) {
+        int rc = emo__model_load_mem(data, cut, "cut", &out);
+        ck_assert_msg(rc < 0 && out == NULL, "cut at %zu loaded", cut);
+    }
+    for (size_t i = 0; i < size; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            data[i] ^= (uint8_t)(1u << bit);
+            int rc = emo__model_load_mem(data, size, "flip", &out);
+            ck_assert_msg(rc < 0 && out == NULL, "flip at %zu loaded", i);
+            data[i] ^= (uint8_t)(1u << bit);
+        }
+    }
+    ck_assert_emo_ok(emo__model_load_mem(data, size, "ok", &out));
+    emo_network_destroy(out);
+    /* a clear message for the common cases */
+    ck_assert_int_eq(emo__model_load_mem(data, size - 1, "x.emo", &out),
+                     EMO_ERR_CHECKSUM);
+    ck_assert_ptr_nonnull(strstr(emo_last_error(), "x.emo: checksum"));
+    data[0] = 'X';
+    ck_assert_int_eq(emo__model_load_mem(data, size, "x.emo", &out),
+                     EMO_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(emo_last_error(), "not a libemo model"));
+    data[0] = 'E';
+    data[4] = 9;
+    ck_assert_int_eq(emo__model_load_mem(data, size, "x.emo", &out),
+                     EMO_ERR_UNSUPPORTED);
+    free(data);
+    ck_assert_int_eq(emo_network_load("/nonexistent/m.emo", &out),
+                     EMO_ERR_IO);
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* A valid CRC over inconsistent contents must still be refused: rewrite
+ * length fields with a recomputed checksum. */
+START_TEST(consistent_crc_bad_lengths)
+{
+    emo_network *net = tiny_net();
+    char *path = tmp_file("l.emo");
+    ck_assert_emo_ok(emo_network_save(net, path));
+    uint8_t *data;
+    size_t size;
+    ck_assert_emo_ok(emo__read_file(path, &data, &size));
+    emo_network *out;
+    for (size_t i = 16; i + 4 < size; i++) {
+        uint8_t keep = data[i];
+        static const uint8_t vals[] = {0x00, 0xFF, 0x7F, 0x01};
+        for (size_t v = 0; v < sizeof vals; v++) {
+            if (vals[v] == keep)
+                continue;
+            data[i] = vals[v];
+            uint32_t crc = emo__crc32(0, data, size - 4);
+            uint8_t old[4];
+            memcpy(old, data + size - 4, 4);
+            for (int k = 0; k < 4; k++)
+                data[size - 4 + k] = (uint8_t)(crc >> (8 * k));
+            int rc = emo__model_load_mem(data, size, "x", &out);
+            /* weights may legitimately change; anything else must fail */
+            if (rc == EMO_OK)
+                emo_network_destroy(out);
+            memcpy(data + size - 4, old, 4);
+        }
+        data[i] = keep;
+    }
+    free(data);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(transfer_copies_matching_layers)
+{
+    emo_network *src = tiny_net(), *dst;
+    const char *other =
+        "[net]\nchannels = 1\nsize = 4\n"
+        "[c1]\ntype = conv\nfilters = 2\nsize = 3\npad = 1\n"
+        "[b1]\ntype = bn\n[r1]\ntype = relu\n"
+        "[fc]\ntype = fc\noutputs = 5\n[prob]\ntype = softmax\n";
+    ck_assert_emo_ok(emo_network_create_text(other, &dst));
+    ck_assert_emo_ok(emo_network_set_int(dst, EMO_OPT_NET_SEED, 9));
+    float fc_before[200], fc_after[200], w[18], ws[18];
+    emo_network_get_param(dst, "fc", 0, fc_before, 200);
+    int copied = -1;
+    ck_assert_emo_ok(emo_network_transfer(dst, src, &copied));
+    ck_assert_int_eq(copied, 2); /* c1 and b1; fc differs in shape */
+    emo_network_get_param(dst, "c1", 0, w, 18);
+    emo_network_get_param(src, "c1", 0, ws, 18);
+    ck_assert(memcmp(w, ws, sizeof w) == 0);
+    emo_network_get_param(dst, "fc", 0, fc_after, 200);
+    ck_assert(memcmp(fc_before, fc_after, sizeof(float) * 80) == 0);
+    ck_assert_int_eq(emo_network_transfer(NULL, src, &copied),
+                     EMO_ERR_INVALID_ARG);
+    emo_network_destroy(src);
+    emo_network_destroy(dst);
+}
+END_TEST
+
+Suite *model_suite(void)
+{
+    Suite *s = suite_create("model");
+    TCase *tc = tcase_create("file");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, round_trip_is_bit_exact);
+    tcase_add_test(tc, truncation_and_flips_are_errors);
+    tcase_add_test(tc, consistent_crc_bad_lengths);
+    tcase_add_test(tc, transfer_copies_matching_layers);
+    suite_add_tcase(s, tc);
+    return s;
+}
