@@ -1,0 +1,471 @@
+/*
+ * predict.c - the emo_predictor handle: a borrowed read-only network, an
+ * own preprocessor and forward workspace, augmentation views and voting,
+ * and the video mode that follows faces from frame to frame.
+ *
+ * Views are built from the face before mean subtraction (the mean is added
+ * back, the view transformed, the mean subtracted again), because a mirror
+ * or rotation of the mean-subtracted face would also mirror or rotate the
+ * mean.  All views of a face go through the network in one batch.
+ *
+ * Video mode (EMO_OPT_PREDICT_TRACK): a full-frame scan costs far more than
+ * the network, so after a scan each face found is searched only in a region
+ * of interest twice its size centred on it, at scales within
+ * TRACK_SCALE of its size; the whole frame is rescanned every
+ * EMO_OPT_PREDICT_RESCAN frames (to pick up new faces) and at once when a
+ * followed face is not found near its last place.
+ */
+#include "internal.h"
+#include "image.h"
+#include "nn/nn.h"
+#include "vote.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define VIEW_BITS 4         /* EMO_VIEW_ORIGINAL .. EMO_VIEW_ROTATE_NEG */
+#define MAX_TRACKED 16      /* faces followed in video mode */
+#define INITIAL_BOXES 16    /* box buffer; grows only if more faces show */
+#define TRACK_GROW 0.5      /* region of interest: box + this on each side */
+#define TRACK_SCALE 1.25    /* sizes searched: box size / this .. * this */
+
+struct emo_predictor {
+    const emo_network *net; /* borrowed, read-only */
+    emo_preprocessor *pp;   /* own, configured from the network */
+    emo__net_ws *ws;        /* own forward workspace */
+    emo_opts opts;          /* EMO_OPT_PREDICT_* */
+    int n;                  /* face side N */
+    int classes;
+    float *face;            /* N*N: normalised face of a frame */
+    float *raw;             /* N*N: face with the mean added back */
+    float *mean;            /* N*N: the preprocessor's mean image */
+    float *batch;           /* VIEW_BITS x N*N: the views */
+    float *probs;           /* VIEW_BITS x classes */
+    emo_box *boxes;         /* faces of the current frame */
+    int box_cap;
+    emo_box tracked[MAX_TRACKED];
+    int n_tracked;
+    int since_scan;         /* frames since the last full scan */
+};
+
+/* ---- creation ----------------------------------------------------------- */
+
+/* Checks that the network takes gray N x N faces and that the
+ * preprocessing stored with it makes faces of that size. */
+static int check_network(emo_predictor *p)
+{
+    int c, h, w, fs;
+    int rc = emo_network_input_shape(p->net, &c, &h, &w);
+    if (rc)
+        return rc;
+    if (c != 1 || h != w)
+        return emo__fail(EMO_ERR_MISMATCH,
+                         "network input %dx%dx%d: a predictor needs gray "
+                         "square faces (1xNxN)", c, h, w);
+    p->n = h;
+    p->classes = emo_network_num_classes(p->net);
+    if (p->classes < 1 || p->classes > EMO_MAX_CLASSES)
+        return emo__fail(EMO_ERR_MISMATCH, "network has %d classes (1..%d)",
+                         p->classes, EMO_MAX_CLASSES);
+    rc = emo_preprocessor_get_int(p->pp, EMO_OPT_FACE_SIZE, &fs);
+    if (rc)
+        return rc;
+    if (fs != p->n)
+        return emo__fail(EMO_ERR_MISMATCH,
+                         "model preprocessing makes %dx%d faces but the "
+                         "network takes %dx%d", fs, fs, p->n, p->n);
+    return EMO_OK;
+}
+
+static int alloc_buffers(emo_predictor *p)
+{
+    size_t nn = (size_t)p->n * p->n;
+    p->face = malloc(nn * sizeof(float));
+    p->raw = malloc(nn * sizeof(float));
+    p->mean = malloc(nn * sizeof(float));
+    p->batch = malloc(VIEW_BITS * nn * sizeof(float));
+    p->probs = malloc((size_t)VIEW_BITS * p->classes * sizeof(float));
+    p->boxes = malloc(INITIAL_BOXES * sizeof(emo_box));
+    p->box_cap = INITIAL_BOXES;
+    if (!p->face || !p->raw || !p->mean || !p->batch || !p->probs ||
+        !p->boxes)
+        return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
+    return EMO_OK;
+}
+
+EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out)
+{
+    if (out)
+        *out = NULL;
+    if (!net || !out)
+        return emo__fail(EMO_ERR_INVALID_ARG,
+                         "emo_predictor_create: NULL argument");
+    emo_predictor *p = calloc(1, sizeof *p);
+    if (!p)
+        return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
+    p->net = net;
+    emo__opts_init(&p->opts);
+    int rc = emo_preprocessor_create(&p->pp);
+    if (!rc)
+        rc = emo_network_apply_preprocessing(net, p->pp);
+    if (!rc)
+        rc = check_network(p);
+    if (!rc)
+        rc = alloc_buffers(p);
+    if (!rc)
+        rc = emo__net_ws_create(net, &p->ws);
+    /* Sized now for the largest view batch: no allocation per frame. */
+    if (!rc)
+        rc = emo__net_ws_reserve(net, p->ws, VIEW_BITS, 0);
+    if (rc) {
+        emo_predictor_destroy(p);
+        return rc;
+    }
+    *out = p;
+    return EMO_OK;
+}
+
+EMO_API void emo_predictor_destroy(emo_predictor *pred)
+{
+    if (!pred)
+        return;
+    emo_preprocessor_destroy(pred->pp);
+    emo__net_ws_destroy(pred->ws);
+    free(pred->face);
+    free(pred->raw);
+    free(pred->mean);
+    free(pred->batch);
+    free(pred->probs);
+    free(pred->boxes);
+    free(pred);
+}
+
+EMO_API emo_preprocessor *emo_predictor_preprocessor(emo_predictor *pred)
+{
+    return pred ? pred->pp : NULL;
+}
+
+/* ---- options ------------------------------------------------------------ */
+
+EMO_API int emo_predictor_set_int(emo_predictor *pred, int option, int value)
+{
+    return emo_predictor_set_float(pred, option, value);
+}
+
+EMO_API int emo_predictor_set_float(emo_predictor *pred, int option,
+                                    double value)
+{
+    if (!pred)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor");
+    int rc = emo__opts_set(&pred->opts, EMO__GROUP_PREDICT, option, value);
+    if (!rc && option == EMO_OPT_PREDICT_TRACK)
+        pred->n_tracked = 0; /* switching mode starts from a full scan */
+    return rc;
+}
+
+EMO_API int emo_predictor_get_int(const emo_predictor *pred, int option,
+                                  int *value)
+{
+    double v;
+    if (!pred || !value)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor or value");
+    int rc = emo__opts_get(&pred->opts, EMO__GROUP_PREDICT, option, &v);
+    if (!rc)
+        *value = (int)v;
+    return rc;
+}
+
+EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
+                                    double *value)
+{
+    if (!pred)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor");
+    return emo__opts_get(&pred->opts, EMO__GROUP_PREDICT, option, value);
+}
+
+/* ---- views and voting --------------------------------------------------- */
+
+/* Copies the preprocessor's mean image into p->mean when it subtracts one;
+ * returns whether it does.  The user may change the mean between calls, so
+ * it is read each time (N*N floats: negligible next to the network). */
+static int current_mean(emo_predictor *p)
+{
+    int on = 0;
+    if (emo_preprocessor_get_int(p->pp, EMO_OPT_SUBTRACT_MEAN, &on) || !on)
+        return 0;
+    size_t nn = (size_t)p->n * p->n;
+    return emo_preprocessor_get_mean(p->pp, p->mean, nn) == EMO_OK;
+}
+
+/* View `bit` of the face into dst, through the mean-free face `raw`. */
+static void make_view(const emo_predictor *p, int bit, const float *face,
+                      const float *raw, int has_mean, float *dst)
+{
+    int n = p->n;
+    size_t nn = (size_t)n * n;
+    double deg = emo__opt(&p->opts, EMO_OPT_PREDICT_ROTATE_DEG);
+    if (bit == EMO_VIEW_ORIGINAL) {
+        memcpy(dst, face, nn * sizeof(float));
+        return;
+    }
+    if (bit == EMO_VIEW_MIRROR)
+        emo__flip_f32(raw, n, n, dst);
+    else
+        emo__affine_f32(raw, n, n, dst,
+                        bit == EMO_VIEW_ROTATE_POS ? deg : -deg, 1.0, 0.0,
+                        0.0);
+    if (has_mean)
+        for (size_t i = 0; i < nn; i++)
+            dst[i] -= p->mean[i];
+}
+
+/* Classifies one normalised face (p->n squared floats) into *out. */
+static int classify(emo_predictor *p, const float *face, emo_prediction *out)
+{
+    int mask = emo__opti(&p->opts, EMO_OPT_PREDICT_VIEWS);
+    size_t nn = (size_t)p->n * p->n;
+    const float *input = face;
+    int views = 0;
+    if (mask != EMO_VIEW_ORIGINAL) {
+        int has_mean = current_mean(p);
+        const float *raw = face;
+        if (has_mean) {
+            for (size_t i = 0; i < nn; i++)
+                p->raw[i] = face[i] + p->mean[i];
+            raw = p->raw;
+        }
+        for (int b = 0; b < VIEW_BITS; b++)
+            if (mask & (1 << b))
+                make_view(p, 1 << b, face, raw, has_mean,
+                          p->batch + views++ * nn);
+        input = p->batch;
+    } else {
+        views = 1; /* fast path: the face itself is the batch */
+    }
+    int rc = emo__net_forward_ws(p->net, p->ws, input, views, p->probs);
+    if (rc)
+        return rc;
+    return emo__vote(p->probs, views, p->classes, out);
+}
+
+/* The network and preprocessor still agree (the user may have changed the
+ * preprocessor's face size). */
+static int check_face_size(const emo_predictor *p)
+{
+    int fs = 0;
+    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_FACE_SIZE, &fs);
+    if (rc)
+        return rc;
+    if (fs != p->n)
+        return emo__fail(EMO_ERR_MISMATCH,
+                         "preprocessor face size %d does not match the "
+                         "network input %dx%d", fs, p->n, p->n);
+    return EMO_OK;
+}
+
+EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
+                                       size_t n, emo_prediction *out)
+{
+    if (!pred || !face || !out)
+        return emo__fail(EMO_ERR_INVALID_ARG,
+                         "emo_predictor_predict_face: NULL argument");
+    if (n != (size_t)pred->n * pred->n)
+        return emo__fail(EMO_ERR_MISMATCH,
+                         "face of %zu floats; the network takes %dx%d = %d",
+                         n, pred->n, pred->n, pred->n * pred->n);
+    int rc = classify(pred, face, out);
+    if (rc)
+        return rc;
+    out->box = (emo_box){0, 0, pred->n, pred->n};
+    return EMO_OK;
+}
+
+/* ---- finding faces ------------------------------------------------------ */
+
+typedef struct frame {
+    const uint8_t *px;
+    int w, h, stride;
+} frame;
+
+/* Makes room for `n` boxes (only when a frame shows more faces than any
+ * before: steady state does not allocate). */
+static int reserve_boxes(emo_predictor *p, int n)
+{
+    if (n <= p->box_cap)
+        return EMO_OK;
+    emo_box *b = realloc(p->boxes, (size_t)n * sizeof *b);
+    if (!b)
+        return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
+    p->boxes = b;
+    p->box_cap = n;
+    return EMO_OK;
+}
+
+/* The chosen face, with retries: 0 or 1 box. */
+static int scan_one(emo_predictor *p, const frame *f, int *found)
+{
+    int rc = emo_preprocessor_choose_face(p->pp, f->px, f->w, f->h,
+                                          f->stride, &p->boxes[0]);
+    *found = rc == EMO_OK;
+    return rc == EMO_ERR_NO_FACE ? EMO_OK : rc;
+}
+
+/* Every face of the frame (EMO_FACE_ALL); the retries of choose_face only
+ * when there is none. */
+static int scan_all(emo_predictor *p, const frame *f, int *found)
+{
+    int rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h, f->stride,
+                                     p->boxes, p->box_cap, found);
+    if (!rc && *found > p->box_cap) {
+        rc = reserve_boxes(p, *found);
+        if (!rc)
+            rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h,
+                                         f->stride, p->boxes, p->box_cap,
+                                         found);
+        if (*found > p->box_cap)
+            *found = p->box_cap;
+    }
+    if (!rc && *found == 0)
+        return scan_one(p, f, found);
+    return rc;
+}
+
+static int full_scan(emo_predictor *p, const frame *f, int *found)
+{
+    int choice = EMO_FACE_LARGEST;
+    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_FACE_CHOICE, &choice);
+    if (!rc)
+        rc = choice == EMO_FACE_ALL ? scan_all(p, f, found)
+                                    : scan_one(p, f, found);
+    return rc;
+}
+
+static double overlap(emo_box a, emo_box b)
+{
+    int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
+    int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    if (x1 <= x0 || y1 <= y0)
+        return 0.0;
+    double in = (double)(x1 - x0) * (y1 - y0);
+    return in / ((double)a.w * a.h + (double)b.w * b.h - in);
+}
+
+static int clampi(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Searches for the face `t` near its last place: detection in the region
+ * of interest, face sizes near t's.  *hit is its new box if found. */
+static int search_near(emo_predictor *p, const frame *f, emo_box t,
+                       emo_box *hit, int *ok)
+{
+    int gx = (int)(t.w * TRACK_GROW), gy = (int)(t.h * TRACK_GROW);
+    int x0 = clampi(t.x - gx, 0, f->w), y0 = clampi(t.y - gy, 0, f->h);
+    int x1 = clampi(t.x + t.w + gx, 0, f->w);
+    int y1 = clampi(t.y + t.h + gy, 0, f->h);
+    *ok = 0;
+    if (x1 - x0 < 8 || y1 - y0 < 8)
+        return EMO_OK;
+    int old_min, old_max, n = 0;
+    emo_box found[8];
+    emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_MIN_SIZE, &old_min);
+    emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_MAX_SIZE, &old_max);
+    int lo = (int)(t.w / TRACK_SCALE), hi = (int)(t.w * TRACK_SCALE) + 1;
+    int rc = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE,
+                                      lo > old_min ? lo : old_min);
+    if (!rc)
+        rc = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MAX_SIZE,
+                                      old_max && old_max < hi ? old_max : hi);
+    if (!rc)
+        rc = emo_preprocessor_detect(p->pp, f->px + (size_t)y0 * f->stride +
+                                     x0, x1 - x0, y1 - y0, f->stride, found,
+                                     8, &n);
+    emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE, old_min);
+    emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MAX_SIZE, old_max);
+    if (rc)
+        return rc;
+    double best = 0.0;
+    for (int i = 0; i < n && i < 8; i++) {
+        emo_box b = {found[i].x + x0, found[i].y + y0, found[i].w,
+                     found[i].h};
+        double o = overlap(b, t);
+        if (o > best) {
+            best = o;
+            *hit = b;
+            *ok = 1;
+        }
+    }
+    return EMO_OK;
+}
+
+/* Video mode: follow the faces of the last scan; a full scan when one is
+ * lost or every EMO_OPT_PREDICT_RESCAN frames. */
+static int track(emo_predictor *p, const frame *f, int *found)
+{
+    int rescan = emo__opti(&p->opts, EMO_OPT_PREDICT_RESCAN);
+    int lost = p->n_tracked == 0 || ++p->since_scan >= rescan;
+    int rc = EMO_OK;
+    for (int i = 0; i < p->n_tracked && !lost && !rc; i++) {
+        int ok;
+        rc = search_near(p, f, p->tracked[i], &p->boxes[i], &ok);
+        lost = !ok;
+    }
+    if (rc)
+        return rc;
+    if (!lost) {
+        *found = p->n_tracked;
+        memcpy(p->tracked, p->boxes, (size_t)*found * sizeof(emo_box));
+        return EMO_OK;
+    }
+    rc = full_scan(p, f, found);
+    if (rc)
+        return rc;
+    p->since_scan = 0;
+    p->n_tracked = *found < MAX_TRACKED ? *found : MAX_TRACKED;
+    memcpy(p->tracked, p->boxes, (size_t)p->n_tracked * sizeof(emo_box));
+    return EMO_OK;
+}
+
+/* ---- frames ------------------------------------------------------------- */
+
+EMO_API int emo_predictor_predict_frame(emo_predictor *pred,
+                                        const uint8_t *gray, int width,
+                                        int height, int stride,
+                                        emo_prediction *out, int max,
+                                        int *count)
+{
+    if (count)
+        *count = 0;
+    if (!pred || !gray || !count || (!out && max > 0) || max < 0)
+        return emo__fail(EMO_ERR_INVALID_ARG,
+                         "emo_predictor_predict_frame: NULL argument or "
+                         "negative max");
+    if (width < 1 || height < 1 || stride < width)
+        return emo__fail(EMO_ERR_INVALID_ARG,
+                         "frame %dx%d with stride %d", width, height, stride);
+    int rc = check_face_size(pred);
+    if (rc)
+        return rc;
+    frame f = {gray, width, height, stride};
+    int found = 0;
+    rc = emo__opti(&pred->opts, EMO_OPT_PREDICT_TRACK)
+             ? track(pred, &f, &found)
+             : full_scan(pred, &f, &found);
+    if (rc)
+        return rc;
+    size_t nn = (size_t)pred->n * pred->n;
+    for (int i = 0; i < found && i < max; i++) {
+        rc = emo_preprocessor_normalize(pred->pp, gray, width, height,
+                                        stride, &pred->boxes[i], pred->face,
+                                        nn);
+        if (!rc)
+            rc = classify(pred, pred->face, &out[i]);
+        if (rc)
+            return rc;
+        out[i].box = pred->boxes[i];
+    }
+    *count = found;
+    return EMO_OK;
+}

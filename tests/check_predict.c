@@ -1,0 +1,457 @@
+/* check_predict.c - emo_predictor: contract, views and voting against the
+ * network's own forward, frames, tracking, and threads sharing one
+ * network. */
+#include "testutil.h"
+#include "image.h"
+#include "vote.h"
+
+#include <math.h>
+#include <pthread.h>
+
+#define N 48
+#define NN (N * N)
+#define CLASSES 7
+
+static emo_network *lenet(void)
+{
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
+    return net;
+}
+
+/* A smooth, asymmetric test face in [0,1] with a seed-dependent pattern. */
+static void make_face(float *f, int seed)
+{
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++)
+            f[y * N + x] = 0.5f + 0.4f * sinf(0.13f * x * (1 + seed % 3) +
+                                              0.07f * y * y / N + seed);
+}
+
+static uint8_t *astronaut(int *w, int *h)
+{
+    uint8_t *px = NULL;
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, w, h));
+    return px;
+}
+
+/* ---- contract ------------------------------------------------------------ */
+
+START_TEST(create_contract)
+{
+    emo_predictor *p = (emo_predictor *)1;
+    ck_assert_int_eq(emo_predictor_create(NULL, &p), EMO_ERR_INVALID_ARG);
+    ck_assert_ptr_null(p);
+    emo_network *net = lenet();
+    ck_assert_int_eq(emo_predictor_create(net, NULL), EMO_ERR_INVALID_ARG);
+    emo_predictor_destroy(NULL);
+    ck_assert_ptr_null(emo_predictor_preprocessor(NULL));
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    ck_assert_ptr_nonnull(emo_predictor_preprocessor(p));
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(options_contract)
+{
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    int v;
+    double d;
+    ck_assert_emo_ok(emo_predictor_get_int(p, EMO_OPT_PREDICT_VIEWS, &v));
+    ck_assert_int_eq(v, 15);
+    ck_assert_emo_ok(emo_predictor_get_float(p, EMO_OPT_PREDICT_ROTATE_DEG,
+                                             &d));
+    ck_assert(d == 10.0);
+    ck_assert_emo_ok(emo_predictor_get_int(p, EMO_OPT_PREDICT_TRACK, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_emo_ok(emo_predictor_get_int(p, EMO_OPT_PREDICT_RESCAN, &v));
+    ck_assert_int_eq(v, 10);
+
+    ck_assert_int_eq(emo_predictor_set_int(NULL, EMO_OPT_PREDICT_VIEWS, 1),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_set_float(NULL, EMO_OPT_PREDICT_VIEWS, 1),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_get_int(NULL, EMO_OPT_PREDICT_VIEWS, &v),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_get_int(p, EMO_OPT_PREDICT_VIEWS, NULL),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, 0),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, 16),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_predictor_set_float(p, EMO_OPT_PREDICT_ROTATE_DEG,
+                                             90.0), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_predictor_set_float(p, EMO_OPT_PREDICT_VIEWS, 1.5),
+                     EMO_ERR_RANGE);
+    /* Options of other handles do not apply to a predictor. */
+    ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_FACE_SIZE, 48),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_predictor_get_int(p, EMO_OPT_TRAIN_EPOCHS, &v),
+                     EMO_ERR_RANGE);
+    ck_assert_emo_ok(emo_predictor_set_float(p, EMO_OPT_PREDICT_ROTATE_DEG,
+                                             7.5));
+    ck_assert_emo_ok(emo_predictor_get_float(p, EMO_OPT_PREDICT_ROTATE_DEG,
+                                             &d));
+    ck_assert(d == 7.5);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(predict_contract)
+{
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    float face[NN] = {0};
+    emo_prediction r;
+    uint8_t frame[64 * 64] = {0};
+    int count = -1;
+    ck_assert_int_eq(emo_predictor_predict_face(NULL, face, NN, &r),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_face(p, NULL, NN, &r),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_face(p, face, NN, NULL),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_face(p, face, NN - 1, &r),
+                     EMO_ERR_MISMATCH);
+    ck_assert_int_eq(emo_predictor_predict_frame(NULL, frame, 64, 64, 64,
+                                                 &r, 1, &count),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(count, 0);
+    ck_assert_int_eq(emo_predictor_predict_frame(p, NULL, 64, 64, 64, &r, 1,
+                                                 &count),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_frame(p, frame, 0, 64, 64, &r, 1,
+                                                 &count),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_frame(p, frame, 64, 64, 63, &r, 1,
+                                                 &count),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_frame(p, frame, 64, 64, 64, &r, -1,
+                                                 &count),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_frame(p, frame, 64, 64, 64, NULL,
+                                                 1, &count),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_frame(p, frame, 64, 64, 64, &r, 1,
+                                                 NULL),
+                     EMO_ERR_INVALID_ARG);
+    /* A preprocessor retuned to another face size no longer fits. */
+    ck_assert_emo_ok(emo_preprocessor_set_int(emo_predictor_preprocessor(p),
+                                              EMO_OPT_FACE_SIZE, 32));
+    ck_assert_int_eq(emo_predictor_predict_frame(p, frame, 64, 64, 64, &r, 1,
+                                                 &count),
+                     EMO_ERR_MISMATCH);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(network_must_take_gray_squares)
+{
+    static const char text[] =
+        "[net]\nchannels = 3\nsize = 48\n\n"
+        "[ip]\ntype = fc\noutputs = 7\n\n[prob]\ntype = softmax\n";
+    emo_network *net = NULL;
+    emo_predictor *p = (emo_predictor *)1;
+    ck_assert_emo_ok(emo_network_create_text(text, &net));
+    ck_assert_int_eq(emo_predictor_create(net, &p), EMO_ERR_MISMATCH);
+    ck_assert_ptr_null(p);
+    ck_assert(strstr(emo_last_error(), "3x48x48") != NULL);
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* ---- views and voting ------------------------------------------------------ */
+
+/* The expected views, built the way the predictor documents it. */
+static void reference_views(const float *face, const float *mean, int mask,
+                            double deg, float *out, int *nviews)
+{
+    float raw[NN];
+    for (int i = 0; i < NN; i++)
+        raw[i] = face[i] + (mean ? mean[i] : 0.0f);
+    int v = 0;
+    for (int b = 0; b < 4; b++) {
+        if (!(mask & (1 << b)))
+            continue;
+        float *dst = out + v++ * NN;
+        if (b == 0) {
+            memcpy(dst, face, sizeof(float) * NN);
+            continue;
+        }
+        if (b == 1)
+            emo__flip_f32(raw, N, N, dst);
+        else
+            emo__affine_f32(raw, N, N, dst, b == 2 ? deg : -deg, 1, 0, 0);
+        for (int i = 0; mean && i < NN; i++)
+            dst[i] -= mean[i];
+    }
+    *nviews = v;
+}
+
+static void check_against_forward(emo_network *net, emo_predictor *p,
+                                  const float *face, const float *mean,
+                                  int mask)
+{
+    float views[4 * NN], probs[4 * CLASSES];
+    int nv;
+    reference_views(face, mean, mask, 10.0, views, &nv);
+    ck_assert_emo_ok(emo_network_forward(net, views, nv, probs));
+    emo_prediction want, got;
+    ck_assert_emo_ok(emo__vote(probs, nv, CLASSES, &want));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, mask));
+    ck_assert_emo_ok(emo_predictor_predict_face(p, face, NN, &got));
+    ck_assert_int_eq(got.num_views, nv);
+    ck_assert_int_eq(got.num_classes, CLASSES);
+    ck_assert_int_eq(got.label, want.label);
+    for (int v = 0; v < nv; v++)
+        ck_assert_int_eq(got.view_labels[v], want.view_labels[v]);
+    for (int c = 0; c < CLASSES; c++)
+        ck_assert_msg(fabsf(got.scores[c] - want.scores[c]) < 1e-5f,
+                      "mask %d class %d: %g vs %g", mask, c, got.scores[c],
+                      want.scores[c]);
+    ck_assert_int_eq(got.box.x, 0);
+    ck_assert_int_eq(got.box.w, N);
+}
+
+START_TEST(views_match_network_forward)
+{
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    float face[NN];
+    make_face(face, 3);
+    for (int mask = 1; mask <= 15; mask++)
+        check_against_forward(net, p, face, NULL, mask);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(views_are_made_before_the_mean)
+{
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    float face[NN], mean[NN];
+    make_face(face, 5);
+    for (int y = 0; y < N; y++)
+        for (int x = 0; x < N; x++)
+            mean[y * N + x] = 0.3f * x / N; /* asymmetric on purpose */
+    ck_assert_emo_ok(emo_preprocessor_set_mean(emo_predictor_preprocessor(p),
+                                               mean, NN));
+    check_against_forward(net, p, face, mean, 15);
+    check_against_forward(net, p, face, mean, EMO_VIEW_MIRROR);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* ---- frames ---------------------------------------------------------------- */
+
+START_TEST(frame_with_one_face)
+{
+    int w, h;
+    uint8_t *px = astronaut(&w, &h);
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    emo_prediction r[4];
+    int count = -1;
+    ck_assert_emo_ok(emo_predictor_predict_frame(p, px, w, h, w, r, 4,
+                                                 &count));
+    ck_assert_int_eq(count, 1);
+    /* Same as choosing, normalising and classifying by hand. */
+    emo_preprocessor *pp = emo_predictor_preprocessor(p);
+    emo_box box;
+    float face[NN];
+    emo_prediction one;
+    ck_assert_emo_ok(emo_preprocessor_choose_face(pp, px, w, h, w, &box));
+    ck_assert_int_eq(memcmp(&box, &r[0].box, sizeof box), 0);
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, w, h, w, &box, face,
+                                                NN));
+    ck_assert_emo_ok(emo_predictor_predict_face(p, face, NN, &one));
+    ck_assert_int_eq(one.label, r[0].label);
+    ck_assert_int_eq(memcmp(one.scores, r[0].scores, sizeof one.scores), 0);
+    /* max = 0 counts without writing. */
+    ck_assert_emo_ok(emo_predictor_predict_frame(p, px, w, h, w, NULL, 0,
+                                                 &count));
+    ck_assert_int_eq(count, 1);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+    emo_free(px);
+}
+END_TEST
+
+START_TEST(frame_without_face)
+{
+    static uint8_t blank[120 * 100];
+    memset(blank, 90, sizeof blank);
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    emo_prediction r;
+    int count = -1;
+    ck_assert_emo_ok(emo_predictor_predict_frame(p, blank, 120, 100, 120, &r,
+                                                 1, &count));
+    ck_assert_int_eq(count, 0);
+    /* With detection off the frame is the face. */
+    ck_assert_emo_ok(emo_preprocessor_set_int(emo_predictor_preprocessor(p),
+                                              EMO_OPT_DETECT_ENABLE, 0));
+    ck_assert_emo_ok(emo_predictor_predict_frame(p, blank, 120, 100, 120, &r,
+                                                 1, &count));
+    ck_assert_int_eq(count, 1);
+    ck_assert_int_eq(r.box.w, 120);
+    ck_assert_int_eq(r.box.h, 100);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+static double iou(emo_box a, emo_box b)
+{
+    int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
+    int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    if (x1 <= x0 || y1 <= y0)
+        return 0;
+    double in = (double)(x1 - x0) * (y1 - y0);
+    return in / ((double)a.w * a.h + (double)b.w * b.h - in);
+}
+
+/* The photograph pasted at (ox, oy) into a 400x300 gray frame. */
+static void paste(const uint8_t *src, int sw, int sh, uint8_t *dst, int ox,
+                  int oy)
+{
+    for (int y = 0; y < 300; y++)
+        for (int x = 0; x < 400; x++) {
+            int sx = (x - ox) * 2, sy = (y - oy) * 2; /* half size */
+            dst[y * 400 + x] = sx >= 0 && sx < sw && sy >= 0 && sy < sh
+                                   ? src[sy * sw + sx]
+                                   : (uint8_t)(60 + (x ^ y) % 40);
+        }
+}
+
+START_TEST(tracking_follows_the_face)
+{
+    int w, h;
+    uint8_t *px = astronaut(&w, &h);
+    static uint8_t frame[400 * 300];
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_TRACK, 1));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_RESCAN, 4));
+    emo_box first = {0, 0, 0, 0};
+    for (int i = 0; i < 10; i++) {
+        int dx = 6 * i, dy = 2 * i;
+        paste(px, w, h, frame, 20 + dx, 10 + dy);
+        emo_prediction a;
+        int na;
+        ck_assert_emo_ok(emo_predictor_predict_frame(p, frame, 400, 300, 400,
+                                                     &a, 1, &na));
+        ck_assert_msg(na == 1, "frame %d: tracking lost the face", i);
+        if (i == 0)
+            first = a.box;
+        /* The face moves with the photograph (a full scan of this frame
+         * may also find a false positive elsewhere: tracking must not). */
+        emo_box want = {first.x + dx, first.y + dy, first.w, first.h};
+        ck_assert_msg(iou(a.box, want) > 0.7, "frame %d: iou %.2f", i,
+                      iou(a.box, want));
+    }
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+    emo_free(px);
+}
+END_TEST
+
+/* ---- threads ----------------------------------------------------------------- */
+
+#define THREADS 4
+#define FACES 6
+
+typedef struct job {
+    const emo_network *net;
+    const uint8_t *px;
+    int w, h;
+    emo_prediction faces[FACES], frame;
+    int rc;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    emo_predictor *p;
+    float face[NN];
+    int count;
+    j->rc = emo_predictor_create(j->net, &p);
+    for (int rep = 0; rep < 3 && !j->rc; rep++) {
+        for (int i = 0; i < FACES && !j->rc; i++) {
+            make_face(face, i);
+            j->rc = emo_predictor_predict_face(p, face, NN, &j->faces[i]);
+        }
+        if (!j->rc)
+            j->rc = emo_predictor_predict_frame(p, j->px, j->w, j->h, j->w,
+                                                &j->frame, 1, &count);
+    }
+    emo_predictor_destroy(p);
+    return NULL;
+}
+
+START_TEST(threads_share_one_network)
+{
+    int w, h;
+    uint8_t *px = astronaut(&w, &h);
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
+    job ref = {.net = net, .px = px, .w = w, .h = h}, jobs[THREADS];
+    run_job(&ref);
+    ck_assert_emo_ok(ref.rc);
+    pthread_t t[THREADS];
+    for (int i = 0; i < THREADS; i++) {
+        jobs[i] = ref;
+        memset(jobs[i].faces, 0, sizeof jobs[i].faces);
+        memset(&jobs[i].frame, 0, sizeof jobs[i].frame);
+        ck_assert_int_eq(pthread_create(&t[i], NULL, run_job, &jobs[i]), 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        pthread_join(t[i], NULL);
+        ck_assert_emo_ok(jobs[i].rc);
+        ck_assert_int_eq(memcmp(jobs[i].faces, ref.faces, sizeof ref.faces),
+                         0);
+        ck_assert_int_eq(memcmp(&jobs[i].frame, &ref.frame,
+                                sizeof ref.frame), 0);
+    }
+    emo_network_destroy(net);
+    emo_free(px);
+}
+END_TEST
+
+Suite *predict_suite(void)
+{
+    Suite *s = suite_create("predict");
+    TCase *tc = tcase_create("contract");
+    tcase_add_test(tc, create_contract);
+    tcase_add_test(tc, options_contract);
+    tcase_add_test(tc, predict_contract);
+    tcase_add_test(tc, network_must_take_gray_squares);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("views");
+    tcase_add_test(tc, views_match_network_forward);
+    tcase_add_test(tc, views_are_made_before_the_mean);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("frames");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, frame_with_one_face);
+    tcase_add_test(tc, frame_without_face);
+    tcase_add_test(tc, tracking_follows_the_face);
+    tcase_add_test(tc, threads_share_one_network);
+    suite_add_tcase(s, tc);
+    return s;
+}
