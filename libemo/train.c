@@ -42,7 +42,7 @@ typedef struct train_run {
     /* reporting */
     emo_progress_fn progress;
     void *user;
-    double t0, val_loss, val_acc;
+    double t0, val_loss, val_acc, last_lr;
     long long images;
 } train_run;
 
@@ -412,6 +412,7 @@ static int run_epoch(train_run *r, int epoch, double *loss_out,
                                  "epoch %d", epoch + 1);
         }
     }
+    r->last_lr = lr;
     *loss_out = seen ? loss_sum / seen : NAN;
     *acc_out = seen ? (double)hits / seen : NAN;
     return EMO_OK;
@@ -479,9 +480,7 @@ static int end_epoch(train_run *r, int epoch, double loss, double acc)
     }
     if (r->progress) {
         double m[EMO_METRIC_COUNT];
-        fill_metrics(r, m, epoch + 1, loss, acc,
-                     emo__lr_at(r->policy, r->lr, r->gamma, r->step, epoch,
-                                r->epochs));
+        fill_metrics(r, m, epoch + 1, loss, acc, r->last_lr);
         if (r->progress(r->user, EMO_STAGE_EPOCH, epoch + 1, r->epochs, m,
                         EMO_METRIC_COUNT))
             return emo__fail(EMO_ERR_CANCELLED, "training cancelled after "

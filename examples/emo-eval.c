@@ -1,0 +1,386 @@
+/*
+ * emo-eval - accuracy of a model on a dataset: confusion matrix (rows true,
+ * columns predicted), per-class precision, recall and support, accuracy.
+ *
+ *   emo-eval --model M (--folder DIR | --list F [--root R] | --ckplus DIR |
+ *            --jaffe DIR | --fer-csv F [--usage U])...
+ *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S]
+ *            [--views N] [--detect] [--json] [--png F]
+ *
+ * With --split-from the dataset is split exactly as emo-train split it (same
+ * spec and seed) and only its test split is evaluated; otherwise every
+ * image is.  Dataset classes are matched to the model's outputs by name.
+ * --views 1 classifies the face alone; 2..4 add the mirror and the +-10
+ * degree rotations and vote, as the predictor does.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/plot.h"
+#include "emo.h"
+
+typedef struct options {
+    cli_source src[CLI_MAX_SOURCES];
+    int n_src;
+    const char *model, *split, *png;
+    unsigned long seed;
+    int views, detect, json;
+} options;
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: %s --model M SOURCES [--split-from random:TR,VA,TE|"
+            "subjects:K:FOLD] [--seed S]\n"
+            "  [--views 1..4] [--detect] [--json] [--png F]\n"
+            "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
+            " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
+            cli_prog());
+    exit(2);
+}
+
+static void parse_args(options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->views = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
+            continue;
+        if (!strcmp(a, "--model"))
+            o->model = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--split-from"))
+            o->split = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--seed"))
+            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+                                             0x7fffffff);
+        else if (!strcmp(a, "--views"))
+            o->views = cli_int(a, cli_value(argc, argv, &i), 1, 4);
+        else if (!strcmp(a, "--detect"))
+            o->detect = 1;
+        else if (!strcmp(a, "--json"))
+            o->json = 1;
+        else if (!strcmp(a, "--png"))
+            o->png = cli_value(argc, argv, &i);
+        else
+            usage();
+    }
+    if (!o->model || !o->n_src)
+        usage();
+}
+
+/* ---- classification ------------------------------------------------------ */
+
+typedef struct evaluation {
+    int classes;            /* model outputs */
+    int *conf;              /* classes x classes, rows true */
+    int map[EMO_MAX_CLASSES]; /* dataset class -> model output, -1 none */
+    int unreadable, no_face, not_in_model, total;
+} evaluation;
+
+static void map_classes(evaluation *ev, const emo_network *net)
+{
+    ev->classes = emo_network_num_classes(net);
+    for (int c = 0; c < EMO_MAX_CLASSES; c++) {
+        ev->map[c] = -1;
+        for (int j = 0; j < ev->classes && ev->map[c] < 0; j++) {
+            const char *name = emo_network_class_name(net, j);
+            if (name && emo_class_from_name(name) == c)
+                ev->map[c] = j;
+        }
+    }
+    ev->conf = calloc((size_t)ev->classes * ev->classes, sizeof *ev->conf);
+    if (!ev->conf)
+        exit(1);
+}
+
+static int argmax(const float *p, int n)
+{
+    int best = 0;
+    for (int j = 1; j < n; j++)
+        if (p[j] > p[best])
+            best = j;
+    return best;
+}
+
+/* Views in the order of EMO_VIEW_* bits: original, mirror, +rot, -rot. */
+static int view_mask(int views)
+{
+    static const int masks[] = {EMO_VIEW_ORIGINAL,
+                                EMO_VIEW_ORIGINAL | EMO_VIEW_MIRROR,
+                                EMO_VIEW_ORIGINAL | EMO_VIEW_MIRROR |
+                                    EMO_VIEW_ROTATE_POS,
+                                EMO_VIEW_ORIGINAL | EMO_VIEW_MIRROR |
+                                    EMO_VIEW_ROTATE_POS |
+                                    EMO_VIEW_ROTATE_NEG};
+    return masks[views - 1];
+}
+
+typedef struct classifier {
+    emo_network *net;
+    emo_preprocessor *pp; /* configured from the model */
+    float *face, probs[EMO_MAX_CLASSES];
+    size_t face_len;
+} classifier;
+
+static void classifier_init(classifier *c, emo_network *net,
+                            const options *o)
+{
+    c->net = net;
+    if (o->views != 1) {
+        fprintf(stderr, "%s: --views > 1 needs the predictor (not in this "
+                "build yet)\n", cli_prog());
+        exit(2);
+    }
+    (void)view_mask;
+    cli_check(emo_preprocessor_create(&c->pp), "preprocessor");
+    cli_check(emo_network_apply_preprocessing(net, c->pp), "model");
+    cli_check(emo_preprocessor_set_int(c->pp, EMO_OPT_DETECT_ENABLE,
+                                       o->detect), "--detect");
+    int side;
+    emo_preprocessor_get_int(c->pp, EMO_OPT_FACE_SIZE, &side);
+    c->face_len = (size_t)side * side;
+    c->face = malloc(c->face_len * sizeof *c->face);
+    if (!c->face)
+        exit(1);
+}
+
+static void classifier_free(classifier *c)
+{
+    free(c->face);
+    emo_preprocessor_destroy(c->pp);
+}
+
+/* Predicted output for item i, or a negative code (no image, no face). */
+static int classify(classifier *c, const emo_dataset *ds, int i)
+{
+    uint8_t *px;
+    int w, h;
+    int rc = emo_dataset_item_image(ds, i, &px, &w, &h);
+    if (rc)
+        return EMO_ERR_IO;
+    emo_box box;
+    rc = emo_preprocessor_choose_face(c->pp, px, w, h, w, &box);
+    if (rc == EMO_OK)
+        rc = emo_preprocessor_normalize(c->pp, px, w, h, w, &box, c->face,
+                                        c->face_len);
+    emo_free(px);
+    if (rc)
+        return EMO_ERR_NO_FACE;
+    rc = emo_network_forward(c->net, c->face, 1, c->probs);
+    return rc ? rc : argmax(c->probs, emo_network_num_classes(c->net));
+}
+
+static void evaluate(evaluation *ev, classifier *c, const emo_dataset *ds,
+                     int split)
+{
+    int n = emo_dataset_count(ds, EMO_SPLIT_ALL, -1);
+    int todo = emo_dataset_count(ds, split, -1), done = 0;
+    int tty = cli_is_tty(stderr);
+    for (int i = 0; i < n; i++) {
+        if (split != EMO_SPLIT_ALL && emo_dataset_item_split(ds, i) != split)
+            continue;
+        done++;
+        if (tty && done % 50 == 0) {
+            char text[64];
+            snprintf(text, sizeof text, "%d/%d images", done, todo);
+            cli_progress(stderr, (double)done / todo, text);
+        }
+        int t = ev->map[emo_dataset_item_label(ds, i)];
+        if (t < 0) {
+            ev->not_in_model++;
+            continue;
+        }
+        int p = classify(c, ds, i);
+        if (p == EMO_ERR_IO)
+            ev->unreadable++;
+        else if (p < 0)
+            ev->no_face++;
+        else {
+            ev->conf[t * ev->classes + p]++;
+            ev->total++;
+        }
+    }
+    cli_progress_end(stderr);
+}
+
+/* ---- reporting ------------------------------------------------------------ */
+
+typedef struct stats {
+    double precision, recall;
+    int support, predicted;
+} stats;
+
+static stats class_stats(const evaluation *ev, int k)
+{
+    stats s = {NAN, NAN, 0, 0};
+    int n = ev->classes;
+    for (int j = 0; j < n; j++) {
+        s.support += ev->conf[k * n + j];
+        s.predicted += ev->conf[j * n + k];
+    }
+    if (s.predicted)
+        s.precision = (double)ev->conf[k * n + k] / s.predicted;
+    if (s.support)
+        s.recall = (double)ev->conf[k * n + k] / s.support;
+    return s;
+}
+
+static double accuracy(const evaluation *ev)
+{
+    int hits = 0;
+    for (int k = 0; k < ev->classes; k++)
+        hits += ev->conf[k * ev->classes + k];
+    return ev->total ? (double)hits / ev->total : NAN;
+}
+
+static void print_table(const evaluation *ev, const emo_network *net,
+                        const char *protocol)
+{
+    int n = ev->classes;
+    printf("protocol: %s\n\nconfusion matrix (rows: true class, columns: "
+           "predicted)\n%-10s", protocol, "");
+    for (int j = 0; j < n; j++)
+        printf(" %8.8s", emo_network_class_name(net, j));
+    printf("\n");
+    for (int k = 0; k < n; k++) {
+        printf("%-10.10s", emo_network_class_name(net, k));
+        for (int j = 0; j < n; j++)
+            printf(" %8d", ev->conf[k * n + j]);
+        printf("\n");
+    }
+    printf("\n%-10s %9s %9s %9s\n", "class", "precision", "recall",
+           "support");
+    for (int k = 0; k < n; k++) {
+        stats s = class_stats(ev, k);
+        if (!s.support && !s.predicted)
+            continue;
+        char pr[16] = "        -", rc[16] = "        -";
+        if (isfinite(s.precision))
+            snprintf(pr, sizeof pr, "%9.4f", s.precision);
+        if (isfinite(s.recall))
+            snprintf(rc, sizeof rc, "%9.4f", s.recall);
+        printf("%-10.10s %s %s %9d\n", emo_network_class_name(net, k), pr,
+               rc, s.support);
+    }
+    printf("\naccuracy %.4f on %d images", accuracy(ev), ev->total);
+    if (ev->unreadable || ev->no_face || ev->not_in_model)
+        printf(" (left out: %d unreadable, %d without a face, %d of a class "
+               "the model lacks)", ev->unreadable, ev->no_face,
+               ev->not_in_model);
+    printf("\n");
+}
+
+static void json_number(double v)
+{
+    if (isfinite(v))
+        printf("%.6g", v);
+    else
+        printf("null");
+}
+
+static void print_json(const evaluation *ev, const emo_network *net,
+                       const options *o, const char *protocol)
+{
+    int n = ev->classes;
+    printf("{\"model\": ");
+    json_string(stdout, o->model);
+    printf(", \"protocol\": ");
+    json_string(stdout, protocol);
+    printf(", \"views\": %d, \"images\": %d, \"accuracy\": ", o->views,
+           ev->total);
+    json_number(accuracy(ev));
+    printf(", \"classes\": [");
+    for (int k = 0; k < n; k++) {
+        printf(k ? ", " : "");
+        json_string(stdout, emo_network_class_name(net, k));
+    }
+    printf("], \"confusion\": [");
+    for (int k = 0; k < n; k++) {
+        printf(k ? ", [" : "[");
+        for (int j = 0; j < n; j++)
+            printf(j ? ", %d" : "%d", ev->conf[k * n + j]);
+        printf("]");
+    }
+    printf("], \"per_class\": {");
+    for (int k = 0; k < n; k++) {
+        stats s = class_stats(ev, k);
+        printf(k ? ", " : "");
+        json_string(stdout, emo_network_class_name(net, k));
+        printf(": {\"precision\": ");
+        json_number(s.precision);
+        printf(", \"recall\": ");
+        json_number(s.recall);
+        printf(", \"support\": %d}", s.support);
+    }
+    printf("}, \"left_out\": {\"unreadable\": %d, \"no_face\": %d, "
+           "\"class_not_in_model\": %d}}\n", ev->unreadable, ev->no_face,
+           ev->not_in_model);
+}
+
+static void write_png(const evaluation *ev, const emo_network *net,
+                      const char *path)
+{
+    const char *names[EMO_MAX_CLASSES];
+    for (int k = 0; k < ev->classes; k++)
+        names[k] = emo_network_class_name(net, k);
+    char title[96];
+    snprintf(title, sizeof title, "accuracy %.1f%% (%d images)",
+             100 * accuracy(ev), ev->total);
+    cli_check(plot_confusion(path, ev->conf, ev->classes, names, title),
+              path);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argv[0]);
+    options o;
+    parse_args(&o, argc, argv);
+    emo_network *net;
+    cli_check(emo_network_load(o.model, &net), o.model);
+    evaluation ev;
+    memset(&ev, 0, sizeof ev);
+    map_classes(&ev, net);
+
+    emo_dataset *ds;
+    cli_check(emo_dataset_create(&ds), "dataset");
+    /* 8 dataset classes only when the model knows contempt */
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES,
+                                  ev.map[EMO_CLASS_CONTEMPT] >= 0 ? 8 : 7),
+              "classes");
+    cli_load_sources(ds, o.src, o.n_src);
+    char protocol[256] = "all images";
+    int split = EMO_SPLIT_ALL;
+    if (o.split) {
+        cli_apply_split(ds, o.split, o.seed, EMO_SPLIT_TEST, protocol,
+                        sizeof protocol);
+        strncat(protocol, ", test split", sizeof protocol - strlen(protocol)
+                                              - 1);
+        split = EMO_SPLIT_TEST;
+    }
+    if (emo_dataset_count(ds, split, -1) <= 0)
+        cli_check(EMO_ERR_EMPTY, "nothing to evaluate");
+
+    classifier c;
+    classifier_init(&c, net, &o);
+    evaluate(&ev, &c, ds, split);
+    char views[64];
+    snprintf(views, sizeof views, ", %d view%s", o.views,
+             o.views > 1 ? "s voted" : "");
+    strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
+    if (o.json)
+        print_json(&ev, net, &o, protocol);
+    else
+        print_table(&ev, net, protocol);
+    if (o.png)
+        write_png(&ev, net, o.png);
+    classifier_free(&c);
+    free(ev.conf);
+    emo_dataset_destroy(ds);
+    emo_network_destroy(net);
+    return 0;
+}

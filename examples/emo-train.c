@@ -1,0 +1,516 @@
+/*
+ * emo-train - train an emotion network on one or more datasets.
+ *
+ *   emo-train --folder DIR | --list F [--root R] | --ckplus DIR |
+ *             --jaffe DIR | --fer-csv F [--usage U]   (repeatable: merged)
+ *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
+ *             subjects:K:FOLD | none] [--net default|lenet|caffenet|alexnet|
+ *             FILE.txt] [--classes 7|8] [--face-size N] [--detect]
+ *             [--no-blur] [--epochs N] [--batch N] [--lr X]
+ *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
+ *             [--momentum X] [--weight-decay X] [--augment LIST]
+ *             [--rotate-deg X] [--class-weights] [--early-stop N]
+ *             [--seed N] [--threads N] [--finetune MODEL]
+ *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
+ *             [--checkpoint F [--resume]] [--curve PNG] --out MODEL
+ *
+ * Uses the public API only.  Progress: a bar on a terminal, one line per
+ * epoch otherwise.  Prints the test accuracy when the split has a test set.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "common/plot.h"
+#include "emo.h"
+
+#define MAX_EPOCHS 100000
+#define MAX_LR_MULTS 64
+
+typedef struct options {
+    cli_source src[CLI_MAX_SOURCES];
+    int n_src;
+    const char *val_folder, *split, *net, *finetune, *freeze_except;
+    const char *lr_mult[MAX_LR_MULTS];
+    int n_lr_mult;
+    const char *checkpoint, *out, *curve;
+    int classes, face_size, detect, blur, resume, threads;
+    unsigned long seed;
+    /* training options as (key, value) pairs applied to the network */
+    int keys[32];
+    double vals[32];
+    int n_keys;
+} options;
+
+static void usage(void)
+{
+    fprintf(stderr,
+            "usage: %s SOURCES [--val-folder DIR] [--split random:TR,VA,TE|"
+            "subjects:K:FOLD|none]\n"
+            "  [--net default|lenet|caffenet|alexnet|FILE.txt] [--classes 7|8]"
+            " [--face-size N]\n"
+            "  [--detect] [--no-blur] [--epochs N] [--batch N] [--lr X]"
+            " [--lr-policy fixed|step|cosine]\n"
+            "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
+            " [--augment mirror,rotate,shift,scale,brightness|none]\n"
+            "  [--rotate-deg X] [--class-weights] [--early-stop N] [--seed N]"
+            " [--threads N]\n"
+            "  [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
+            " [--checkpoint F [--resume]]\n"
+            "  [--curve PNG] --out MODEL\n"
+            "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
+            " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
+            cli_prog());
+    exit(2);
+}
+
+static void set_opt(options *o, int key, double v)
+{
+    o->keys[o->n_keys] = key;
+    o->vals[o->n_keys++] = v;
+}
+
+static int parse_augment(const char *s)
+{
+    static const struct {
+        const char *name;
+        int bit;
+    } bits[] = {{"mirror", EMO_AUG_MIRROR}, {"rotate", EMO_AUG_ROTATE},
+                {"shift", EMO_AUG_SHIFT}, {"scale", EMO_AUG_SCALE},
+                {"brightness", EMO_AUG_BRIGHTNESS}};
+    if (!strcmp(s, "none"))
+        return 0;
+    int mask = 0;
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save, *t = strtok_r(buf, ",", &save); t;
+         t = strtok_r(NULL, ",", &save)) {
+        size_t k = 0;
+        while (k < sizeof bits / sizeof *bits && strcmp(t, bits[k].name))
+            k++;
+        if (k == sizeof bits / sizeof *bits) {
+            fprintf(stderr, "%s: --augment: unknown '%s'\n", cli_prog(), t);
+            exit(2);
+        }
+        mask |= bits[k].bit;
+    }
+    return mask;
+}
+
+static int parse_policy(const char *s)
+{
+    if (!strcmp(s, "fixed"))
+        return EMO_LR_FIXED;
+    if (!strcmp(s, "step"))
+        return EMO_LR_STEP;
+    if (!strcmp(s, "cosine"))
+        return EMO_LR_COSINE;
+    fprintf(stderr, "%s: --lr-policy: fixed, step or cosine\n", cli_prog());
+    exit(2);
+}
+
+/* Training options that map one-to-one onto EMO_OPT_TRAIN_*. */
+static int train_option(options *o, int argc, char **argv, int *i)
+{
+    const char *a = argv[*i];
+    static const struct {
+        const char *opt;
+        int key;
+        double lo, hi;
+    } num[] = {{"--epochs", EMO_OPT_TRAIN_EPOCHS, 1, MAX_EPOCHS},
+               {"--batch", EMO_OPT_TRAIN_BATCH, 1, 4096},
+               {"--lr", EMO_OPT_TRAIN_LR, 1e-9, 10},
+               {"--step", EMO_OPT_TRAIN_LR_STEP, 1, MAX_EPOCHS},
+               {"--gamma", EMO_OPT_TRAIN_LR_GAMMA, 1e-6, 1},
+               {"--momentum", EMO_OPT_TRAIN_MOMENTUM, 0, 0.999},
+               {"--weight-decay", EMO_OPT_TRAIN_WEIGHT_DECAY, 0, 1},
+               {"--rotate-deg", EMO_OPT_TRAIN_ROTATE_DEG, 0, 45},
+               {"--early-stop", EMO_OPT_TRAIN_EARLY_STOP, 0, MAX_EPOCHS}};
+    for (size_t k = 0; k < sizeof num / sizeof *num; k++)
+        if (!strcmp(a, num[k].opt)) {
+            set_opt(o, num[k].key, cli_double(a, cli_value(argc, argv, i),
+                                              num[k].lo, num[k].hi));
+            return 1;
+        }
+    if (!strcmp(a, "--lr-policy"))
+        set_opt(o, EMO_OPT_TRAIN_LR_POLICY,
+                parse_policy(cli_value(argc, argv, i)));
+    else if (!strcmp(a, "--augment"))
+        set_opt(o, EMO_OPT_TRAIN_AUGMENT,
+                parse_augment(cli_value(argc, argv, i)));
+    else if (!strcmp(a, "--class-weights"))
+        set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
+    else
+        return 0;
+    return 1;
+}
+
+static void parse_args(options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->net = "default";
+    o->classes = 7;
+    o->blur = 1;
+    o->threads = 1;
+    o->seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_source_option(argc, argv, &i, o->src, &o->n_src) ||
+            train_option(o, argc, argv, &i))
+            continue;
+        if (!strcmp(a, "--val-folder"))
+            o->val_folder = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--split"))
+            o->split = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--net"))
+            o->net = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--classes"))
+            o->classes = cli_int(a, cli_value(argc, argv, &i), 7, 8);
+        else if (!strcmp(a, "--face-size"))
+            o->face_size = cli_int(a, cli_value(argc, argv, &i), 8, 512);
+        else if (!strcmp(a, "--detect"))
+            o->detect = 1;
+        else if (!strcmp(a, "--no-blur"))
+            o->blur = 0;
+        else if (!strcmp(a, "--seed"))
+            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+                                             0x7fffffff);
+        else if (!strcmp(a, "--threads"))
+            o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 64);
+        else if (!strcmp(a, "--finetune"))
+            o->finetune = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--freeze-except"))
+            o->freeze_except = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--lr-mult") && o->n_lr_mult < MAX_LR_MULTS)
+            o->lr_mult[o->n_lr_mult++] = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--checkpoint"))
+            o->checkpoint = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--resume"))
+            o->resume = 1;
+        else if (!strcmp(a, "--out"))
+            o->out = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--curve"))
+            o->curve = cli_value(argc, argv, &i);
+        else
+            usage();
+    }
+    if (!o->n_src || !o->out)
+        usage();
+    if (o->resume && !o->checkpoint) {
+        fprintf(stderr, "%s: --resume needs --checkpoint\n", cli_prog());
+        exit(2);
+    }
+    if (o->val_folder && o->split && strcmp(o->split, "none")) {
+        fprintf(stderr, "%s: --val-folder is the validation set: use --split"
+                " none (the sources are then all training data)\n",
+                cli_prog());
+        exit(2);
+    }
+    if (!o->split)
+        o->split = o->val_folder ? "none" : "random:0.7,0.1,0.2";
+}
+
+/* ---- network -------------------------------------------------------------- */
+
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        perror(path);
+        exit(1);
+    }
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = 0;
+    return buf;
+}
+
+static emo_network *make_network(const options *o)
+{
+    emo_network *net;
+    static const char *const presets[] = {"default", "lenet", "caffenet",
+                                          "alexnet"};
+    int preset = 0;
+    for (size_t k = 0; k < sizeof presets / sizeof *presets; k++)
+        preset |= !strcmp(o->net, presets[k]);
+    if (preset)
+        cli_check(emo_network_create_preset(o->net, o->classes, &net),
+                  o->net);
+    else
+        cli_check(emo_network_create_text(read_text(o->net), &net), o->net);
+    cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
+              "--threads");
+    cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_SEED, (int)o->seed),
+              "--seed");
+    for (int k = 0; k < o->n_keys; k++)
+        cli_check(emo_network_set_float(net, o->keys[k], o->vals[k]),
+                  "training option");
+    if (o->finetune) {
+        emo_network *src;
+        int copied = 0;
+        cli_check(emo_network_load(o->finetune, &src), o->finetune);
+        cli_check(emo_network_transfer(net, src, &copied), "--finetune");
+        fprintf(stderr, "fine-tuning: %d layers copied from %s\n", copied,
+                o->finetune);
+        emo_network_destroy(src);
+    }
+    return net;
+}
+
+/* Names of the layers with weights, from the summary ("name type shape
+ * params MFLOP" rows). */
+static int weighted_layers(const emo_network *net, char names[][64], int max)
+{
+    int len = emo_network_summary(net, NULL, 0);
+    cli_check(len, "summary");
+    char *buf = malloc((size_t)len + 1);
+    if (!buf)
+        exit(1);
+    emo_network_summary(net, buf, (size_t)len + 1);
+    int n = 0;
+    char *save;
+    for (char *line = strtok_r(buf, "\n", &save); line && n < max;
+         line = strtok_r(NULL, "\n", &save)) {
+        char name[64], type[32], shape[64];
+        long long params;
+        if (sscanf(line, "%63s %31s %63s %lld", name, type, shape,
+                   &params) == 4 && params > 0)
+            snprintf(names[n++], 64, "%s", name);
+    }
+    free(buf);
+    return n;
+}
+
+static void apply_layer_lr(emo_network *net, const options *o)
+{
+    if (o->freeze_except) {
+        char names[256][64];
+        int n = weighted_layers(net, names, 256), kept = 0;
+        char list[512];
+        snprintf(list, sizeof list, ",%s,", o->freeze_except);
+        for (int k = 0; k < n; k++) {
+            char key[80];
+            snprintf(key, sizeof key, ",%.63s,", names[k]);
+            int keep = strstr(list, key) != NULL;
+            kept += keep;
+            if (!keep)
+                cli_check(emo_network_set_layer_lr(net, names[k], 0, 0),
+                          names[k]);
+        }
+        fprintf(stderr, "training %d of %d weighted layers (%s)\n", kept, n,
+                o->freeze_except);
+    }
+    for (int k = 0; k < o->n_lr_mult; k++) {
+        char layer[64];
+        double m;
+        if (sscanf(o->lr_mult[k], "%63[^=]=%lf", layer, &m) != 2) {
+            fprintf(stderr, "%s: --lr-mult LAYER=M, not '%s'\n", cli_prog(),
+                    o->lr_mult[k]);
+            exit(2);
+        }
+        cli_check(emo_network_set_layer_lr(net, layer, m, 1.0), layer);
+    }
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+typedef struct history {
+    int total, tty, started;
+    double first_epoch, first_seconds; /* at the first batch of this run */
+    double *loss, *val_loss, *acc, *val_acc;
+} history;
+
+static void history_init(history *h, int epochs)
+{
+    memset(h, 0, sizeof *h);
+    h->total = epochs;
+    h->tty = cli_is_tty(stderr);
+    h->loss = malloc(sizeof(double) * 4 * (size_t)epochs);
+    if (!h->loss)
+        exit(1);
+    h->val_loss = h->loss + epochs;
+    h->acc = h->val_loss + epochs;
+    h->val_acc = h->acc + epochs;
+    for (int i = 0; i < 4 * epochs; i++)
+        h->loss[i] = NAN;
+}
+
+static void batch_line(history *h, int done, int total, const double *m)
+{
+    double epoch = m[EMO_METRIC_EPOCH], sec = m[EMO_METRIC_SECONDS];
+    if (!h->started) {
+        h->started = 1;
+        h->first_epoch = epoch;
+        h->first_seconds = sec;
+    }
+    char eta[32] = "?", text[200];
+    double ran = epoch - h->first_epoch;
+    if (ran > 0.01 && sec > h->first_seconds)
+        cli_format_duration((sec - h->first_seconds) / ran *
+                                (h->total - epoch), eta, sizeof eta);
+    snprintf(text, sizeof text, "epoch %d/%d  batch %d/%d  loss %.4f  acc "
+             "%.3f  %.0f img/s  ETA %s", (int)ceil(epoch - 1e-9), h->total,
+             done, total, m[EMO_METRIC_LOSS], m[EMO_METRIC_TRAIN_ACCURACY],
+             m[EMO_METRIC_IMAGES_PER_SEC], eta);
+    cli_progress(stderr, epoch / h->total, text);
+}
+
+static void epoch_line(history *h, int done, const double *m)
+{
+    int e = done - 1;
+    h->loss[e] = m[EMO_METRIC_LOSS];
+    h->acc[e] = m[EMO_METRIC_TRAIN_ACCURACY];
+    h->val_loss[e] = m[EMO_METRIC_VAL_LOSS];
+    h->val_acc[e] = m[EMO_METRIC_VAL_ACCURACY];
+    char t[32];
+    cli_format_duration(m[EMO_METRIC_SECONDS], t, sizeof t);
+    cli_progress_end(stderr);
+    fprintf(stderr, "epoch %d/%d loss %.4f acc %.4f", done, h->total,
+            m[EMO_METRIC_LOSS], m[EMO_METRIC_TRAIN_ACCURACY]);
+    if (isfinite(m[EMO_METRIC_VAL_ACCURACY]))
+        fprintf(stderr, " val_loss %.4f val_acc %.4f",
+                m[EMO_METRIC_VAL_LOSS], m[EMO_METRIC_VAL_ACCURACY]);
+    fprintf(stderr, " lr %.3g %.0f img/s %s\n", m[EMO_METRIC_LR],
+            m[EMO_METRIC_IMAGES_PER_SEC], t);
+}
+
+static int on_progress(void *user, int stage, int done, int total,
+                       const double *m, int n)
+{
+    history *h = user;
+    if (n < EMO_METRIC_COUNT)
+        return 0;
+    if (stage == EMO_STAGE_BATCH) {
+        if (h->tty)
+            batch_line(h, done, total, m);
+    } else if (done >= 1 && done <= h->total) {
+        epoch_line(h, done, m);
+    }
+    return 0;
+}
+
+/* ---- data and evaluation ------------------------------------------------ */
+
+static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
+{
+    emo_dataset *ds;
+    cli_check(emo_dataset_create(&ds), "dataset");
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o->classes),
+              "--classes");
+    if (o->val_folder) {
+        /* loaded first and marked: the sources that follow come in as
+         * training items */
+        cli_check(emo_dataset_add_folder(ds, o->val_folder), o->val_folder);
+        cli_check(emo_dataset_split_all(ds, EMO_SPLIT_VAL), "split");
+    }
+    cli_load_sources(ds, o->src, o->n_src);
+    if (o->val_folder) {
+        snprintf(protocol, cap, "all sources for training, %s for "
+                 "validation", o->val_folder);
+    } else {
+        cli_apply_split(ds, o->split, o->seed, EMO_SPLIT_TRAIN, protocol,
+                        cap);
+    }
+    fprintf(stderr, "%d images (%d unreadable skipped), %d classes; %s\n",
+            emo_dataset_count(ds, EMO_SPLIT_ALL, -1),
+            emo_dataset_skipped(ds), emo_dataset_num_classes(ds), protocol);
+    cli_print_counts(stderr, ds);
+    return ds;
+}
+
+static emo_preprocessor *make_preprocessor(const options *o,
+                                           const emo_network *net)
+{
+    emo_preprocessor *pp;
+    int c, h, w;
+    cli_check(emo_network_input_shape(net, &c, &h, &w), "network");
+    cli_check(emo_preprocessor_create(&pp), "preprocessor");
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE,
+                                       o->face_size ? o->face_size : h),
+              "--face-size");
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_ENABLE, o->detect),
+              "--detect");
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o->blur),
+              "--no-blur");
+    return pp;
+}
+
+/* Test accuracy with the trained network and its preprocessing (one view:
+ * emo-eval does the voting). */
+static void test_accuracy(emo_network *net, emo_dataset *ds,
+                          emo_preprocessor *pp)
+{
+    int n = emo_dataset_count(ds, EMO_SPLIT_ALL, -1), side;
+    if (emo_dataset_count(ds, EMO_SPLIT_TEST, -1) <= 0)
+        return;
+    emo_preprocessor_get_int(pp, EMO_OPT_FACE_SIZE, &side);
+    int classes = emo_network_num_classes(net), hits = 0, total = 0;
+    float *face = malloc(sizeof(float) * (size_t)side * side);
+    float probs[EMO_MAX_CLASSES];
+    for (int i = 0; face && i < n; i++) {
+        if (emo_dataset_item_split(ds, i) != EMO_SPLIT_TEST)
+            continue;
+        uint8_t *px;
+        int w, h, out = -1;
+        emo_box box;
+        if (emo_dataset_item_image(ds, i, &px, &w, &h) != EMO_OK)
+            continue;
+        if (emo_preprocessor_choose_face(pp, px, w, h, w, &box) == EMO_OK &&
+            emo_preprocessor_normalize(pp, px, w, h, w, &box, face,
+                                       (size_t)side * side) == EMO_OK &&
+            emo_network_forward(net, face, 1, probs) == EMO_OK) {
+            out = 0;
+            for (int j = 1; j < classes; j++)
+                if (probs[j] > probs[out])
+                    out = j;
+        }
+        emo_free(px);
+        const char *name = out >= 0 ? emo_network_class_name(net, out) : "";
+        hits += out >= 0 &&
+                emo_class_from_name(name) == emo_dataset_item_label(ds, i);
+        total++;
+    }
+    free(face);
+    if (total)
+        printf("test accuracy: %.4f (%d/%d, one view)\n",
+               (double)hits / total, hits, total);
+}
+
+int main(int argc, char **argv)
+{
+    cli_init(argv[0]);
+    options o;
+    parse_args(&o, argc, argv);
+    char protocol[256];
+    emo_dataset *ds = load_data(&o, protocol, sizeof protocol);
+    emo_network *net = make_network(&o);
+    apply_layer_lr(net, &o);
+    emo_preprocessor *pp = make_preprocessor(&o, net);
+    if (o.checkpoint) {
+        cli_check(emo_network_set_checkpoint(net, o.checkpoint),
+                  "--checkpoint");
+        cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_RESUME, o.resume),
+                  "--resume");
+    }
+    int epochs;
+    emo_network_get_int(net, EMO_OPT_TRAIN_EPOCHS, &epochs);
+    history h;
+    history_init(&h, epochs);
+    int rc = emo_network_train(net, ds, pp, on_progress, &h);
+    cli_progress_end(stderr);
+    cli_check(rc, "training");
+    cli_check(emo_network_save(net, o.out), o.out);
+    fprintf(stderr, "saved %s\n", o.out);
+    if (o.curve)
+        cli_check(plot_curves(o.curve, epochs, h.loss, h.val_loss, h.acc,
+                              h.val_acc), o.curve);
+    test_accuracy(net, ds, pp);
+    free(h.loss);
+    emo_preprocessor_destroy(pp);
+    emo_network_destroy(net);
+    emo_dataset_destroy(ds);
+    return 0;
+}
