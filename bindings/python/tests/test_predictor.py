@@ -34,7 +34,7 @@ class PredictorTest(unittest.TestCase):
         self.assertEqual(p.label_name, self.net.class_names[p.label])
         with self.assertRaises(emo.EmoError) as cm:
             self.pred.predict_face([0.0] * 10)
-        self.assertEqual(cm.exception.code, emo.ERR_INVALID_ARG)
+        self.assertEqual(cm.exception.code, emo.ERR_MISMATCH)
 
     def test_predict_frame(self):
         img = emo.load_image(ASTRONAUT)
