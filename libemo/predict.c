@@ -9,15 +9,17 @@
  * mean.  All views of a face go through the network in one batch.
  *
  * Video mode (EMO_OPT_PREDICT_TRACK): a full-frame scan costs far more than
- * the network, so after a scan each face found is searched only in a region
- * of interest twice its size centred on it, at scales within
- * TRACK_SCALE of its size; the whole frame is rescanned every
- * EMO_OPT_PREDICT_RESCAN frames (to pick up new faces) and at once when a
- * followed face is not found near its last place.
+ * the network, so after a scan each face found (up to MAX_TRACKED) is
+ * searched only near its last place (emo__pp_detect_near: the box grown by
+ * half its size on every side, window sizes 0.75x to 1.33x its width); the
+ * whole frame is rescanned every EMO_OPT_PREDICT_RESCAN frames, to pick up
+ * new faces and drop false ones, and at once when a followed face is not
+ * found near its last place.
  */
 #include "internal.h"
 #include "image.h"
 #include "nn/nn.h"
+#include "preprocess.h"
 #include "vote.h"
 
 #include <stdlib.h>
@@ -26,8 +28,6 @@
 #define VIEW_BITS 4         /* EMO_VIEW_ORIGINAL .. EMO_VIEW_ROTATE_NEG */
 #define MAX_TRACKED 16      /* faces followed in video mode */
 #define INITIAL_BOXES 16    /* box buffer; grows only if more faces show */
-#define TRACK_GROW 0.5      /* region of interest: box + this on each side */
-#define TRACK_SCALE 1.25    /* sizes searched: box size / this .. * this */
 
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
@@ -340,66 +340,6 @@ static int full_scan(emo_predictor *p, const frame *f, int *found)
     return rc;
 }
 
-static double overlap(emo_box a, emo_box b)
-{
-    int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
-    int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w;
-    int y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
-    if (x1 <= x0 || y1 <= y0)
-        return 0.0;
-    double in = (double)(x1 - x0) * (y1 - y0);
-    return in / ((double)a.w * a.h + (double)b.w * b.h - in);
-}
-
-static int clampi(int v, int lo, int hi)
-{
-    return v < lo ? lo : v > hi ? hi : v;
-}
-
-/* Searches for the face `t` near its last place: detection in the region
- * of interest, face sizes near t's.  *hit is its new box if found. */
-static int search_near(emo_predictor *p, const frame *f, emo_box t,
-                       emo_box *hit, int *ok)
-{
-    int gx = (int)(t.w * TRACK_GROW), gy = (int)(t.h * TRACK_GROW);
-    int x0 = clampi(t.x - gx, 0, f->w), y0 = clampi(t.y - gy, 0, f->h);
-    int x1 = clampi(t.x + t.w + gx, 0, f->w);
-    int y1 = clampi(t.y + t.h + gy, 0, f->h);
-    *ok = 0;
-    if (x1 - x0 < 8 || y1 - y0 < 8)
-        return EMO_OK;
-    int old_min, old_max, n = 0;
-    emo_box found[8];
-    emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_MIN_SIZE, &old_min);
-    emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_MAX_SIZE, &old_max);
-    int lo = (int)(t.w / TRACK_SCALE), hi = (int)(t.w * TRACK_SCALE) + 1;
-    int rc = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE,
-                                      lo > old_min ? lo : old_min);
-    if (!rc)
-        rc = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MAX_SIZE,
-                                      old_max && old_max < hi ? old_max : hi);
-    if (!rc)
-        rc = emo_preprocessor_detect(p->pp, f->px + (size_t)y0 * f->stride +
-                                     x0, x1 - x0, y1 - y0, f->stride, found,
-                                     8, &n);
-    emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE, old_min);
-    emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MAX_SIZE, old_max);
-    if (rc)
-        return rc;
-    double best = 0.0;
-    for (int i = 0; i < n && i < 8; i++) {
-        emo_box b = {found[i].x + x0, found[i].y + y0, found[i].w,
-                     found[i].h};
-        double o = overlap(b, t);
-        if (o > best) {
-            best = o;
-            *hit = b;
-            *ok = 1;
-        }
-    }
-    return EMO_OK;
-}
-
 /* Video mode: follow the faces of the last scan; a full scan when one is
  * lost or every EMO_OPT_PREDICT_RESCAN frames. */
 static int track(emo_predictor *p, const frame *f, int *found)
@@ -409,7 +349,8 @@ static int track(emo_predictor *p, const frame *f, int *found)
     int rc = EMO_OK;
     for (int i = 0; i < p->n_tracked && !lost && !rc; i++) {
         int ok;
-        rc = search_near(p, f, p->tracked[i], &p->boxes[i], &ok);
+        rc = emo__pp_detect_near(p->pp, f->px, f->w, f->h, f->stride,
+                                 &p->tracked[i], &p->boxes[i], &ok);
         lost = !ok;
     }
     if (rc)
