@@ -98,15 +98,6 @@ static void map_classes(evaluation *ev, const emo_network *net)
         exit(1);
 }
 
-static int argmax(const float *p, int n)
-{
-    int best = 0;
-    for (int j = 1; j < n; j++)
-        if (p[j] > p[best])
-            best = j;
-    return best;
-}
-
 /* Views in the order of EMO_VIEW_* bits: original, mirror, +rot, -rot. */
 static int view_mask(int views)
 {
@@ -121,24 +112,19 @@ static int view_mask(int views)
 }
 
 typedef struct classifier {
-    emo_network *net;
-    emo_preprocessor *pp; /* configured from the model */
-    float *face, probs[EMO_MAX_CLASSES];
+    emo_predictor *pred;
+    emo_preprocessor *pp; /* the predictor's, configured from the model */
+    float *face;
     size_t face_len;
 } classifier;
 
-static void classifier_init(classifier *c, emo_network *net,
+static void classifier_init(classifier *c, const emo_network *net,
                             const options *o)
 {
-    c->net = net;
-    if (o->views != 1) {
-        fprintf(stderr, "%s: --views > 1 needs the predictor (not in this "
-                "build yet)\n", cli_prog());
-        exit(2);
-    }
-    (void)view_mask;
-    cli_check(emo_preprocessor_create(&c->pp), "preprocessor");
-    cli_check(emo_network_apply_preprocessing(net, c->pp), "model");
+    cli_check(emo_predictor_create(net, &c->pred), "predictor");
+    cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VIEWS,
+                                    view_mask(o->views)), "--views");
+    c->pp = emo_predictor_preprocessor(c->pred);
     cli_check(emo_preprocessor_set_int(c->pp, EMO_OPT_DETECT_ENABLE,
                                        o->detect), "--detect");
     int side;
@@ -152,7 +138,7 @@ static void classifier_init(classifier *c, emo_network *net,
 static void classifier_free(classifier *c)
 {
     free(c->face);
-    emo_preprocessor_destroy(c->pp);
+    emo_predictor_destroy(c->pred);
 }
 
 /* Predicted output for item i, or a negative code (no image, no face). */
@@ -171,8 +157,9 @@ static int classify(classifier *c, const emo_dataset *ds, int i)
     emo_free(px);
     if (rc)
         return EMO_ERR_NO_FACE;
-    rc = emo_network_forward(c->net, c->face, 1, c->probs);
-    return rc ? rc : argmax(c->probs, emo_network_num_classes(c->net));
+    emo_prediction p;
+    rc = emo_predictor_predict_face(c->pred, c->face, c->face_len, &p);
+    return rc ? rc : p.label;
 }
 
 static void evaluate(evaluation *ev, classifier *c, const emo_dataset *ds,
