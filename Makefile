@@ -115,7 +115,7 @@ $(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san
 	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
-	  check-python check-oracle check-san
+	  check-python check-oracle check-detect check-san
 	@$(MAKE) --no-print-directory check-unit
 
 check-unit: $(B)/check_libemo
@@ -148,6 +148,9 @@ check-python: lib examples
 
 check-oracle: lib
 	@sh tests/check-oracle.sh $(PYTHON)
+
+check-detect: lib examples
+	@sh tests/check-detect.sh $(PYTHON)
 
 # --- user-facing targets -----------------------------------------------------
 demo:
