@@ -1,20 +1,26 @@
 /*
- * emo-detect - find faces (and, later, their emotions) in image files.
+ * emo-detect - find faces and their emotions in image files.
  *
- *   emo-detect --detect-only [--cascade F] [--scale 1.1] [--min-neighbors 5]
- *              [--min-size 30] [--max-size 0] [--threads 1]
- *              [--choice largest|central|all] FILE...
+ *   emo-detect [--model M] [--views 4] [--annotate OUT] [detection options]
+ *              FILE...
+ *   emo-detect --detect-only [--annotate OUT] [--cascade F] [--scale 1.1]
+ *              [--min-neighbors 5] [--min-size 30] [--max-size 0]
+ *              [--threads 1] [--choice largest|central|all] FILE...
  *
  * prints one JSON object per line per file:
  *   {"file": "a.jpg", "width": 640, "height": 480,
- *    "faces": [{"x": 10, "y": 20, "w": 90, "h": 90}, ...]}
+ *    "faces": [{"x": 10, "y": 20, "w": 90, "h": 90, "label": "happy",
+ *               "scores": {"neutral": 0.01, ...}}, ...]}
+ * (label and scores only with a model).  --annotate OUT writes the image
+ * with boxes, labels and scores drawn: OUT is the image file (PNG, or JPEG
+ * by its extension) for one input, or an existing directory that gets
+ * <name>.png per input.
  * An unreadable file prints {"file": ..., "error": "..."}; the exit status
  * is then 1 once every file has been tried.
  *
- * Uses only the public header.  The program is split into option parsing,
- * one function per mode and the JSON writer, so that a prediction mode
- * (--model, --views N, --annotate OUT: labels and scores per face) slots
- * in next to run_detect_only().
+ * Uses only the public header (and the example helpers in common/).  The
+ * program is split into option parsing, one function per mode and the
+ * JSON writer.
  */
 #include <errno.h>
 #include <math.h>
@@ -22,7 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include "emo.h"
+#include "common/annotate.h"
+#include "common/model_path.h"
 
 #define MAX_FACES 4096
 
@@ -31,7 +41,9 @@ typedef struct options {
     const char *cascade;
     double scale;
     int min_neighbors, min_size, max_size, threads, choice;
-    const char *model; /* prediction mode (not implemented yet) */
+    const char *model;    /* prediction mode: default models/default.emo */
+    int views;            /* augmentation views 1..4 */
+    const char *annotate; /* annotated image file or directory */
     char **files;
     int nfiles;
 } options;
@@ -41,10 +53,13 @@ static const char *prog = "emo-detect";
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: %s --detect-only [--cascade FILE] [--scale 1.1]\n"
+            "usage: %s [--model M] [--views 4] [--detect-only]\n"
+            "       [--annotate OUT] [--cascade FILE] [--scale 1.1]\n"
             "       [--min-neighbors 5] [--min-size 30] [--max-size 0]\n"
             "       [--threads 1] [--choice largest|central|all] FILE...\n"
-            "Prints one JSON object per line per file.\n",
+            "Prints one JSON object per line per file: faces, and with a\n"
+            "model (default models/default.emo) their emotions.\n"
+            "--annotate OUT: image file for one input, or a directory.\n",
             prog);
 }
 
@@ -88,6 +103,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->min_size = 30;
     o->threads = 1;
     o->choice = EMO_FACE_ALL;
+    o->views = 4;
     o->files = malloc(sizeof *o->files * (size_t)(argc > 0 ? argc : 1));
     if (!o->files) {
         fprintf(stderr, "%s: out of memory\n", prog);
@@ -110,6 +126,10 @@ static void parse_args(int argc, char **argv, options *o)
             o->cascade = argv[++i];
         } else if (!strcmp(a, "--model")) {
             o->model = argv[++i];
+        } else if (!strcmp(a, "--views")) {
+            o->views = integer(a, argv[++i], 1, 4);
+        } else if (!strcmp(a, "--annotate")) {
+            o->annotate = argv[++i];
         } else if (!strcmp(a, "--scale")) {
             o->scale = number(a, argv[++i], 1.01, 4.0);
         } else if (!strcmp(a, "--min-neighbors")) {
@@ -136,6 +156,11 @@ static void parse_args(int argc, char **argv, options *o)
     }
     if (o->nfiles == 0)
         die_usage("%s", "no image files given");
+    struct stat st;
+    if (o->annotate && o->nfiles > 1 &&
+        (stat(o->annotate, &st) != 0 || !S_ISDIR(st.st_mode)))
+        die_usage("--annotate %s: with several files, give an existing "
+                  "directory", o->annotate);
 }
 
 /* JSON string literal: quotes, backslashes and control characters escaped;
@@ -203,12 +228,10 @@ static void print_faces(const char *file, int w, int h, const emo_box *b,
     printf("]}\n");
 }
 
-static emo_preprocessor *make_preprocessor(const options *o)
+/* Applies the detection options to pp; exits on error. */
+static void configure(emo_preprocessor *pp, const options *o)
 {
-    emo_preprocessor *pp;
-    int rc = emo_preprocessor_create(&pp);
-    if (!rc)
-        rc = emo_preprocessor_load_cascade(pp, o->cascade);
+    int rc = emo_preprocessor_load_cascade(pp, o->cascade);
     if (!rc)
         rc = emo_preprocessor_set_float(pp, EMO_OPT_DETECT_SCALE_FACTOR,
                                         o->scale);
@@ -230,7 +253,76 @@ static emo_preprocessor *make_preprocessor(const options *o)
                 emo_last_error());
         exit(1);
     }
+}
+
+static emo_preprocessor *make_preprocessor(const options *o)
+{
+    emo_preprocessor *pp;
+    int rc = emo_preprocessor_create(&pp);
+    if (rc) {
+        fprintf(stderr, "%s: %s: %s\n", prog, emo_strerror(rc),
+                emo_last_error());
+        exit(1);
+    }
+    configure(pp, o);
     return pp;
+}
+
+/* Where the annotated image of `file` goes: OUT itself, or
+ * OUT/<name>.png when OUT is a directory. */
+static void annotate_path(const options *o, const char *file, char *buf,
+                          size_t cap)
+{
+    struct stat st;
+    if (stat(o->annotate, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(buf, cap, "%s", o->annotate);
+        return;
+    }
+    const char *base = strrchr(file, '/');
+    base = base ? base + 1 : file;
+    const char *dot = strrchr(base, '.');
+    int len = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+    snprintf(buf, cap, "%s/%.*s.png", o->annotate, len, base);
+}
+
+/* Writes the frame with boxes (and labels when p is not NULL) drawn. */
+static int write_annotated(const options *o, const char *file,
+                           const uint8_t *px, int w, int h,
+                           const emo_box *b, const emo_prediction *p, int n,
+                           const emo_network *net)
+{
+    char path[4096];
+    /* Draw on the colour image when the file has one. */
+    uint8_t *color = NULL, *rgb;
+    int cw, ch;
+    if (!emo_image_load(file, 3, &color, &cw, &ch) && (cw != w || ch != h)) {
+        emo_free(color);
+        color = NULL;
+    }
+    rgb = color ? color : malloc((size_t)w * h * 3);
+    if (!rgb) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return EMO_ERR_NOMEM;
+    }
+    if (!color)
+        annotate_gray_to_rgb(px, w, h, w, rgb);
+    if (p)
+        annotate_predictions(rgb, w, h, p, n, net);
+    else
+        annotate_boxes(rgb, w, h, b, n);
+    annotate_path(o, file, path, sizeof path);
+    const char *ext = strrchr(path, '.');
+    int jpeg = ext && (!strcmp(ext, ".jpg") || !strcmp(ext, ".jpeg") ||
+                       !strcmp(ext, ".JPG"));
+    int rc = jpeg ? emo_image_save_jpeg(path, rgb, w, h, w * 3, 3, 90)
+                  : emo_image_save_png(path, rgb, w, h, w * 3, 3);
+    if (color)
+        emo_free(color);
+    else
+        free(rgb);
+    if (rc)
+        fprintf(stderr, "%s: %s: %s\n", prog, path, emo_last_error());
+    return rc;
 }
 
 /* --detect-only: boxes per file.  Returns the number of files that
@@ -251,14 +343,20 @@ static int run_detect_only(const options *o)
         if (!rc) {
             rc = emo_preprocessor_detect(pp, px, w, h, w, boxes, MAX_FACES,
                                          &n);
-            emo_free(px);
+            if (rc)
+                emo_free(px);
         }
         if (rc) {
             print_error(o->files[i], rc);
             failed++;
             continue;
         }
-        print_faces(o->files[i], w, h, boxes, n < MAX_FACES ? n : MAX_FACES);
+        n = n < MAX_FACES ? n : MAX_FACES;
+        if (o->annotate &&
+            write_annotated(o, o->files[i], px, w, h, boxes, NULL, n, NULL))
+            failed++;
+        emo_free(px);
+        print_faces(o->files[i], w, h, boxes, n);
         fflush(stdout);
     }
     free(boxes);
@@ -266,17 +364,103 @@ static int run_detect_only(const options *o)
     return failed;
 }
 
+static void print_predictions(const char *file, int w, int h,
+                              const emo_prediction *p, int n,
+                              const emo_network *net)
+{
+    printf("{\"file\": ");
+    json_str(stdout, file);
+    printf(", \"width\": %d, \"height\": %d, \"faces\": [", w, h);
+    for (int i = 0; i < n; i++) {
+        const char *label = emo_network_class_name(net, p[i].label);
+        printf("%s{\"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, "
+               "\"label\": ", i ? ", " : "", (int)p[i].box.x,
+               (int)p[i].box.y, (int)p[i].box.w, (int)p[i].box.h);
+        json_str(stdout, label ? label : "?");
+        printf(", \"scores\": {");
+        for (int c = 0; c < p[i].num_classes; c++) {
+            const char *name = emo_network_class_name(net, c);
+            printf("%s", c ? ", " : "");
+            json_str(stdout, name ? name : "?");
+            printf(": %.4f", (double)p[i].scores[c]);
+        }
+        printf("}}");
+    }
+    printf("]}\n");
+}
+
+/* Loads the model and makes a predictor with the command line's options;
+ * exits on error. */
+static emo_predictor *make_predictor(const options *o, emo_network **net)
+{
+    const char *model = o->model ? o->model : default_model_path();
+    if (!model) {
+        fprintf(stderr, "%s: no model: models/default.emo not found (give "
+                "--model M, set EMO_MODEL, or use --detect-only)\n", prog);
+        exit(1);
+    }
+    emo_predictor *pred = NULL;
+    int rc = emo_network_load(model, net);
+    if (!rc)
+        rc = emo_predictor_create(*net, &pred);
+    if (!rc)
+        rc = emo_predictor_set_int(pred, EMO_OPT_PREDICT_VIEWS,
+                                   (1 << o->views) - 1);
+    if (rc) {
+        fprintf(stderr, "%s: %s: %s (%s)\n", prog, model, emo_last_error(),
+                emo_strerror(rc));
+        exit(1);
+    }
+    configure(emo_predictor_preprocessor(pred), o);
+    return pred;
+}
+
+/* Prediction mode: faces, labels and scores per file.  Returns the
+ * number of files that failed. */
+static int run_predict(const options *o)
+{
+    emo_network *net;
+    emo_predictor *pred = make_predictor(o, &net);
+    emo_prediction *p = malloc(sizeof *p * MAX_FACES);
+    if (!p) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        exit(1);
+    }
+    int failed = 0;
+    for (int i = 0; i < o->nfiles; i++) {
+        uint8_t *px;
+        int w, h, n = 0;
+        int rc = emo_image_load(o->files[i], 1, &px, &w, &h);
+        if (!rc) {
+            rc = emo_predictor_predict_frame(pred, px, w, h, w, p, MAX_FACES,
+                                             &n);
+            if (rc)
+                emo_free(px);
+        }
+        if (rc) {
+            print_error(o->files[i], rc);
+            failed++;
+            continue;
+        }
+        n = n < MAX_FACES ? n : MAX_FACES;
+        if (o->annotate &&
+            write_annotated(o, o->files[i], px, w, h, NULL, p, n, net))
+            failed++;
+        emo_free(px);
+        print_predictions(o->files[i], w, h, p, n, net);
+        fflush(stdout);
+    }
+    free(p);
+    emo_predictor_destroy(pred);
+    emo_network_destroy(net);
+    return failed;
+}
+
 int main(int argc, char **argv)
 {
     options o;
     parse_args(argc, argv, &o);
-    if (!o.detect_only) {
-        fprintf(stderr, "%s: prediction mode (--model) is not available in "
-                "this build yet; use --detect-only\n", prog);
-        free(o.files);
-        return 2;
-    }
-    int failed = run_detect_only(&o);
+    int failed = o.detect_only ? run_detect_only(&o) : run_predict(&o);
     free(o.files);
     return failed ? 1 : 0;
 }

@@ -29,7 +29,7 @@ void annotate_gray_to_rgb(const uint8_t *gray, int w, int h, int stride,
  * full HD frames. */
 static int thickness(int w, int h)
 {
-    int s = (w > h ? w : h) / 320;
+    int s = (w > h ? w : h) / 256;
     return s < 1 ? 1 : s > 4 ? 4 : s;
 }
 
