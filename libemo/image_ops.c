@@ -12,6 +12,14 @@
 #include <math.h>
 #include <string.h>
 
+/* At -O2, GCC 12 only vectorises loops whose trip count is a known
+ * multiple of the vector width ("very-cheap" cost model): none of these.
+ * The full vectoriser makes the Gaussian and the conversions 7-20x faster
+ * (clang vectorises at -O2 already). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
+#endif
+
 /* Columns per tile of the per-column tables (stack arrays). */
 #define TILE 256
 
@@ -75,23 +83,60 @@ static inline float lerp2(float a, float b, float f)
     return a * (1.0f - f) + b * f;
 }
 
+/* Separable resampling: each source row a destination row needs is first
+ * resampled horizontally into one of two cached tile rows (a row is reused
+ * by the next destination rows when enlarging), then the two rows are
+ * blended vertically in a loop that vectorises.  The cache maps slots to
+ * source row indices; slot_for returns the slot holding row `want`, taking
+ * over the slot that does not hold `other` when it has to be computed. */
+static int slot_for(int idx[2], int want, int other, int *miss)
+{
+    *miss = 0;
+    if (idx[0] == want)
+        return 0;
+    if (idx[1] == want)
+        return 1;
+    int s = idx[0] == other ? 1 : 0;
+    idx[s] = want;
+    *miss = 1;
+    return s;
+}
+
+static void hrow_f32(const float *restrict r, const tap *restrict xt, int n,
+                     float *restrict out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = lerp2(r[xt[i].i0], r[xt[i].i1], xt[i].f);
+}
+
+static void hrow_u8_f32(const uint8_t *restrict r, const tap *restrict xt,
+                        int n, float *restrict out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = lerp2(r[xt[i].i0], r[xt[i].i1], xt[i].f);
+}
+
 void emo__resize_f32(const float *restrict src, int sw, int sh,
                      float *restrict dst, int dw, int dh)
 {
     tap xt[TILE];
+    float hb[2][TILE];
     for (int x0 = 0; x0 < dw; x0 += TILE) {
         int n = dw - x0 < TILE ? dw - x0 : TILE;
         fill_taps(xt, x0, n, 0.0, sw, dw, sw);
+        int idx[2] = {-1, -1}, miss;
         for (int y = 0; y < dh; y++) {
             tap yt = make_tap(src_pos(y, 0.0, sh, dh), sh);
-            const float *r0 = src + (size_t)yt.i0 * (size_t)sw;
-            const float *r1 = src + (size_t)yt.i1 * (size_t)sw;
+            int a = slot_for(idx, yt.i0, yt.i1, &miss);
+            if (miss)
+                hrow_f32(src + (size_t)yt.i0 * (size_t)sw, xt, n, hb[a]);
+            int b = slot_for(idx, yt.i1, yt.i0, &miss);
+            if (miss)
+                hrow_f32(src + (size_t)yt.i1 * (size_t)sw, xt, n, hb[b]);
+            const float *h0 = hb[a], *h1 = hb[b];
             float *d = dst + (size_t)y * (size_t)dw + x0;
-            for (int i = 0; i < n; i++) {
-                float a = lerp2(r0[xt[i].i0], r0[xt[i].i1], xt[i].f);
-                float b = lerp2(r1[xt[i].i0], r1[xt[i].i1], xt[i].f);
-                d[i] = lerp2(a, b, yt.f);
-            }
+            for (int i = 0; i < n; i++)
+                d[i] = lerp2(h0[i], h1[i], yt.f);
         }
     }
 }
@@ -101,19 +146,25 @@ void emo__crop_resize_u8_f32(const uint8_t *restrict src, int sw, int sh,
                              double h, float *restrict dst, int dw, int dh)
 {
     tap xt[TILE];
+    float hb[2][TILE];
     for (int x0 = 0; x0 < dw; x0 += TILE) {
         int n = dw - x0 < TILE ? dw - x0 : TILE;
         fill_taps(xt, x0, n, x, w, dw, sw);
+        int idx[2] = {-1, -1}, miss;
         for (int oy = 0; oy < dh; oy++) {
             tap yt = make_tap(src_pos(oy, y, h, dh), sh);
-            const uint8_t *r0 = src + (size_t)yt.i0 * (size_t)stride;
-            const uint8_t *r1 = src + (size_t)yt.i1 * (size_t)stride;
+            int a = slot_for(idx, yt.i0, yt.i1, &miss);
+            if (miss)
+                hrow_u8_f32(src + (size_t)yt.i0 * (size_t)stride, xt, n,
+                            hb[a]);
+            int b = slot_for(idx, yt.i1, yt.i0, &miss);
+            if (miss)
+                hrow_u8_f32(src + (size_t)yt.i1 * (size_t)stride, xt, n,
+                            hb[b]);
+            const float *h0 = hb[a], *h1 = hb[b];
             float *d = dst + (size_t)oy * (size_t)dw + x0;
-            for (int i = 0; i < n; i++) {
-                float a = lerp2(r0[xt[i].i0], r0[xt[i].i1], xt[i].f);
-                float b = lerp2(r1[xt[i].i0], r1[xt[i].i1], xt[i].f);
-                d[i] = lerp2(a, b, yt.f) / 255.0f;
-            }
+            for (int i = 0; i < n; i++)
+                d[i] = lerp2(h0[i], h1[i], yt.f) / 255.0f;
         }
     }
 }
@@ -128,31 +179,42 @@ static inline int coef(float f)
     return (int)lrintf(f * (float)COEF_ONE);
 }
 
+static void hrow_u8_fixed(const uint8_t *restrict r, const tap *restrict xt,
+                          const int *restrict xc, int n, int *restrict out)
+{
+    for (int i = 0; i < n; i++)
+        out[i] = r[xt[i].i0] * (COEF_ONE - xc[i]) + r[xt[i].i1] * xc[i];
+}
+
 void emo__resize_u8(const uint8_t *restrict src, int sw, int sh, int sstride,
                     uint8_t *restrict dst, int dw, int dh, int dstride)
 {
     tap xt[TILE];
-    int xc[TILE];
+    int xc[TILE], hb[2][TILE];
     for (int x0 = 0; x0 < dw; x0 += TILE) {
         int n = dw - x0 < TILE ? dw - x0 : TILE;
         fill_taps(xt, x0, n, 0.0, sw, dw, sw);
         for (int i = 0; i < n; i++)
             xc[i] = coef(xt[i].f);
+        int idx[2] = {-1, -1}, miss;
         for (int y = 0; y < dh; y++) {
             tap yt = make_tap(src_pos(y, 0.0, sh, dh), sh);
-            int b = coef(yt.f), a = COEF_ONE - b;
-            const uint8_t *r0 = src + (size_t)yt.i0 * (size_t)sstride;
-            const uint8_t *r1 = src + (size_t)yt.i1 * (size_t)sstride;
+            int a = slot_for(idx, yt.i0, yt.i1, &miss);
+            if (miss)
+                hrow_u8_fixed(src + (size_t)yt.i0 * (size_t)sstride, xt, xc,
+                              n, hb[a]);
+            int b = slot_for(idx, yt.i1, yt.i0, &miss);
+            if (miss)
+                hrow_u8_fixed(src + (size_t)yt.i1 * (size_t)sstride, xt, xc,
+                              n, hb[b]);
+            /* h * weight < 255 * 2^22 fits an int */
+            const int *h0 = hb[a], *h1 = hb[b];
+            int c1 = coef(yt.f), c0 = COEF_ONE - c1;
             uint8_t *d = dst + (size_t)y * (size_t)dstride + x0;
-            for (int i = 0; i < n; i++) {
-                int i0 = xt[i].i0, i1 = xt[i].i1, c1 = xc[i];
-                int c0 = COEF_ONE - c1;
-                int h0 = r0[i0] * c0 + r0[i1] * c1;
-                int h1 = r1[i0] * c0 + r1[i1] * c1;
-                d[i] = (uint8_t)((h0 * a + h1 * b +
+            for (int i = 0; i < n; i++)
+                d[i] = (uint8_t)((h0[i] * c0 + h1[i] * c1 +
                                   (1 << (2 * COEF_BITS - 1))) >>
                                  (2 * COEF_BITS));
-            }
         }
     }
 }
@@ -191,20 +253,25 @@ static void cos_sin_deg(double degrees, double *c, double *s)
     *s = sin(r);
 }
 
-/* Bilinear sample of a float image at (x, y), border replicated. */
-static inline float sample_clamped(const float *src, int w, int h, double x,
-                                   double y)
+/* One output row of the affine map: source position (sx + x ax,
+ * sy + x ay) for output column x, sampled bilinearly with the border
+ * replicated (clamping the position is the same as replicating pixels). */
+static void affine_row(const float *restrict src, int w, int h, double sx,
+                       double sy, double ax, double ay, float *restrict d)
 {
-    x = x < 0.0 ? 0.0 : x > w - 1 ? w - 1 : x;
-    y = y < 0.0 ? 0.0 : y > h - 1 ? h - 1 : y;
-    if (x != x || y != y) /* NaN from a NaN angle: any defined value */
-        x = y = 0.0;
-    int x0 = (int)x, y0 = (int)y;
-    int x1 = x0 + 1 < w ? x0 + 1 : x0, y1 = y0 + 1 < h ? y0 + 1 : y0;
-    float fx = (float)(x - x0), fy = (float)(y - y0);
-    const float *r0 = src + (size_t)y0 * (size_t)w;
-    const float *r1 = src + (size_t)y1 * (size_t)w;
-    return lerp2(lerp2(r0[x0], r0[x1], fx), lerp2(r1[x0], r1[x1], fx), fy);
+    const double xmax = w - 1, ymax = h - 1;
+    for (int x = 0; x < w; x++) {
+        double px = sx + x * ax, py = sy + x * ay;
+        px = px < 0.0 ? 0.0 : px > xmax ? xmax : px;
+        py = py < 0.0 ? 0.0 : py > ymax ? ymax : py;
+        int x0 = (int)px, y0 = (int)py;
+        int x1 = x0 < w - 1 ? x0 + 1 : x0, y1 = y0 < h - 1 ? y0 + 1 : y0;
+        float fx = (float)(px - x0), fy = (float)(py - y0);
+        const float *r0 = src + (size_t)y0 * (size_t)w;
+        const float *r1 = src + (size_t)y1 * (size_t)w;
+        d[x] = lerp2(lerp2(r0[x0], r0[x1], fx), lerp2(r1[x0], r1[x1], fx),
+                     fy);
+    }
 }
 
 void emo__affine_f32(const float *restrict src, int w, int h,
@@ -219,15 +286,18 @@ void emo__affine_f32(const float *restrict src, int w, int h,
     double c, s;
     cos_sin_deg(degrees, &c, &s);
     double inv = scale > 0.0 ? 1.0 / scale : 1.0;
-    double cx = (w - 1) * 0.5, cy = (h - 1) * 0.5;
+    if (!isfinite(c) || !isfinite(s) || !isfinite(inv) || !isfinite(dx) ||
+        !isfinite(dy)) {
+        /* NaN/inf parameters: a defined result rather than UB */
+        memcpy(dst, src, sizeof(float) * (size_t)w * (size_t)h);
+        return;
+    }
+    double cx = (w - 1) * 0.5, cy = (h - 1) * 0.5, u0 = -cx - dx;
     for (int y = 0; y < h; y++) {
         double v = y - cy - dy;
-        for (int x = 0; x < w; x++) {
-            double u = x - cx - dx;
-            double sx = cx + (c * u - s * v) * inv;
-            double sy = cy + (s * u + c * v) * inv;
-            dst[(size_t)y * (size_t)w + x] = sample_clamped(src, w, h, sx, sy);
-        }
+        affine_row(src, w, h, cx + (c * u0 - s * v) * inv,
+                   cy + (s * u0 + c * v) * inv, c * inv, s * inv,
+                   dst + (size_t)y * (size_t)w);
     }
 }
 

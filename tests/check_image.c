@@ -128,7 +128,8 @@ static unsigned over_black(unsigned c, unsigned a)
 }
 static unsigned gray_of(unsigned r, unsigned g, unsigned b)
 {
-    return (r * 4899u + g * 9617u + b * 1868u + 8192u) >> 14;
+    /* OpenCV 4's cvtColor(RGB2GRAY), bit-exact */
+    return (r * 9798u + g * 19235u + b * 3735u + 16384u) >> 15;
 }
 
 static void expected_png_pixel(const png_spec *s, size_t i, int channels,
