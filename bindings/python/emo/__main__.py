@@ -1,5 +1,7 @@
-"""python3 -m emo [--model M] [--views N] [--cascade F] [--detect-only]
-FILE...: one JSON line per image, as examples/emo-detect prints them.
+"""python3 -m emo [--model M] [--views N] [--detect-only] [--cascade F]
+[--scale 1.1] [--min-neighbors 5] [--min-size 30] [--max-size 0]
+[--choice largest|central|all] FILE...: one JSON line per image, as
+examples/emo-detect prints them (same options and defaults: every face).
 An unreadable file prints {"file": ..., "error": ...}; the exit status is
 then 1 after all files."""
 import argparse
@@ -20,7 +22,25 @@ def _parse(argv):
     ap.add_argument("--cascade", help="OpenCV cascade XML file")
     ap.add_argument("--detect-only", action="store_true",
                     help="faces only, no emotions (no model needed)")
+    ap.add_argument("--scale", type=float, default=1.1)
+    ap.add_argument("--min-neighbors", type=int, default=5)
+    ap.add_argument("--min-size", type=int, default=30)
+    ap.add_argument("--max-size", type=int, default=0)
+    ap.add_argument("--choice", default="all",
+                    choices=["largest", "central", "all"])
     return ap.parse_args(argv)
+
+
+def _configure(pp, args):
+    """The detection options, as emo-detect applies them."""
+    pp.load_cascade(args.cascade)
+    pp.set_float(emo.OPT_DETECT_SCALE_FACTOR, args.scale)
+    pp.set_int(emo.OPT_DETECT_MIN_NEIGHBORS, args.min_neighbors)
+    pp.set_int(emo.OPT_DETECT_MIN_SIZE, args.min_size)
+    pp.set_int(emo.OPT_DETECT_MAX_SIZE, args.max_size)
+    pp.set_int(emo.OPT_FACE_CHOICE, {"largest": emo.FACE_LARGEST,
+                                     "central": emo.FACE_CENTRAL,
+                                     "all": emo.FACE_ALL}[args.choice])
 
 
 def _faces(args, pp, pred, image):
@@ -42,8 +62,7 @@ def main(argv=None):
             pred = emo.Predictor(emo.Network.load(model))
             pred.views = args.views
             pp = pred.preprocessor
-        if args.cascade:
-            pp.load_cascade(args.cascade)
+        _configure(pp, args)
     except (emo.EmoError, ValueError) as e:
         sys.exit("emo: %s" % e)
     status = 0
@@ -54,7 +73,8 @@ def main(argv=None):
             out = {"file": path, "width": w, "height": h,
                    "faces": _faces(args, pp, pred, image)}
         except emo.EmoError as e:
-            out, status = {"file": path, "error": e.detail or e.name}, 1
+            msg = "%s: %s" % (e.name, e.detail) if e.detail else e.name
+            out, status = {"file": path, "error": msg}, 1
         print(json.dumps(out), flush=True)
     return status
 

@@ -5,7 +5,14 @@ import subprocess
 import sys
 import unittest
 
-from util import ASTRONAUT, HERE, requires, tmpdir
+from util import ASTRONAUT, HERE, SOURCE, requires, tmpdir
+
+EMO_DETECT = os.path.join(SOURCE, "build", "emo-detect")
+
+
+def lib_has_predictor():
+    from emo._lib import lib
+    return lib.has("emo_predictor_create") and lib.has("emo_network_save")
 
 
 def run(*args):
@@ -34,6 +41,29 @@ class CliTest(unittest.TestCase):
         self.assertEqual(len(lines), 2)
         self.assertIn("error", lines[0])
         self.assertIn("faces", lines[1])
+
+    @unittest.skipUnless(os.path.exists(EMO_DETECT), "emo-detect not built")
+    def test_same_output_as_emo_detect(self):
+        bad = os.path.join(tmpdir(self), "bad.png")
+        with open(bad, "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n")
+        args = [ASTRONAUT, bad]
+        model = []
+        if lib_has_predictor():
+            # a fresh network saved by the test: the outputs must agree
+            # whatever the weights
+            import emo
+            path = os.path.join(tmpdir(self), "m.emo")
+            emo.Network.preset("lenet").save(path)
+            model = ["--model", path, "--views", "2"]
+        else:
+            model = ["--detect-only"]
+        py = run(*(model + args))
+        c = subprocess.run([EMO_DETECT] + model + args, capture_output=True,
+                           text=True)
+        self.assertEqual(py.returncode, c.returncode)
+        self.assertEqual([json.loads(s) for s in py.stdout.splitlines()],
+                         [json.loads(s) for s in c.stdout.splitlines()])
 
     def test_missing_model(self):
         r = run("--model", "/nonexistent.emo", ASTRONAUT)
