@@ -27,6 +27,18 @@ typedef struct jpeg_err {
     char msg[JMSG_LENGTH_MAX];
 } jpeg_err;
 
+/* Valid JPEGs that this libjpeg cannot decode: 12-bit samples, lossless
+ * or hierarchical processes, arithmetic coding when not built in. */
+static int unsupported_variant(j_common_ptr cinfo)
+{
+    int code = cinfo->err->msg_code;
+    if (code == JERR_BAD_PRECISION)
+        return cinfo->is_decompressor &&
+               ((j_decompress_ptr)cinfo)->data_precision == 12;
+    return code == JERR_SOF_UNSUPPORTED || code == JERR_ARITH_NOTIMPL ||
+           code == JERR_NOT_COMPILED || code == JERR_NOTIMPL;
+}
+
 static void jump(j_common_ptr cinfo)
 {
     jpeg_err *e = (jpeg_err *)cinfo->err;
@@ -35,6 +47,8 @@ static void jump(j_common_ptr cinfo)
         e->code = EMO_ERR_NOMEM;
     else if (cinfo->err->msg_code == JERR_FILE_WRITE)
         e->code = EMO_ERR_IO;
+    else if (unsupported_variant(cinfo))
+        e->code = EMO_ERR_UNSUPPORTED;
     longjmp(e->jmp, 1);
 }
 
@@ -89,8 +103,8 @@ static void on_progress(j_common_ptr cinfo)
 }
 
 /* Adobe's CMYK JPEGs store inverted inks (255 = no ink); others store
- * plain inks.  Converts one row to RGB or gray on black-point-free
- * arithmetic, as most viewers do without a colour profile. */
+ * plain inks.  Converts one row to RGB (R = (1 - C)(1 - K), no colour
+ * profile, as most viewers and OpenCV do) or on to gray. */
 static void cmyk_row(const uint8_t *restrict s, int inverted,
                      uint8_t *restrict dst, int dst_ch, int w)
 {

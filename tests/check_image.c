@@ -859,10 +859,18 @@ START_TEST(decode_rejects_corrupt_jpeg)
     bad[sos + 21] = 0xD9;
     expect_decode_error(bad, m.n, EMO_ERR_FORMAT, "Corrupt JPEG data",
                         "marker in scan");
-    /* SOF: 12-bit precision (unsupported by an 8-bit build) */
+    /* SOF: precision 7 is invalid; 12 is valid but not supported by an
+     * 8-bit libjpeg, as is the lossless process (SOF3) */
     memcpy(bad, m.p, m.n);
     bad[sof + 4] = 7;
-    expect_decode_error(bad, m.n, EMO_ERR_FORMAT, "JPEG", "precision");
+    expect_decode_error(bad, m.n, EMO_ERR_FORMAT, "precision 7", "prec 7");
+    bad[sof + 4] = 12;
+    expect_decode_error(bad, m.n, EMO_ERR_UNSUPPORTED, "precision 12",
+                        "prec 12");
+    memcpy(bad, m.p, m.n);
+    bad[sof + 1] = 0xC3;
+    expect_decode_error(bad, m.n, EMO_ERR_UNSUPPORTED, "SOF type 0xc3",
+                        "lossless");
     /* SOF: zero components */
     memcpy(bad, m.p, m.n);
     bad[sof + 9] = 0;
