@@ -21,9 +21,12 @@ typedef struct hfeat {
     float w[3];
 } hfeat;
 
+/* leaf[0] when the feature is below the threshold, else leaf[1]: picked by
+ * index, not by a branch the CPU would mispredict half of the time. */
 typedef struct hstump {
     hfeat f;
-    float thr, left, right;
+    float thr;
+    double leaf[2]; /* the float leaves, widened once here, not per window */
 } hstump;
 
 typedef struct lfeat {
@@ -33,7 +36,7 @@ typedef struct lfeat {
 typedef struct lstump {
     lfeat f;
     uint32_t subset[EMO__LBP_SUBSET];
-    float left, right;
+    float leaf[2]; /* in the subset, not in it */
 } lstump;
 
 struct emo__plan {
@@ -108,14 +111,14 @@ static int build_stumps(emo__plan *p, const emo__cascade *c)
             compile_lbp(f, &s->f, p->stride);
             for (int k = 0; k < EMO__LBP_SUBSET; k++)
                 s->subset[k] = (uint32_t)c->subsets[n->subset + k];
-            s->left = left;
-            s->right = right;
+            s->leaf[0] = left;
+            s->leaf[1] = right;
         } else {
             hstump *s = &p->hs[t];
             compile_haar(f, &s->f, p->stride, (int32_t)p->tofs);
             s->thr = n->threshold;
-            s->left = left;
-            s->right = right;
+            s->leaf[0] = left;
+            s->leaf[1] = right;
         }
     }
     return EMO_OK;
@@ -231,7 +234,7 @@ static int run_haar_stumps(const emo__plan *p, const uint32_t *w, float vnf)
         double sum = 0;
         for (int i = 0; i < n; i++, s++) {
             float v = haar_value(&s->f, w) * vnf;
-            sum += v < s->thr ? s->left : s->right;
+            sum += s->leaf[!(v < s->thr)];
         }
         if (sum < c->stages[si].threshold)
             return -si;
@@ -247,8 +250,7 @@ static int run_lbp_stumps(const emo__plan *p, const uint32_t *w)
         int n = c->stages[si].ntrees;
         double sum = 0;
         for (int i = 0; i < n; i++, s++)
-            sum += in_subset(s->subset, lbp_code(&s->f, w)) ? s->left
-                                                            : s->right;
+            sum += s->leaf[!in_subset(s->subset, lbp_code(&s->f, w))];
         if (sum < c->stages[si].threshold)
             return -si;
     }
