@@ -225,7 +225,9 @@ EMO_API int emo_get_int(int option, int *value);
 
 /* Decodes a JPEG, PNG or binary PGM (P5) image, recognised by its content.
  * channels = 1 gives 8-bit gray, 3 gives 8-bit RGB (alpha is composited on
- * black, 16-bit samples are scaled).  *pixels is tightly packed
+ * black, 16-bit samples are scaled).  A JPEG's EXIF orientation is
+ * applied, as OpenCV's imread does: width and height are those of the
+ * upright picture.  *pixels is tightly packed
  * (stride = width * channels) and must be freed with emo_free().
  * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_IO, EMO_ERR_FORMAT (corrupt or
  * truncated), EMO_ERR_UNSUPPORTED, EMO_ERR_LIMIT (over EMO_OPT_MAX_PIXELS or

@@ -69,6 +69,16 @@ int emo__png_encode(FILE *fp, const uint8_t *px, int w, int h, int stride,
 int emo__jpeg_encode(FILE *fp, const uint8_t *px, int w, int h, int stride,
                      int channels, int quality);
 
+/* EXIF orientation (1..8) from a JPEG APP1 payload ("Exif\0\0" + TIFF);
+ * 1 when absent or malformed. */
+int emo__exif_orientation(const uint8_t *app1, size_t n);
+/* Orientations 5..8 turn the picture a quarter: width and height swap. */
+int emo__exif_swaps_sides(int orientation);
+/* Writes src (as stored) into dst (already begun with the upright size)
+ * turned/flipped upright as the orientation says. */
+void emo__exif_apply(const emo__img_dst *src, emo__img_dst *dst,
+                     int orientation);
+
 /* Largest side each encoder accepts (libpng's default user limit, the
  * JPEG format's 16-bit sizes as libjpeg-turbo caps them). */
 #define EMO__PNG_MAX_SIDE 1000000

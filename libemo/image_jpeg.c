@@ -87,7 +87,8 @@ typedef struct jpeg_dec {
     struct jpeg_decompress_struct cinfo;
     jpeg_err err;
     struct jpeg_progress_mgr progress;
-    uint8_t *tmp; /* one native row when converting */
+    uint8_t *tmp;     /* one native row when converting */
+    emo__img_dst raw; /* the image as stored, when EXIF turns it */
 } jpeg_dec;
 
 static void on_progress(j_common_ptr cinfo)
@@ -181,6 +182,36 @@ static int read_rows(jpeg_dec *j, emo__img_dst *d, int nat)
     return EMO_OK;
 }
 
+/* The EXIF orientation from the saved APP1 markers (1 when none). */
+static int orientation(j_decompress_ptr cinfo)
+{
+    for (jpeg_saved_marker_ptr m = cinfo->marker_list; m; m = m->next)
+        if (m->marker == JPEG_APP0 + 1) {
+            int o = emo__exif_orientation(m->data, m->data_length);
+            if (o != 1)
+                return o;
+        }
+    return 1;
+}
+
+/* Sets up the caller's target with the upright size and returns where
+ * the stored rows go: the target itself, or j->raw when EXIF asks for a
+ * turn or flip afterwards. */
+static int begin_output(jpeg_dec *j, emo__img_dst *d, int orient,
+                        emo__img_dst **rows)
+{
+    long long w = j->cinfo.image_width, h = j->cinfo.image_height;
+    int swap = emo__exif_swaps_sides(orient);
+    int rc = emo__dst_begin(d, "JPEG", swap ? h : w, swap ? w : h);
+    if (rc || orient == 1) {
+        *rows = d;
+        return rc;
+    }
+    j->raw.channels = d->channels;
+    *rows = &j->raw;
+    return emo__dst_begin(&j->raw, "JPEG", w, h);
+}
+
 static int read_pixels(jpeg_dec *j, const uint8_t *data, size_t size,
                        emo__img_dst *d)
 {
@@ -191,9 +222,11 @@ static int read_pixels(jpeg_dec *j, const uint8_t *data, size_t size,
     cinfo->err = &j->err.pub; /* jpeg_create_* keeps err, but be explicit */
     cinfo->progress = &j->progress;
     jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_save_markers(cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(cinfo, TRUE);
-    int rc = emo__dst_begin(d, "JPEG", cinfo->image_width,
-                            cinfo->image_height);
+    int orient = orientation(cinfo);
+    emo__img_dst *rows;
+    int rc = begin_output(j, d, orient, &rows);
     if (rc)
         return rc;
     int nat = choose_output(cinfo, d->channels);
@@ -201,11 +234,13 @@ static int read_pixels(jpeg_dec *j, const uint8_t *data, size_t size,
         return emo__fail(EMO_ERR_UNSUPPORTED, "JPEG: unsupported colour "
                          "space with %d components", cinfo->num_components);
     jpeg_start_decompress(cinfo);
-    rc = read_rows(j, d, nat);
+    rc = read_rows(j, rows, nat);
     if (rc)
         return rc;
     /* Reading to EOI catches a file cut after its last scan line. */
     jpeg_finish_decompress(cinfo);
+    if (rows != d)
+        emo__exif_apply(rows, d, orient);
     return EMO_OK;
 }
 
@@ -220,6 +255,7 @@ int emo__jpeg_decode(const uint8_t *data, size_t size, emo__img_dst *d)
     int rc = read_pixels(j, data, size, d);
     jpeg_destroy_decompress(&j->cinfo);
     free(j->tmp);
+    free(j->raw.px);
     free(j);
     return rc;
 }
