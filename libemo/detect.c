@@ -21,6 +21,9 @@
 
 #define MAX_SCALES 4096
 #define MAX_THREADS 64
+/* Integral planes are padded: the vectorised scan reads 8 windows at a
+ * time, up to 7 entries past the last window of a row. */
+#define PAD 16
 
 /* One thread's working set. */
 typedef struct worker {
@@ -204,8 +207,8 @@ static int prepare(emo__detector *d, const emo__cascade *c, job *j,
         if ((rc = reserve((void **)&wk->img, &wk->cap_img,
                           (size_t)w0 * h0, 1)) ||
             (rc = reserve((void **)&wk->sum, &wk->cap_sum,
-                          plane * (c->has_tilted ? 2 : 1), 4)) ||
-            (rc = reserve((void **)&wk->sq, &wk->cap_sq, plane, 4)) ||
+                          plane * (c->has_tilted ? 2 : 1) + PAD, 4)) ||
+            (rc = reserve((void **)&wk->sq, &wk->cap_sq, plane + PAD, 4)) ||
             (rc = reserve((void **)&wk->work, &wk->cap_work,
                           2 * (size_t)w0 + 2, 4)) ||
             (rc = reserve((void **)&wk->tmp, &wk->cap_tmp,

@@ -10,47 +10,11 @@
  * the float stage threshold; windows whose variance is too small are
  * rejected before the first stage.  No allocation happens per window.
  */
-#include "cascade.h"
+#include "detect_plan.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct hfeat {
-    int32_t o[3][4];
-    float w[3];
-} hfeat;
-
-/* leaf[0] when the feature is below the threshold, else leaf[1]: picked by
- * index, not by a branch the CPU would mispredict half of the time. */
-typedef struct hstump {
-    hfeat f;
-    float thr;
-    double leaf[2]; /* the float leaves, widened once here, not per window */
-} hstump;
-
-typedef struct lfeat {
-    int32_t o[16];
-} lfeat;
-
-typedef struct lstump {
-    lfeat f;
-    uint32_t subset[EMO__LBP_SUBSET];
-    float leaf[2]; /* in the subset, not in it */
-} lstump;
-
-struct emo__plan {
-    const emo__cascade *c;
-    unsigned long serial;
-    int stride;
-    size_t tofs;
-    hstump *hs; /* HAAR stumps, all stages in order */
-    lstump *ls; /* LBP stumps */
-    hfeat *hf;  /* per feature, for tree cascades */
-    lfeat *lf;
-    int32_t nofs[4];
-    double area;
-};
 
 static void rect_ofs(int32_t o[4], int x, int y, int w, int h, int stride)
 {
@@ -309,6 +273,16 @@ int emo__plan_scan(const emo__plan *p, const uint32_t *sum,
     int lbp = c->type == EMO__CASCADE_LBP;
     int ww = (int)lrintf((float)c->win_w * scale);
     int wh = (int)lrintf((float)c->win_h * scale);
+    if (!lbp && c->stumps) {
+        for (int y = 0; y < sh; y += step) {
+            int rc = emo__scan_row_haar_vec(
+                p, sum + (size_t)y * p->stride, sq + (size_t)y * p->stride,
+                sw, step, y, scale, ww, wh, out);
+            if (rc)
+                return rc;
+        }
+        return EMO_OK;
+    }
     for (int y = 0; y < sh; y += step) {
         const uint32_t *row = sum + (size_t)y * p->stride;
         const uint32_t *qrow = sq ? sq + (size_t)y * p->stride : NULL;

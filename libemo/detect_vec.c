@@ -1,0 +1,194 @@
+/*
+ * detect_vec.c - the HAAR stump cascade (haarcascade_frontalface_default
+ * and most others) evaluated on 8 neighbouring windows at once.
+ *
+ * Windows x .. x+7 of a row read their rectangle corners from 8
+ * consecutive integral-image entries, so every corner is one vector load
+ * and every stump is a handful of vector operations shared by 8 windows.
+ * The arithmetic is the scalar path's, lane by lane (float feature times
+ * float 1/sigma, double stage sums in the same order), so the same windows
+ * pass.  Below scale 2 the grid step is 2 and only the even lanes are
+ * windows; they still share the loads.  OpenCV's rule "a window rejected
+ * by the first stage makes the scan skip the next one" is applied to the
+ * first stage's results in x order, as the scalar loop does.  When only
+ * one or two windows of the 8 remain, they finish in scalar code.
+ *
+ * GCC/Clang vector extensions: AVX2 with -march=native, SSE2 otherwise.
+ */
+#include "detect_plan.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef int32_t v8i __attribute__((vector_size(32)));
+typedef uint32_t v8u __attribute__((vector_size(32)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef float v4f __attribute__((vector_size(16)));
+typedef double v4d __attribute__((vector_size(32)));
+
+static inline v8u load8(const uint32_t *p)
+{
+    v8u v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static inline v8f box8(const uint32_t *p, const int32_t *o)
+{
+    v8u s = load8(p + o[0]) - load8(p + o[1]) - load8(p + o[2]) +
+            load8(p + o[3]);
+    return __builtin_convertvector((v8i)s, v8f);
+}
+
+static inline v8f haar8(const hfeat *f, const uint32_t *p)
+{
+    v8f v = f->w[0] * box8(p, f->o[0]) + f->w[1] * box8(p, f->o[1]);
+    if (f->w[2] != 0.0f)
+        v += f->w[2] * box8(p, f->o[2]);
+    return v;
+}
+
+static inline int32_t bits(float f)
+{
+    int32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+/* Stage sums of 8 windows into sum[8]. */
+static void stage8(const hstump *s, int n, const uint32_t *p, v8f vnf,
+                   double sum[8])
+{
+    v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+    for (int i = 0; i < n; i++, s++) {
+        v8f v = haar8(&s->f, p) * vnf;
+        v8i below = v < s->thr; /* -1 where the feature is below */
+        v8i leaf = (below & bits((float)s->leaf[0])) |
+                   (~below & bits((float)s->leaf[1]));
+        v8f lf = (v8f)leaf;
+        lo += __builtin_convertvector(
+            __builtin_shufflevector(lf, lf, 0, 1, 2, 3), v4d);
+        hi += __builtin_convertvector(
+            __builtin_shufflevector(lf, lf, 4, 5, 6, 7), v4d);
+    }
+    memcpy(sum, &lo, sizeof lo);
+    memcpy(sum + 4, &hi, sizeof hi);
+}
+
+static inline int32_t box1(const uint32_t *p, const int32_t *o)
+{
+    return (int32_t)(p[o[0]] - p[o[1]] - p[o[2]] + p[o[3]]);
+}
+
+/* The scalar path from stage `si` on, for one window. */
+static int finish_scalar(const emo__plan *p, const hstump *s, int si,
+                         const uint32_t *w, float vnf)
+{
+    const emo__cascade *c = p->c;
+    for (; si < c->nstages; si++) {
+        int n = c->stages[si].ntrees;
+        double sum = 0;
+        for (int i = 0; i < n; i++, s++) {
+            const hfeat *f = &s->f;
+            float v = f->w[0] * (float)box1(w, f->o[0]) +
+                      f->w[1] * (float)box1(w, f->o[1]);
+            if (f->w[2] != 0.0f)
+                v += f->w[2] * (float)box1(w, f->o[2]);
+            v *= vnf;
+            sum += s->leaf[!(v < s->thr)];
+        }
+        if (sum < c->stages[si].threshold)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1/sigma of window k (OpenCV's setWindow); 0 marks a flat window. */
+static float norm1(const emo__plan *p, const uint32_t *w, const uint32_t *q)
+{
+    const int32_t *o = p->nofs;
+    int32_t s = box1(w, o);
+    uint32_t sq = q[o[0]] - q[o[1]] - q[o[2]] + q[o[3]];
+    double nf = p->area * sq - (double)s * s;
+    if (nf <= 0.)
+        return 0.f;
+    float vnf = (float)(1. / sqrt(nf));
+    return p->area * vnf < 1e-1 ? vnf : 0.f;
+}
+
+/* Which lanes the scalar loop would evaluate, given the first stage's
+ * results: after a first-stage rejection the next grid position is
+ * skipped.  *skip carries that across chunks. */
+static unsigned evaluated(unsigned grid, unsigned normal, unsigned pass0,
+                          int *skip)
+{
+    unsigned eval = 0;
+    for (int k = 0; k < 8; k++) {
+        if (!(grid >> k & 1))
+            continue;
+        if (*skip) {
+            *skip = 0;
+            continue;
+        }
+        eval |= 1u << k;
+        if ((normal >> k & 1) && !(pass0 >> k & 1))
+            *skip = 1;
+    }
+    return eval;
+}
+
+int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
+                           const uint32_t *qrow, int sw, int step, int y,
+                           float scale, int ww, int wh, emo__rects *out)
+{
+    const emo__cascade *c = p->c;
+    unsigned on_grid = step == 1 ? 0xffu : 0x55u;
+    int skip = 0;
+    for (int x0 = 0; x0 < sw; x0 += 8) {
+        unsigned grid = on_grid;
+        if (sw - x0 < 8)
+            grid &= (1u << (sw - x0)) - 1;
+        float vn[8];
+        unsigned normal = 0;
+        for (int k = 0; k < 8; k++) {
+            vn[k] = (grid >> k & 1) ? norm1(p, row + x0 + k, qrow + x0 + k)
+                                    : 0.f;
+            normal |= (unsigned)(vn[k] != 0.f) << k;
+        }
+        if (!normal) { /* all flat: evaluated, none rejected by stage 0 */
+            evaluated(grid, 0, 0, &skip);
+            continue;
+        }
+        v8f vnf;
+        memcpy(&vnf, vn, sizeof vnf);
+        const hstump *s = p->hs;
+        double sum[8];
+        stage8(s, c->stages[0].ntrees, row + x0, vnf, sum);
+        unsigned pass = 0;
+        for (int k = 0; k < 8; k++)
+            pass |= (unsigned)!(sum[k] < c->stages[0].threshold) << k;
+        unsigned alive = evaluated(grid, normal, pass, &skip) & normal & pass;
+        s += c->stages[0].ntrees;
+        int si = 1;
+        for (; si < c->nstages && __builtin_popcount(alive) > 2; si++) {
+            stage8(s, c->stages[si].ntrees, row + x0, vnf, sum);
+            for (int k = 0; k < 8; k++)
+                if (sum[k] < c->stages[si].threshold)
+                    alive &= ~(1u << k);
+            s += c->stages[si].ntrees;
+        }
+        for (int k = 0; k < 8; k++) {
+            if (!(alive >> k & 1))
+                continue;
+            if (si < c->nstages &&
+                !finish_scalar(p, s, si, row + x0 + k, vn[k]))
+                continue;
+            emo__rect b = {(int)lrintf((float)(x0 + k) * scale),
+                           (int)lrintf((float)y * scale), ww, wh};
+            int rc = emo__rects_push(out, b);
+            if (rc)
+                return rc;
+        }
+    }
+    return EMO_OK;
+}
