@@ -14,7 +14,11 @@
  * half its size on every side, window sizes 0.75x to 1.33x its width); the
  * whole frame is rescanned every EMO_OPT_PREDICT_RESCAN frames, to pick up
  * new faces and drop false ones, and at once when a followed face is not
- * found near its last place.
+ * found near its last place.  These scans skip the looser retries (the
+ * next frame is a retry).  Under the largest-face policy the periodic
+ * rescan looks only for faces at least 0.8x as wide as the one followed
+ * (a smaller one could not replace it), and scans fully only when that
+ * finds none.
  */
 #include "internal.h"
 #include "image.h"
@@ -28,6 +32,7 @@
 #define VIEW_BITS 4         /* EMO_VIEW_ORIGINAL .. EMO_VIEW_ROTATE_NEG */
 #define MAX_TRACKED 16      /* faces followed in video mode */
 #define INITIAL_BOXES 16    /* box buffer; grows only if more faces show */
+#define RESCAN_MIN_FRACTION 0.8 /* periodic rescan, largest-face policy */
 
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
@@ -310,9 +315,9 @@ static int scan_one(emo_predictor *p, const frame *f, int *found)
     return rc == EMO_ERR_NO_FACE ? EMO_OK : rc;
 }
 
-/* Every face of the frame (EMO_FACE_ALL); the retries of choose_face only
- * when there is none. */
-static int scan_all(emo_predictor *p, const frame *f, int *found)
+/* Every face the detector finds (no retries), best first by the choice
+ * policy. */
+static int detect_all(emo_predictor *p, const frame *f, int *found)
 {
     int rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h, f->stride,
                                      p->boxes, p->box_cap, found);
@@ -325,6 +330,14 @@ static int scan_all(emo_predictor *p, const frame *f, int *found)
         if (*found > p->box_cap)
             *found = p->box_cap;
     }
+    return rc;
+}
+
+/* Every face of the frame (EMO_FACE_ALL); the retries of choose_face only
+ * when there is none. */
+static int scan_all(emo_predictor *p, const frame *f, int *found)
+{
+    int rc = detect_all(p, f, found);
     if (!rc && *found == 0)
         return scan_one(p, f, found);
     return rc;
@@ -340,13 +353,65 @@ static int full_scan(emo_predictor *p, const frame *f, int *found)
     return rc;
 }
 
+/* The largest face at least `min_side` wide (no retries): a periodic
+ * rescan under the EMO_FACE_LARGEST policy only needs faces that could
+ * beat the one followed, and skipping the small window sizes, where most
+ * of a scan's windows are, makes it several times cheaper. */
+static int scan_larger(emo_predictor *p, const frame *f, int min_side,
+                       int *found)
+{
+    int old_min, n = 0;
+    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_MIN_SIZE,
+                                      &old_min);
+    if (rc || min_side <= old_min) {
+        *found = 0;
+        return rc;
+    }
+    rc = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE, min_side);
+    if (!rc)
+        rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h, f->stride,
+                                     p->boxes, 1, &n);
+    int rc2 = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE,
+                                       old_min);
+    *found = n > 0;
+    return rc ? rc : rc2;
+}
+
+/* A full scan in video mode.  No retries with looser parameters: the next
+ * frame comes within milliseconds, and retries would triple the cost of
+ * every frame without a face.  When it is only the periodic rescan and
+ * the policy keeps the largest face, first the cheaper scan for faces
+ * nearly as large as the one followed (RESCAN_MIN_FRACTION of its
+ * width). */
+static int rescan(emo_predictor *p, const frame *f, int periodic,
+                  int *found)
+{
+    int choice = EMO_FACE_LARGEST;
+    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_FACE_CHOICE, &choice);
+    if (!rc && periodic && choice == EMO_FACE_LARGEST && p->n_tracked > 0)
+        rc = scan_larger(p, f, (int)(p->tracked[0].w * RESCAN_MIN_FRACTION),
+                         found);
+    if (rc || (periodic && *found))
+        return rc;
+    rc = detect_all(p, f, found);
+    if (!rc && choice != EMO_FACE_ALL && *found > 1)
+        *found = 1;
+    return rc;
+}
+
 /* Video mode: follow the faces of the last scan; a full scan when one is
  * lost or every EMO_OPT_PREDICT_RESCAN frames. */
 static int track(emo_predictor *p, const frame *f, int *found)
 {
-    int rescan = emo__opti(&p->opts, EMO_OPT_PREDICT_RESCAN);
-    int lost = p->n_tracked == 0 || ++p->since_scan >= rescan;
-    int rc = EMO_OK;
+    int detect_on = 1;
+    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_ENABLE,
+                                      &detect_on);
+    if (rc || !detect_on) /* the frame is the face: nothing to follow */
+        return rc ? rc : full_scan(p, f, found);
+    int rescan_every = emo__opti(&p->opts, EMO_OPT_PREDICT_RESCAN);
+    int periodic = p->n_tracked > 0 && ++p->since_scan >= rescan_every;
+    int lost = p->n_tracked == 0 || periodic;
+    *found = 0;
     for (int i = 0; i < p->n_tracked && !lost && !rc; i++) {
         int ok;
         rc = emo__pp_detect_near(p->pp, f->px, f->w, f->h, f->stride,
@@ -360,7 +425,7 @@ static int track(emo_predictor *p, const frame *f, int *found)
         memcpy(p->tracked, p->boxes, (size_t)*found * sizeof(emo_box));
         return EMO_OK;
     }
-    rc = full_scan(p, f, found);
+    rc = rescan(p, f, periodic, found);
     if (rc)
         return rc;
     p->since_scan = 0;
