@@ -5,6 +5,10 @@
  * sees; positions in the padding read 0.  Rows are `ld` floats apart so
  * that several images can sit side by side in one matrix.
  */
+/* hot elementwise loops: let GCC vectorise them at any -O level */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("O3")
+#endif
 #include "nn/nn.h"
 
 #include <string.h>
