@@ -371,6 +371,33 @@ START_TEST(tracking_follows_the_face)
 }
 END_TEST
 
+START_TEST(tracking_without_face)
+{
+    static uint8_t blank[160 * 120];
+    memset(blank, 128, sizeof blank);
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_TRACK, 1));
+    emo_prediction r;
+    int count = -1;
+    for (int i = 0; i < 3; i++) {
+        ck_assert_emo_ok(emo_predictor_predict_frame(p, blank, 160, 120, 160,
+                                                     &r, 1, &count));
+        ck_assert_int_eq(count, 0);
+    }
+    /* Detection off: the frame is the face, in video mode too. */
+    ck_assert_emo_ok(emo_preprocessor_set_int(emo_predictor_preprocessor(p),
+                                              EMO_OPT_DETECT_ENABLE, 0));
+    ck_assert_emo_ok(emo_predictor_predict_frame(p, blank, 160, 120, 160, &r,
+                                                 1, &count));
+    ck_assert_int_eq(count, 1);
+    ck_assert_int_eq(r.box.w, 160);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
 /* ---- threads ----------------------------------------------------------------- */
 
 #define THREADS 4
@@ -451,6 +478,7 @@ Suite *predict_suite(void)
     tcase_add_test(tc, frame_with_one_face);
     tcase_add_test(tc, frame_without_face);
     tcase_add_test(tc, tracking_follows_the_face);
+    tcase_add_test(tc, tracking_without_face);
     tcase_add_test(tc, threads_share_one_network);
     suite_add_tcase(s, tc);
     return s;

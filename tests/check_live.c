@@ -1,0 +1,147 @@
+/* check_live.c - examples/emo-live on bad input: an absent camera, a
+ * truncated Y4M stream, a wrong --raw size, a model that does not fit;
+ * each a clear message and a non-zero exit.  Runs build/emo-live (skips
+ * when it is not built). */
+#include "testutil.h"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+static char exe[4096], dir[64], model[4200];
+
+/* Runs emo-live with `args` (shell words), stdin from `in` (or /dev/null);
+ * returns the exit status and leaves stderr in err. */
+static int live(const char *args, const char *in, char *err, size_t cap)
+{
+    char cmd[12000], errf[200];
+    snprintf(errf, sizeof errf, "%s/stderr", dir);
+    snprintf(cmd, sizeof cmd, "'%s' --model '%s' %s < '%s' > %s/stdout 2> %s",
+             exe, model, args, in ? in : "/dev/null", dir, errf);
+    int st = system(cmd);
+    FILE *fp = fopen(errf, "r");
+    size_t n = fp ? fread(err, 1, cap - 1, fp) : 0;
+    err[n] = 0;
+    if (fp)
+        fclose(fp);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int setup_ok(void)
+{
+    snprintf(exe, sizeof exe, "%s", test_src_path("build/emo-live"));
+    if (access(exe, X_OK) != 0) {
+        fprintf(stderr, "check_live: %s not built: skipped\n", exe);
+        return 0;
+    }
+    snprintf(dir, sizeof dir, "%s", test_tmpdir());
+    snprintf(model, sizeof model, "%s/lenet.emo", dir);
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
+    ck_assert_emo_ok(emo_network_save(net, model));
+    emo_network_destroy(net);
+    return 1;
+}
+
+static const char *write_file(const char *name, const void *data, size_t n)
+{
+    static char path[200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(write_bytes(path, data, n), 0);
+    return path;
+}
+
+START_TEST(absent_camera)
+{
+    if (!setup_ok())
+        return;
+    char err[2000];
+    ck_assert_int_ne(live("--device /dev/emo-no-such-video", NULL, err,
+                          sizeof err), 0);
+    ck_assert_msg(strstr(err, "cannot open camera"), "%s", err);
+}
+END_TEST
+
+START_TEST(y4m_ok_and_truncated)
+{
+    if (!setup_ok())
+        return;
+    /* Two gray 64x48 frames, as ffmpeg writes them (C420jpeg). */
+    size_t frame = 64 * 48 + 2 * 32 * 24;
+    static const char head[] = "YUV4MPEG2 W64 H48 F30:1 Ip A1:1 C420jpeg\n";
+    size_t n = strlen(head) + 2 * (6 + frame);
+    char *buf = malloc(n), *q = buf;
+    q += sprintf(q, "%s", head);
+    for (int i = 0; i < 2; i++) {
+        q += sprintf(q, "FRAME\n");
+        memset(q, 100, frame);
+        q += frame;
+    }
+    char err[2000];
+    const char *ok = write_file("ok.y4m", buf, n);
+    ck_assert_int_eq(live("--input -", ok, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "frames=2 "), "%s", err);
+    const char *cut = write_file("cut.y4m", buf, n - 100);
+    ck_assert_int_eq(live("--input -", cut, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "truncated"), "%s", err);
+    const char *bad = write_file("bad.y4m", "hello world\n", 12);
+    ck_assert_int_eq(live("--input -", bad, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "not a YUV4MPEG2"), "%s", err);
+    const char *mono16 = write_file("m16.y4m",
+                                    "YUV4MPEG2 W64 H48 Cmono16\n", 26);
+    ck_assert_int_eq(live("--input -", mono16, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "not supported"), "%s", err);
+    free(buf);
+}
+END_TEST
+
+START_TEST(raw_size)
+{
+    if (!setup_ok())
+        return;
+    static uint8_t px[3 * 40 * 30];
+    char err[2000];
+    const char *raw = write_file("f.raw", px, sizeof px);
+    ck_assert_int_eq(live("--input - --raw 40x30", raw, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "frames=3 "), "%s", err);
+    ck_assert_int_eq(live("--input - --raw 50x30", raw, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "wrong --raw size"), "%s", err);
+    ck_assert_int_eq(live("--input - --raw 0x30", raw, err, sizeof err), 2);
+}
+END_TEST
+
+START_TEST(model_does_not_fit)
+{
+    if (!setup_ok())
+        return;
+    /* A model whose preprocessing makes 64x64 faces for a 48x48 input. */
+    emo_network *net;
+    emo_preprocessor *pp;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, 64));
+    ck_assert_emo_ok(emo_network_store_preprocessing(net, pp));
+    snprintf(model, sizeof model, "%s/misfit.emo", dir);
+    ck_assert_emo_ok(emo_network_save(net, model));
+    emo_network_destroy(net);
+    emo_preprocessor_destroy(pp);
+    char err[2000];
+    ck_assert_int_eq(live("--input -", NULL, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "does not fit"), "%s", err);
+    snprintf(model, sizeof model, "%s/none.emo", dir);
+    ck_assert_int_eq(live("--input -", NULL, err, sizeof err), 1);
+    ck_assert_msg(strstr(err, "none.emo"), "%s", err);
+}
+END_TEST
+
+Suite *live_suite(void)
+{
+    Suite *s = suite_create("live");
+    TCase *tc = tcase_create("emo-live");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, absent_camera);
+    tcase_add_test(tc, y4m_ok_and_truncated);
+    tcase_add_test(tc, raw_size);
+    tcase_add_test(tc, model_does_not_fit);
+    suite_add_tcase(s, tc);
+    return s;
+}
