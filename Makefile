@@ -85,7 +85,7 @@ $(STATIC): $(LIB_OBJ)
 
 examples: $(EXAMPLES)
 
-$(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h) include/emo.h $(SHARED)
+$(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude $(CFLAGS) \
 	  $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
