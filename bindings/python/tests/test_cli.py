@@ -65,6 +65,16 @@ class CliTest(unittest.TestCase):
         self.assertEqual([json.loads(s) for s in py.stdout.splitlines()],
                          [json.loads(s) for s in c.stdout.splitlines()])
 
+    def test_example_script(self):
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(HERE))
+        script = os.path.join(SOURCE, "bindings", "python", "examples",
+                              "detect.py")
+        r = subprocess.run([sys.executable, script, "--detect-only",
+                            ASTRONAUT], env=env, capture_output=True,
+                           text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("1 face(s)", r.stdout)
+
     def test_missing_model(self):
         r = run("--model", "/nonexistent.emo", ASTRONAUT)
         self.assertNotEqual(r.returncode, 0)
