@@ -233,8 +233,12 @@ def torch_steps(text, init, x, labels, cw, steps, lr, dtype):
         tl.backward()
         opt.step()
         losses.append(tl.item())
+    model.eval()
+    with torch.no_grad():
+        probs = F.softmax(model(torch.from_numpy(x).to(dtype)), dim=1)
     return {(n, i): t.detach().double().numpy().ravel()
-            for n, m in named for i, t in enumerate(tensors_of(m))}, losses
+            for n, m in named for i, t in enumerate(tensors_of(m))}, \
+        (losses, probs.double().numpy())
 
 
 def worst(after, ref, before):
@@ -274,11 +278,16 @@ def train_check(lib, text, batch, rng, steps=2, lr=0.01):
         mine_loss.append(loss.value)
     after = {k: get_param(lib, net, k[0], k[1]).astype(np.float64)
              for k in before}
+    # inference after training: batch norm running statistics in use
+    probs = np.empty((batch, 7), np.float32)
+    check(lib, lib.emo_network_forward(net, fptr(x), batch, fptr(probs)),
+          "forward")
     lib.emo_network_destroy(net)
     before = {k: v.astype(np.float64) for k, v in before.items()}
-    ref, ref_loss = torch_steps(text, before, x, labels, cw, steps, lr,
-                                torch.float64)
+    ref, (ref_loss, ref_probs) = torch_steps(text, before, x, labels, cw,
+                                             steps, lr, torch.float64)
     w, d, at = worst(after, ref, before)
+    e_after = rel_err(probs, ref_probs)
     loss_err = max(abs(a - b) / max(abs(b), 1e-12)
                    for a, b in zip(mine_loss, ref_loss))
     t32 = None
@@ -287,7 +296,7 @@ def train_check(lib, text, batch, rng, steps=2, lr=0.01):
         r32, _ = torch_steps(text, before, x, labels, cw, steps, lr,
                              torch.float32)
         t32 = worst(r32, ref, before)
-    return w, d, loss_err, at, t32
+    return w, d, max(loss_err, e_after), at, t32
 
 
 def main():
@@ -310,7 +319,7 @@ def main():
         extra = "" if t32 is None else \
             " (float32 PyTorch: params %.2e, updates %.2e)" % t32[:2]
         print("oracle %-8s forward rel %.2e | 2 SGD steps vs float64: params"
-              " %.2e, updates %.2e (worst %s)%s, loss rel %.2e  %s"
+              " %.2e, updates %.2e (worst %s)%s, loss/eval rel %.2e  %s"
               % (p, e_fwd, w, d, at, extra, le, "ok" if good else "FAIL"))
     return 0 if ok else 1
 

@@ -69,27 +69,39 @@ static void fill_cols(const emo__layer *l, const conv_dims *d, const float *x,
                     l->out.h, l->out.w, col + (size_t)j * d->hw, ld);
 }
 
-static void add_bias(const emo__layer *l, float *y, int batch)
+/* Epilogue: bias (may be NULL) and optional ReLU in one pass. */
+static void add_bias(const emo__layer *l, const float *b, int relu, float *y,
+                     int batch)
 {
-    if (!l->has_bias)
+    if (!b && !relu)
         return;
-    const float *b = l->p[1].data;
     size_t hw = (size_t)l->out.h * l->out.w;
     for (int n = 0; n < batch; n++)
         for (int c = 0; c < l->out.c; c++) {
             float *o = y + ((size_t)n * l->out.c + c) * hw;
-            float bv = b[c];
-            for (size_t i = 0; i < hw; i++)
-                o[i] += bv;
+            float bv = b ? b[c] : 0.0f;
+            if (relu)
+                for (size_t i = 0; i < hw; i++)
+                    o[i] = o[i] + bv > 0.0f ? o[i] + bv : 0.0f;
+            else
+                for (size_t i = 0; i < hw; i++)
+                    o[i] += bv;
         }
 }
 
 void emo__conv_forward(const emo__layer *l, const float *x, float *y,
                        int batch, emo__ctx *ctx)
 {
+    emo__conv_forward_ex(l, l->p[0].data, l->has_bias ? l->p[1].data : NULL,
+                         0, x, y, batch, ctx);
+}
+
+void emo__conv_forward_ex(const emo__layer *l, const float *W,
+                          const float *bias, int relu, const float *x,
+                          float *y, int batch, emo__ctx *ctx)
+{
     conv_dims d = dims_of(l);
     size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
-    const float *W = l->p[0].data;
     int nb_max = chunk_images(&d, batch);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
@@ -124,7 +136,7 @@ void emo__conv_forward(const emo__layer *l, const float *x, float *y,
                            sizeof(float) * (size_t)d.hw);
         }
     }
-    add_bias(l, y, batch);
+    add_bias(l, bias, relu, y, batch);
 }
 
 static void bias_grad(emo__layer *l, const float *dy, int batch)

@@ -5,6 +5,8 @@
 #include "nn/nn.h"
 
 #include <cblas.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void emo__nn_set_threads(int threads)
@@ -22,12 +24,66 @@ static emo__ctx make_ctx(emo__net_ws *ws, int train)
     return c;
 }
 
-/* Output buffer of layer i in this workspace. */
-static float *out_buf(emo__net_ws *ws, int i)
+/* Weights of conv layer i with the batch norm after it folded in:
+ * W' = W * g / sqrt(v + eps), b' = (b - m) * g / sqrt(v + eps) + beta. */
+static int fold_bn(const emo_network *net, emo__net_ws *ws, int i)
 {
-    return ws->train_cap ? ws->act[i + 1] : ws->pp[i & 1];
+    const emo__layer *l = &net->layers[i], *bn = &net->layers[i + 1];
+    const emo__param *w = &l->p[0];
+    if (!ws->fold_w[i]) {
+        ws->fold_w[i] = malloc(sizeof(float) * w->n);
+        ws->fold_b[i] = malloc(sizeof(float) * (size_t)l->out.c);
+        if (!ws->fold_w[i] || !ws->fold_b[i])
+            return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    }
+    size_t per = w->n / (size_t)l->out.c;
+    for (int f = 0; f < l->out.c; f++) {
+        float sc = bn->p[0].data[f] / sqrtf(bn->p[3].data[f] + bn->eps);
+        float b = l->has_bias ? l->p[1].data[f] : 0.0f;
+        for (size_t k = 0; k < per; k++)
+            ws->fold_w[i][f * per + k] = w->data[f * per + k] * sc;
+        ws->fold_b[i][f] = (b - bn->p[2].data[f]) * sc + bn->p[1].data[f];
+    }
+    return EMO_OK;
 }
 
+static int refresh_folded(const emo_network *net, emo__net_ws *ws)
+{
+    if (ws->folded_version == net->version)
+        return EMO_OK;
+    for (int i = 0; i + 1 < net->n_layers; i++)
+        if (net->layers[i].type == EMO__L_CONV &&
+            net->layers[i + 1].type == EMO__L_BN) {
+            int rc = fold_bn(net, ws, i);
+            if (rc)
+                return rc;
+        }
+    ws->folded_version = net->version;
+    return EMO_OK;
+}
+
+/* Runs conv layer i fused with a following bn and relu; returns the index
+ * of the last layer consumed. */
+static int fused_conv(const emo_network *net, emo__net_ws *ws, int i,
+                      const float *x, float *y, int batch, emo__ctx *ctx)
+{
+    const emo__layer *l = &net->layers[i];
+    const float *W = l->p[0].data;
+    const float *b = l->has_bias ? l->p[1].data : NULL;
+    int j = i + 1, n = net->n_layers;
+    if (j < n && net->layers[j].type == EMO__L_BN) {
+        W = ws->fold_w[i];
+        b = ws->fold_b[i];
+        j++;
+    }
+    int relu = j < n && net->layers[j].type == EMO__L_RELU;
+    emo__conv_forward_ex(l, W, b, relu, x, y, batch, ctx);
+    return relu ? j : j - 1;
+}
+
+/* Inference: conv + bn + relu run as one layer, dropout is skipped, and
+ * two buffers are used in turn (or the training buffers when the
+ * workspace has them). */
 int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
                         const float *input, int batch, float *probs)
 {
@@ -35,16 +91,30 @@ int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
         return emo__fail(EMO_ERR_INVALID_ARG, "forward: NULL argument or "
                          "batch %d < 1", batch);
     int rc = emo__net_ws_reserve(net, ws, batch, 0);
+    if (!rc)
+        rc = refresh_folded(net, ws);
     if (rc)
         return rc;
     emo__ctx ctx = make_ctx(ws, 0);
     const float *x = input;
-    for (int i = 0; i < net->n_layers; i++) {
-        float *y = out_buf(ws, i);
-        emo__layer_forward(&net->layers[i], x, y, batch, NULL, &ctx);
+    int k = 0;
+    for (int i = 0; i < net->n_layers; i++, k++) {
+        const emo__layer *l = &net->layers[i];
+        if (l->type == EMO__L_DROPOUT) {
+            k--;
+            continue;
+        }
+        float *y = ws->train_cap ? ws->act[i + 1] : ws->pp[k & 1];
+        if (l->type == EMO__L_SOFTMAX)
+            y = probs;
+        if (l->type == EMO__L_CONV) {
+            /* the fused output has the conv's shape: act[i + 1] fits */
+            i = fused_conv(net, ws, i, x, y, batch, &ctx);
+        } else {
+            emo__layer_forward(l, x, y, batch, NULL, &ctx);
+        }
         x = y;
     }
-    memcpy(probs, x, sizeof(float) * (size_t)batch * net->num_classes);
     return EMO_OK;
 }
 

@@ -147,6 +147,11 @@ void emo__layer_backward(emo__layer *l, const float *x, const float *y,
 /* Individual kernels, for the dispatcher and the tests. */
 void emo__conv_forward(const emo__layer *l, const float *x, float *y,
                        int batch, emo__ctx *ctx);
+/* Inference variant with given weights (e.g. batch norm folded in), bias
+ * (NULL = none) and a fused ReLU. */
+void emo__conv_forward_ex(const emo__layer *l, const float *W,
+                          const float *bias, int relu, const float *x,
+                          float *y, int batch, emo__ctx *ctx);
 void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, emo__ctx *ctx);
 size_t emo__conv_scratch(const emo__layer *l, int batch);
