@@ -567,7 +567,9 @@ typedef struct emo_prediction {
 /* Creates a predictor on a network (borrowed: it must outlive the
  * predictor and stay unmodified while predictors use it) with its own
  * preprocessor configured from the network's stored preprocessing, and its
- * own workspace.  Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
+ * own workspace.  Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM,
+ * EMO_ERR_MISMATCH (the network does not take 1xNxN gray faces, or its
+ * stored face size is not its input size). */
 EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out);
 EMO_API void emo_predictor_destroy(emo_predictor *pred);
 /* The predictor's own preprocessor, to tune detection (owned by pred). */
@@ -584,12 +586,24 @@ EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
 
 /* Classifies one normalised face (N*N floats from
  * emo_preprocessor_normalize) with augmentation voting: the majority of
- * per-view labels, a tie to the tied class with the highest summed score. */
+ * per-view labels, a tie to the tied class with the highest summed score.
+ * The views (EMO_OPT_PREDICT_VIEWS, in the order original, mirror, +deg,
+ * -deg) are made from the face before mean subtraction and go through the
+ * network in one batch.  out->box is (0, 0, N, N).
+ * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_MISMATCH (n != N*N),
+ * EMO_ERR_NOMEM. */
 EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
                                        size_t n, emo_prediction *out);
 /* Finds faces in a gray frame (by the face choice policy, with retries) and
  * classifies each.  Writes at most max predictions, stores the number of
- * faces in *count.  No face: EMO_OK with *count = 0. */
+ * faces in *count.  No face: EMO_OK with *count = 0.
+ * With EMO_OPT_PREDICT_TRACK (video mode) faces are searched near their
+ * place in the previous frame, the whole frame every EMO_OPT_PREDICT_RESCAN
+ * frames and whenever a face is lost, without the looser retries.  No
+ * allocation per frame in steady state.
+ * Errors: EMO_ERR_INVALID_ARG (NULL, max < 0, empty frame, stride <
+ * width), EMO_ERR_MISMATCH (the preprocessor's face size was changed away
+ * from the network's input), errors of detection (cascade loading). */
 EMO_API int emo_predictor_predict_frame(emo_predictor *pred,
                                         const uint8_t *gray, int width,
                                         int height, int stride,
