@@ -22,8 +22,8 @@
 #define MAX_SCALES 4096
 #define MAX_THREADS 64
 /* Integral planes are padded: the vectorised scan reads 8 windows at a
- * time, up to 7 entries past the last window of a row. */
-#define PAD 16
+ * time, up to 15 entries past the last window of a row. */
+#define PAD 32
 
 /* One thread's working set. */
 typedef struct worker {

@@ -7,8 +7,8 @@
  * and every stump is a handful of vector operations shared by 8 windows.
  * The arithmetic is the scalar path's, lane by lane (float feature times
  * float 1/sigma, double stage sums in the same order), so the same windows
- * pass.  Below scale 2 the grid step is 2 and only the even lanes are
- * windows; they still share the loads.  OpenCV's rule "a window rejected
+ * pass.  Below scale 2 the grid step is 2: the 8 windows are every other
+ * position, gathered by two loads and a shuffle.  OpenCV's rule "a window rejected
  * by the first stage makes the scan skip the next one" is applied to the
  * first stage's results in x order, as the scalar loop does.  When only
  * one or two windows of the 8 remain, they finish in scalar code.
@@ -33,18 +33,29 @@ static inline v8u load8(const uint32_t *p)
     return v;
 }
 
-static inline v8f box8(const uint32_t *p, const int32_t *o)
+/* Entries p[0], p[2], ..., p[14]: the 8 windows of a step-2 row. */
+static inline v8u load8s2(const uint32_t *p)
 {
-    v8u s = load8(p + o[0]) - load8(p + o[1]) - load8(p + o[2]) +
-            load8(p + o[3]);
+    v8u a = load8(p), b = load8(p + 8);
+    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+}
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE v8f box8(const uint32_t *p, const int32_t *o, int s2)
+{
+    v8u s = s2 ? load8s2(p + o[0]) - load8s2(p + o[1]) - load8s2(p + o[2]) +
+                     load8s2(p + o[3])
+               : load8(p + o[0]) - load8(p + o[1]) - load8(p + o[2]) +
+                     load8(p + o[3]);
     return __builtin_convertvector((v8i)s, v8f);
 }
 
-static inline v8f haar8(const hfeat *f, const uint32_t *p)
+static ALWAYS_INLINE v8f haar8(const hfeat *f, const uint32_t *p, int s2)
 {
-    v8f v = f->w[0] * box8(p, f->o[0]) + f->w[1] * box8(p, f->o[1]);
+    v8f v = f->w[0] * box8(p, f->o[0], s2) + f->w[1] * box8(p, f->o[1], s2);
     if (f->w[2] != 0.0f)
-        v += f->w[2] * box8(p, f->o[2]);
+        v += f->w[2] * box8(p, f->o[2], s2);
     return v;
 }
 
@@ -55,13 +66,13 @@ static inline int32_t bits(float f)
     return b;
 }
 
-/* Stage sums of 8 windows into sum[8]. */
-static void stage8(const hstump *s, int n, const uint32_t *p, v8f vnf,
-                   double sum[8])
+/* Stage sums of 8 windows (p + k * (s2 ? 2 : 1)) into sum[8]. */
+static ALWAYS_INLINE void stage8(const hstump *s, int n, const uint32_t *p,
+                                 v8f vnf, double sum[8], int s2)
 {
     v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
     for (int i = 0; i < n; i++, s++) {
-        v8f v = haar8(&s->f, p) * vnf;
+        v8f v = haar8(&s->f, p, s2) * vnf;
         v8i below = v < s->thr; /* -1 where the feature is below */
         v8i leaf = (below & bits((float)s->leaf[0])) |
                    (~below & bits((float)s->leaf[1]));
@@ -73,6 +84,18 @@ static void stage8(const hstump *s, int n, const uint32_t *p, v8f vnf,
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
+}
+
+static void stage8_s1(const hstump *s, int n, const uint32_t *p, v8f vnf,
+                      double sum[8])
+{
+    stage8(s, n, p, vnf, sum, 0);
+}
+
+static void stage8_s2(const hstump *s, int n, const uint32_t *p, v8f vnf,
+                      double sum[8])
+{
+    stage8(s, n, p, vnf, sum, 1);
 }
 
 static inline int32_t box1(const uint32_t *p, const int32_t *o)
@@ -142,17 +165,18 @@ int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
                            float scale, int ww, int wh, emo__rects *out)
 {
     const emo__cascade *c = p->c;
-    unsigned on_grid = step == 1 ? 0xffu : 0x55u;
+    void (*stage)(const hstump *, int, const uint32_t *, v8f, double *) =
+        step == 2 ? stage8_s2 : stage8_s1;
     int skip = 0;
-    for (int x0 = 0; x0 < sw; x0 += 8) {
-        unsigned grid = on_grid;
-        if (sw - x0 < 8)
-            grid &= (1u << (sw - x0)) - 1;
+    for (int x0 = 0; x0 < sw; x0 += 8 * step) {
+        unsigned grid = 0xffu; /* lane k is the window at x0 + k * step */
+        if (sw - x0 < 8 * step)
+            grid = (1u << ((sw - x0 + step - 1) / step)) - 1;
         float vn[8];
         unsigned normal = 0;
         for (int k = 0; k < 8; k++) {
-            vn[k] = (grid >> k & 1) ? norm1(p, row + x0 + k, qrow + x0 + k)
-                                    : 0.f;
+            int x = x0 + k * step;
+            vn[k] = (grid >> k & 1) ? norm1(p, row + x, qrow + x) : 0.f;
             normal |= (unsigned)(vn[k] != 0.f) << k;
         }
         if (!normal) { /* all flat: evaluated, none rejected by stage 0 */
@@ -163,7 +187,7 @@ int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
         memcpy(&vnf, vn, sizeof vnf);
         const hstump *s = p->hs;
         double sum[8];
-        stage8(s, c->stages[0].ntrees, row + x0, vnf, sum);
+        stage(s, c->stages[0].ntrees, row + x0, vnf, sum);
         unsigned pass = 0;
         for (int k = 0; k < 8; k++)
             pass |= (unsigned)!(sum[k] < c->stages[0].threshold) << k;
@@ -171,19 +195,19 @@ int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
         s += c->stages[0].ntrees;
         int si = 1;
         for (; si < c->nstages && __builtin_popcount(alive) > 2; si++) {
-            stage8(s, c->stages[si].ntrees, row + x0, vnf, sum);
+            stage(s, c->stages[si].ntrees, row + x0, vnf, sum);
             for (int k = 0; k < 8; k++)
                 if (sum[k] < c->stages[si].threshold)
                     alive &= ~(1u << k);
             s += c->stages[si].ntrees;
         }
         for (int k = 0; k < 8; k++) {
+            int x = x0 + k * step;
             if (!(alive >> k & 1))
                 continue;
-            if (si < c->nstages &&
-                !finish_scalar(p, s, si, row + x0 + k, vn[k]))
+            if (si < c->nstages && !finish_scalar(p, s, si, row + x, vn[k]))
                 continue;
-            emo__rect b = {(int)lrintf((float)(x0 + k) * scale),
+            emo__rect b = {(int)lrintf((float)x * scale),
                            (int)lrintf((float)y * scale), ww, wh};
             int rc = emo__rects_push(out, b);
             if (rc)
