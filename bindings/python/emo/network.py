@@ -104,6 +104,29 @@ class Network(Handle):
         check(lib.emo_network_summary(self, buf, need + 1))
         return buf.value.decode()
 
+    @property
+    def text(self):
+        """The network text the network was built from."""
+        need = check(lib.emo_network_get_text(self, None, 0))
+        buf = ctypes.create_string_buffer(need + 1)
+        check(lib.emo_network_get_text(self, buf, need + 1))
+        return buf.value.decode()
+
+    def get_param(self, layer, index):
+        """Parameter `index` of `layer` (conv/fc: 0 weights, 1 bias; bn: 0
+        gamma, 1 beta, 2 running mean, 3 running variance), flat."""
+        n = check(lib.emo_network_get_param(self, layer.encode(), index,
+                                            None, 0))
+        out, fp = float_output(n)
+        check(lib.emo_network_get_param(self, layer.encode(), index, fp, n))
+        return out
+
+    def set_param(self, layer, index, values):
+        """Replaces a parameter; values must have exactly its size."""
+        fp, n, keep = float_input(values)
+        check(lib.emo_network_set_param(self, layer.encode(), index, fp, n))
+        del keep
+
     def set_layer_lr(self, layer, lr_mult, decay_mult=1.0):
         check(lib.emo_network_set_layer_lr(self, layer.encode(), lr_mult,
                                            decay_mult))

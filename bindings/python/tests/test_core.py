@@ -42,6 +42,14 @@ class CoreTest(unittest.TestCase):
         for name, value in pairs:
             self.assertEqual(getattr(emo, name), int(value), name)
 
+    @unittest.skipUnless(os.path.exists(HEADER), "no source tree")
+    def test_every_function_has_a_prototype(self):
+        from emo._lib import PROTOTYPES
+        names = set(re.findall(r"EMO_API[^;(]*?\b(emo_\w+)\s*\(",
+                               open(HEADER).read()))
+        self.assertGreater(len(names), 80)
+        self.assertEqual(sorted(names - set(PROTOTYPES)), [])
+
     def test_library_env_var_is_honoured(self):
         env = dict(os.environ, EMO_LIBRARY="/nonexistent/libemo.so.1",
                    PYTHONPATH=os.path.dirname(HERE))

@@ -46,6 +46,21 @@ class NetworkTest(unittest.TestCase):
         with self.assertRaises(emo.EmoError):
             emo.Network.load(os.path.join(tmpdir(self), "none.emo"))
 
+    @requires("emo_network_get_text", "emo_network_get_param",
+              "emo_network_set_param")
+    def test_text_and_params(self):
+        without_numpy(self)
+        self.assertIn("[conv1]", self.net.text)
+        bias = self.net.get_param("conv1", 1)
+        self.assertEqual(len(bias), 20)
+        self.net.set_param("conv1", 1, [0.5] * 20)
+        self.assertEqual(list(self.net.get_param("conv1", 1)), [0.5] * 20)
+        with self.assertRaises(emo.EmoError) as cm:
+            self.net.set_param("conv1", 1, [0.5] * 3)
+        self.assertEqual(cm.exception.code, emo.ERR_MISMATCH)
+        with self.assertRaises(emo.EmoError):
+            self.net.get_param("no-such-layer", 0)
+
     def test_unknown_preset(self):
         with self.assertRaises(emo.EmoError) as cm:
             emo.Network.preset("no-such-net")
