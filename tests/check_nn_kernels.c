@@ -1,0 +1,305 @@
+/* check_nn_kernels.c - kernels against naive reference loops, Caffe's
+ * pooling sizes, the fused inference path against the plain one, and
+ * concurrent forward passes on one shared network. */
+#include "nn_testutil.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+/* Direct convolution, the textbook loop. */
+static void naive_conv(const emo__layer *l, const float *x, float *y,
+                       int batch)
+{
+    int cg = l->in.c / l->groups, fg = l->filters / l->groups;
+    const float *W = l->p[0].data;
+    for (int n = 0; n < batch; n++)
+        for (int f = 0; f < l->filters; f++)
+            for (int oy = 0; oy < l->out.h; oy++)
+                for (int ox = 0; ox < l->out.w; ox++) {
+                    double s = l->has_bias ? l->p[1].data[f] : 0.0;
+                    int g = f / fg;
+                    for (int c = 0; c < cg; c++)
+                        for (int ky = 0; ky < l->size; ky++)
+                            for (int kx = 0; kx < l->size; kx++) {
+                                int iy = oy * l->stride - l->pad + ky;
+                                int ix = ox * l->stride - l->pad + kx;
+                                if (iy < 0 || ix < 0 || iy >= l->in.h ||
+                                    ix >= l->in.w)
+                                    continue;
+                                s += (double)W[((f * cg + c) * l->size + ky) *
+                                                   l->size + kx] *
+                                     x[(((size_t)n * l->in.c + g * cg + c) *
+                                            l->in.h + iy) * l->in.w + ix];
+                            }
+                    y[(((size_t)n * l->filters + f) * l->out.h + oy) *
+                          l->out.w + ox] = (float)s;
+                }
+}
+
+static void conv_case(int c, int h, int w, int f, int k, int s, int p, int g,
+                      int batch)
+{
+    char body[256];
+    snprintf(body, sizeof body, "type = conv\nfilters = %d\nsize = %d\n"
+             "stride = %d\npad = %d\ngroups = %d\nbias_value = 0.25", f, k,
+             s, p, g);
+    emo_network *net = nt_layer_net(c, h, w, body);
+    emo__layer *l = &net->layers[0];
+    size_t nx = batch * emo__shape_size(l->in);
+    size_t ny = batch * emo__shape_size(l->out);
+    float *x = malloc(4 * nx), *y = malloc(4 * ny), *ref = malloc(4 * ny);
+    float *col = malloc(4 * (emo__layer_scratch(l, batch) + 1));
+    nt_fill(x, nx, 11, -1, 1);
+    emo__ctx ctx = {0, col, emo__layer_scratch(l, batch), NULL};
+    emo__conv_forward(l, x, y, batch, &ctx);
+    naive_conv(l, x, ref, batch);
+    for (size_t i = 0; i < ny; i++)
+        ck_assert_msg(nt_close(y[i], ref[i], 1e-4, 1e-5),
+                      "conv %d,%d,%d f%d k%d s%d p%d g%d: y[%zu] %g vs %g",
+                      c, h, w, f, k, s, p, g, i, y[i], ref[i]);
+    free(x);
+    free(y);
+    free(ref);
+    free(col);
+    emo_network_destroy(net);
+}
+
+START_TEST(conv_matches_direct_loop)
+{
+    conv_case(4, 9, 7, 6, 3, 2, 1, 2, 3);   /* groups, stride, pad */
+    conv_case(3, 5, 5, 4, 1, 1, 0, 1, 2);   /* pointwise: no im2col */
+    conv_case(6, 4, 6, 4, 1, 1, 0, 2, 2);   /* grouped pointwise */
+    conv_case(2, 40, 40, 3, 5, 1, 2, 1, 3); /* chunks of 2 images + 1 */
+    conv_case(1, 70, 70, 2, 3, 1, 1, 1, 2); /* one image per product */
+    conv_case(8, 13, 11, 8, 3, 1, 1, 8, 2); /* depthwise */
+    conv_case(3, 27, 27, 5, 11, 4, 0, 1, 2); /* conv1-like 11x11/4 */
+}
+END_TEST
+
+START_TEST(fc_matches_direct_loop)
+{
+    emo_network *net = nt_layer_net(3, 2, 2, "type = fc\noutputs = 5\n"
+                                    "bias_value = 0.5");
+    emo__layer *l = &net->layers[0];
+    float x[3 * 12], y[3 * 5];
+    nt_fill(x, 36, 3, -1, 1);
+    emo__fc_forward(l, x, y, 3);
+    for (int n = 0; n < 3; n++)
+        for (int o = 0; o < 5; o++) {
+            double s = 0.5;
+            for (int i = 0; i < 12; i++)
+                s += (double)l->p[0].data[o * 12 + i] * x[n * 12 + i];
+            ck_assert(nt_close(y[n * 5 + o], s, 1e-5, 1e-6));
+        }
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(pool_sizes_are_caffe_ceil_mode)
+{
+    ck_assert_int_eq(emo__pool_out(60, 3, 2, 0), 30); /* caffenet pool1 */
+    ck_assert_int_eq(emo__pool_out(30, 3, 2, 0), 15);
+    ck_assert_int_eq(emo__pool_out(15, 3, 2, 0), 7);
+    ck_assert_int_eq(emo__pool_out(48, 2, 2, 0), 24);
+    ck_assert_int_eq(emo__pool_out(7, 2, 2, 0), 4);  /* ceil, not floor */
+    ck_assert_int_eq(emo__pool_out(7, 3, 2, 1), 4);
+    /* the last window would start in the right padding: dropped */
+    ck_assert_int_eq(emo__pool_out(5, 2, 2, 1), 3);
+}
+END_TEST
+
+START_TEST(pool_values_match_caffe)
+{
+    emo_network *net = nt_layer_net(1, 5, 5, "type = avgpool\nsize = 3\n"
+                                    "stride = 2\npad = 1");
+    float x[25], y[9];
+    for (int i = 0; i < 25; i++)
+        x[i] = (float)i;
+    emo__avgpool_forward(&net->layers[0], x, y, 1);
+    /* corner window: 2x2 valid values of a 3x3 window, divided by 9 */
+    ck_assert(nt_close(y[0], (0 + 1 + 5 + 6) / 9.0, 1e-6, 1e-6));
+    /* window 1: rows -1..1, cols 1..3 -> 6 values of 9 */
+    ck_assert(nt_close(y[1], (1 + 2 + 3 + 6 + 7 + 8) / 9.0, 1e-6, 1e-6));
+    /* bottom-right: rows 3..5 clipped at the padded edge 6 -> 3x3 again,
+     * rows 3,4 valid: (18+19+23+24)/9 */
+    ck_assert(nt_close(y[8], (18 + 19 + 23 + 24) / 9.0, 1e-6, 1e-6));
+    emo_network_destroy(net);
+    net = nt_layer_net(1, 5, 5, "type = maxpool\nsize = 3\nstride = 2\n"
+                       "pad = 1");
+    int32_t am[9];
+    emo__maxpool_forward(&net->layers[0], x, y, 1, am);
+    ck_assert(y[0] == 6 && y[4] == 18 && y[8] == 24 && am[8] == 24);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(lrn_matches_formula)
+{
+    emo_network *net = nt_layer_net(6, 2, 1, "type = lrn\nlocal_size = 3\n"
+                                    "alpha = 0.3\nbeta = 0.75\nk = 2");
+    float x[12], y[12];
+    nt_fill(x, 12, 4, -2, 2);
+    emo__lrn_forward(&net->layers[0], x, y, 1, NULL);
+    for (int c = 0; c < 6; c++)
+        for (int i = 0; i < 2; i++) {
+            double s = 0;
+            for (int j = c - 1; j <= c + 1; j++)
+                if (j >= 0 && j < 6)
+                    s += (double)x[j * 2 + i] * x[j * 2 + i];
+            double want = x[c * 2 + i] * pow(2 + 0.3 / 3 * s, -0.75);
+            ck_assert(nt_close(y[c * 2 + i], want, 1e-5, 1e-6));
+        }
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(weighted_xent_matches_formula)
+{
+    float logits[6] = {1, 2, 3, -1, 0, 4}, p[6], d[6];
+    int labels[2] = {2, 0};
+    float w[3] = {2.0f, 1.0f, 0.5f};
+    emo__softmax_forward(logits, p, 2, 3);
+    double loss = emo__softmax_xent(p, labels, 2, 3, w, d);
+    double want = (0.5 * -log(p[2]) + 2.0 * -log(p[3])) / 2.5;
+    ck_assert(nt_close(loss, want, 1e-6, 1e-7));
+    ck_assert(nt_close(d[3], 2.0 / 2.5 * (p[3] - 1), 1e-6, 1e-7));
+    ck_assert(nt_close(d[1], 0.5 / 2.5 * p[1], 1e-6, 1e-7));
+}
+END_TEST
+
+/* The fused inference path (folded BN, fused ReLU, skipped dropout)
+ * against running every layer on its own. */
+START_TEST(fused_inference_matches_layer_by_layer)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer *l = &net->layers[i];
+        if (l->type != EMO__L_BN)
+            continue;
+        nt_fill(l->p[0].data, l->p[0].n, 100 + i, 0.5f, 1.5f);
+        nt_fill(l->p[1].data, l->p[1].n, 200 + i, -0.2f, 0.2f);
+        nt_fill(l->p[2].data, l->p[2].n, 300 + i, -0.1f, 0.1f);
+        nt_fill(l->p[3].data, l->p[3].n, 400 + i, 0.5f, 2.0f);
+    }
+    net->version++;
+    int batch = 3;
+    size_t in = emo__shape_size(net->input);
+    float *x = malloc(4 * in * batch), probs[3 * 7];
+    nt_fill(x, in * batch, 5, -1, 1);
+    ck_assert_emo_ok(emo_network_forward(net, x, batch, probs));
+    /* layer by layer, inference mode */
+    size_t mx = in * batch, sc = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        size_t s = batch * emo__shape_size(net->layers[i].out);
+        mx = s > mx ? s : mx;
+        s = emo__layer_scratch(&net->layers[i], batch);
+        sc = s > sc ? s : sc;
+    }
+    float *a = malloc(4 * mx), *b = malloc(4 * mx), *col = malloc(4 * sc);
+    memcpy(a, x, 4 * in * batch);
+    emo__ctx ctx = {0, col, sc, NULL};
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer_forward(&net->layers[i], a, b, batch, NULL, &ctx);
+        float *t = a;
+        a = b;
+        b = t;
+    }
+    for (int i = 0; i < batch * 7; i++)
+        ck_assert_msg(nt_close(probs[i], a[i], 1e-4, 1e-6), "%d: %g vs %g",
+                      i, probs[i], a[i]);
+    free(a);
+    free(b);
+    free(col);
+    free(x);
+    emo_network_destroy(net);
+}
+END_TEST
+
+typedef struct job {
+    const emo_network *net;
+    const float *x;
+    float probs[4 * 7];
+    int rc;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    emo__net_ws *ws;
+    j->rc = emo__net_ws_create(j->net, &ws);
+    for (int r = 0; r < 3 && !j->rc; r++)
+        j->rc = emo__net_forward_ws(j->net, ws, j->x, 4, j->probs);
+    emo__net_ws_destroy(ws);
+    return NULL;
+}
+
+START_TEST(concurrent_workspaces_agree)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
+    emo__nn_set_threads(1);
+    size_t in = emo__shape_size(net->input);
+    float *x = malloc(4 * in * 4);
+    nt_fill(x, in * 4, 6, -1, 1);
+    job jobs[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        jobs[i].net = net;
+        jobs[i].x = x;
+        pthread_create(&t[i], NULL, run_job, &jobs[i]);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(jobs[i].rc, 0);
+        ck_assert(memcmp(jobs[i].probs, jobs[0].probs, sizeof jobs[0].probs)
+                  == 0);
+    }
+    free(x);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(workspace_is_reused)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
+    size_t in = emo__shape_size(net->input);
+    float *x = calloc(in * 8, 4), probs[8 * 7];
+    int labels[8] = {0};
+    ck_assert_emo_ok(emo_network_forward(net, x, 8, probs));
+    float *pp0 = net->ws->pp[0], *col = net->ws->col;
+    ck_assert_emo_ok(emo_network_forward(net, x, 8, probs));
+    ck_assert_emo_ok(emo_network_forward(net, x, 3, probs));
+    ck_assert_ptr_eq(net->ws->pp[0], pp0);
+    ck_assert_ptr_eq(net->ws->col, col);
+    ck_assert_emo_ok(emo_network_train_step(net, x, labels, 8, 0.01, NULL,
+                                            NULL));
+    float *a1 = net->ws->act[1];
+    ck_assert_emo_ok(emo_network_train_step(net, x, labels, 8, 0.01, NULL,
+                                            NULL));
+    ck_assert_emo_ok(emo_network_forward(net, x, 8, probs));
+    ck_assert_ptr_eq(net->ws->act[1], a1);
+    free(x);
+    emo_network_destroy(net);
+}
+END_TEST
+
+Suite *nn_kernels_suite(void)
+{
+    Suite *s = suite_create("nn_kernels");
+    TCase *tc = tcase_create("kernels");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, conv_matches_direct_loop);
+    tcase_add_test(tc, fc_matches_direct_loop);
+    tcase_add_test(tc, pool_sizes_are_caffe_ceil_mode);
+    tcase_add_test(tc, pool_values_match_caffe);
+    tcase_add_test(tc, lrn_matches_formula);
+    tcase_add_test(tc, weighted_xent_matches_formula);
+    tcase_add_test(tc, fused_inference_matches_layer_by_layer);
+    tcase_add_test(tc, concurrent_workspaces_agree);
+    tcase_add_test(tc, workspace_is_reused);
+    suite_add_tcase(s, tc);
+    return s;
+}
