@@ -32,22 +32,46 @@ static int find_root(int *parent, int i)
     return r;
 }
 
-/* Connected components of the similarity relation (cv::partition); labels
- * numbered in order of first appearance.  Returns the class count.
- * Quadratic in the number of raw hits, as OpenCV's. */
-static int partition(const emo__rect *v, int n, double eps, int *label,
-                     int *parent)
+typedef struct xkey {
+    int x, i;
+} xkey;
+
+static int by_x(const void *a, const void *b)
 {
-    for (int i = 0; i < n; i++)
+    const xkey *p = a, *q = b;
+    if (p->x != q->x)
+        return p->x < q->x ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+/* Connected components of the similarity relation (cv::partition), with
+ * labels numbered in order of first appearance.  Returns the class count.
+ * Two similar boxes are at most eps * (w + h) / 2 apart in x, so a sweep
+ * over boxes sorted by x compares only those pairs: the components, and
+ * so the result, are those of OpenCV's all-pairs loop, but thousands of
+ * raw hits (min-neighbours 0 on a busy frame) cost little. */
+static int partition(const emo__rect *v, int n, double eps, int *label,
+                     int *parent, xkey *order)
+{
+    double reach = 0;
+    for (int i = 0; i < n; i++) {
         parent[i] = -1;
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++) {
+        order[i] = (xkey){v[i].x, i};
+        double d = eps * (v[i].w + v[i].h) * 0.5;
+        reach = d > reach ? d : reach;
+    }
+    qsort(order, (size_t)n, sizeof *order, by_x);
+    for (int a = 0; a < n; a++) {
+        int i = order[a].i;
+        for (int b = a + 1; b < n && order[b].x - v[i].x <= reach; b++) {
+            int j = order[b].i;
             if (!similar(&v[i], &v[j], eps))
                 continue;
-            int a = find_root(parent, i), b = find_root(parent, j);
-            if (a != b)
-                parent[b > a ? b : a] = b > a ? a : b;
+            int ri = find_root(parent, i), rj = find_root(parent, j);
+            if (ri != rj)
+                parent[ri > rj ? ri : rj] = ri > rj ? rj : ri;
         }
+    }
     int nclasses = 0;
     for (int i = 0; i < n; i++) {
         int r = find_root(parent, i);
@@ -70,15 +94,18 @@ int emo__group_rects(emo__rects *r, int threshold, double eps)
     if (threshold <= 0 || n == 0)
         return EMO_OK;
     int *label = malloc(sizeof *label * (size_t)n * 2);
+    xkey *order = malloc(sizeof *order * (size_t)n);
     acc *a = calloc((size_t)n, sizeof *a);
     emo__rect *avg = malloc(sizeof *avg * (size_t)n);
-    if (!label || !a || !avg) {
+    if (!label || !a || !avg || !order) {
         free(label);
+        free(order);
         free(a);
         free(avg);
         return emo__fail(EMO_ERR_NOMEM, "out of memory grouping detections");
     }
-    int nc = partition(r->v, n, eps, label, label + n);
+    int nc = partition(r->v, n, eps, label, label + n, order);
+    free(order);
     for (int i = 0; i < n; i++) {
         acc *c = &a[label[i]];
         c->x += r->v[i].x;

@@ -5,6 +5,7 @@
 #include "cascade.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdint.h>
 
 #define HAAR_DIR "/usr/share/opencv4/haarcascades/"
@@ -362,6 +363,90 @@ START_TEST(grouping_averages_neighbours)
 }
 END_TEST
 
+/* OpenCV's groupRectangles written plainly (all pairs, no sorting), to
+ * check the library's sweep on many random hits. */
+static int naive_group(const emo__rect *v, int n, int thr, double eps,
+                       emo__rect *out)
+{
+    int *lab = malloc(sizeof *lab * (size_t)n), nc = 0;
+    ck_assert_ptr_nonnull(lab);
+    for (int i = 0; i < n; i++)
+        lab[i] = -1;
+    for (int i = 0; i < n; i++) { /* flood fill of each component */
+        if (lab[i] >= 0)
+            continue;
+        lab[i] = nc;
+        for (int changed = 1; changed;) {
+            changed = 0;
+            for (int a = 0; a < n; a++)
+                for (int b = 0; b < n; b++) {
+                    if (lab[a] != nc || lab[b] >= 0)
+                        continue;
+                    int mw = v[a].w < v[b].w ? v[a].w : v[b].w;
+                    int mh = v[a].h < v[b].h ? v[a].h : v[b].h;
+                    double d = eps * (mw + mh) * 0.5;
+                    if (abs(v[a].x - v[b].x) <= d && abs(v[a].y - v[b].y) <= d &&
+                        abs(v[a].x + v[a].w - v[b].x - v[b].w) <= d &&
+                        abs(v[a].y + v[a].h - v[b].y - v[b].h) <= d) {
+                        lab[b] = nc;
+                        changed = 1;
+                    }
+                }
+        }
+        nc++;
+    }
+    int m = 0;
+    for (int c = 0; c < nc; c++) {
+        long long sx = 0, sy = 0, sw = 0, sh = 0;
+        int cnt = 0;
+        for (int i = 0; i < n; i++)
+            if (lab[i] == c) {
+                sx += v[i].x, sy += v[i].y, sw += v[i].w, sh += v[i].h;
+                cnt++;
+            }
+        if (cnt <= thr)
+            continue;
+        float s = 1.f / (float)cnt;
+        out[m++] = (emo__rect){(int)lrintf((float)sx * s),
+                               (int)lrintf((float)sy * s),
+                               (int)lrintf((float)sw * s),
+                               (int)lrintf((float)sh * s)};
+    }
+    free(lab);
+    return m;
+}
+
+static int rect_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, sizeof(emo__rect));
+}
+
+START_TEST(grouping_matches_all_pairs_on_many_hits)
+{
+    enum { N = 400 };
+    emo__rect v[N], want[N];
+    emo__rects r = {0};
+    emo_rng rng;
+    emo__rng_seed(&rng, 11);
+    for (int i = 0; i < N; i++) {
+        int cx = 50 + 120 * (int)emo__rng_below(&rng, 6);
+        int s = 30 + (int)emo__rng_below(&rng, 12);
+        v[i] = (emo__rect){cx + (int)emo__rng_below(&rng, 9),
+                           40 + (int)emo__rng_below(&rng, 9), s, s};
+        ck_assert_emo_ok(emo__rects_push(&r, v[i]));
+    }
+    int m = naive_group(v, N, 3, 0.2, want);
+    ck_assert_emo_ok(emo__group_rects(&r, 3, 0.2));
+    /* the containment filter is off here: clusters are far apart */
+    ck_assert_int_eq(r.n, m);
+    qsort(want, (size_t)m, sizeof *want, rect_cmp);
+    qsort(r.v, (size_t)r.n, sizeof *r.v, rect_cmp);
+    for (int i = 0; i < m; i++)
+        ck_assert(!memcmp(&want[i], &r.v[i], sizeof want[i]));
+    emo__rects_free(&r);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Detection                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -481,6 +566,7 @@ Suite *cascade_suite(void)
     tcase_add_test(tc, integrals_match_definitions);
     tcase_add_test(tc, exact_resize_halves_by_averaging);
     tcase_add_test(tc, grouping_averages_neighbours);
+    tcase_add_test(tc, grouping_matches_all_pairs_on_many_hits);
     suite_add_tcase(s, tc);
     tc = tcase_create("detect");
     tcase_set_timeout(tc, 120);
