@@ -35,7 +35,10 @@ typedef struct worker {
 } worker;
 
 struct emo__detector {
-    emo__plan *plan;
+    /* Two compiled plans: a video loop alternates full-frame scans with
+     * scans of a region around the last face, whose layouts differ. */
+    emo__plan *plans[2];
+    const emo__plan *plan; /* the one in use */
     worker w[MAX_THREADS];
     float scales[MAX_SCALES];
     int seg_start[MAX_SCALES], seg_count[MAX_SCALES], seg_worker[MAX_SCALES];
@@ -63,7 +66,8 @@ void emo__detector_free(emo__detector *d)
 {
     if (!d)
         return;
-    emo__plan_free(d->plan);
+    emo__plan_free(d->plans[0]);
+    emo__plan_free(d->plans[1]);
     for (int i = 0; i < MAX_THREADS; i++)
         worker_free(&d->w[i]);
     free(d);
@@ -194,13 +198,19 @@ static int prepare(emo__detector *d, const emo__cascade *c, job *j,
     j->istride = w0 + 1;
     size_t plane = (size_t)j->istride * (size_t)(h0 + 1);
     j->tofs = c->has_tilted ? plane : 0;
-    if (!emo__plan_matches(d->plan, c, j->istride, j->tofs)) {
-        emo__plan_free(d->plan);
-        d->plan = NULL;
-        int rc = emo__plan_build(c, j->istride, j->tofs, &d->plan);
-        if (rc)
-            return rc;
+    if (!emo__plan_matches(d->plans[0], c, j->istride, j->tofs)) {
+        emo__plan *t = d->plans[0]; /* most recently used first */
+        d->plans[0] = d->plans[1];
+        d->plans[1] = t;
+        if (!emo__plan_matches(d->plans[0], c, j->istride, j->tofs)) {
+            emo__plan_free(d->plans[0]);
+            d->plans[0] = NULL;
+            int rc = emo__plan_build(c, j->istride, j->tofs, &d->plans[0]);
+            if (rc)
+                return rc;
+        }
     }
+    d->plan = d->plans[0];
     for (int t = 0; t < nthreads; t++) {
         worker *wk = &d->w[t];
         int rc;

@@ -258,6 +258,18 @@ START_TEST(detect_near_tracks_the_face)
                                          &out, &found));
     ck_assert_int_eq(found, 1);
     ck_assert(abs(out.x - 282) <= 4 && abs(out.w - 74) <= 6);
+    /* a video loop alternates full scans and region scans on the same
+     * buffers: answers stay the same */
+    for (int i = 0; i < 3; i++) {
+        emo_box b[4], again;
+        int n;
+        ck_assert_emo_ok(emo_preprocessor_detect(pp, frame, 640, 480, 640, b,
+                                                 4, &n));
+        ck_assert_int_eq(n, 2);
+        ck_assert_emo_ok(emo__pp_detect_near(pp, frame, 640, 480, 640,
+                                             &small, &again, &found));
+        ck_assert(found && !memcmp(&again, &out, sizeof out));
+    }
     emo_box gone = {500, 350, 80, 80};
     ck_assert_emo_ok(emo__pp_detect_near(pp, frame, 640, 480, 640, &gone,
                                          &out, &found));
