@@ -7,8 +7,9 @@
 # tracking), bench/live_peer.py.  Prints
 #   bench live-640x480-v<views>-t1 libemo_ms=<wall ms per frame>
 #         peer=opencv peer_ms=<ms per frame> ratio=<libemo/peer>
-# and an "info" line per case with frames/s, the fraction of frames with a
-# face and emo-live's peak RSS.  Uses models/default.emo, or a fresh
+# and an "info" line per case with frames/s, CPU ms per frame (less
+# sensitive than wall time to other work on the machine), the fraction of
+# frames with a face (libemo's and OpenCV's) and emo-live's peak RSS.  Uses models/default.emo, or a fresh
 # network of the default architecture when it is missing (same speed).
 # Env: BENCH_LIVE_FRAMES (300), BENCH_PEER_FRAMES (60).
 set -u
@@ -51,7 +52,7 @@ run() {
     case=$1 m=$2 views=$3
     shift 3
     log=build/bench-live-$case.log
-    if ! /usr/bin/time -f "rss_kb=%M" -o "$log.time" build/emo-live \
+    if ! /usr/bin/time -f "rss_kb=%M cpu_s=%U+%S" -o "$log.time" build/emo-live \
         --model "$m" --input "$video" --views "$views" --json /dev/null \
         --quiet "$@" 2> "$log"; then
         echo "# bench-live: $case failed:"; sed 's/^/#   /' "$log"
@@ -61,15 +62,19 @@ run() {
     get() { echo "$line" | sed "s/.* $1=\([0-9.]*\).*/\1/"; }
     frames=$(get frames) secs=$(get seconds) rate=$(get face_rate)
     pms=$(get predict_ms)
-    rss=$(sed -n 's/rss_kb=//p' "$log.time")
+    rss=$(sed -n 's/.*rss_kb=\([0-9]*\).*/\1/p' "$log.time")
+    cpu=$(sed -n 's/.*cpu_s=\([0-9.+]*\).*/\1/p' "$log.time")
     awk -v c="$case" -v f="$frames" -v s="$secs" -v p="$peer_ms" \
-        -v r="$rate" -v pr="$peer_rate" -v rss="$rss" -v pm="$pms" 'BEGIN {
+        -v r="$rate" -v pr="$peer_rate" -v rss="$rss" -v pm="$pms" \
+        -v cpu="$cpu" 'BEGIN {
         ms = 1000 * s / f
+        split(cpu, part, "+")
+        cpu = part[1] + part[2]
         printf "bench %s libemo_ms=%.2f peer=opencv peer_ms=%.2f ratio=%.3f\n",
                c, ms, p, ms / p
-        printf "info %s fps=%.1f predict_ms=%.2f face_rate=%.3f " \
-               "peer_face_rate=%.3f frames=%d rss_mb=%.1f\n",
-               c, 1000 / ms, pm, r, pr, f, rss / 1024
+        printf "info %s fps=%.1f predict_ms=%.2f cpu_ms=%.2f " \
+               "face_rate=%.3f peer_face_rate=%.3f frames=%d rss_mb=%.1f\n",
+               c, 1000 / ms, pm, 1000 * cpu / f, r, pr, f, rss / 1024
     }'
 }
 
