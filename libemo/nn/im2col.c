@@ -13,6 +13,20 @@
 
 #include <string.h>
 
+/* Output columns [*lo, *hi) whose input column lies inside 0..w-1. */
+static void valid_range(int w, int stride, int pad, int kx, int ow, int *lo,
+                        int *hi)
+{
+    int a = pad - kx; /* first ox with ox * stride >= pad - kx */
+    a = a > 0 ? (a + stride - 1) / stride : 0;
+    int b = w + pad - kx; /* ox * stride < w + pad - kx */
+    b = b > 0 ? (b + stride - 1) / stride : 0;
+    *lo = a < ow ? a : ow;
+    *hi = b < ow ? b : ow;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
 void emo__im2col(const float *im, int c, int h, int w, int k, int stride,
                  int pad, int oh, int ow, float *col, size_t ld)
 {
@@ -21,6 +35,8 @@ void emo__im2col(const float *im, int c, int h, int w, int k, int stride,
         for (int ky = 0; ky < k; ky++) {
             for (int kx = 0; kx < k; kx++) {
                 float *dst = col + ((size_t)(ci * k + ky) * k + kx) * ld;
+                int lo, hi;
+                valid_range(w, stride, pad, kx, ow, &lo, &hi);
                 for (int oy = 0; oy < oh; oy++) {
                     int iy = oy * stride - pad + ky;
                     float *d = dst + (size_t)oy * ow;
@@ -28,14 +44,19 @@ void emo__im2col(const float *im, int c, int h, int w, int k, int stride,
                         memset(d, 0, sizeof(float) * (size_t)ow);
                         continue;
                     }
+                    /* input column of ox is base + ox * stride */
                     const float *s = src + (size_t)iy * w;
-                    int ix = kx - pad;
-                    if (stride == 1 && ix >= 0 && ix + ow <= w) {
-                        memcpy(d, s + ix, sizeof(float) * (size_t)ow);
-                        continue;
-                    }
-                    for (int ox = 0; ox < ow; ox++, ix += stride)
-                        d[ox] = (ix >= 0 && ix < w) ? s[ix] : 0.0f;
+                    int base = kx - pad;
+                    for (int ox = 0; ox < lo; ox++)
+                        d[ox] = 0.0f;
+                    if (stride == 1 && hi > lo)
+                        memcpy(d + lo, s + base + lo, sizeof(float) *
+                               (size_t)(hi - lo));
+                    else
+                        for (int ox = lo; ox < hi; ox++)
+                            d[ox] = s[base + ox * stride];
+                    for (int ox = hi; ox < ow; ox++)
+                        d[ox] = 0.0f;
                 }
             }
         }
@@ -52,16 +73,21 @@ void emo__col2im(const float *col, int c, int h, int w, int k, int stride,
             for (int kx = 0; kx < k; kx++) {
                 const float *src =
                     col + ((size_t)(ci * k + ky) * k + kx) * ld;
+                int lo, hi;
+                valid_range(w, stride, pad, kx, ow, &lo, &hi);
                 for (int oy = 0; oy < oh; oy++) {
                     int iy = oy * stride - pad + ky;
                     if (iy < 0 || iy >= h)
                         continue;
                     const float *s = src + (size_t)oy * ow;
                     float *d = dst + (size_t)iy * w;
-                    int ix = kx - pad;
-                    for (int ox = 0; ox < ow; ox++, ix += stride)
-                        if (ix >= 0 && ix < w)
-                            d[ix] += s[ox];
+                    int base = kx - pad;
+                    if (stride == 1)
+                        for (int ox = lo; ox < hi; ox++)
+                            d[base + ox] += s[ox];
+                    else
+                        for (int ox = lo; ox < hi; ox++)
+                            d[base + ox * stride] += s[ox];
                 }
             }
         }
