@@ -260,24 +260,23 @@ static emo_network *make_network(const options *o)
     return net;
 }
 
-/* Names of the layers with weights, from the summary ("name type shape
- * params MFLOP" rows). */
+/* Names of the layers with weights: the "[name]" sections of the network
+ * text that have a parameter 0. */
 static int weighted_layers(const emo_network *net, char names[][64], int max)
 {
-    int len = emo_network_summary(net, NULL, 0);
-    cli_check(len, "summary");
+    int len = emo_network_get_text(net, NULL, 0);
+    cli_check(len, "network text");
     char *buf = malloc((size_t)len + 1);
     if (!buf)
         exit(1);
-    emo_network_summary(net, buf, (size_t)len + 1);
+    emo_network_get_text(net, buf, (size_t)len + 1);
     int n = 0;
     char *save;
     for (char *line = strtok_r(buf, "\n", &save); line && n < max;
          line = strtok_r(NULL, "\n", &save)) {
-        char name[64], type[32], shape[64];
-        long long params;
-        if (sscanf(line, "%63s %31s %63s %lld", name, type, shape,
-                   &params) == 4 && params > 0)
+        char name[64];
+        if (sscanf(line, " [%63[^]]]", name) == 1 && strcmp(name, "net") &&
+            emo_network_get_param(net, name, 0, NULL, 0) > 0)
             snprintf(names[n++], 64, "%s", name);
     }
     free(buf);
