@@ -501,6 +501,9 @@ int main(int argc, char **argv)
     int rc = emo_network_train(net, ds, pp, on_progress, &h);
     cli_progress_end(stderr);
     cli_check(rc, "training");
+    if (emo_dataset_skipped(ds) > 0)
+        fprintf(stderr, "%d images left out (unreadable, undecodable or no "
+                "face found)\n", emo_dataset_skipped(ds));
     cli_check(emo_network_save(net, o.out), o.out);
     fprintf(stderr, "saved %s\n", o.out);
     if (o.curve)

@@ -377,7 +377,8 @@ EMO_API int emo_dataset_add_fer_csv(emo_dataset *ds, const char *csv_path,
 /* Number of items in a split (EMO_SPLIT_ALL for all), with class `cls`
  * only (cls < 0 for all classes).  Negative error code on bad arguments. */
 EMO_API int emo_dataset_count(const emo_dataset *ds, int split, int cls);
-/* Unreadable or undecodable images met while loading. */
+/* Unreadable or undecodable images met while loading or reading items,
+ * and images in which emo_network_train found no face; each counted once. */
 EMO_API int emo_dataset_skipped(const emo_dataset *ds);
 EMO_API int emo_dataset_num_classes(const emo_dataset *ds);
 

@@ -223,12 +223,18 @@ EMO_API int emo_dataset_item_image(const emo_dataset *ds, int i,
         return EMO_OK;
     }
     int rc = emo_image_load(it->path, 1, pixels, width, height);
-    /* A file that fails here is counted once as skipped: the dataset is
-     * read-only but the count is an atomic statistic, not state. */
-    if (rc != EMO_OK && rc != EMO_ERR_NOMEM &&
-        atomic_exchange(&((emo__ds_item *)it)->bad, 1) == 0)
-        atomic_fetch_add(&((emo_dataset *)ds)->skipped, 1);
+    if (rc != EMO_OK && rc != EMO_ERR_NOMEM)
+        emo__ds_mark_skipped(ds, i);
     return rc;
+}
+
+void emo__ds_mark_skipped(const emo_dataset *ds, int i)
+{
+    /* The dataset is read-only here, but the count is an atomic statistic,
+     * not state: an item is counted once however often it fails. */
+    emo__ds_item *it = &((emo_dataset *)ds)->items[i];
+    if (atomic_exchange(&it->bad, 1) == 0)
+        atomic_fetch_add(&((emo_dataset *)ds)->skipped, 1);
 }
 
 /* ---- splits ------------------------------------------------------------ */

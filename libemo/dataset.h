@@ -40,6 +40,8 @@ int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
 /* Frees the items from index `keep` on: loaders roll back a failed source
  * so that a dataset never holds half a source. */
 void emo__ds_truncate(emo_dataset *ds, size_t keep);
+/* Counts item i as skipped, once (an item training could not use). */
+void emo__ds_mark_skipped(const emo_dataset *ds, int i);
 /* Number of classes in use (EMO_OPT_DATA_CLASSES). */
 int emo__ds_classes(const emo_dataset *ds);
 /* Subject of a CK+-style file name ("S005_001_00000011.png" -> "S005");

@@ -1,6 +1,7 @@
 /* train_data.c - the training face cache: every item of a split decoded and
  * normalised once, so that epochs only augment and forward. */
 #include "train.h"
+#include "dataset.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -83,6 +84,7 @@ int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
         if (rc == EMO_ERR_NOMEM)
             break;
         if (rc != EMO_OK) {
+            emo__ds_mark_skipped(ds, i);
             c->failed++;
             rc = EMO_OK;
             continue;

@@ -225,6 +225,16 @@ START_TEST(bad_setups_fail_cleanly)
     ck_assert_int_eq(emo_network_train(f.net, f.ds, f.pp, NULL, NULL),
                      EMO_ERR_MISMATCH);
     ck_assert_emo_ok(emo_preprocessor_set_int(f.pp, EMO_OPT_FACE_SIZE, 12));
+    /* no face in any 12x12 image: all left out and counted */
+    ck_assert_emo_ok(emo_preprocessor_set_int(f.pp, EMO_OPT_DETECT_ENABLE,
+                                              1));
+    ck_assert_int_eq(emo_dataset_skipped(f.ds), 0);
+    ck_assert_int_eq(emo_network_train(f.net, f.ds, f.pp, NULL, NULL),
+                     EMO_ERR_EMPTY);
+    ck_assert_int_eq(emo_dataset_skipped(f.ds),
+                     emo_dataset_count(f.ds, EMO_SPLIT_TRAIN, -1));
+    ck_assert_emo_ok(emo_preprocessor_set_int(f.pp, EMO_OPT_DETECT_ENABLE,
+                                              0));
     ck_assert_emo_ok(emo_dataset_split_all(f.ds, EMO_SPLIT_TEST));
     ck_assert_int_eq(emo_network_train(f.net, f.ds, f.pp, NULL, NULL),
                      EMO_ERR_EMPTY);
