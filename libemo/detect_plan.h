@@ -42,10 +42,11 @@ struct emo__plan {
     lfeat *lf;
     int32_t nofs[4];
     double area;
+    int small_trees; /* HAAR trees of at most 4 nodes: vector path */
 };
 
 /* Scans one row of windows (positions x = 0, step, ... < sw) with a
- * HAAR stump cascade, 8 windows per vector operation; same results as the
+ * HAAR cascade of stumps or small trees, 8 windows per vector operation; same results as the
  * scalar path, OpenCV's skip-after-first-stage rule included.  q is the
  * squared-sum row.  Returns EMO_OK or an error from appending hits. */
 int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,

@@ -66,36 +66,92 @@ static inline int32_t bits(float f)
     return b;
 }
 
-/* Stage sums of 8 windows (p + k * (s2 ? 2 : 1)) into sum[8]. */
-static ALWAYS_INLINE void stage8(const hstump *s, int n, const uint32_t *p,
-                                 v8f vnf, double sum[8], int s2)
+static ALWAYS_INLINE void add_leaves(v8f lf, v4d *lo, v4d *hi)
 {
+    *lo += __builtin_convertvector(
+        __builtin_shufflevector(lf, lf, 0, 1, 2, 3), v4d);
+    *hi += __builtin_convertvector(
+        __builtin_shufflevector(lf, lf, 4, 5, 6, 7), v4d);
+}
+
+/* Stage si's sums of 8 windows (p + k * (s2 ? 2 : 1)) into sum[8], for a
+ * stump cascade. */
+static ALWAYS_INLINE void stumps8(const emo__plan *pl, int si,
+                                  const uint32_t *p, v8f vnf, double sum[8],
+                                  int s2)
+{
+    const emo__stage *st = &pl->c->stages[si];
+    const hstump *s = pl->hs + st->first_tree;
     v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
-    for (int i = 0; i < n; i++, s++) {
+    for (int i = 0; i < st->ntrees; i++, s++) {
         v8f v = haar8(&s->f, p, s2) * vnf;
         v8i below = v < s->thr; /* -1 where the feature is below */
         v8i leaf = (below & bits((float)s->leaf[0])) |
                    (~below & bits((float)s->leaf[1]));
-        v8f lf = (v8f)leaf;
-        lo += __builtin_convertvector(
-            __builtin_shufflevector(lf, lf, 0, 1, 2, 3), v4d);
-        hi += __builtin_convertvector(
-            __builtin_shufflevector(lf, lf, 4, 5, 6, 7), v4d);
+        add_leaves((v8f)leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
 }
 
-static void stage8_s1(const hstump *s, int n, const uint32_t *p, v8f vnf,
-                      double sum[8])
+/* The same for tree cascades (alt2: two nodes per tree).  Every node's
+ * feature is computed for all 8 windows; nodes are visited in index order
+ * and children always come later, so one pass moves each window from the
+ * root to its leaf, as the scalar descent would. */
+static ALWAYS_INLINE void trees8(const emo__plan *pl, int si,
+                                 const uint32_t *p, v8f vnf, double sum[8],
+                                 int s2)
 {
-    stage8(s, n, p, vnf, sum, 0);
+    const emo__cascade *c = pl->c;
+    const emo__stage *st = &c->stages[si];
+    v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+    for (int t = st->first_tree; t < st->first_tree + st->ntrees; t++) {
+        const emo__tree *tr = &c->trees[t];
+        v8i idx = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int j = 0; j < tr->nnodes; j++) {
+            const emo__node *n = &c->nodes[tr->first_node + j];
+            v8i here = idx == j;
+            v8f v = haar8(&pl->hf[n->feature], p, s2) * vnf;
+            v8i below = v < n->threshold;
+            v8i child = (below & n->left) | (~below & n->right);
+            idx = (here & child) | (~here & idx);
+        }
+        v8i leaf = {0, 0, 0, 0, 0, 0, 0, 0};
+        for (int k = 0; k <= tr->nnodes; k++) {
+            v8i at = idx == -k;
+            leaf |= at & bits(c->leaves[tr->first_leaf + k]);
+        }
+        add_leaves((v8f)leaf, &lo, &hi);
+    }
+    memcpy(sum, &lo, sizeof lo);
+    memcpy(sum + 4, &hi, sizeof hi);
 }
 
-static void stage8_s2(const hstump *s, int n, const uint32_t *p, v8f vnf,
-                      double sum[8])
+typedef void (*stage_fn)(const emo__plan *, int, const uint32_t *, v8f,
+                         double *);
+
+static void stumps8_s1(const emo__plan *pl, int si, const uint32_t *p,
+                       v8f vnf, double *sum)
 {
-    stage8(s, n, p, vnf, sum, 1);
+    stumps8(pl, si, p, vnf, sum, 0);
+}
+
+static void stumps8_s2(const emo__plan *pl, int si, const uint32_t *p,
+                       v8f vnf, double *sum)
+{
+    stumps8(pl, si, p, vnf, sum, 1);
+}
+
+static void trees8_s1(const emo__plan *pl, int si, const uint32_t *p,
+                      v8f vnf, double *sum)
+{
+    trees8(pl, si, p, vnf, sum, 0);
+}
+
+static void trees8_s2(const emo__plan *pl, int si, const uint32_t *p,
+                      v8f vnf, double *sum)
+{
+    trees8(pl, si, p, vnf, sum, 1);
 }
 
 static inline int32_t box1(const uint32_t *p, const int32_t *o)
@@ -103,24 +159,43 @@ static inline int32_t box1(const uint32_t *p, const int32_t *o)
     return (int32_t)(p[o[0]] - p[o[1]] - p[o[2]] + p[o[3]]);
 }
 
-/* The scalar path from stage `si` on, for one window. */
-static int finish_scalar(const emo__plan *p, const hstump *s, int si,
-                         const uint32_t *w, float vnf)
+static inline float haar1(const hfeat *f, const uint32_t *w)
+{
+    float v = f->w[0] * (float)box1(w, f->o[0]) +
+              f->w[1] * (float)box1(w, f->o[1]);
+    if (f->w[2] != 0.0f)
+        v += f->w[2] * (float)box1(w, f->o[2]);
+    return v;
+}
+
+/* The scalar path from stage `si` on, for one window: 1 if accepted. */
+static int finish_scalar(const emo__plan *p, int si, const uint32_t *w,
+                         float vnf)
 {
     const emo__cascade *c = p->c;
     for (; si < c->nstages; si++) {
-        int n = c->stages[si].ntrees;
+        const emo__stage *st = &c->stages[si];
         double sum = 0;
-        for (int i = 0; i < n; i++, s++) {
-            const hfeat *f = &s->f;
-            float v = f->w[0] * (float)box1(w, f->o[0]) +
-                      f->w[1] * (float)box1(w, f->o[1]);
-            if (f->w[2] != 0.0f)
-                v += f->w[2] * (float)box1(w, f->o[2]);
-            v *= vnf;
-            sum += s->leaf[!(v < s->thr)];
+        if (c->stumps) {
+            const hstump *s = p->hs + st->first_tree;
+            for (int i = 0; i < st->ntrees; i++, s++) {
+                float v = haar1(&s->f, w) * vnf;
+                sum += s->leaf[!(v < s->thr)];
+            }
+        } else {
+            for (int t = st->first_tree; t < st->first_tree + st->ntrees;
+                 t++) {
+                const emo__tree *tr = &c->trees[t];
+                int idx = 0;
+                do {
+                    const emo__node *n = &c->nodes[tr->first_node + idx];
+                    double v = haar1(&p->hf[n->feature], w) * vnf;
+                    idx = v < n->threshold ? n->left : n->right;
+                } while (idx > 0);
+                sum += c->leaves[tr->first_leaf - idx];
+            }
         }
-        if (sum < c->stages[si].threshold)
+        if (sum < st->threshold)
             return 0;
     }
     return 1;
@@ -165,8 +240,8 @@ int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
                            float scale, int ww, int wh, emo__rects *out)
 {
     const emo__cascade *c = p->c;
-    void (*stage)(const hstump *, int, const uint32_t *, v8f, double *) =
-        step == 2 ? stage8_s2 : stage8_s1;
+    stage_fn stage = c->stumps ? (step == 2 ? stumps8_s2 : stumps8_s1)
+                               : (step == 2 ? trees8_s2 : trees8_s1);
     int skip = 0;
     for (int x0 = 0; x0 < sw; x0 += 8 * step) {
         unsigned grid = 0xffu; /* lane k is the window at x0 + k * step */
@@ -185,27 +260,24 @@ int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
         }
         v8f vnf;
         memcpy(&vnf, vn, sizeof vnf);
-        const hstump *s = p->hs;
         double sum[8];
-        stage(s, c->stages[0].ntrees, row + x0, vnf, sum);
+        stage(p, 0, row + x0, vnf, sum);
         unsigned pass = 0;
         for (int k = 0; k < 8; k++)
             pass |= (unsigned)!(sum[k] < c->stages[0].threshold) << k;
         unsigned alive = evaluated(grid, normal, pass, &skip) & normal & pass;
-        s += c->stages[0].ntrees;
         int si = 1;
         for (; si < c->nstages && __builtin_popcount(alive) > 2; si++) {
-            stage(s, c->stages[si].ntrees, row + x0, vnf, sum);
+            stage(p, si, row + x0, vnf, sum);
             for (int k = 0; k < 8; k++)
                 if (sum[k] < c->stages[si].threshold)
                     alive &= ~(1u << k);
-            s += c->stages[si].ntrees;
         }
         for (int k = 0; k < 8; k++) {
             int x = x0 + k * step;
             if (!(alive >> k & 1))
                 continue;
-            if (si < c->nstages && !finish_scalar(p, s, si, row + x, vn[k]))
+            if (si < c->nstages && !finish_scalar(p, si, row + x, vn[k]))
                 continue;
             emo__rect b = {(int)lrintf((float)x * scale),
                            (int)lrintf((float)y * scale), ww, wh};
