@@ -519,6 +519,21 @@ START_TEST(threads_give_the_same_boxes)
 }
 END_TEST
 
+/* Trees with tilted features (eyes): OpenCV finds one eye at
+ * (228, 83, 38, 38) with 1.1 / 5 / 30. */
+START_TEST(tilted_tree_cascade_finds_an_eye)
+{
+    const char *path = HAAR_DIR "haarcascade_eye_tree_eyeglasses.xml";
+    if (!have(path))
+        return;
+    emo__rects r = {0};
+    detect_astronaut(path, 2, &r);
+    ck_assert_int_eq(r.n, 1);
+    ck_assert(iou(r.v[0], (emo__rect){228, 83, 38, 38}) > 0.8);
+    emo__rects_free(&r);
+}
+END_TEST
+
 /* Frames smaller than the window, flat frames, a tilted cascade. */
 START_TEST(small_and_flat_frames_find_nothing)
 {
@@ -573,6 +588,7 @@ Suite *cascade_suite(void)
     tcase_add_test(tc, finds_the_astronaut_like_opencv);
     tcase_add_test(tc, lbp_finds_the_astronaut_like_opencv);
     tcase_add_test(tc, threads_give_the_same_boxes);
+    tcase_add_test(tc, tilted_tree_cascade_finds_an_eye);
     tcase_add_test(tc, small_and_flat_frames_find_nothing);
     suite_add_tcase(s, tc);
     return s;
