@@ -46,6 +46,7 @@ static void gc_setup(gc *g, emo_network *net, int train)
     size_t ab = emo__layer_aux_bytes(g->l, BATCH);
     g->aux = ab ? malloc(ab) : NULL;
     g->ctx.train = train;
+    g->ctx.threads = 2; /* exercise the parallel loops */
     g->ctx.col = g->col;
     g->ctx.col_cap = sc;
     g->ctx.rng = &g->rng;
@@ -223,6 +224,7 @@ START_TEST(grad_whole_net_weighted_loss)
 {
     emo_network *net;
     ck_assert_emo_ok(emo_network_create_text(small_net, &net));
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
     emo__net_ws *ws;
     ck_assert_emo_ok(emo__net_ws_create(net, &ws));
     float x[4 * 2 * 9 * 8];

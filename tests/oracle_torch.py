@@ -35,6 +35,7 @@ DELTA_TOL = 1e-2    # same, on the change of each tensor over the steps
 
 EMO_OPT_TRAIN_MOMENTUM = 306
 EMO_OPT_TRAIN_WEIGHT_DECAY = 307
+EMO_OPT_NET_THREADS = 200
 
 
 def load_lib(path):
@@ -52,6 +53,7 @@ def load_lib(path):
                                            C.c_int, C.c_double, fp,
                                            C.POINTER(C.c_double)]
     lib.emo_network_set_float.argtypes = [vp, C.c_int, C.c_double]
+    lib.emo_network_set_int.argtypes = [vp, C.c_int, C.c_int]
     lib.emo_last_error.restype = C.c_char_p
     return lib
 
@@ -261,6 +263,7 @@ def train_check(lib, text, batch, rng, steps=2, lr=0.01):
           "create_text")
     lib.emo_network_set_float(net, EMO_OPT_TRAIN_MOMENTUM, 0.9)
     lib.emo_network_set_float(net, EMO_OPT_TRAIN_WEIGHT_DECAY, 5e-4)
+    lib.emo_network_set_int(net, EMO_OPT_NET_THREADS, 2)  # parallel loops
     _, named = build_torch(text)
     names = [(n, len(tensors_of(m))) for n, m in named]
     before = {(n, i): get_param(lib, net, n, i)

@@ -13,60 +13,79 @@
 
 #include <math.h>
 
-/* Batch mean, inverse std and variance per channel, in double for
+typedef struct bn_job {
+    emo__layer *l;
+    const float *x, *dy;
+    float *y, *dx;
+    float *stats;
+    const float *cstats;
+    int batch, train;
+} bn_job;
+
+/* Batch mean, inverse std and variance of channel c, in double for
  * stability. */
-static void batch_stats(const emo__layer *l, const float *x, int batch,
-                        float *stats)
+static void channel_stats(const bn_job *j, int c)
 {
+    const emo__layer *l = j->l;
     int C = l->in.c;
     size_t plane = (size_t)l->in.h * l->in.w;
-    double m = (double)batch * plane;
-    for (int c = 0; c < C; c++) {
-        double s = 0.0, s2 = 0.0;
-        for (int n = 0; n < batch; n++) {
-            const float *p = x + ((size_t)n * C + c) * plane;
-            for (size_t i = 0; i < plane; i++)
-                s += p[i];
-        }
-        double mean = s / m;
-        for (int n = 0; n < batch; n++) {
-            const float *p = x + ((size_t)n * C + c) * plane;
-            for (size_t i = 0; i < plane; i++) {
-                double d = p[i] - mean;
-                s2 += d * d;
-            }
-        }
-        stats[c] = (float)mean;
-        stats[C + c] = (float)(1.0 / sqrt(s2 / m + l->eps));
-        stats[2 * C + c] = (float)(s2 / m);
+    double m = (double)j->batch * plane, s = 0.0, s2 = 0.0;
+    for (int n = 0; n < j->batch; n++) {
+        const float *p = j->x + ((size_t)n * C + c) * plane;
+        for (size_t i = 0; i < plane; i++)
+            s += p[i];
     }
+    double mean = s / m;
+    for (int n = 0; n < j->batch; n++) {
+        const float *p = j->x + ((size_t)n * C + c) * plane;
+        for (size_t i = 0; i < plane; i++) {
+            double d = p[i] - mean;
+            s2 += d * d;
+        }
+    }
+    j->stats[c] = (float)mean;
+    j->stats[C + c] = (float)(1.0 / sqrt(s2 / m + l->eps));
+    j->stats[2 * C + c] = (float)(s2 / m);
+}
+
+static void fwd_channels(void *arg, size_t c0, size_t c1)
+{
+    const bn_job *j = arg;
+    const emo__layer *l = j->l;
+    int C = l->in.c;
+    size_t plane = (size_t)l->in.h * l->in.w;
+    for (size_t c = c0; c < c1; c++) {
+        float mean, inv;
+        if (j->train) {
+            channel_stats(j, (int)c);
+            mean = j->stats[c];
+            inv = j->stats[C + c];
+        } else {
+            mean = l->p[2].data[c];
+            inv = 1.0f / sqrtf(l->p[3].data[c] + l->eps);
+        }
+        float a = l->p[0].data[c] * inv, b = l->p[1].data[c] - mean * a;
+        for (int n = 0; n < j->batch; n++) {
+            const float *p = j->x + ((size_t)n * C + c) * plane;
+            float *q = j->y + ((size_t)n * C + c) * plane;
+            for (size_t i = 0; i < plane; i++)
+                q[i] = p[i] * a + b;
+        }
+    }
+}
+
+static size_t min_channels(const emo__layer *l, int batch)
+{
+    return 1 + 65536 / ((size_t)batch * l->in.h * l->in.w);
 }
 
 void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx)
 {
-    int C = l->in.c;
-    size_t plane = (size_t)l->in.h * l->in.w;
-    const float *gamma = l->p[0].data, *beta = l->p[1].data;
-    if (ctx->train)
-        batch_stats(l, x, batch, stats);
-    for (int c = 0; c < C; c++) {
-        float mean, inv;
-        if (ctx->train) {
-            mean = stats[c];
-            inv = stats[C + c];
-        } else {
-            mean = l->p[2].data[c];
-            inv = 1.0f / sqrtf(l->p[3].data[c] + l->eps);
-        }
-        float a = gamma[c] * inv, b = beta[c] - mean * a;
-        for (int n = 0; n < batch; n++) {
-            const float *p = x + ((size_t)n * C + c) * plane;
-            float *q = y + ((size_t)n * C + c) * plane;
-            for (size_t i = 0; i < plane; i++)
-                q[i] = p[i] * a + b;
-        }
-    }
+    bn_job j = {(emo__layer *)l, x, NULL, y, NULL, stats, NULL, batch,
+                ctx->train};
+    emo__parallel_for(ctx->threads, (size_t)l->in.c, min_channels(l, batch),
+                      fwd_channels, &j);
 }
 
 void emo__bn_update_running(emo__layer *l, int batch, const float *stats)
@@ -83,18 +102,19 @@ void emo__bn_update_running(emo__layer *l, int batch, const float *stats)
     }
 }
 
-void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
-                      float *dx, int batch, const float *stats)
+static void bwd_channels(void *arg, size_t c0, size_t c1)
 {
+    const bn_job *j = arg;
+    emo__layer *l = j->l;
     int C = l->in.c;
     size_t plane = (size_t)l->in.h * l->in.w;
-    double m = (double)batch * plane;
-    for (int c = 0; c < C; c++) {
-        float mean = stats[c], inv = stats[C + c];
+    double m = (double)j->batch * plane;
+    for (size_t c = c0; c < c1; c++) {
+        float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy = 0.0, sdyx = 0.0;
-        for (int n = 0; n < batch; n++) {
-            const float *p = x + ((size_t)n * C + c) * plane;
-            const float *g = dy + ((size_t)n * C + c) * plane;
+        for (int n = 0; n < j->batch; n++) {
+            const float *p = j->x + ((size_t)n * C + c) * plane;
+            const float *g = j->dy + ((size_t)n * C + c) * plane;
             for (size_t i = 0; i < plane; i++) {
                 sdy += g[i];
                 sdyx += g[i] * (p[i] - mean) * inv;
@@ -102,18 +122,26 @@ void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
         }
         l->p[0].grad[c] += (float)sdyx;
         l->p[1].grad[c] += (float)sdy;
-        if (!dx)
+        if (!j->dx)
             continue;
         float gam = l->p[0].data[c];
         float k1 = (float)(sdy / m), k2 = (float)(sdyx / m);
-        for (int n = 0; n < batch; n++) {
-            const float *p = x + ((size_t)n * C + c) * plane;
-            const float *g = dy + ((size_t)n * C + c) * plane;
-            float *d = dx + ((size_t)n * C + c) * plane;
+        for (int n = 0; n < j->batch; n++) {
+            const float *p = j->x + ((size_t)n * C + c) * plane;
+            const float *g = j->dy + ((size_t)n * C + c) * plane;
+            float *d = j->dx + ((size_t)n * C + c) * plane;
             for (size_t i = 0; i < plane; i++) {
                 float xh = (p[i] - mean) * inv;
                 d[i] = gam * inv * (g[i] - k1 - xh * k2);
             }
         }
     }
+}
+
+void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
+                      float *dx, int batch, const float *stats, int threads)
+{
+    bn_job j = {l, x, dy, NULL, dx, NULL, stats, batch, 1};
+    emo__parallel_for(threads, (size_t)l->in.c, min_channels(l, batch),
+                      bwd_channels, &j);
 }

@@ -56,37 +56,98 @@ size_t emo__conv_scratch(const emo__layer *l, int batch)
     return (2 * (size_t)d.K + (size_t)d.cout_g) * cols;
 }
 
-/* Unfolds images n0..n0+nb-1, channel group g, side by side. */
-static void fill_cols(const emo__layer *l, const conv_dims *d, const float *x,
-                      int n0, int nb, int g, float *col)
+typedef struct cols_job {
+    const emo__layer *l;
+    const conv_dims *d;
+    const float *x; /* input (fill) */
+    float *im;      /* input gradient (scatter) */
+    float *col;
+    const float *bias;
+    int n0, nb, g, relu;
+} cols_job;
+
+/* Unit u = (image j, channel ci) of the group: one channel's rows. */
+static void fill_units(void *arg, size_t u0, size_t u1)
 {
-    size_t in_sz = emo__shape_size(l->in);
-    size_t ld = (size_t)nb * d->hw;
-    for (int j = 0; j < nb; j++)
-        emo__im2col(x + (size_t)(n0 + j) * in_sz +
-                        (size_t)g * d->cin_g * l->in.h * l->in.w,
-                    d->cin_g, l->in.h, l->in.w, l->size, l->stride, l->pad,
-                    l->out.h, l->out.w, col + (size_t)j * d->hw, ld);
+    const cols_job *c = arg;
+    const emo__layer *l = c->l;
+    size_t in_sz = emo__shape_size(l->in), plane = (size_t)l->in.h * l->in.w;
+    size_t ld = (size_t)c->nb * c->d->hw;
+    for (size_t u = u0; u < u1; u++) {
+        size_t j = u / (size_t)c->d->cin_g, ci = u % (size_t)c->d->cin_g;
+        emo__im2col(c->x + (c->n0 + j) * in_sz +
+                        ((size_t)c->g * c->d->cin_g + ci) * plane,
+                    1, l->in.h, l->in.w, l->size, l->stride, l->pad, l->out.h,
+                    l->out.w, c->col + ci * c->d->kk * ld + j * c->d->hw, ld);
+    }
 }
 
-/* Epilogue: bias (may be NULL) and optional ReLU in one pass. */
-static void add_bias(const emo__layer *l, const float *b, int relu, float *y,
-                     int batch)
+static void scatter_units(void *arg, size_t u0, size_t u1)
+{
+    const cols_job *c = arg;
+    const emo__layer *l = c->l;
+    size_t in_sz = emo__shape_size(l->in), plane = (size_t)l->in.h * l->in.w;
+    size_t ld = (size_t)c->nb * c->d->hw;
+    for (size_t u = u0; u < u1; u++) {
+        size_t j = u / (size_t)c->d->cin_g, ci = u % (size_t)c->d->cin_g;
+        emo__col2im(c->col + ci * c->d->kk * ld + j * c->d->hw, 1, l->in.h,
+                    l->in.w, l->size, l->stride, l->pad, l->out.h, l->out.w,
+                    c->im + (c->n0 + j) * in_sz +
+                        ((size_t)c->g * c->d->cin_g + ci) * plane,
+                    ld);
+    }
+}
+
+/* Enough work per thread to pay for waking it. */
+static size_t min_units(const conv_dims *d)
+{
+    return 1 + 32768 / ((size_t)d->kk * d->hw);
+}
+
+/* Unfolds images n0..n0+nb-1, channel group g, side by side. */
+static void fill_cols(const emo__layer *l, const conv_dims *d, const float *x,
+                      int n0, int nb, int g, float *col, int threads)
+{
+    cols_job c = {l, d, x, NULL, col, NULL, n0, nb, g, 0};
+    emo__parallel_for(threads, (size_t)nb * d->cin_g, min_units(d),
+                      fill_units, &c);
+}
+
+/* The reverse: sums the columns back into the input gradient. */
+static void scatter_cols(const emo__layer *l, const conv_dims *d,
+                         const float *dcol, float *dx, int n0, int nb, int g,
+                         int threads)
+{
+    cols_job c = {l, d, NULL, dx, (float *)dcol, NULL, n0, nb, g, 0};
+    emo__parallel_for(threads, (size_t)nb * d->cin_g, min_units(d),
+                      scatter_units, &c);
+}
+
+/* Epilogue over planes (n, c): bias (may be NULL) and optional ReLU. */
+static void bias_planes(void *arg, size_t p0, size_t p1)
+{
+    const cols_job *c = arg;
+    size_t hw = (size_t)c->d->hw;
+    for (size_t p = p0; p < p1; p++) {
+        float *o = c->col + p * hw;
+        float bv = c->bias ? c->bias[p % (size_t)c->l->out.c] : 0.0f;
+        if (c->relu)
+            for (size_t i = 0; i < hw; i++)
+                o[i] = o[i] + bv > 0.0f ? o[i] + bv : 0.0f;
+        else
+            for (size_t i = 0; i < hw; i++)
+                o[i] += bv;
+    }
+}
+
+static void add_bias(const emo__layer *l, const conv_dims *d, const float *b,
+                     int relu, float *y, int batch, int threads)
 {
     if (!b && !relu)
         return;
-    size_t hw = (size_t)l->out.h * l->out.w;
-    for (int n = 0; n < batch; n++)
-        for (int c = 0; c < l->out.c; c++) {
-            float *o = y + ((size_t)n * l->out.c + c) * hw;
-            float bv = b ? b[c] : 0.0f;
-            if (relu)
-                for (size_t i = 0; i < hw; i++)
-                    o[i] = o[i] + bv > 0.0f ? o[i] + bv : 0.0f;
-            else
-                for (size_t i = 0; i < hw; i++)
-                    o[i] += bv;
-        }
+    cols_job c = {l, d, NULL, NULL, y, b, 0, batch, 0, relu};
+    emo__parallel_for(threads, (size_t)batch * l->out.c,
+                      1 + 65536 / (size_t)d->hw, bias_planes, &c);
 }
 
 void emo__conv_forward(const emo__layer *l, const float *x, float *y,
@@ -118,7 +179,7 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
                 continue;
             }
             float *col = ctx->col;
-            fill_cols(l, &d, x, n0, nb, g, col);
+            fill_cols(l, &d, x, n0, nb, g, col, ctx->threads);
             if (nb == 1) {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
                             d.cout_g, d.hw, d.K, 1.0f, Wg, d.K, col, ncols,
@@ -136,7 +197,7 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
                            sizeof(float) * (size_t)d.hw);
         }
     }
-    add_bias(l, bias, relu, y, batch);
+    add_bias(l, &d, bias, relu, y, batch, ctx->threads);
 }
 
 static void bias_grad(emo__layer *l, const float *dy, int batch)
@@ -178,7 +239,7 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, emo__ctx *ctx)
 {
     conv_dims d = dims_of(l);
-    size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
+    size_t out_sz = emo__shape_size(l->out);
     int nb_max = chunk_images(&d, batch);
     bias_grad(l, dy, batch);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
@@ -199,7 +260,7 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
                            dy + (size_t)(n0 + j) * out_sz +
                                (size_t)(g * d.cout_g + c) * d.hw,
                            sizeof(float) * (size_t)d.hw);
-            fill_cols(l, &d, x, n0, nb, g, col);
+            fill_cols(l, &d, x, n0, nb, g, col, ctx->threads);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d.cout_g,
                         d.K, (int)ncols, 1.0f, dyg, (int)ncols, col,
                         (int)ncols, 1.0f, dWg, d.K);
@@ -208,13 +269,7 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d.K,
                         (int)ncols, d.cout_g, 1.0f, Wg, d.K, dyg, (int)ncols,
                         0.0f, dcol, (int)ncols);
-            for (int j = 0; j < nb; j++)
-                emo__col2im(dcol + (size_t)j * d.hw, d.cin_g, l->in.h,
-                            l->in.w, l->size, l->stride, l->pad, l->out.h,
-                            l->out.w,
-                            dx + (size_t)(n0 + j) * in_sz +
-                                (size_t)g * d.cin_g * l->in.h * l->in.w,
-                            ncols);
+            scatter_cols(l, &d, dcol, dx, n0, nb, g, ctx->threads);
         }
     }
 }

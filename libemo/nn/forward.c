@@ -14,10 +14,11 @@ void emo__nn_set_threads(int threads)
     openblas_set_num_threads(threads < 1 ? 1 : threads);
 }
 
-static emo__ctx make_ctx(emo__net_ws *ws, int train)
+static emo__ctx make_ctx(emo__net_ws *ws, int train, int threads)
 {
     emo__ctx c;
     c.train = train;
+    c.threads = threads;
     c.col = ws->col;
     c.col_cap = ws->col_bytes / sizeof(float);
     c.rng = &ws->rng;
@@ -95,7 +96,7 @@ int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
         rc = refresh_folded(net, ws);
     if (rc)
         return rc;
-    emo__ctx ctx = make_ctx(ws, 0);
+    emo__ctx ctx = make_ctx(ws, 0, ws->threads);
     const float *x = input;
     int k = 0;
     for (int i = 0; i < net->n_layers; i++, k++) {
@@ -118,11 +119,16 @@ int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
     return EMO_OK;
 }
 
+static int net_threads(const emo_network *net)
+{
+    return emo__opti(&net->opts, EMO_OPT_NET_THREADS);
+}
+
 /* Training forward: every output kept, aux data recorded. */
 static void train_forward(emo_network *net, emo__net_ws *ws,
                           const float *input, int batch)
 {
-    emo__ctx ctx = make_ctx(ws, 1);
+    emo__ctx ctx = make_ctx(ws, 1, net_threads(net));
     const float *x = input;
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer *l = &net->layers[i];
@@ -137,7 +143,7 @@ static void train_forward(emo_network *net, emo__net_ws *ws,
 static void train_backward(emo_network *net, emo__net_ws *ws,
                            const float *input, int batch)
 {
-    emo__ctx ctx = make_ctx(ws, 1);
+    emo__ctx ctx = make_ctx(ws, 1, net_threads(net));
     for (int i = net->n_layers - 2; i >= 0; i--) {
         emo__layer *l = &net->layers[i];
         const float *x = i ? ws->act[i] : input;

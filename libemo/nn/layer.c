@@ -49,10 +49,10 @@ void emo__layer_forward(const emo__layer *l, const float *x, float *y,
         emo__fc_forward(l, x, y, batch);
         break;
     case EMO__L_RELU:
-        emo__relu_forward(x, y, n);
+        emo__relu_forward(x, y, n, ctx->threads);
         break;
     case EMO__L_MAXPOOL:
-        emo__maxpool_forward(l, x, y, batch, aux);
+        emo__maxpool_forward(l, x, y, batch, aux, ctx->threads);
         break;
     case EMO__L_AVGPOOL:
         emo__avgpool_forward(l, x, y, batch);
@@ -90,7 +90,7 @@ void emo__layer_backward(emo__layer *l, const float *x, const float *y,
         emo__fc_backward(l, x, dy, dx, batch);
         return;
     case EMO__L_BN:
-        emo__bn_backward(l, x, dy, dx, batch, aux);
+        emo__bn_backward(l, x, dy, dx, batch, aux, ctx->threads);
         return;
     default:
         break;
@@ -99,10 +99,10 @@ void emo__layer_backward(emo__layer *l, const float *x, const float *y,
         return;
     switch (l->type) {
     case EMO__L_RELU:
-        emo__relu_backward(y, dy, dx, n);
+        emo__relu_backward(y, dy, dx, n, ctx->threads);
         break;
     case EMO__L_MAXPOOL:
-        emo__maxpool_backward(l, dy, dx, batch, aux);
+        emo__maxpool_backward(l, dy, dx, batch, aux, ctx->threads);
         break;
     case EMO__L_AVGPOOL:
         emo__avgpool_backward(l, dy, dx, batch);

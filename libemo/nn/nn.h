@@ -119,9 +119,17 @@ struct emo_network {
 
 /* ---- layer kernels (one file per kind) -------------------------------- */
 
+/* Runs fn(arg, begin, end) over [0, n) split into at most `threads`
+ * parts of at least min_per_thread items, on the process-wide pool
+ * (parallel.c); serially when threads is 1 or the pool is busy. */
+typedef void (*emo__range_fn)(void *arg, size_t begin, size_t end);
+void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
+                       emo__range_fn fn, void *arg);
+
 /* Per-call context passed to the kernels. */
 typedef struct emo__ctx {
     int train;     /* training mode (batch statistics, dropout on) */
+    int threads;   /* for emo__parallel_for (1 = serial) */
     float *col;    /* scratch for im2col and gathered outputs */
     size_t col_cap; /* floats in col */
     emo_rng *rng;  /* dropout masks */
@@ -159,13 +167,13 @@ void emo__fc_forward(const emo__layer *l, const float *x, float *y,
                      int batch);
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch);
-void emo__relu_forward(const float *x, float *y, size_t n);
+void emo__relu_forward(const float *x, float *y, size_t n, int threads);
 void emo__relu_backward(const float *y, const float *dy, float *dx,
-                        size_t n);
+                        size_t n, int threads);
 void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
-                          int batch, int32_t *argmax);
+                          int batch, int32_t *argmax, int threads);
 void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
-                           int batch, const int32_t *argmax);
+                           int batch, const int32_t *argmax, int threads);
 void emo__avgpool_forward(const emo__layer *l, const float *x, float *y,
                           int batch);
 void emo__avgpool_backward(const emo__layer *l, const float *dy, float *dx,
@@ -187,7 +195,7 @@ void emo__dropout_backward(const emo__layer *l, const float *dy, float *dx,
 void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx);
 void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
-                      float *dx, int batch, const float *stats);
+                      float *dx, int batch, const float *stats, int threads);
 /* Updates running statistics from the batch statistics of the last
  * training forward (PyTorch's rule: unbiased variance, momentum). */
 void emo__bn_update_running(emo__layer *l, int batch, const float *stats);
@@ -241,6 +249,7 @@ typedef struct emo__net_ws {
     float *pp[2];     /* inference: ping-pong activations */
     float *col;       /* scratch (im2col) */
     size_t col_bytes;
+    int threads;      /* kernel threads of forward passes, 1 by default */
     emo_rng rng;
     /* conv weights with the following batch norm folded in (inference),
      * valid while folded_version == net->version */

@@ -22,15 +22,23 @@ int emo__pool_out(int in, int size, int stride, int pad)
     return out;
 }
 
-void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
-                          int batch, int32_t *argmax)
+typedef struct pool_job {
+    const emo__layer *l;
+    const float *x;
+    float *y;
+    int32_t *am;
+    const int32_t *cam;
+} pool_job;
+
+static void maxpool_planes(void *arg, size_t p0, size_t p1)
 {
+    const pool_job *j = arg;
+    const emo__layer *l = j->l;
     int H = l->in.h, W = l->in.w, OH = l->out.h, OW = l->out.w;
-    size_t planes = (size_t)batch * l->in.c;
-    for (size_t p = 0; p < planes; p++) {
-        const float *src = x + p * H * W;
-        float *dst = y + p * OH * OW;
-        int32_t *am = argmax ? argmax + p * OH * OW : NULL;
+    for (size_t p = p0; p < p1; p++) {
+        const float *src = j->x + p * H * W;
+        float *dst = j->y + p * OH * OW;
+        int32_t *am = j->am ? j->am + p * OH * OW : NULL;
         for (int oy = 0; oy < OH; oy++) {
             int y0 = oy * l->stride - l->pad, y1 = y0 + l->size;
             y0 = y0 < 0 ? 0 : y0;
@@ -55,20 +63,37 @@ void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
     }
 }
 
-void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
-                           int batch, const int32_t *argmax)
+void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
+                          int batch, int32_t *argmax, int threads)
 {
-    size_t in_plane = (size_t)l->in.h * l->in.w;
-    size_t out_plane = (size_t)l->out.h * l->out.w;
+    pool_job j = {l, x, y, argmax, NULL};
     size_t planes = (size_t)batch * l->in.c;
-    memset(dx, 0, sizeof(float) * planes * in_plane);
-    for (size_t p = 0; p < planes; p++) {
-        float *d = dx + p * in_plane;
-        const float *g = dy + p * out_plane;
-        const int32_t *am = argmax + p * out_plane;
+    emo__parallel_for(threads, planes, 1 + 16384 / (l->in.h * l->in.w),
+                      maxpool_planes, &j);
+}
+
+static void maxpool_back_planes(void *arg, size_t p0, size_t p1)
+{
+    const pool_job *j = arg;
+    size_t in_plane = (size_t)j->l->in.h * j->l->in.w;
+    size_t out_plane = (size_t)j->l->out.h * j->l->out.w;
+    for (size_t p = p0; p < p1; p++) {
+        float *d = j->y + p * in_plane;
+        const float *g = j->x + p * out_plane;
+        const int32_t *am = j->cam + p * out_plane;
+        memset(d, 0, sizeof(float) * in_plane);
         for (size_t i = 0; i < out_plane; i++)
             d[am[i]] += g[i];
     }
+}
+
+void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
+                           int batch, const int32_t *argmax, int threads)
+{
+    pool_job j = {l, dy, dx, NULL, argmax};
+    size_t planes = (size_t)batch * l->in.c;
+    emo__parallel_for(threads, planes, 1 + 16384 / (l->in.h * l->in.w),
+                      maxpool_back_planes, &j);
 }
 
 /* Window of output (oy, ox): clipped bounds and Caffe's divisor. */

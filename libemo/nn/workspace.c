@@ -57,6 +57,7 @@ int emo__net_ws_create(const emo_network *net, emo__net_ws **out)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
     emo__rng_seed(&ws->rng, 1);
+    ws->threads = 1;
     *out = ws;
     return EMO_OK;
 }

@@ -1,0 +1,112 @@
+/*
+ * parallel.c - a process-wide pool of worker threads for the kernels'
+ * loops that BLAS does not cover (im2col, batch norm, ReLU, pooling).
+ *
+ * emo__parallel_for splits [0, n) into `threads` contiguous parts; the
+ * caller runs part 0 and sleeping workers the others.  Workers are created
+ * on first use and live as long as the process.  One job runs at a time:
+ * a second thread arriving while the pool is busy (concurrent predictors)
+ * simply runs its loop serially, so callers never wait on each other.
+ */
+#include "nn/nn.h"
+
+#include <pthread.h>
+#include <stdint.h>
+
+#define MAX_WORKERS 63
+
+static struct {
+    pthread_mutex_t mu;
+    pthread_cond_t start, done;
+    int nworkers;
+    uint64_t gen;
+    int parts, pending;
+    emo__range_fn fn;
+    void *arg;
+    size_t n;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER,
+          PTHREAD_COND_INITIALIZER, 0, 0, 0, 0, NULL, NULL, 0};
+
+static pthread_mutex_t submit_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void part_range(size_t n, int parts, int p, size_t *b, size_t *e)
+{
+    *b = n * (size_t)p / (size_t)parts;
+    *e = n * (size_t)(p + 1) / (size_t)parts;
+}
+
+static void *worker(void *arg)
+{
+    int id = (int)(intptr_t)arg;
+    uint64_t seen = 0;
+    pthread_mutex_lock(&pool.mu);
+    for (;;) {
+        while (pool.gen == seen)
+            pthread_cond_wait(&pool.start, &pool.mu);
+        seen = pool.gen;
+        if (id >= pool.parts)
+            continue;
+        size_t b, e;
+        part_range(pool.n, pool.parts, id, &b, &e);
+        emo__range_fn fn = pool.fn;
+        void *a = pool.arg;
+        pthread_mutex_unlock(&pool.mu);
+        fn(a, b, e);
+        pthread_mutex_lock(&pool.mu);
+        if (--pool.pending == 0)
+            pthread_cond_signal(&pool.done);
+    }
+    return NULL;
+}
+
+/* Makes sure workers 1 .. want exist; returns how many do. */
+static int grow_pool(int want)
+{
+    while (pool.nworkers < want && pool.nworkers < MAX_WORKERS) {
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        int rc = pthread_create(&t, &attr, worker,
+                                (void *)(intptr_t)(pool.nworkers + 1));
+        pthread_attr_destroy(&attr);
+        if (rc)
+            break;
+        pool.nworkers++;
+    }
+    return pool.nworkers;
+}
+
+void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
+                       emo__range_fn fn, void *arg)
+{
+    int parts = threads;
+    if (min_per_thread < 1)
+        min_per_thread = 1;
+    if ((size_t)parts > n / min_per_thread)
+        parts = (int)(n / min_per_thread);
+    if (parts <= 1 || pthread_mutex_trylock(&submit_mu) != 0) {
+        if (n)
+            fn(arg, 0, n);
+        return;
+    }
+    pthread_mutex_lock(&pool.mu);
+    int have = grow_pool(parts - 1);
+    parts = have + 1 < parts ? have + 1 : parts;
+    pool.fn = fn;
+    pool.arg = arg;
+    pool.n = n;
+    pool.parts = parts;
+    pool.pending = parts - 1;
+    pool.gen++;
+    pthread_cond_broadcast(&pool.start);
+    pthread_mutex_unlock(&pool.mu);
+    size_t b, e;
+    part_range(n, parts, 0, &b, &e);
+    fn(arg, b, e);
+    pthread_mutex_lock(&pool.mu);
+    while (pool.pending > 0)
+        pthread_cond_wait(&pool.done, &pool.mu);
+    pthread_mutex_unlock(&pool.mu);
+    pthread_mutex_unlock(&submit_mu);
+}
