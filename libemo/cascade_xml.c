@@ -64,6 +64,14 @@ static void make_c_locale(void)
     c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
+/* libxml2 wants one initialisation before threads use it; two
+ * preprocessors loading cascades at once must not race on it. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+static void init_xml(void)
+{
+    xmlInitParser();
+}
+
 static xmlNode *child(const xmlNode *n, const char *name)
 {
     for (xmlNode *c = n ? n->children : NULL; c; c = c->next)
@@ -565,6 +573,7 @@ static int parse_doc(parser *p, const uint8_t *data, size_t size)
         return emo__fail(EMO_ERR_FORMAT, "%s: empty file", p->name);
     if (size > INT_MAX)
         return emo__fail(EMO_ERR_LIMIT, "%s: file too large", p->name);
+    pthread_once(&xml_once, init_xml);
     xmlResetLastError();
     xmlDoc *doc = xmlReadMemory((const char *)data, (int)size, NULL, NULL,
                                 XML_PARSE_NONET | XML_PARSE_NOERROR |

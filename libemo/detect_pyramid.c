@@ -141,18 +141,22 @@ void emo__integral(const uint8_t *img, int w, int h, int istride,
         uint32_t *sc = sum + (size_t)(y + 1) * stride;
         uint32_t s = 0;
         sc[0] = 0;
-        for (int x = 0; x < w; x++) {
-            s += row[x];
-            sc[x + 1] = su[x + 1] + s;
-        }
-        if (!sq)
+        if (!sq) {
+            for (int x = 0; x < w; x++) {
+                s += row[x];
+                sc[x + 1] = su[x + 1] + s;
+            }
             continue;
+        }
         const uint32_t *qu = sq + (size_t)y * stride;
         uint32_t *qc = sq + (size_t)(y + 1) * stride;
         uint32_t q = 0;
         qc[0] = 0;
-        for (int x = 0; x < w; x++) {
-            q += (uint32_t)row[x] * row[x];
+        for (int x = 0; x < w; x++) { /* one pass for both sums */
+            uint32_t v = row[x];
+            s += v;
+            q += v * v;
+            sc[x + 1] = su[x + 1] + s;
             qc[x + 1] = qu[x + 1] + q;
         }
     }
