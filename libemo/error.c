@@ -20,9 +20,19 @@ int emo__fail(int code, const char *fmt, ...)
 
 int emo__fail_prefix(int code, const char *prefix)
 {
-    char tmp[EMO__ERRMSG_MAX];
-    snprintf(tmp, sizeof tmp, "%s: %s", prefix, last_error);
-    memcpy(last_error, tmp, sizeof tmp);
+    /* Shift the message right and put the prefix in front; whatever does
+     * not fit is cut at the end (the start names the file, which matters
+     * most). */
+    size_t p = strlen(prefix), m = strlen(last_error);
+    if (p + 2 >= sizeof last_error)
+        p = sizeof last_error - 3;
+    if (p + 2 + m >= sizeof last_error)
+        m = sizeof last_error - 3 - p;
+    memmove(last_error + p + 2, last_error, m);
+    memcpy(last_error, prefix, p);
+    last_error[p] = ':';
+    last_error[p + 1] = ' ';
+    last_error[p + 2 + m] = '\0';
     return code;
 }
 
