@@ -107,6 +107,8 @@ typedef struct emo__detect_params {
     int min_w, min_h;    /* smallest window */
     int max_w, max_h;    /* largest window; 0 = the frame */
     int threads;         /* >= 1: threads over scales */
+    int scalar;          /* 1: plain one-window code (tests compare the
+                            vector path with it) */
 } emo__detect_params;
 
 /* Per-frame buffers, kept across calls and grown when needed, so that a
@@ -138,10 +140,11 @@ int emo__plan_matches(const emo__plan *p, const emo__cascade *c, int stride,
  * `step` (and OpenCV's extra step after a window rejected by the first
  * stage) over the integral images (sum: plane of sums then of tilted sums
  * at tilted_ofs; sq: squared sums, NULL for LBP) and appends each accepted
- * window scaled by `scale` to `out`. */
+ * window scaled by `scale` to `out`.  scalar = 1 forces the one-window
+ * code even where the vector path applies. */
 int emo__plan_scan(const emo__plan *p, const uint32_t *sum,
                    const uint32_t *sq, int sw, int sh, int step, float scale,
-                   emo__rects *out);
+                   int scalar, emo__rects *out);
 
 /* OpenCV's groupRectangles(rects, threshold, eps) in place. */
 int emo__group_rects(emo__rects *r, int threshold, double eps);

@@ -133,7 +133,7 @@ typedef struct job {
     emo__detector *d;
     const emo__cascade *c;
     const uint8_t *img;
-    int w, h, stride, nscales, istride;
+    int w, h, stride, nscales, istride, scalar;
     size_t tofs;
     atomic_int next;
     atomic_int rc;
@@ -166,7 +166,7 @@ static int run_scale(job *j, worker *wk, int i)
     int rc = EMO_OK;
     if (sw > 0 && sh > 0)
         rc = emo__plan_scan(j->d->plan, wk->sum, lbp ? NULL : wk->sq, sw, sh,
-                            s >= 2 ? 1 : 2, s, &wk->hits);
+                            s >= 2 ? 1 : 2, s, j->scalar, &wk->hits);
     j->d->seg_start[i] = start;
     j->d->seg_count[i] = wk->hits.n - start;
     j->d->seg_worker[i] = (int)(wk - j->d->w);
@@ -301,7 +301,7 @@ int emo__detect(emo__detector *d, const emo__cascade *c, const uint8_t *img,
     if (nthreads > nscales)
         nthreads = nscales;
     job j = {.d = d, .c = c, .img = img, .w = w, .h = h, .stride = stride,
-             .nscales = nscales};
+             .nscales = nscales, .scalar = p->scalar};
     atomic_init(&j.next, 0);
     atomic_init(&j.rc, EMO_OK);
     int rc = prepare(d, c, &j, nthreads);

@@ -270,13 +270,13 @@ static inline int haar_norm(const emo__plan *p, const uint32_t *w,
 
 int emo__plan_scan(const emo__plan *p, const uint32_t *sum,
                    const uint32_t *sq, int sw, int sh, int step, float scale,
-                   emo__rects *out)
+                   int scalar, emo__rects *out)
 {
     const emo__cascade *c = p->c;
     int lbp = c->type == EMO__CASCADE_LBP;
     int ww = (int)lrintf((float)c->win_w * scale);
     int wh = (int)lrintf((float)c->win_h * scale);
-    if (!lbp && (c->stumps || p->small_trees)) {
+    if (!scalar && !lbp && (c->stumps || p->small_trees)) {
         for (int y = 0; y < sh; y += step) {
             int rc = emo__scan_row_haar_vec(
                 p, sum + (size_t)y * p->stride, sq + (size_t)y * p->stride,

@@ -1,6 +1,7 @@
 /*
- * detect_vec.c - the HAAR stump cascade (haarcascade_frontalface_default
- * and most others) evaluated on 8 neighbouring windows at once.
+ * detect_vec.c - HAAR cascades of stumps (haarcascade_frontalface_default
+ * and most others) or small trees (alt2) evaluated on 8 neighbouring
+ * windows at once.
  *
  * Windows x .. x+7 of a row read their rectangle corners from 8
  * consecutive integral-image entries, so every corner is one vector load
@@ -8,10 +9,12 @@
  * The arithmetic is the scalar path's, lane by lane (float feature times
  * float 1/sigma, double stage sums in the same order), so the same windows
  * pass.  Below scale 2 the grid step is 2: the 8 windows are every other
- * position, gathered by two loads and a shuffle.  OpenCV's rule "a window rejected
- * by the first stage makes the scan skip the next one" is applied to the
- * first stage's results in x order, as the scalar loop does.  When only
- * one or two windows of the 8 remain, they finish in scalar code.
+ * position, gathered by two loads and a shuffle.  OpenCV's rule "a window
+ * rejected by the first stage makes the scan skip the next one" is
+ * applied to the first stage's results in x order, as the scalar loop
+ * does.  When only one or two windows of the 8 remain, they finish in
+ * scalar code.  Small trees (alt2) take the same path: every node of a
+ * tree is computed for the 8 windows and each lane keeps its branch.
  *
  * GCC/Clang vector extensions: AVX2 with -march=native, SSE2 otherwise.
  */

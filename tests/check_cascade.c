@@ -385,7 +385,8 @@ static int naive_group(const emo__rect *v, int n, int thr, double eps,
                     int mw = v[a].w < v[b].w ? v[a].w : v[b].w;
                     int mh = v[a].h < v[b].h ? v[a].h : v[b].h;
                     double d = eps * (mw + mh) * 0.5;
-                    if (abs(v[a].x - v[b].x) <= d && abs(v[a].y - v[b].y) <= d &&
+                    if (abs(v[a].x - v[b].x) <= d &&
+                        abs(v[a].y - v[b].y) <= d &&
                         abs(v[a].x + v[a].w - v[b].x - v[b].w) <= d &&
                         abs(v[a].y + v[a].h - v[b].y - v[b].h) <= d) {
                         lab[b] = nc;
@@ -456,13 +457,13 @@ static void detect_astronaut(const char *cascade, int threads,
 {
     uint8_t *px;
     int w, h;
-    ck_assert_emo_ok(emo_image_load(test_src_path("examples/data/astronaut.png"),
-                                    1, &px, &w, &h));
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
     emo__cascade *c;
     ck_assert_emo_ok(emo__cascade_load(cascade, &c));
     emo__detector *d;
     ck_assert_emo_ok(emo__detector_create(&d));
-    emo__detect_params p = {1.1, 5, 30, 30, 0, 0, threads};
+    emo__detect_params p = {1.1, 5, 30, 30, 0, 0, threads, 0};
     ck_assert_emo_ok(emo__detect(d, c, px, w, h, w, &p, out));
     /* a second call on the same buffers gives the same answer */
     emo__rects again = {0};
@@ -534,6 +535,57 @@ START_TEST(tilted_tree_cascade_finds_an_eye)
 }
 END_TEST
 
+/* The vector path (8 windows at a time) against the plain one-window code:
+ * raw hits (no grouping) must be the same list, on the photo and on a
+ * busier synthetic texture, for stumps, trees and tilted trees. */
+START_TEST(vector_path_equals_scalar_path)
+{
+    static const char *const names[] = {
+        HAAR_DIR "haarcascade_frontalface_default.xml",
+        HAAR_DIR "haarcascade_frontalface_alt2.xml",
+        HAAR_DIR "haarcascade_eye_tree_eyeglasses.xml",
+    };
+    uint8_t *px;
+    int w, h;
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
+    /* second frame: the photo's rows shuffled into stripes, 301 wide so
+     * that rows end mid-vector */
+    enum { TW = 301, TH = 157 };
+    uint8_t *tex = malloc(TW * TH);
+    ck_assert_ptr_nonnull(tex);
+    for (int y = 0; y < TH; y++)
+        for (int x = 0; x < TW; x++)
+            tex[y * TW + x] = px[((y * 7) % h) * w + (x * 3 + y) % w];
+    emo__detector *d;
+    ck_assert_emo_ok(emo__detector_create(&d));
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        if (!have(names[i]))
+            continue;
+        emo__cascade *c;
+        ck_assert_emo_ok(emo__cascade_load(names[i], &c));
+        for (int f = 0; f < 2; f++) {
+            const uint8_t *img = f ? tex : px;
+            int iw = f ? TW : w, ih = f ? TH : h;
+            emo__detect_params p = {1.15, 0, 1, 1, 0, 0, 1, 0};
+            emo__rects vec = {0}, ref = {0};
+            ck_assert_emo_ok(emo__detect(d, c, img, iw, ih, iw, &p, &vec));
+            p.scalar = 1;
+            ck_assert_emo_ok(emo__detect(d, c, img, iw, ih, iw, &p, &ref));
+            ck_assert_msg(vec.n == ref.n && (f || vec.n > 0),
+                          "%s frame %d: %d vs %d", names[i], f, vec.n, ref.n);
+            ck_assert(!memcmp(vec.v, ref.v, sizeof *vec.v * (size_t)vec.n));
+            emo__rects_free(&vec);
+            emo__rects_free(&ref);
+        }
+        emo__cascade_free(c);
+    }
+    emo__detector_free(d);
+    free(tex);
+    emo_free(px);
+}
+END_TEST
+
 /* Frames smaller than the window, flat frames, a tilted cascade. */
 START_TEST(small_and_flat_frames_find_nothing)
 {
@@ -545,7 +597,7 @@ START_TEST(small_and_flat_frames_find_nothing)
     ck_assert(c->has_tilted);
     emo__detector *d;
     ck_assert_emo_ok(emo__detector_create(&d));
-    emo__detect_params p = {1.1, 3, 1, 1, 0, 0, 1};
+    emo__detect_params p = {1.1, 3, 1, 1, 0, 0, 1, 0};
     emo__rects r = {0};
     uint8_t one = 9;
     ck_assert_emo_ok(emo__detect(d, c, &one, 1, 1, 1, &p, &r));
@@ -589,6 +641,7 @@ Suite *cascade_suite(void)
     tcase_add_test(tc, lbp_finds_the_astronaut_like_opencv);
     tcase_add_test(tc, threads_give_the_same_boxes);
     tcase_add_test(tc, tilted_tree_cascade_finds_an_eye);
+    tcase_add_test(tc, vector_path_equals_scalar_path);
     tcase_add_test(tc, small_and_flat_frames_find_nothing);
     suite_add_tcase(s, tc);
     return s;

@@ -44,8 +44,8 @@ static uint8_t *two_faces(int large)
 {
     uint8_t *px;
     int w, h;
-    ck_assert_emo_ok(emo_image_load(test_src_path("examples/data/astronaut.png"),
-                                    1, &px, &w, &h));
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
     uint8_t *frame = malloc(640 * 480);
     ck_assert_ptr_nonnull(frame);
     memset(frame, 100, 640 * 480);
@@ -348,8 +348,8 @@ START_TEST(normalize_real_face)
 {
     uint8_t *px;
     int w, h;
-    ck_assert_emo_ok(emo_image_load(test_src_path("examples/data/astronaut.png"),
-                                    1, &px, &w, &h));
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
     emo_preprocessor *pp = make_pp();
     ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN, 0.2));
     emo_box box = {176, 66, 95, 95};
