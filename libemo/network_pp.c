@@ -50,6 +50,10 @@ EMO_API int emo_network_store_preprocessing(emo_network *net,
         *slot(&o, stored[i].id) = fv;
     }
     int n = (int)*slot(&o, EMO_OPT_FACE_SIZE);
+    if (n != net->input.h || n != net->input.w)
+        return emo__fail(EMO_ERR_MISMATCH, "face size %d does not match the"
+                         " %dx%d network input", n, net->input.h,
+                         net->input.w);
     float *mean = malloc(sizeof(float) * (size_t)n * n);
     if (!mean)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
@@ -60,12 +64,6 @@ EMO_API int emo_network_store_preprocessing(emo_network *net,
     } else if (rc) {
         free(mean);
         return rc;
-    }
-    if (mean && (n != net->input.h || n != net->input.w)) {
-        free(mean);
-        return emo__fail(EMO_ERR_MISMATCH, "face size %d does not match the"
-                         " %dx%d network input", n, net->input.h,
-                         net->input.w);
     }
     free(net->mean);
     net->mean = mean;

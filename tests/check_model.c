@@ -198,6 +198,67 @@ START_TEST(transfer_copies_matching_layers)
 }
 END_TEST
 
+/* Preprocessing travels from a preprocessor into the model file and back
+ * into another preprocessor. */
+START_TEST(preprocessing_round_trip)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_text(
+        "[net]\nsize = 8\n[fc]\ntype = fc\noutputs = 2\n"
+        "[p]\ntype = softmax\n", &net));
+    emo_preprocessor *pp, *pp2;
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, 8));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, 0));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_BLUR_SIGMA,
+                                                1.25));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp,
+                                              EMO_OPT_DETECT_MIN_NEIGHBORS, 3));
+    float mean[64], back[64];
+    nt_fill(mean, 64, 12, 0, 1);
+    ck_assert_emo_ok(emo_preprocessor_set_mean(pp, mean, 64));
+    ck_assert_emo_ok(emo_network_store_preprocessing(net, pp));
+    char *path = tmp_file("pp.emo");
+    ck_assert_emo_ok(emo_network_save(net, path));
+    emo_network_destroy(net);
+    ck_assert_emo_ok(emo_network_load(path, &net));
+    ck_assert_emo_ok(emo_preprocessor_create(&pp2));
+    ck_assert_emo_ok(emo_network_apply_preprocessing(net, pp2));
+    int v;
+    double f;
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp2, EMO_OPT_FACE_SIZE, &v));
+    ck_assert_int_eq(v, 8);
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp2, EMO_OPT_BLUR, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp2,
+                                              EMO_OPT_DETECT_MIN_NEIGHBORS,
+                                              &v));
+    ck_assert_int_eq(v, 3);
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp2, EMO_OPT_BLUR_SIGMA,
+                                                &f));
+    ck_assert(f == 1.25);
+    ck_assert_emo_ok(emo_preprocessor_get_mean(pp2, back, 64));
+    ck_assert(memcmp(mean, back, sizeof mean) == 0);
+    /* a face size that does not fit the input is refused */
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, 16));
+    float m16[256] = {0};
+    ck_assert_emo_ok(emo_preprocessor_set_mean(pp, m16, 256));
+    ck_assert_int_eq(emo_network_store_preprocessing(net, pp),
+                     EMO_ERR_MISMATCH);
+    /* a fresh network sets the face size from its input */
+    emo_network_destroy(net);
+    ck_assert_emo_ok(emo_network_create_preset("caffenet", 0, &net));
+    ck_assert_emo_ok(emo_network_apply_preprocessing(net, pp2));
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp2, EMO_OPT_FACE_SIZE, &v));
+    ck_assert_int_eq(v, 250);
+    ck_assert_int_eq(emo_preprocessor_get_mean(pp2, back, 64),
+                     EMO_ERR_STATE);
+    emo_preprocessor_destroy(pp);
+    emo_preprocessor_destroy(pp2);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -207,6 +268,7 @@ Suite *model_suite(void)
     tcase_add_test(tc, truncation_and_flips_are_errors);
     tcase_add_test(tc, consistent_crc_bad_lengths);
     tcase_add_test(tc, transfer_copies_matching_layers);
+    tcase_add_test(tc, preprocessing_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }
