@@ -453,7 +453,9 @@ EMO_API void emo_network_destroy(emo_network *net);
 EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
                                  int *copied);
 
-/* Options EMO_OPT_NET_* and EMO_OPT_TRAIN_*. */
+/* Options EMO_OPT_NET_* and EMO_OPT_TRAIN_*.  Setting EMO_OPT_NET_SEED on a
+ * network whose weights are still their initial draw redraws them (create,
+ * set the seed, train); trained, loaded or set weights are never changed. */
 EMO_API int emo_network_set_int(emo_network *net, int option, int value);
 EMO_API int emo_network_set_float(emo_network *net, int option, double value);
 EMO_API int emo_network_get_int(const emo_network *net, int option,

@@ -121,7 +121,7 @@ int emo__plan_build(const emo__cascade *c, int stride, size_t tilted_ofs,
     rect_ofs(p->nofs, 1, 1, c->win_w - 2, c->win_h - 2, stride);
     p->area = (double)(c->win_w - 2) * (c->win_h - 2);
     int rc = c->stumps ? build_stumps(p, c) : build_features(p, c);
-    p->small_trees = !c->stumps;
+    p->small_trees = !c->stumps && c->type == EMO__CASCADE_HAAR;
     for (int t = 0; t < c->ntrees; t++) /* vector descent visits all nodes */
         p->small_trees &= c->trees[t].nnodes <= 4;
     if (rc) {
@@ -276,11 +276,12 @@ int emo__plan_scan(const emo__plan *p, const uint32_t *sum,
     int lbp = c->type == EMO__CASCADE_LBP;
     int ww = (int)lrintf((float)c->win_w * scale);
     int wh = (int)lrintf((float)c->win_h * scale);
-    if (!scalar && !lbp && (c->stumps || p->small_trees)) {
+    if (!scalar && (c->stumps || p->small_trees)) {
         for (int y = 0; y < sh; y += step) {
-            int rc = emo__scan_row_haar_vec(
-                p, sum + (size_t)y * p->stride, sq + (size_t)y * p->stride,
-                sw, step, y, scale, ww, wh, out);
+            int rc = emo__scan_row_vec(
+                p, sum + (size_t)y * p->stride,
+                sq ? sq + (size_t)y * p->stride : NULL, sw, step, y, scale,
+                ww, wh, out);
             if (rc)
                 return rc;
         }

@@ -46,12 +46,12 @@ struct emo__plan {
 };
 
 /* Scans one row of windows (positions x = 0, step, ... < sw) with a
- * HAAR cascade of stumps or small trees, 8 windows per vector operation;
- * same results as the scalar path, OpenCV's skip-after-first-stage rule
- * included.  qrow is the squared-sum row.  Returns EMO_OK or an error from
- * appending hits. */
-int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
-                           const uint32_t *qrow, int sw, int step, int y,
-                           float scale, int ww, int wh, emo__rects *out);
+ * cascade of stumps (HAAR or LBP) or small HAAR trees, 8 windows per
+ * vector operation; same results as the scalar path, OpenCV's
+ * skip-after-first-stage rule included.  qrow is the squared-sum row
+ * (NULL for LBP).  Returns EMO_OK or an error from appending hits. */
+int emo__scan_row_vec(const emo__plan *p, const uint32_t *row,
+                      const uint32_t *qrow, int sw, int step, int y,
+                      float scale, int ww, int wh, emo__rects *out);
 
 #endif

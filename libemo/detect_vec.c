@@ -130,6 +130,60 @@ static ALWAYS_INLINE void trees8(const emo__plan *pl, int si,
     memcpy(sum + 4, &hi, sizeof hi);
 }
 
+/* LBP: the 8-bit code of a 3x3 block of cells (each cell compared with
+ * the centre one), for 8 windows; grid point (i, j) is o[j * 4 + i]. */
+static ALWAYS_INLINE v8i lbp8(const lfeat *f, const uint32_t *p, int s2)
+{
+    v8u g[16];
+    for (int k = 0; k < 16; k++)
+        g[k] = s2 ? load8s2(p + f->o[k]) : load8(p + f->o[k]);
+#define CELL(i, j)                                                           \
+    ((v8i)(g[(j) * 4 + (i)] - g[(j) * 4 + (i) + 1] - g[(j) * 4 + (i) + 4] +   \
+           g[(j) * 4 + (i) + 5]))
+    v8i cv = CELL(1, 1);
+    v8i code = ((CELL(0, 0) >= cv) & 128) | ((CELL(1, 0) >= cv) & 64) |
+               ((CELL(2, 0) >= cv) & 32) | ((CELL(2, 1) >= cv) & 16) |
+               ((CELL(2, 2) >= cv) & 8) | ((CELL(1, 2) >= cv) & 4) |
+               ((CELL(0, 2) >= cv) & 2) | ((CELL(0, 1) >= cv) & 1);
+#undef CELL
+    return code;
+}
+
+static ALWAYS_INLINE void lbp_stumps8(const emo__plan *pl, int si,
+                                      const uint32_t *p, v8f vnf,
+                                      double sum[8], int s2)
+{
+    (void)vnf; /* LBP codes need no normalisation */
+    const emo__stage *st = &pl->c->stages[si];
+    const lstump *s = pl->ls + st->first_tree;
+    v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
+    for (int i = 0; i < st->ntrees; i++, s++) {
+        v8i code = lbp8(&s->f, p, s2);
+        v8u subset;
+        memcpy(&subset, s->subset, sizeof subset);
+        /* bit (code & 31) of subset word (code >> 5), per lane */
+        v8u word = __builtin_shuffle(subset, (v8u)(code >> 5));
+        v8i in = (v8i)((word >> (v8u)(code & 31)) & 1u);
+        v8i mask = -in;
+        v8i leaf = (mask & bits(s->leaf[0])) | (~mask & bits(s->leaf[1]));
+        add_leaves((v8f)leaf, &lo, &hi);
+    }
+    memcpy(sum, &lo, sizeof lo);
+    memcpy(sum + 4, &hi, sizeof hi);
+}
+
+static void lbp8_s1(const emo__plan *pl, int si, const uint32_t *p, v8f vnf,
+                    double *sum)
+{
+    lbp_stumps8(pl, si, p, vnf, sum, 0);
+}
+
+static void lbp8_s2(const emo__plan *pl, int si, const uint32_t *p, v8f vnf,
+                    double *sum)
+{
+    lbp_stumps8(pl, si, p, vnf, sum, 1);
+}
+
 typedef void (*stage_fn)(const emo__plan *, int, const uint32_t *, v8f,
                          double *);
 
@@ -171,6 +225,20 @@ static inline float haar1(const hfeat *f, const uint32_t *w)
     return v;
 }
 
+static int lbp1(const lfeat *f, const uint32_t *p)
+{
+    const int32_t *o = f->o;
+#define CELL(i, j)                                                           \
+    ((int32_t)(p[o[(j) * 4 + (i)]] - p[o[(j) * 4 + (i) + 1]] -               \
+               p[o[(j) * 4 + (i) + 4]] + p[o[(j) * 4 + (i) + 5]]))
+    int32_t cv = CELL(1, 1);
+    return (CELL(0, 0) >= cv) << 7 | (CELL(1, 0) >= cv) << 6 |
+           (CELL(2, 0) >= cv) << 5 | (CELL(2, 1) >= cv) << 4 |
+           (CELL(2, 2) >= cv) << 3 | (CELL(1, 2) >= cv) << 2 |
+           (CELL(0, 2) >= cv) << 1 | (CELL(0, 1) >= cv);
+#undef CELL
+}
+
 /* The scalar path from stage `si` on, for one window: 1 if accepted. */
 static int finish_scalar(const emo__plan *p, int si, const uint32_t *w,
                          float vnf)
@@ -179,7 +247,13 @@ static int finish_scalar(const emo__plan *p, int si, const uint32_t *w,
     for (; si < c->nstages; si++) {
         const emo__stage *st = &c->stages[si];
         double sum = 0;
-        if (c->stumps) {
+        if (c->type == EMO__CASCADE_LBP) {
+            const lstump *s = p->ls + st->first_tree;
+            for (int i = 0; i < st->ntrees; i++, s++) {
+                int code = lbp1(&s->f, w);
+                sum += s->leaf[!(s->subset[code >> 5] >> (code & 31) & 1)];
+            }
+        } else if (c->stumps) {
             const hstump *s = p->hs + st->first_tree;
             for (int i = 0; i < st->ntrees; i++, s++) {
                 float v = haar1(&s->f, w) * vnf;
@@ -238,13 +312,15 @@ static unsigned evaluated(unsigned grid, unsigned normal, unsigned pass0,
     return eval;
 }
 
-int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
-                           const uint32_t *qrow, int sw, int step, int y,
-                           float scale, int ww, int wh, emo__rects *out)
+int emo__scan_row_vec(const emo__plan *p, const uint32_t *row,
+                      const uint32_t *qrow, int sw, int step, int y,
+                      float scale, int ww, int wh, emo__rects *out)
 {
     const emo__cascade *c = p->c;
-    stage_fn stage = c->stumps ? (step == 2 ? stumps8_s2 : stumps8_s1)
-                               : (step == 2 ? trees8_s2 : trees8_s1);
+    int lbp = c->type == EMO__CASCADE_LBP;
+    stage_fn stage = lbp         ? (step == 2 ? lbp8_s2 : lbp8_s1)
+                     : c->stumps ? (step == 2 ? stumps8_s2 : stumps8_s1)
+                                 : (step == 2 ? trees8_s2 : trees8_s1);
     int skip = 0;
     for (int x0 = 0; x0 < sw; x0 += 8 * step) {
         unsigned grid = 0xffu; /* lane k is the window at x0 + k * step */
@@ -254,7 +330,10 @@ int emo__scan_row_haar_vec(const emo__plan *p, const uint32_t *row,
         unsigned normal = 0;
         for (int k = 0; k < 8; k++) {
             int x = x0 + k * step;
-            vn[k] = (grid >> k & 1) ? norm1(p, row + x, qrow + x) : 0.f;
+            if (lbp) /* no variance test: every window is evaluated */
+                vn[k] = (grid >> k & 1) ? 1.f : 0.f;
+            else
+                vn[k] = (grid >> k & 1) ? norm1(p, row + x, qrow + x) : 0.f;
             normal |= (unsigned)(vn[k] != 0.f) << k;
         }
         if (!normal) { /* all flat: evaluated, none rejected by stage 0 */

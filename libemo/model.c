@@ -608,6 +608,7 @@ int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,
         return emo__fail_prefix(rc, what);
     }
     net->version++;
+    net->fresh = 0;
     *out = net;
     return EMO_OK;
 }

@@ -82,19 +82,21 @@ EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
         n++;
     }
     dst->version++;
+    dst->fresh = 0;
     if (copied)
         *copied = n;
     return EMO_OK;
 }
 
-/* Setting the seed redraws the weights: a network's fresh weights are a
- * function of its text and seed. */
+/* A fresh network's weights are a function of its text and seed, so
+ * setting the seed redraws them; weights that were trained, loaded,
+ * transferred or set are never touched. */
 EMO_API int emo_network_set_int(emo_network *net, int option, int value)
 {
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     int rc = emo__opts_set(&net->opts, NET_GROUPS, option, value);
-    if (!rc && option == EMO_OPT_NET_SEED)
+    if (!rc && option == EMO_OPT_NET_SEED && net->fresh)
         emo__net_init_weights(net);
     return rc;
 }
@@ -104,7 +106,7 @@ EMO_API int emo_network_set_float(emo_network *net, int option, double value)
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     int rc = emo__opts_set(&net->opts, NET_GROUPS, option, value);
-    if (!rc && option == EMO_OPT_NET_SEED)
+    if (!rc && option == EMO_OPT_NET_SEED && net->fresh)
         emo__net_init_weights(net);
     return rc;
 }
@@ -355,6 +357,7 @@ EMO_API int emo_network_set_param(emo_network *net, const char *layer,
                          "%zu values, not %zu", layer, index, p->n, n);
     memcpy(p->data, buf, sizeof(float) * n);
     net->version++;
+    net->fresh = 0;
     return EMO_OK;
 }
 

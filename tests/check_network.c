@@ -258,6 +258,9 @@ START_TEST(lr_mult_in_text_and_seed)
     ck_assert_emo_ok(emo_network_train_step(a, x, &lab, 1, 1.0, NULL, NULL));
     emo_network_get_param(a, "fc", 0, wb, 32);
     ck_assert(memcmp(wa, wb, sizeof wa) == 0); /* frozen by the text */
+    ck_assert_emo_ok(emo_network_set_int(a, EMO_OPT_NET_SEED, 7));
+    emo_network_get_param(a, "fc", 0, wb, 32);
+    ck_assert(memcmp(wa, wb, sizeof wa) == 0); /* trained: seed ignored */
     int v;
     ck_assert_int_eq(emo_network_set_int(a, EMO_OPT_FACE_SIZE, 5),
                      EMO_ERR_RANGE);

@@ -218,6 +218,7 @@ int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
     int rc = emo__net_ws_reserve(net, ws, batch, 1);
     if (!rc)
         rc = emo__net_alloc_train(net);
+    emo__nn_set_threads(net_threads(net));
     if (rc)
         return rc;
     uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);
@@ -232,6 +233,7 @@ int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
     sgd_update(net, lr);
     net->step++;
     net->version++;
+    net->fresh = 0;
     if (loss)
         *loss = l;
     if (probs)

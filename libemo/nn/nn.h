@@ -113,6 +113,8 @@ struct emo_network {
      * batch norm) keyed on it. */
     uint64_t version;
     uint64_t step; /* SGD steps taken (seeds dropout masks) */
+    int fresh;     /* weights are the seed's initial draw (not trained,
+                      loaded or set): EMO_OPT_NET_SEED redraws them */
     struct emo__net_ws *ws; /* own workspace for emo_network_forward/train */
     char *checkpoint; /* for train.c */
 };

@@ -408,7 +408,9 @@ int emo__net_parse(const char *text, emo_network **out)
         return rc;
     }
     rc = emo__net_build(layers, n, in, text, out);
-    if (!rc)
+    if (!rc) {
         emo__net_init_weights(*out);
+        (*out)->fresh = 1;
+    }
     return rc;
 }
