@@ -537,13 +537,15 @@ END_TEST
 
 /* The vector path (8 windows at a time) against the plain one-window code:
  * raw hits (no grouping) must be the same list, on the photo and on a
- * busier synthetic texture, for stumps, trees and tilted trees. */
+ * busier synthetic texture, for stumps, trees, tilted trees and LBP. */
 START_TEST(vector_path_equals_scalar_path)
 {
     static const char *const names[] = {
         HAAR_DIR "haarcascade_frontalface_default.xml",
         HAAR_DIR "haarcascade_frontalface_alt2.xml",
         HAAR_DIR "haarcascade_eye_tree_eyeglasses.xml",
+        LBP_DIR "lbpcascade_frontalface.xml",
+        LBP_DIR "lbpcascade_frontalface_improved.xml",
     };
     uint8_t *px;
     int w, h;
