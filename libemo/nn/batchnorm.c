@@ -22,27 +22,74 @@ typedef struct bn_job {
     int batch, train;
 } bn_job;
 
-/* Batch mean, inverse std and variance of channel c, in double for
- * stability. */
+/* Sums of one plane in float with 8 independent partial sums, so that
+ * the compiler can use vector adds without reassociating (no fast-math);
+ * channels then sum the planes in double. */
+static float plane_sum(const float *p, size_t n)
+{
+    float acc[8] = {0}, s = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            acc[k] += p[i + k];
+    for (; i < n; i++)
+        s += p[i];
+    for (int k = 0; k < 8; k++)
+        s += acc[k];
+    return s;
+}
+
+static float plane_sq_dev(const float *p, size_t n, float mean)
+{
+    float acc[8] = {0}, s = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++)
+            acc[k] += (p[i + k] - mean) * (p[i + k] - mean);
+    for (; i < n; i++)
+        s += (p[i] - mean) * (p[i] - mean);
+    for (int k = 0; k < 8; k++)
+        s += acc[k];
+    return s;
+}
+
+/* sum(g) and sum(g * (x - mean)) of one plane. */
+static void plane_grad_sums(const float *x, const float *g, size_t n,
+                            float mean, float *sg, float *sgx)
+{
+    float a[8] = {0}, b[8] = {0}, sa = 0.0f, sb = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            a[k] += g[i + k];
+            b[k] += g[i + k] * (x[i + k] - mean);
+        }
+    for (; i < n; i++) {
+        sa += g[i];
+        sb += g[i] * (x[i] - mean);
+    }
+    for (int k = 0; k < 8; k++) {
+        sa += a[k];
+        sb += b[k];
+    }
+    *sg = sa;
+    *sgx = sb;
+}
+
+/* Batch mean, inverse std and variance of channel c: float within a
+ * plane, double across planes. */
 static void channel_stats(const bn_job *j, int c)
 {
     const emo__layer *l = j->l;
     int C = l->in.c;
     size_t plane = (size_t)l->in.h * l->in.w;
     double m = (double)j->batch * plane, s = 0.0, s2 = 0.0;
-    for (int n = 0; n < j->batch; n++) {
-        const float *p = j->x + ((size_t)n * C + c) * plane;
-        for (size_t i = 0; i < plane; i++)
-            s += p[i];
-    }
+    for (int n = 0; n < j->batch; n++)
+        s += plane_sum(j->x + ((size_t)n * C + c) * plane, plane);
     double mean = s / m;
-    for (int n = 0; n < j->batch; n++) {
-        const float *p = j->x + ((size_t)n * C + c) * plane;
-        for (size_t i = 0; i < plane; i++) {
-            double d = p[i] - mean;
-            s2 += d * d;
-        }
-    }
+    for (int n = 0; n < j->batch; n++)
+        s2 += plane_sq_dev(j->x + ((size_t)n * C + c) * plane, plane,
+                           (float)mean);
     j->stats[c] = (float)mean;
     j->stats[C + c] = (float)(1.0 / sqrt(s2 / m + l->eps));
     j->stats[2 * C + c] = (float)(s2 / m);
@@ -115,10 +162,10 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
         for (int n = 0; n < j->batch; n++) {
             const float *p = j->x + ((size_t)n * C + c) * plane;
             const float *g = j->dy + ((size_t)n * C + c) * plane;
-            for (size_t i = 0; i < plane; i++) {
-                sdy += g[i];
-                sdyx += g[i] * (p[i] - mean) * inv;
-            }
+            float a, b;
+            plane_grad_sums(p, g, plane, mean, &a, &b);
+            sdy += a;
+            sdyx += (double)b * inv;
         }
         l->p[0].grad[c] += (float)sdyx;
         l->p[1].grad[c] += (float)sdy;
