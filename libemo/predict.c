@@ -8,31 +8,19 @@
  * or rotation of the mean-subtracted face would also mirror or rotate the
  * mean.  All views of a face go through the network in one batch.
  *
- * Video mode (EMO_OPT_PREDICT_TRACK): a full-frame scan costs far more than
- * the network, so after a scan each face found (up to MAX_TRACKED) is
- * searched only near its last place (emo__pp_detect_near: the box grown by
- * half its size on every side, window sizes 0.75x to 1.33x its width); the
- * whole frame is rescanned every EMO_OPT_PREDICT_RESCAN frames, to pick up
- * new faces and drop false ones, and at once when a followed face is not
- * found near its last place.  These scans skip the looser retries (the
- * next frame is a retry).  Under the largest-face policy the periodic
- * rescan looks only for faces at least 0.8x as wide as the one followed
- * (a smaller one could not replace it), and scans fully only when that
- * finds none.
+ * Which faces are classified (still frames, video mode) is decided in
+ * predict_faces.c.
  */
 #include "internal.h"
 #include "image.h"
 #include "nn/nn.h"
-#include "preprocess.h"
+#include "predict_faces.h"
 #include "vote.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define VIEW_BITS 4         /* EMO_VIEW_ORIGINAL .. EMO_VIEW_ROTATE_NEG */
-#define MAX_TRACKED 16      /* faces followed in video mode */
-#define INITIAL_BOXES 16    /* box buffer; grows only if more faces show */
-#define RESCAN_MIN_FRACTION 0.8 /* periodic rescan, largest-face policy */
+#define VIEW_BITS 4 /* EMO_VIEW_ORIGINAL .. EMO_VIEW_ROTATE_NEG */
 
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
@@ -46,11 +34,8 @@ struct emo_predictor {
     float *mean;            /* N*N: the preprocessor's mean image */
     float *batch;           /* VIEW_BITS x N*N: the views */
     float *probs;           /* VIEW_BITS x classes */
-    emo_box *boxes;         /* faces of the current frame */
-    int box_cap;
-    emo_box tracked[MAX_TRACKED];
-    int n_tracked;
-    int since_scan;         /* frames since the last full scan */
+    emo__boxes boxes;       /* faces of the current frame */
+    emo__tracker tracker;   /* video mode */
 };
 
 /* ---- creation ----------------------------------------------------------- */
@@ -90,12 +75,9 @@ static int alloc_buffers(emo_predictor *p)
     p->mean = malloc(nn * sizeof(float));
     p->batch = malloc(VIEW_BITS * nn * sizeof(float));
     p->probs = malloc((size_t)VIEW_BITS * p->classes * sizeof(float));
-    p->boxes = malloc(INITIAL_BOXES * sizeof(emo_box));
-    p->box_cap = INITIAL_BOXES;
-    if (!p->face || !p->raw || !p->mean || !p->batch || !p->probs ||
-        !p->boxes)
+    if (!p->face || !p->raw || !p->mean || !p->batch || !p->probs)
         return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
-    return EMO_OK;
+    return emo__boxes_init(&p->boxes);
 }
 
 EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out)
@@ -141,7 +123,7 @@ EMO_API void emo_predictor_destroy(emo_predictor *pred)
     free(pred->mean);
     free(pred->batch);
     free(pred->probs);
-    free(pred->boxes);
+    emo__boxes_free(&pred->boxes);
     free(pred);
 }
 
@@ -164,7 +146,7 @@ EMO_API int emo_predictor_set_float(emo_predictor *pred, int option,
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor");
     int rc = emo__opts_set(&pred->opts, EMO__GROUP_PREDICT, option, value);
     if (!rc && option == EMO_OPT_PREDICT_TRACK)
-        pred->n_tracked = 0; /* switching mode starts from a full scan */
+        emo__tracker_reset(&pred->tracker); /* start from a full scan */
     return rc;
 }
 
@@ -285,155 +267,6 @@ EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
     return EMO_OK;
 }
 
-/* ---- finding faces ------------------------------------------------------ */
-
-typedef struct frame {
-    const uint8_t *px;
-    int w, h, stride;
-} frame;
-
-/* Makes room for `n` boxes (only when a frame shows more faces than any
- * before: steady state does not allocate). */
-static int reserve_boxes(emo_predictor *p, int n)
-{
-    if (n <= p->box_cap)
-        return EMO_OK;
-    emo_box *b = realloc(p->boxes, (size_t)n * sizeof *b);
-    if (!b)
-        return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
-    p->boxes = b;
-    p->box_cap = n;
-    return EMO_OK;
-}
-
-/* The chosen face, with retries: 0 or 1 box. */
-static int scan_one(emo_predictor *p, const frame *f, int *found)
-{
-    int rc = emo_preprocessor_choose_face(p->pp, f->px, f->w, f->h,
-                                          f->stride, &p->boxes[0]);
-    *found = rc == EMO_OK;
-    return rc == EMO_ERR_NO_FACE ? EMO_OK : rc;
-}
-
-/* Every face the detector finds (no retries), best first by the choice
- * policy. */
-static int detect_all(emo_predictor *p, const frame *f, int *found)
-{
-    int rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h, f->stride,
-                                     p->boxes, p->box_cap, found);
-    if (!rc && *found > p->box_cap) {
-        rc = reserve_boxes(p, *found);
-        if (!rc)
-            rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h,
-                                         f->stride, p->boxes, p->box_cap,
-                                         found);
-        if (*found > p->box_cap)
-            *found = p->box_cap;
-    }
-    return rc;
-}
-
-/* Every face of the frame (EMO_FACE_ALL); the retries of choose_face only
- * when there is none. */
-static int scan_all(emo_predictor *p, const frame *f, int *found)
-{
-    int rc = detect_all(p, f, found);
-    if (!rc && *found == 0)
-        return scan_one(p, f, found);
-    return rc;
-}
-
-static int full_scan(emo_predictor *p, const frame *f, int *found)
-{
-    int choice = EMO_FACE_LARGEST;
-    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_FACE_CHOICE, &choice);
-    if (!rc)
-        rc = choice == EMO_FACE_ALL ? scan_all(p, f, found)
-                                    : scan_one(p, f, found);
-    return rc;
-}
-
-/* The largest face at least `min_side` wide (no retries): a periodic
- * rescan under the EMO_FACE_LARGEST policy only needs faces that could
- * beat the one followed, and skipping the small window sizes, where most
- * of a scan's windows are, makes it several times cheaper. */
-static int scan_larger(emo_predictor *p, const frame *f, int min_side,
-                       int *found)
-{
-    int old_min, n = 0;
-    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_MIN_SIZE,
-                                      &old_min);
-    if (rc || min_side <= old_min) {
-        *found = 0;
-        return rc;
-    }
-    rc = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE, min_side);
-    if (!rc)
-        rc = emo_preprocessor_detect(p->pp, f->px, f->w, f->h, f->stride,
-                                     p->boxes, 1, &n);
-    int rc2 = emo_preprocessor_set_int(p->pp, EMO_OPT_DETECT_MIN_SIZE,
-                                       old_min);
-    *found = n > 0;
-    return rc ? rc : rc2;
-}
-
-/* A full scan in video mode.  No retries with looser parameters: the next
- * frame comes within milliseconds, and retries would triple the cost of
- * every frame without a face.  When it is only the periodic rescan and
- * the policy keeps the largest face, first the cheaper scan for faces
- * nearly as large as the one followed (RESCAN_MIN_FRACTION of its
- * width). */
-static int rescan(emo_predictor *p, const frame *f, int periodic,
-                  int *found)
-{
-    int choice = EMO_FACE_LARGEST;
-    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_FACE_CHOICE, &choice);
-    if (!rc && periodic && choice == EMO_FACE_LARGEST && p->n_tracked > 0)
-        rc = scan_larger(p, f, (int)(p->tracked[0].w * RESCAN_MIN_FRACTION),
-                         found);
-    if (rc || (periodic && *found))
-        return rc;
-    rc = detect_all(p, f, found);
-    if (!rc && choice != EMO_FACE_ALL && *found > 1)
-        *found = 1;
-    return rc;
-}
-
-/* Video mode: follow the faces of the last scan; a full scan when one is
- * lost or every EMO_OPT_PREDICT_RESCAN frames. */
-static int track(emo_predictor *p, const frame *f, int *found)
-{
-    int detect_on = 1;
-    int rc = emo_preprocessor_get_int(p->pp, EMO_OPT_DETECT_ENABLE,
-                                      &detect_on);
-    if (rc || !detect_on) /* the frame is the face: nothing to follow */
-        return rc ? rc : full_scan(p, f, found);
-    int rescan_every = emo__opti(&p->opts, EMO_OPT_PREDICT_RESCAN);
-    int periodic = p->n_tracked > 0 && ++p->since_scan >= rescan_every;
-    int lost = p->n_tracked == 0 || periodic;
-    *found = 0;
-    for (int i = 0; i < p->n_tracked && !lost && !rc; i++) {
-        int ok;
-        rc = emo__pp_detect_near(p->pp, f->px, f->w, f->h, f->stride,
-                                 &p->tracked[i], &p->boxes[i], &ok);
-        lost = !ok;
-    }
-    if (rc)
-        return rc;
-    if (!lost) {
-        *found = p->n_tracked;
-        memcpy(p->tracked, p->boxes, (size_t)*found * sizeof(emo_box));
-        return EMO_OK;
-    }
-    rc = rescan(p, f, periodic, found);
-    if (rc)
-        return rc;
-    p->since_scan = 0;
-    p->n_tracked = *found < MAX_TRACKED ? *found : MAX_TRACKED;
-    memcpy(p->tracked, p->boxes, (size_t)p->n_tracked * sizeof(emo_box));
-    return EMO_OK;
-}
-
 /* ---- frames ------------------------------------------------------------- */
 
 EMO_API int emo_predictor_predict_frame(emo_predictor *pred,
@@ -454,23 +287,25 @@ EMO_API int emo_predictor_predict_frame(emo_predictor *pred,
     int rc = check_face_size(pred);
     if (rc)
         return rc;
-    frame f = {gray, width, height, stride};
+    emo__frame f = {gray, width, height, stride};
     int found = 0;
     rc = emo__opti(&pred->opts, EMO_OPT_PREDICT_TRACK)
-             ? track(pred, &f, &found)
-             : full_scan(pred, &f, &found);
+             ? emo__track_faces(&pred->tracker, pred->pp, &f,
+                                emo__opti(&pred->opts, EMO_OPT_PREDICT_RESCAN),
+                                &pred->boxes, &found)
+             : emo__find_faces(pred->pp, &f, &pred->boxes, &found);
     if (rc)
         return rc;
     size_t nn = (size_t)pred->n * pred->n;
     for (int i = 0; i < found && i < max; i++) {
         rc = emo_preprocessor_normalize(pred->pp, gray, width, height,
-                                        stride, &pred->boxes[i], pred->face,
+                                        stride, &pred->boxes.v[i], pred->face,
                                         nn);
         if (!rc)
             rc = classify(pred, pred->face, &out[i]);
         if (rc)
             return rc;
-        out[i].box = pred->boxes[i];
+        out[i].box = pred->boxes.v[i];
     }
     *count = found;
     return EMO_OK;

@@ -371,6 +371,54 @@ START_TEST(tracking_follows_the_face)
 }
 END_TEST
 
+/* The face region of the photograph at full size (its face ~95 px wide)
+ * pasted at (ox, oy): a second, larger face. */
+static void paste_big(const uint8_t *src, int sw, uint8_t *dst, int ox,
+                      int oy)
+{
+    for (int y = 0; y < 150; y++)
+        for (int x = 0; x < 150; x++)
+            if (ox + x < 400 && oy + y < 300)
+                dst[(oy + y) * 400 + ox + x] = src[(40 + y) * sw + 150 + x];
+}
+
+/* Largest-face policy in video mode: a larger face that stays is taken
+ * after the next periodic scan; one seen by a periodic scan only (a false
+ * detection, here a face shown for one frame) does not steal the track. */
+START_TEST(tracking_switches_only_to_lasting_faces)
+{
+    int w, h;
+    uint8_t *px = astronaut(&w, &h);
+    static uint8_t frame[400 * 300];
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_TRACK, 1));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_RESCAN, 3));
+    for (int i = 0; i < 16; i++) {
+        paste(px, w, h, frame, 10 + i, 10);
+        /* periodic scans at frames 3, 6, 9...: the big face shows at the
+         * scan of frame 6 only, then for good from frame 10 */
+        if (i == 6 || i >= 10)
+            paste_big(px, w, frame, 240, 120);
+        emo_prediction r;
+        int n;
+        ck_assert_emo_ok(emo_predictor_predict_frame(p, frame, 400, 300, 400,
+                                                     &r, 1, &n));
+        ck_assert_int_eq(n, 1);
+        if (i <= 12)
+            ck_assert_msg(r.box.w < 70, "frame %d: took the big face early "
+                          "(%d)", i, r.box.w);
+        if (i >= 14)
+            ck_assert_msg(r.box.w > 80, "frame %d: big face not taken (%d)",
+                          i, r.box.w);
+    }
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+    emo_free(px);
+}
+END_TEST
+
 START_TEST(tracking_without_face)
 {
     static uint8_t blank[160 * 120];
@@ -479,6 +527,7 @@ Suite *predict_suite(void)
     tcase_add_test(tc, frame_without_face);
     tcase_add_test(tc, tracking_follows_the_face);
     tcase_add_test(tc, tracking_without_face);
+    tcase_add_test(tc, tracking_switches_only_to_lasting_faces);
     tcase_add_test(tc, threads_share_one_network);
     suite_add_tcase(s, tc);
     return s;
