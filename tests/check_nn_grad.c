@@ -258,7 +258,7 @@ START_TEST(grad_whole_net_weighted_loss)
                 checked++;
                 if (!nt_close(saved[i][j][k], num, 3e-2, 3e-3)) {
                     off++;
-                    if (!getenv("EMO_TEST_QUIET"))
+                    if (getenv("EMO_TEST_VERBOSE"))
                         fprintf(stderr, "grad: layer %s param %d[%zu]: "
                                 "analytic %g numeric %g\n",
                                 net->layers[i].name, j, k, saved[i][j][k],
