@@ -240,9 +240,10 @@ static emo__detect_params loosen(emo__detect_params p, int k)
     p.scale_factor = 1.0 + (p.scale_factor - 1.0) / (double)(1 << k);
     if (p.scale_factor < 1.01)
         p.scale_factor = 1.01;
+    int floor_mn = p.min_neighbors < 1 ? p.min_neighbors : 1;
     p.min_neighbors -= 2 * k;
-    if (p.min_neighbors < 1)
-        p.min_neighbors = 1;
+    if (p.min_neighbors < floor_mn) /* never above the caller's value */
+        p.min_neighbors = floor_mn;
     double shrink = pow(0.7, k);
     p.min_w = (int)lrint(p.min_w * shrink);
     p.min_h = (int)lrint(p.min_h * shrink);
