@@ -126,8 +126,8 @@ const char *emo__cascade_default_path(void)
     static const char *const candidates[] = {
         "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml",
         "/usr/share/opencv/haarcascades/haarcascade_frontalface_default.xml",
-        "/usr/local/share/opencv4/haarcascades/"
-        "haarcascade_frontalface_default.xml",
+        ("/usr/local/share/opencv4/haarcascades/"
+         "haarcascade_frontalface_default.xml"),
     };
     const char *env = getenv("EMO_CASCADE");
     if (env && *env)

@@ -23,11 +23,49 @@
 #include <math.h>
 #include <string.h>
 
+#if defined(__GNUC__) && !defined(__clang__)
+/* Without AVX, GCC warns that 32-byte vectors are passed differently; all
+ * functions taking them here are static, so no ABI is at stake. */
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef uint32_t v8u __attribute__((vector_size(32)));
 typedef float v8f __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
 typedef double v4d __attribute__((vector_size(32)));
+
+/* Constant shuffles: __builtin_shufflevector (Clang, GCC 12+), else
+ * GCC's __builtin_shuffle. */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 12)
+#define SHUF8_EVEN(a, b)                                                     \
+    __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14)
+#define HALF4(v, h)                                                          \
+    ((h) ? __builtin_shufflevector(v, v, 4, 5, 6, 7)                         \
+         : __builtin_shufflevector(v, v, 0, 1, 2, 3))
+#else
+#define SHUF8_EVEN(a, b)                                                     \
+    __builtin_shuffle(a, b, (v8u){0, 2, 4, 6, 8, 10, 12, 14})
+static inline v4f half4(v8f v, int h)
+{
+    v4f r = {v[4 * h], v[4 * h + 1], v[4 * h + 2], v[4 * h + 3]};
+    return r;
+}
+#define HALF4(v, h) half4(v, h)
+#endif
+
+/* table[idx[k] & 7] per lane (a variable permutation: vpermd on AVX2). */
+static inline v8u permute8(v8u table, v8u idx)
+{
+#if defined(__GNUC__) && !defined(__clang__)
+    return __builtin_shuffle(table, idx);
+#else
+    v8u r;
+    for (int k = 0; k < 8; k++)
+        r[k] = table[idx[k] & 7];
+    return r;
+#endif
+}
 
 static inline v8u load8(const uint32_t *p)
 {
@@ -40,7 +78,7 @@ static inline v8u load8(const uint32_t *p)
 static inline v8u load8s2(const uint32_t *p)
 {
     v8u a = load8(p), b = load8(p + 8);
-    return __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);
+    return SHUF8_EVEN(a, b);
 }
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
@@ -71,10 +109,8 @@ static inline int32_t bits(float f)
 
 static ALWAYS_INLINE void add_leaves(v8f lf, v4d *lo, v4d *hi)
 {
-    *lo += __builtin_convertvector(
-        __builtin_shufflevector(lf, lf, 0, 1, 2, 3), v4d);
-    *hi += __builtin_convertvector(
-        __builtin_shufflevector(lf, lf, 4, 5, 6, 7), v4d);
+    *lo += __builtin_convertvector(HALF4(lf, 0), v4d);
+    *hi += __builtin_convertvector(HALF4(lf, 1), v4d);
 }
 
 /* Stage si's sums of 8 windows (p + k * (s2 ? 2 : 1)) into sum[8], for a
@@ -162,7 +198,7 @@ static ALWAYS_INLINE void lbp_stumps8(const emo__plan *pl, int si,
         v8u subset;
         memcpy(&subset, s->subset, sizeof subset);
         /* bit (code & 31) of subset word (code >> 5), per lane */
-        v8u word = __builtin_shuffle(subset, (v8u)(code >> 5));
+        v8u word = permute8(subset, (v8u)(code >> 5));
         v8i in = (v8i)((word >> (v8u)(code & 31)) & 1u);
         v8i mask = -in;
         v8i leaf = (mask & bits(s->leaf[0])) | (~mask & bits(s->leaf[1]));
