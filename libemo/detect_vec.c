@@ -23,11 +23,9 @@
 #include <math.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__)
-/* Without AVX, GCC warns that 32-byte vectors are passed differently; all
- * functions taking them here are static, so no ABI is at stake. */
+/* Without AVX, compilers warn that 32-byte vectors are passed differently;
+ * all functions taking them here are static, so no ABI is at stake. */
 #pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef uint32_t v8u __attribute__((vector_size(32)));
@@ -55,8 +53,9 @@ static inline v4f half4(v8f v, int h)
 #endif
 
 /* table[idx[k] & 7] per lane (a variable permutation: vpermd on AVX2). */
-static inline v8u permute8(v8u table, v8u idx)
+static inline v8u permute8(const v8u *tab, const v8u *ix)
 {
+    v8u table = *tab, idx = *ix;
 #if defined(__GNUC__) && !defined(__clang__)
     return __builtin_shuffle(table, idx);
 #else
@@ -107,8 +106,9 @@ static inline int32_t bits(float f)
     return b;
 }
 
-static ALWAYS_INLINE void add_leaves(v8f lf, v4d *lo, v4d *hi)
+static ALWAYS_INLINE void add_leaves(const v8f *leaf, v4d *lo, v4d *hi)
 {
+    v8f lf = *leaf;
     *lo += __builtin_convertvector(HALF4(lf, 0), v4d);
     *hi += __builtin_convertvector(HALF4(lf, 1), v4d);
 }
@@ -116,18 +116,18 @@ static ALWAYS_INLINE void add_leaves(v8f lf, v4d *lo, v4d *hi)
 /* Stage si's sums of 8 windows (p + k * (s2 ? 2 : 1)) into sum[8], for a
  * stump cascade. */
 static ALWAYS_INLINE void stumps8(const emo__plan *pl, int si,
-                                  const uint32_t *p, v8f vnf, double sum[8],
-                                  int s2)
+                                  const uint32_t *p, const v8f *vnf,
+                                  double sum[8], int s2)
 {
     const emo__stage *st = &pl->c->stages[si];
     const hstump *s = pl->hs + st->first_tree;
     v4d lo = {0, 0, 0, 0}, hi = {0, 0, 0, 0};
     for (int i = 0; i < st->ntrees; i++, s++) {
-        v8f v = haar8(&s->f, p, s2) * vnf;
+        v8f v = haar8(&s->f, p, s2) * *vnf;
         v8i below = v < s->thr; /* -1 where the feature is below */
         v8i leaf = (below & bits((float)s->leaf[0])) |
                    (~below & bits((float)s->leaf[1]));
-        add_leaves((v8f)leaf, &lo, &hi);
+        add_leaves((const v8f *)&leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
@@ -138,8 +138,8 @@ static ALWAYS_INLINE void stumps8(const emo__plan *pl, int si,
  * and children always come later, so one pass moves each window from the
  * root to its leaf, as the scalar descent would. */
 static ALWAYS_INLINE void trees8(const emo__plan *pl, int si,
-                                 const uint32_t *p, v8f vnf, double sum[8],
-                                 int s2)
+                                 const uint32_t *p, const v8f *vnf,
+                                 double sum[8], int s2)
 {
     const emo__cascade *c = pl->c;
     const emo__stage *st = &c->stages[si];
@@ -150,7 +150,7 @@ static ALWAYS_INLINE void trees8(const emo__plan *pl, int si,
         for (int j = 0; j < tr->nnodes; j++) {
             const emo__node *n = &c->nodes[tr->first_node + j];
             v8i here = idx == j;
-            v8f v = haar8(&pl->hf[n->feature], p, s2) * vnf;
+            v8f v = haar8(&pl->hf[n->feature], p, s2) * *vnf;
             v8i below = v < n->threshold;
             v8i child = (below & n->left) | (~below & n->right);
             idx = (here & child) | (~here & idx);
@@ -160,7 +160,7 @@ static ALWAYS_INLINE void trees8(const emo__plan *pl, int si,
             v8i at = idx == -k;
             leaf |= at & bits(c->leaves[tr->first_leaf + k]);
         }
-        add_leaves((v8f)leaf, &lo, &hi);
+        add_leaves((const v8f *)&leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
@@ -186,7 +186,7 @@ static ALWAYS_INLINE v8i lbp8(const lfeat *f, const uint32_t *p, int s2)
 }
 
 static ALWAYS_INLINE void lbp_stumps8(const emo__plan *pl, int si,
-                                      const uint32_t *p, v8f vnf,
+                                      const uint32_t *p, const v8f *vnf,
                                       double sum[8], int s2)
 {
     (void)vnf; /* LBP codes need no normalisation */
@@ -198,51 +198,54 @@ static ALWAYS_INLINE void lbp_stumps8(const emo__plan *pl, int si,
         v8u subset;
         memcpy(&subset, s->subset, sizeof subset);
         /* bit (code & 31) of subset word (code >> 5), per lane */
-        v8u word = permute8(subset, (v8u)(code >> 5));
+        v8u hi5 = (v8u)(code >> 5);
+        v8u word = permute8(&subset, &hi5);
         v8i in = (v8i)((word >> (v8u)(code & 31)) & 1u);
         v8i mask = -in;
         v8i leaf = (mask & bits(s->leaf[0])) | (~mask & bits(s->leaf[1]));
-        add_leaves((v8f)leaf, &lo, &hi);
+        add_leaves((const v8f *)&leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
 }
 
-static void lbp8_s1(const emo__plan *pl, int si, const uint32_t *p, v8f vnf,
-                    double *sum)
+static void lbp8_s1(const emo__plan *pl, int si, const uint32_t *p,
+                    const v8f *vnf, double *sum)
 {
     lbp_stumps8(pl, si, p, vnf, sum, 0);
 }
 
-static void lbp8_s2(const emo__plan *pl, int si, const uint32_t *p, v8f vnf,
-                    double *sum)
+static void lbp8_s2(const emo__plan *pl, int si, const uint32_t *p,
+                    const v8f *vnf, double *sum)
 {
     lbp_stumps8(pl, si, p, vnf, sum, 1);
 }
 
-typedef void (*stage_fn)(const emo__plan *, int, const uint32_t *, v8f,
-                         double *);
+/* Stage evaluators take 1/sigma by pointer: a vector passed by value to
+ * a function that is not inlined costs an ABI note without AVX. */
+typedef void (*stage_fn)(const emo__plan *, int, const uint32_t *,
+                         const v8f *, double *);
 
 static void stumps8_s1(const emo__plan *pl, int si, const uint32_t *p,
-                       v8f vnf, double *sum)
+                       const v8f *vnf, double *sum)
 {
     stumps8(pl, si, p, vnf, sum, 0);
 }
 
 static void stumps8_s2(const emo__plan *pl, int si, const uint32_t *p,
-                       v8f vnf, double *sum)
+                       const v8f *vnf, double *sum)
 {
     stumps8(pl, si, p, vnf, sum, 1);
 }
 
 static void trees8_s1(const emo__plan *pl, int si, const uint32_t *p,
-                      v8f vnf, double *sum)
+                      const v8f *vnf, double *sum)
 {
     trees8(pl, si, p, vnf, sum, 0);
 }
 
 static void trees8_s2(const emo__plan *pl, int si, const uint32_t *p,
-                      v8f vnf, double *sum)
+                      const v8f *vnf, double *sum)
 {
     trees8(pl, si, p, vnf, sum, 1);
 }
@@ -379,14 +382,14 @@ int emo__scan_row_vec(const emo__plan *p, const uint32_t *row,
         v8f vnf;
         memcpy(&vnf, vn, sizeof vnf);
         double sum[8];
-        stage(p, 0, row + x0, vnf, sum);
+        stage(p, 0, row + x0, &vnf, sum);
         unsigned pass = 0;
         for (int k = 0; k < 8; k++)
             pass |= (unsigned)!(sum[k] < c->stages[0].threshold) << k;
         unsigned alive = evaluated(grid, normal, pass, &skip) & normal & pass;
         int si = 1;
         for (; si < c->nstages && __builtin_popcount(alive) > 2; si++) {
-            stage(p, si, row + x0, vnf, sum);
+            stage(p, si, row + x0, &vnf, sum);
             for (int k = 0; k < 8; k++)
                 if (sum[k] < c->stages[si].threshold)
                     alive &= ~(1u << k);
