@@ -17,6 +17,7 @@
 #include "predict_faces.h"
 #include "vote.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -158,7 +159,7 @@ EMO_API int emo_predictor_get_int(const emo_predictor *pred, int option,
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor or value");
     int rc = emo__opts_get(&pred->opts, EMO__GROUP_PREDICT, option, &v);
     if (!rc)
-        *value = (int)v;
+        *value = (int)lrint(v); /* a float option reads rounded */
     return rc;
 }
 
