@@ -61,6 +61,38 @@ class NetworkTest(unittest.TestCase):
         with self.assertRaises(emo.EmoError):
             self.net.get_param("no-such-layer", 0)
 
+    @requires("emo_network_train", "emo_dataset_add_folder",
+              "emo_image_save_png")
+    def test_train_progress_and_cancel(self):
+        without_numpy(self)
+        root = tmpdir(self)
+        for k, cls in enumerate(("happy", "sad")):
+            os.mkdir(os.path.join(root, cls))
+            for i in range(4):
+                px = bytearray([(i * 37 + k * 100) % 256]) * (48 * 48)
+                emo.save_image(os.path.join(root, cls, "S%03d_001_%d.png"
+                                            % (i + 1, i)),
+                               emo.Image(px, 48, 48))
+        ds = emo.Dataset()
+        ds.add_folder(root)
+        ds.split_random(0.5, 0.5, 0.0, 1)
+        self.net.set_int(emo.OPT_TRAIN_EPOCHS, 2)
+        self.net.set_int(emo.OPT_TRAIN_BATCH, 4)
+        pp = emo.Preprocessor()
+        pp.set_int(emo.OPT_DETECT_ENABLE, 0)
+        seen = []
+        self.net.train(ds, pp, progress=lambda stage, done, total, m:
+                       seen.append((stage, done, total)) and False)
+        self.assertIn((emo.STAGE_EPOCH, 2, 2), seen)
+        with self.assertRaises(emo.EmoError) as cm:
+            self.net.train(ds, pp, progress=lambda *a: True)
+        self.assertEqual(cm.exception.code, emo.ERR_CANCELLED)
+
+        def boom(*args):
+            raise KeyError("from the callback")
+        with self.assertRaises(KeyError):
+            self.net.train(ds, pp, progress=boom)
+
     def test_unknown_preset(self):
         with self.assertRaises(emo.EmoError) as cm:
             emo.Network.preset("no-such-net")
