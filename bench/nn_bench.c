@@ -8,7 +8,9 @@
  *   nn_bench sgemm THREADS N             OpenBLAS sgemm GFLOP/s, N^3
  *
  * fwd/train print "median_ms=<ms> flops=<forward flops per image>
- * peak_rss_kb=<kB> weights_kb=<kB>".
+ * peak_rss_kb=<kB> weights_kb=<kB> pass_rss_kb=<kB>": pass_rss_kb is how
+ * much the peak resident size grew during the calls (workspace, BLAS
+ * buffers), i.e. the memory of the pass itself beyond the weights.
  */
 #include <cblas.h>
 #include <stdio.h>
@@ -101,6 +103,9 @@ int main(int argc, char **argv)
         x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
     for (int i = 0; i < batch; i++)
         labels[i] = i % 7;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    long before = ru.ru_maxrss;
     for (int r = -1; r < runs; r++) { /* one warm-up call */
         double t0 = now_ms();
         if (train)
@@ -112,11 +117,11 @@ int main(int argc, char **argv)
             t[r] = now_ms() - t0;
     }
     qsort(t, (size_t)runs, sizeof *t, cmp);
-    struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("median_ms=%.3f flops=%lld peak_rss_kb=%ld weights_kb=%lld\n",
-           t[runs / 2], (long long)emo_network_flops(net), ru.ru_maxrss,
-           (long long)emo_network_num_params(net) * 4 / 1024);
+    printf("median_ms=%.3f flops=%lld peak_rss_kb=%ld weights_kb=%lld "
+           "pass_rss_kb=%ld\n", t[runs / 2], (long long)emo_network_flops(net),
+           ru.ru_maxrss, (long long)emo_network_num_params(net) * 4 / 1024,
+           ru.ru_maxrss - before);
     emo_network_destroy(net);
     free(x);
     free(p);

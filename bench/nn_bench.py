@@ -8,8 +8,9 @@ same networks (the preset's text rebuilt in torch), threads 1 and 2.
 Prints, per case <net>-<fwd|train>-b<batch>-t<threads>:
     bench <case> libemo_ms=<x> peer=pytorch peer_ms=<y> ratio=<x/y>
 (b1: latency of one call; b32 forward and b64 training: ms per image),
-then achieved GFLOP/s beside OpenBLAS sgemm's, and peak memory of a
-forward pass.  Every number is the median of RUNS calls after a warm-up,
+then achieved GFLOP/s beside OpenBLAS sgemm's, and the memory of a
+forward pass (growth of the peak resident size during the calls) beside
+the process's peak.  Every number is the median of RUNS calls after a warm-up,
 each library measured in its own fresh process.
 """
 import os
@@ -51,6 +52,7 @@ def torch_worker(preset, mode, threads, batch, runs):
             with torch.no_grad():
                 F.softmax(model(x), dim=1)
     model.train(mode == "train")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     times = []
     for r in range(runs + 1):
         t = time.perf_counter()
@@ -59,7 +61,8 @@ def torch_worker(preset, mode, threads, batch, runs):
             times.append((time.perf_counter() - t) * 1e3)
     times.sort()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print("median_ms=%.3f peak_rss_kb=%d" % (times[len(times) // 2], rss))
+    print("median_ms=%.3f peak_rss_kb=%d pass_rss_kb=%d"
+          % (times[len(times) // 2], rss, rss - before))
 
 
 def run(cmd, env=None):
@@ -104,13 +107,15 @@ def main():
                             "sgemm_gflops=%.1f" % (case, work / ms / 1e6,
                                                    sgemm[t]))
                 if mode == "fwd" and t == 1:
-                    line = ("bench-mem %s libemo_peak_rss_mb=%.1f "
-                            "weights_mb=%.1f" % (
-                                case, int(me["peak_rss_kb"]) / 1024,
+                    line = ("bench-mem %s libemo_pass_mb=%.1f "
+                            "libemo_peak_rss_mb=%.1f weights_mb=%.1f" % (
+                                case, int(me["pass_rss_kb"]) / 1024,
+                                int(me["peak_rss_kb"]) / 1024,
                                 int(me["weights_kb"]) / 1024))
                     if have_torch:
-                        line += " pytorch_peak_rss_mb=%.1f" % (
-                            int(peer["peak_rss_kb"]) / 1024)
+                        line += (" pytorch_pass_mb=%.1f pytorch_peak_rss_mb="
+                                 "%.1f" % (int(peer["pass_rss_kb"]) / 1024,
+                                           int(peer["peak_rss_kb"]) / 1024))
                     info.append(line)
     for line in info:
         print(line)
