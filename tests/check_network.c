@@ -272,6 +272,42 @@ START_TEST(lr_mult_in_text_and_seed)
 }
 END_TEST
 
+/* Mutated preset texts: an error or a network, never a crash. */
+START_TEST(mutated_text_never_crashes)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
+    int n = emo_network_get_text(net, NULL, 0);
+    char *orig = malloc((size_t)n + 1), *t = malloc((size_t)n + 1);
+    emo_network_get_text(net, orig, (size_t)n + 1);
+    emo_network_destroy(net);
+    static const char alphabet[] = "[]=#\n 0123456789-.xabcz\t";
+    emo_rng r;
+    emo__rng_seed(&r, 42);
+    for (int it = 0; it < 400; it++) {
+        memcpy(t, orig, (size_t)n + 1);
+        int edits = 1 + (int)emo__rng_below(&r, 4);
+        for (int e = 0; e < edits; e++)
+            t[emo__rng_below(&r, (uint32_t)n)] =
+                alphabet[emo__rng_below(&r, sizeof alphabet - 1)];
+        int rc = emo_network_create_text(t, &net);
+        ck_assert(rc == EMO_OK ? net != NULL : net == NULL);
+        if (rc == EMO_OK) {
+            float x[48 * 48] = {0}, p[16];
+            int c, h, w;
+            emo_network_input_shape(net, &c, &h, &w);
+            if ((size_t)c * h * w <= 48 * 48)
+                ck_assert_emo_ok(emo_network_forward(net, x, 1, p));
+        } else {
+            ck_assert(strlen(emo_last_error()) > 0);
+        }
+        emo_network_destroy(net);
+    }
+    free(orig);
+    free(t);
+}
+END_TEST
+
 Suite *network_suite(void)
 {
     Suite *s = suite_create("network");
@@ -284,6 +320,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, train_step_learns_and_forward_agrees);
     tcase_add_test(tc, layer_lr_zero_freezes);
     tcase_add_test(tc, lr_mult_in_text_and_seed);
+    tcase_add_test(tc, mutated_text_never_crashes);
     suite_add_tcase(s, tc);
     return s;
 }
