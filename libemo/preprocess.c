@@ -151,47 +151,49 @@ static emo__detect_params params_from(const emo_opts *o)
     return p;
 }
 
-typedef struct sort_ctx {
-    int policy;
-    double cx, cy; /* frame centre */
-} sort_ctx;
+/* Sort key of a face: distance of its centre to the frame centre (0
+ * unless the policy is "most central"), then larger first, then position,
+ * so the order is total and reproducible. */
+typedef struct face_key {
+    double dist2;
+    long long area;
+    emo__rect r;
+} face_key;
 
-static double centre_dist2(const emo__rect *r, const sort_ctx *s)
+static int key_cmp(const void *pa, const void *pb)
 {
-    double dx = r->x + r->w * 0.5 - s->cx, dy = r->y + r->h * 0.5 - s->cy;
-    return dx * dx + dy * dy;
+    const face_key *a = pa, *b = pb;
+    if (a->dist2 != b->dist2)
+        return a->dist2 < b->dist2 ? -1 : 1;
+    if (a->area != b->area)
+        return a->area > b->area ? -1 : 1;
+    if (a->r.y != b->r.y)
+        return a->r.y < b->r.y ? -1 : 1;
+    return a->r.x < b->r.x ? -1 : a->r.x > b->r.x;
 }
 
-/* Negative when a is the better face under the policy; ties fall back to
- * size, then position, so the order is total and reproducible. */
-static int better(const emo__rect *a, const emo__rect *b, const sort_ctx *s)
+/* Orders the faces best first under the policy (qsort: with min-neighbours
+ * 0 there may be thousands of raw hits). */
+static int sort_faces(emo__rects *r, int policy, int w, int h)
 {
-    if (s->policy == EMO_FACE_CENTRAL) {
-        double da = centre_dist2(a, s), db = centre_dist2(b, s);
-        if (da != db)
-            return da < db ? -1 : 1;
+    if (r->n < 2)
+        return EMO_OK;
+    face_key *k = malloc(sizeof *k * (size_t)r->n);
+    if (!k)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory sorting faces");
+    for (int i = 0; i < r->n; i++) {
+        const emo__rect *b = &r->v[i];
+        double dx = b->x + b->w * 0.5 - w * 0.5;
+        double dy = b->y + b->h * 0.5 - h * 0.5;
+        k[i].dist2 = policy == EMO_FACE_CENTRAL ? dx * dx + dy * dy : 0.0;
+        k[i].area = (long long)b->w * b->h;
+        k[i].r = *b;
     }
-    long long aa = (long long)a->w * a->h, ab = (long long)b->w * b->h;
-    if (aa != ab)
-        return aa > ab ? -1 : 1;
-    if (a->y != b->y)
-        return a->y < b->y ? -1 : 1;
-    return a->x < b->x ? -1 : a->x > b->x;
-}
-
-/* Insertion sort: a handful of faces per frame. */
-static void sort_faces(emo__rects *r, int policy, int w, int h)
-{
-    sort_ctx s = {policy, w * 0.5, h * 0.5};
-    for (int i = 1; i < r->n; i++) {
-        emo__rect x = r->v[i];
-        int j = i - 1;
-        while (j >= 0 && better(&x, &r->v[j], &s) < 0) {
-            r->v[j + 1] = r->v[j];
-            j--;
-        }
-        r->v[j + 1] = x;
-    }
+    qsort(k, (size_t)r->n, sizeof *k, key_cmp);
+    for (int i = 0; i < r->n; i++)
+        r->v[i] = k[i].r;
+    free(k);
+    return EMO_OK;
 }
 
 static int detect_with(emo_preprocessor *pp, const uint8_t *gray, int w,
@@ -203,8 +205,8 @@ static int detect_with(emo_preprocessor *pp, const uint8_t *gray, int w,
     rc = emo__detect(pp->det, pp->cascade, gray, w, h, stride, p, &pp->hits);
     if (rc)
         return rc;
-    sort_faces(&pp->hits, emo__opti(&pp->opts, EMO_OPT_FACE_CHOICE), w, h);
-    return EMO_OK;
+    return sort_faces(&pp->hits, emo__opti(&pp->opts, EMO_OPT_FACE_CHOICE), w,
+                      h);
 }
 
 EMO_API int emo_preprocessor_detect(emo_preprocessor *pp,
