@@ -363,6 +363,12 @@ EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
     if (b.w <= 0 || b.h <= 0)
         return emo__fail(EMO_ERR_INVALID_ARG, "empty face box %dx%d", b.w,
                          b.h);
+    /* in 64 bits: x + w may not fit an int */
+    if ((long long)b.x + b.w <= 0 || (long long)b.y + b.h <= 0 ||
+        b.x >= width || b.y >= height)
+        return emo__fail(EMO_ERR_INVALID_ARG, "face box (%d, %d, %d, %d) "
+                         "lies outside the %dx%d frame", b.x, b.y, b.w, b.h,
+                         width, height);
     int n = face_side(pp);
     size_t nn = (size_t)n * n;
     if (out_len < nn)

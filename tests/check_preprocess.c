@@ -292,10 +292,18 @@ START_TEST(normalize_constant_and_mean)
     ck_assert_int_eq(emo_preprocessor_normalize(pp, px, 32, 24, 32, NULL, out,
                                                 48 * 48 - 1),
                      EMO_ERR_BUFFER_TOO_SMALL);
-    emo_box bad = {3, 3, 0, 5};
+    emo_box bad = {3, 3, 0, 5}, outside = {40, 3, 10, 10};
     ck_assert_int_eq(emo_preprocessor_normalize(pp, px, 32, 24, 32, &bad, out,
                                                 48 * 48),
                      EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_preprocessor_normalize(pp, px, 32, 24, 32, &outside,
+                                                out, 48 * 48),
+                     EMO_ERR_INVALID_ARG);
+    /* partly outside is fine: the edge is replicated */
+    emo_box edge = {-5, -5, 20, 20};
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, 32, 24, 32, &edge,
+                                                out, 48 * 48));
+    ck_assert_float_eq_tol(out[0], 100.f / 255.f, 1e-5f);
 
     ck_assert_int_eq(emo_preprocessor_get_mean(pp, mean, 48 * 48),
                      EMO_ERR_STATE);
