@@ -23,6 +23,9 @@ enum { EMO__CASCADE_HAAR = 1, EMO__CASCADE_LBP = 2 };
 #define EMO__CASCADE_MAX_NODES_PER_TREE 1024
 #define EMO__CASCADE_MAX_FEATURES (1 << 20)
 #define EMO__LBP_SUBSET 8 /* 256 categories / 32 bits */
+/* The XML tree costs several times the file: OpenCV's largest cascade is
+ * under 3 MB, so 64 MB keeps a hostile file's parse bounded. */
+#define EMO__CASCADE_MAX_BYTES (64 << 20)
 
 /* One rectangle of a HAAR feature: x, y, w, h in window pixels, weight. */
 typedef struct emo__haar_rect {

@@ -19,6 +19,7 @@
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,6 @@ static int fail_at(parser *p, const char *fmt, ...)
 #endif
     ;
 
-#include <stdarg.h>
 static int fail_at(parser *p, const char *fmt, ...)
 {
     char msg[256];
@@ -571,8 +571,10 @@ static int parse_doc(parser *p, const uint8_t *data, size_t size)
 {
     if (size == 0)
         return emo__fail(EMO_ERR_FORMAT, "%s: empty file", p->name);
-    if (size > INT_MAX)
-        return emo__fail(EMO_ERR_LIMIT, "%s: file too large", p->name);
+    if (size > EMO__CASCADE_MAX_BYTES)
+        return emo__fail(EMO_ERR_LIMIT, "%s: %zu bytes is more than a cascade "
+                         "needs (limit %d MB)", p->name, size,
+                         EMO__CASCADE_MAX_BYTES >> 20);
     pthread_once(&xml_once, init_xml);
     xmlResetLastError();
     xmlDoc *doc = xmlReadMemory((const char *)data, (int)size, NULL, NULL,

@@ -222,6 +222,13 @@ START_TEST(empty_and_huge_counts_are_refused)
                   "</maxCatCount></featureParams></c></s>", "maxCatCount");
     free(nodes);
     free(xml);
+    /* a file far larger than any cascade is refused before parsing */
+    size_t big = (size_t)EMO__CASCADE_MAX_BYTES + 1;
+    uint8_t *huge = calloc(big, 1);
+    ck_assert_ptr_nonnull(huge);
+    ck_assert_int_eq(emo__cascade_parse(huge, big, "huge.xml", &c),
+                     EMO_ERR_LIMIT);
+    free(huge);
 }
 END_TEST
 
