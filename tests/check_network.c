@@ -228,6 +228,17 @@ START_TEST(layer_lr_zero_freezes)
     emo_network_get_param(net, "fc", 0, f1, 300);
     ck_assert(memcmp(w0, w1, sizeof w0) == 0);
     ck_assert(memcmp(f0, f1, 108 * sizeof(float)) != 0);
+    /* the fc update equals the one of a fully trainable twin: freezing
+     * only skips work */
+    emo_network *twin;
+    float f2[108];
+    ck_assert_emo_ok(emo_network_create_text(tiny, &twin));
+    ck_assert_emo_ok(emo_network_train_step(twin, x, labels, 8, 0.1, NULL,
+                                            NULL));
+    emo_network_get_param(twin, "fc", 0, f2, 108);
+    for (int i = 0; i < 108; i++)
+        ck_assert(fabsf(f1[i] - f2[i]) <= 1e-6f * (1 + fabsf(f2[i])));
+    emo_network_destroy(twin);
     /* set_param round trip and errors */
     ck_assert_emo_ok(emo_network_set_param(net, "c1", 0, w1, 36));
     ck_assert_int_eq(emo_network_set_param(net, "c1", 0, w1, 35),

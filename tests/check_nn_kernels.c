@@ -50,7 +50,8 @@ static void conv_case(int c, int h, int w, int f, int k, int s, int p, int g,
     float *x = malloc(4 * nx), *y = malloc(4 * ny), *ref = malloc(4 * ny);
     float *col = malloc(4 * (emo__layer_scratch(l, batch) + 1));
     nt_fill(x, nx, 11, -1, 1);
-    emo__ctx ctx = {0, 1, col, emo__layer_scratch(l, batch), NULL};
+    emo__ctx ctx = {.threads = 1, .col = col,
+                    .col_cap = emo__layer_scratch(l, batch)};
     emo__conv_forward(l, x, y, batch, &ctx);
     naive_conv(l, x, ref, batch);
     for (size_t i = 0; i < ny; i++)
@@ -198,7 +199,7 @@ START_TEST(fused_inference_matches_layer_by_layer)
     }
     float *a = malloc(4 * mx), *b = malloc(4 * mx), *col = malloc(4 * sc);
     memcpy(a, x, 4 * in * batch);
-    emo__ctx ctx = {0, 2, col, sc, NULL};
+    emo__ctx ctx = {.threads = 2, .col = col, .col_cap = sc};
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer_forward(&net->layers[i], a, b, batch, NULL, &ctx);
         float *t = a;

@@ -219,15 +219,16 @@ static void bias_grad(emo__layer *l, const float *dy, int batch)
 /* Backward of a 1x1 stride-1 group: the input is the column matrix. */
 static void pointwise_backward(emo__layer *l, const conv_dims *d,
                                const float *x, const float *dy, float *dx,
-                               int n, int g)
+                               int n, int g, int param_grads)
 {
     size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
     const float *Wg = l->p[0].data + (size_t)g * d->cout_g * d->K;
     float *dWg = l->p[0].grad + (size_t)g * d->cout_g * d->K;
     const float *xg = x + (size_t)n * in_sz + (size_t)g * d->cin_g * d->hw;
     const float *dyg = dy + (size_t)n * out_sz + (size_t)g * d->cout_g * d->hw;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->cout_g, d->K,
-                d->hw, 1.0f, dyg, d->hw, xg, d->hw, 1.0f, dWg, d->K);
+    if (param_grads)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d->cout_g, d->K,
+                    d->hw, 1.0f, dyg, d->hw, xg, d->hw, 1.0f, dWg, d->K);
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d->K, d->hw,
                     d->cout_g, 1.0f, Wg, d->K, dyg, d->hw, 0.0f,
@@ -241,13 +242,15 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
     conv_dims d = dims_of(l);
     size_t out_sz = emo__shape_size(l->out);
     int nb_max = chunk_images(&d, batch);
-    bias_grad(l, dy, batch);
+    int pg = !ctx->skip_param_grads;
+    if (pg)
+        bias_grad(l, dy, batch);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         size_t ncols = (size_t)nb * d.hw;
         for (int g = 0; g < l->groups; g++) {
             if (d.pointwise) {
-                pointwise_backward(l, &d, x, dy, dx, n0, g);
+                pointwise_backward(l, &d, x, dy, dx, n0, g, pg);
                 continue;
             }
             const float *Wg = l->p[0].data + (size_t)g * d.cout_g * d.K;
@@ -260,10 +263,12 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
                            dy + (size_t)(n0 + j) * out_sz +
                                (size_t)(g * d.cout_g + c) * d.hw,
                            sizeof(float) * (size_t)d.hw);
-            fill_cols(l, &d, x, n0, nb, g, col, ctx->threads);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d.cout_g,
-                        d.K, (int)ncols, 1.0f, dyg, (int)ncols, col,
-                        (int)ncols, 1.0f, dWg, d.K);
+            if (pg) {
+                fill_cols(l, &d, x, n0, nb, g, col, ctx->threads);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                            d.cout_g, d.K, (int)ncols, 1.0f, dyg,
+                            (int)ncols, col, (int)ncols, 1.0f, dWg, d.K);
+            }
             if (!dx)
                 continue;
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d.K,

@@ -26,13 +26,14 @@ void emo__fc_forward(const emo__layer *l, const float *x, float *y,
 }
 
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
-                      float *dx, int batch)
+                      float *dx, int batch, int param_grads)
 {
     int in = (int)emo__shape_size(l->in), out = l->outputs;
     /* dW += dy^T x */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, batch,
-                1.0f, dy, out, x, in, 1.0f, l->p[0].grad, in);
-    if (l->has_bias) {
+    if (param_grads)
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, batch,
+                    1.0f, dy, out, x, in, 1.0f, l->p[0].grad, in);
+    if (l->has_bias && param_grads) {
         float *db = l->p[1].grad;
         for (int n = 0; n < batch; n++)
             for (int o = 0; o < out; o++)

@@ -22,6 +22,7 @@ static emo__ctx make_ctx(emo__net_ws *ws, int train, int threads)
     c.col = ws->col;
     c.col_cap = ws->col_bytes / sizeof(float);
     c.rng = &ws->rng;
+    c.skip_param_grads = 0;
     return c;
 }
 
@@ -139,16 +140,29 @@ static void train_forward(emo_network *net, emo__net_ws *ws,
     }
 }
 
+static int trainable(const emo__layer *l)
+{
+    return l->nparams > 0 && l->lr_mult > 0.0f;
+}
+
 /* Backward from d loss / d logits in diff[n - 1]. */
 static void train_backward(emo_network *net, emo__net_ws *ws,
                            const float *input, int batch)
 {
     emo__ctx ctx = make_ctx(ws, 1, net_threads(net));
-    for (int i = net->n_layers - 2; i >= 0; i--) {
+    /* Nothing before the first trainable layer needs a gradient (only the
+     * last layers train when fine-tuning), and frozen layers need only
+     * the gradient of their input. */
+    int stop = 0;
+    while (stop < net->n_layers - 1 && !trainable(&net->layers[stop]))
+        stop++;
+    for (int i = net->n_layers - 2; i >= stop; i--) {
         emo__layer *l = &net->layers[i];
         const float *x = i ? ws->act[i] : input;
+        ctx.skip_param_grads = !trainable(l);
         emo__layer_backward(l, x, ws->act[i + 1], ws->diff[i + 1],
-                            i ? ws->diff[i] : NULL, batch, ws->aux[i], &ctx);
+                            i > stop ? ws->diff[i] : NULL, batch, ws->aux[i],
+                            &ctx);
     }
 }
 

@@ -87,7 +87,7 @@ void emo__layer_backward(emo__layer *l, const float *x, const float *y,
         emo__conv_backward(l, x, dy, dx, batch, ctx);
         return;
     case EMO__L_FC:
-        emo__fc_backward(l, x, dy, dx, batch);
+        emo__fc_backward(l, x, dy, dx, batch, !ctx->skip_param_grads);
         return;
     case EMO__L_BN:
         emo__bn_backward(l, x, dy, dx, batch, aux, ctx->threads);

@@ -135,6 +135,7 @@ typedef struct emo__ctx {
     float *col;    /* scratch for im2col and gathered outputs */
     size_t col_cap; /* floats in col */
     emo_rng *rng;  /* dropout masks */
+    int skip_param_grads; /* backward: layer frozen (lr_mult 0), only dx */
 } emo__ctx;
 
 /* Scratch floats a layer needs in ctx->col at `batch`. */
@@ -168,7 +169,7 @@ size_t emo__conv_scratch(const emo__layer *l, int batch);
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
                      int batch);
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
-                      float *dx, int batch);
+                      float *dx, int batch, int param_grads);
 void emo__relu_forward(const float *x, float *y, size_t n, int threads);
 void emo__relu_backward(const float *y, const float *dy, float *dx,
                         size_t n, int threads);
