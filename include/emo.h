@@ -305,7 +305,9 @@ EMO_API int emo_preprocessor_detect(emo_preprocessor *pp,
                                     int max_boxes, int *count);
 
 /* Chooses the face of a frame by the face choice policy, retrying with
- * looser parameters (EMO_OPT_DETECT_RETRIES) when none is found.  With
+ * looser parameters (EMO_OPT_DETECT_RETRIES) when none is found: retry k
+ * divides (scale factor - 1) by 2^k, lowers min-neighbours by 2k (to no
+ * less than 1; 0 stays 0) and scales the minimum size by 0.7^k.  With
  * detection off the whole frame is the face.
  * Errors: as emo_preprocessor_detect, and EMO_ERR_NO_FACE. */
 EMO_API int emo_preprocessor_choose_face(emo_preprocessor *pp,
@@ -314,10 +316,14 @@ EMO_API int emo_preprocessor_choose_face(emo_preprocessor *pp,
                                          emo_box *face);
 
 /* Produces the normalised N x N float face (N = EMO_OPT_FACE_SIZE) for
- * `box` (NULL = the whole frame): crop with margin, bilinear rescale,
- * scale to [0,1], optional 5x5 Gaussian, minus the mean image if one is set.
+ * `box` (NULL = the whole frame): crop with margin (the box grown, about
+ * its centre, by EMO_OPT_CROP_MARGIN times its size; outside the frame the
+ * edge is replicated), bilinear rescale, scale to [0,1], optional 5x5
+ * Gaussian, minus the mean image if one is set.
  * out must hold N*N floats (out_len counts floats).
- * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_BUFFER_TOO_SMALL, EMO_ERR_NOMEM. */
+ * Errors: EMO_ERR_INVALID_ARG (also a box outside the frame),
+ * EMO_ERR_BUFFER_TOO_SMALL, EMO_ERR_MISMATCH (mean image of another size),
+ * EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
 EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
                                        const uint8_t *gray, int width,
                                        int height, int stride,
