@@ -252,7 +252,8 @@ typedef struct emo__net_ws {
     float *pp[2];     /* inference: ping-pong activations */
     float *col;       /* scratch (im2col) */
     size_t col_bytes;
-    int threads;      /* kernel threads of forward passes, 1 by default */
+    int threads;      /* kernel threads of forward passes: the network's
+                         EMO_OPT_NET_THREADS when the workspace was made */
     emo_rng rng;
     /* conv weights with the following batch norm folded in (inference),
      * valid while folded_version == net->version */
@@ -260,8 +261,9 @@ typedef struct emo__net_ws {
     float **fold_w, **fold_b;
 } emo__net_ws;
 
-/* Creates an empty workspace for `net` (buffers grow on first use).
- * Errors: EMO_ERR_NOMEM. */
+/* Creates an empty workspace for `net` (buffers grow on first use); its
+ * forward passes use the network's EMO_OPT_NET_THREADS at this moment for
+ * the kernels (set ws->threads to change).  Errors: EMO_ERR_NOMEM. */
 int emo__net_ws_create(const emo_network *net, emo__net_ws **out);
 void emo__net_ws_destroy(emo__net_ws *ws);
 /* Ensures buffers for `batch` (and gradients when train is set). */

@@ -57,7 +57,7 @@ int emo__net_ws_create(const emo_network *net, emo__net_ws **out)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
     emo__rng_seed(&ws->rng, 1);
-    ws->threads = 1;
+    ws->threads = emo__opti(&net->opts, EMO_OPT_NET_THREADS);
     *out = ws;
     return EMO_OK;
 }
