@@ -187,6 +187,37 @@ START_TEST(cascade_errors_keep_the_old_cascade)
 }
 END_TEST
 
+/* $EMO_CASCADE names the default cascade: the LBP one finds the
+ * astronaut where OpenCV's LBP cascade does (171, 64, 104, 104). */
+START_TEST(default_cascade_from_environment)
+{
+    const char *lbp =
+        "/usr/share/opencv4/lbpcascades/lbpcascade_frontalface.xml";
+    if (access(lbp, R_OK) != 0)
+        return;
+    uint8_t *px;
+    int w, h, n;
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
+    setenv("EMO_CASCADE", lbp, 1);
+    emo_preprocessor *pp = make_pp();
+    emo_box b;
+    ck_assert_emo_ok(emo_preprocessor_detect(pp, px, w, h, w, &b, 1, &n));
+    unsetenv("EMO_CASCADE");
+    ck_assert_int_eq(n, 1);
+    ck_assert(abs(b.x - 171) <= 3 && abs(b.w - 104) <= 4);
+    /* a missing file named there is an I/O error on first use */
+    emo_preprocessor_destroy(pp);
+    setenv("EMO_CASCADE", "/nonexistent/cascade.xml", 1);
+    pp = make_pp();
+    ck_assert_int_eq(emo_preprocessor_detect(pp, px, w, h, w, &b, 1, &n),
+                     EMO_ERR_IO);
+    unsetenv("EMO_CASCADE");
+    emo_preprocessor_destroy(pp);
+    emo_free(px);
+}
+END_TEST
+
 START_TEST(face_choice_policies)
 {
     if (!have_default_cascade())
@@ -392,6 +423,7 @@ Suite *preprocess_suite(void)
     tcase_add_test(tc, bad_frames);
     tcase_add_test(tc, tiny_frames_have_no_face);
     tcase_add_test(tc, cascade_errors_keep_the_old_cascade);
+    tcase_add_test(tc, default_cascade_from_environment);
     tcase_add_test(tc, face_choice_policies);
     tcase_add_test(tc, retry_with_looser_parameters);
     tcase_add_test(tc, detect_near_tracks_the_face);
