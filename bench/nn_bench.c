@@ -8,15 +8,16 @@
  *   nn_bench sgemm THREADS N             OpenBLAS sgemm GFLOP/s, N^3
  *
  * fwd/train print "median_ms=<ms> flops=<forward flops per image>
- * peak_rss_kb=<kB> weights_kb=<kB> pass_rss_kb=<kB>": pass_rss_kb is how
- * much the peak resident size grew during the calls (workspace, BLAS
- * buffers), i.e. the memory of the pass itself beyond the weights.
+ * peak_rss_kb=<kB> weights_kb=<kB> pass_rss_kb=<kB>": peak_rss_kb is the
+ * process's VmHWM, pass_rss_kb how far the peak rose above the resident
+ * size before the first call (workspace, BLAS buffers): the memory of
+ * the pass itself beyond the weights.  (getrusage's ru_maxrss is not
+ * used: it survives exec, so a Python parent's size would leak in.)
  */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "emo.h"
@@ -32,6 +33,21 @@ static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+/* A "VmXXX:" value of /proc/self/status in kB, or -1. */
+static long proc_kb(const char *key)
+{
+    FILE *fp = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    size_t n = strlen(key);
+    while (fp && fgets(line, sizeof line, fp))
+        if (strncmp(line, key, n) == 0)
+            v = atol(line + n);
+    if (fp)
+        fclose(fp);
+    return v;
 }
 
 static void check(int rc, const char *what)
@@ -103,9 +119,7 @@ int main(int argc, char **argv)
         x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
     for (int i = 0; i < batch; i++)
         labels[i] = i % 7;
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    long before = ru.ru_maxrss;
+    long before = proc_kb("VmRSS:");
     for (int r = -1; r < runs; r++) { /* one warm-up call */
         double t0 = now_ms();
         if (train)
@@ -117,11 +131,11 @@ int main(int argc, char **argv)
             t[r] = now_ms() - t0;
     }
     qsort(t, (size_t)runs, sizeof *t, cmp);
-    getrusage(RUSAGE_SELF, &ru);
+    long peak = proc_kb("VmHWM:");
     printf("median_ms=%.3f flops=%lld peak_rss_kb=%ld weights_kb=%lld "
            "pass_rss_kb=%ld\n", t[runs / 2], (long long)emo_network_flops(net),
-           ru.ru_maxrss, (long long)emo_network_num_params(net) * 4 / 1024,
-           ru.ru_maxrss - before);
+           peak, (long long)emo_network_num_params(net) * 4 / 1024,
+           peak - before);
     emo_network_destroy(net);
     free(x);
     free(p);

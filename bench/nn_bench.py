@@ -14,7 +14,6 @@ the process's peak.  Every number is the median of RUNS calls after a warm-up,
 each library measured in its own fresh process.
 """
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -26,6 +25,16 @@ CASES = [("fwd", 1), ("fwd", 32), ("train", 64)]
 
 def parse_kv(line):
     return dict(kv.split("=", 1) for kv in line.split())
+
+
+def proc_kb(key):
+    """A /proc/self/status value in kB (VmHWM is per process image, unlike
+    ru_maxrss, which survives exec)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key):
+                return int(line.split()[1])
+    return -1
 
 
 def torch_worker(preset, mode, threads, batch, runs):
@@ -52,7 +61,7 @@ def torch_worker(preset, mode, threads, batch, runs):
             with torch.no_grad():
                 F.softmax(model(x), dim=1)
     model.train(mode == "train")
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    before = proc_kb("VmRSS:")
     times = []
     for r in range(runs + 1):
         t = time.perf_counter()
@@ -60,7 +69,7 @@ def torch_worker(preset, mode, threads, batch, runs):
         if r:
             times.append((time.perf_counter() - t) * 1e3)
     times.sort()
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = proc_kb("VmHWM:")
     print("median_ms=%.3f peak_rss_kb=%d pass_rss_kb=%d"
           % (times[len(times) // 2], rss, rss - before))
 
