@@ -287,6 +287,37 @@ START_TEST(workspace_is_reused)
 }
 END_TEST
 
+/* The parallel loops give the single-threaded result (work is split by
+ * independent units, never by partial sums). */
+START_TEST(threads_do_not_change_results)
+{
+    emo_network *a, *b;
+    ck_assert_emo_ok(emo_network_create_preset("default", 0, &a));
+    ck_assert_emo_ok(emo_network_create_preset("default", 0, &b));
+    ck_assert_emo_ok(emo_network_set_int(b, EMO_OPT_NET_THREADS, 2));
+    int batch = 16;
+    size_t in = emo__shape_size(a->input);
+    float *x = malloc(4 * in * batch), pa[16 * 7], pb[16 * 7];
+    int labels[16];
+    nt_fill(x, in * batch, 8, -1, 1);
+    for (int i = 0; i < batch; i++)
+        labels[i] = i % 7;
+    double la, lb;
+    ck_assert_emo_ok(emo_network_train_step(a, x, labels, batch, 0.01, NULL,
+                                            &la));
+    ck_assert_emo_ok(emo_network_train_step(b, x, labels, batch, 0.01, NULL,
+                                            &lb));
+    ck_assert(nt_close(la, lb, 1e-5, 1e-7));
+    ck_assert_emo_ok(emo_network_forward(a, x, batch, pa));
+    ck_assert_emo_ok(emo_network_forward(b, x, batch, pb));
+    for (int i = 0; i < batch * 7; i++)
+        ck_assert(nt_close(pa[i], pb[i], 1e-4, 1e-6));
+    free(x);
+    emo_network_destroy(a);
+    emo_network_destroy(b);
+}
+END_TEST
+
 Suite *nn_kernels_suite(void)
 {
     Suite *s = suite_create("nn_kernels");
@@ -301,6 +332,7 @@ Suite *nn_kernels_suite(void)
     tcase_add_test(tc, fused_inference_matches_layer_by_layer);
     tcase_add_test(tc, concurrent_workspaces_agree);
     tcase_add_test(tc, workspace_is_reused);
+    tcase_add_test(tc, threads_do_not_change_results);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -123,7 +123,7 @@ static void fwd_channels(void *arg, size_t c0, size_t c1)
 
 static size_t min_channels(const emo__layer *l, int batch)
 {
-    return 1 + 65536 / ((size_t)batch * l->in.h * l->in.w);
+    return 1 + 262144 / ((size_t)batch * l->in.h * l->in.w);
 }
 
 void emo__bn_forward(const emo__layer *l, const float *x, float *y,

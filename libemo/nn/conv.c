@@ -101,7 +101,7 @@ static void scatter_units(void *arg, size_t u0, size_t u1)
 /* Enough work per thread to pay for waking it. */
 static size_t min_units(const conv_dims *d)
 {
-    return 1 + 32768 / ((size_t)d->kk * d->hw);
+    return 1 + 262144 / ((size_t)d->kk * d->hw);
 }
 
 /* Unfolds images n0..n0+nb-1, channel group g, side by side. */
@@ -147,7 +147,7 @@ static void add_bias(const emo__layer *l, const conv_dims *d, const float *b,
         return;
     cols_job c = {l, d, NULL, NULL, y, b, 0, batch, 0, relu};
     emo__parallel_for(threads, (size_t)batch * l->out.c,
-                      1 + 65536 / (size_t)d->hw, bias_planes, &c);
+                      1 + 262144 / (size_t)d->hw, bias_planes, &c);
 }
 
 void emo__conv_forward(const emo__layer *l, const float *x, float *y,

@@ -68,7 +68,7 @@ void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
 {
     pool_job j = {l, x, y, argmax, NULL};
     size_t planes = (size_t)batch * l->in.c;
-    emo__parallel_for(threads, planes, 1 + 16384 / (l->in.h * l->in.w),
+    emo__parallel_for(threads, planes, 1 + 65536 / (l->in.h * l->in.w),
                       maxpool_planes, &j);
 }
 
@@ -92,7 +92,7 @@ void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
 {
     pool_job j = {l, dy, dx, NULL, argmax};
     size_t planes = (size_t)batch * l->in.c;
-    emo__parallel_for(threads, planes, 1 + 16384 / (l->in.h * l->in.w),
+    emo__parallel_for(threads, planes, 1 + 65536 / (l->in.h * l->in.w),
                       maxpool_back_planes, &j);
 }
 

@@ -28,12 +28,12 @@ static void bwd_range(void *arg, size_t b, size_t e)
 void emo__relu_forward(const float *x, float *y, size_t n, int threads)
 {
     relu_job j = {x, NULL, NULL, y};
-    emo__parallel_for(threads, n, 1 << 16, fwd_range, &j);
+    emo__parallel_for(threads, n, 1 << 18, fwd_range, &j);
 }
 
 void emo__relu_backward(const float *y, const float *dy, float *dx, size_t n,
                         int threads)
 {
     relu_job j = {NULL, y, dy, dx};
-    emo__parallel_for(threads, n, 1 << 16, bwd_range, &j);
+    emo__parallel_for(threads, n, 1 << 18, bwd_range, &j);
 }
