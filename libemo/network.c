@@ -54,6 +54,15 @@ EMO_API void emo_network_destroy(emo_network *net)
     emo__net_free(net);
 }
 
+static int same_shapes(const emo__layer *a, const emo__layer *b)
+{
+    for (int j = 0; j < a->nparams; j++)
+        if (a->p[j].n != b->p[j].n || a->p[j].ndims != b->p[j].ndims ||
+            memcmp(a->p[j].dims, b->p[j].dims, sizeof a->p[j].dims) != 0)
+            return 0;
+    return 1;
+}
+
 EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
                                  int *copied)
 {
@@ -68,11 +77,7 @@ EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
         if (!s || d->nparams == 0 || s->type != d->type ||
             s->nparams != d->nparams)
             continue;
-        int same = 1;
-        for (int j = 0; j < d->nparams; j++)
-            same &= s->p[j].n == d->p[j].n && s->p[j].ndims == d->p[j].ndims &&
-                    memcmp(s->p[j].dims, d->p[j].dims, sizeof d->p[j].dims) == 0;
-        if (!same)
+        if (!same_shapes(s, d))
             continue;
         for (int j = 0; j < d->nparams; j++) {
             memcpy(d->p[j].data, s->p[j].data, sizeof(float) * d->p[j].n);

@@ -79,7 +79,8 @@ static void check_tensor(gc *g, float *v, size_t n, const float *analytic,
     emo__rng_seed(&pick, 5);
     int count = n < SAMPLES ? (int)n : SAMPLES;
     for (int s = 0; s < count; s++) {
-        size_t i = n <= SAMPLES ? (size_t)s : emo__rng_below(&pick, (uint32_t)n);
+        size_t i = n <= SAMPLES ? (size_t)s
+                                : emo__rng_below(&pick, (uint32_t)n);
         float keep = v[i];
         v[i] = keep + eps;
         double lp = loss_of(g);
