@@ -1,2 +1,0 @@
-SUITE(core)
-SUITE(vote)
