@@ -3,6 +3,8 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,15 +59,24 @@ int emo__atomic_open(emo_atomic_file *f, const char *path)
         return emo__fail(EMO_ERR_INVALID_ARG, "empty output path");
     size_t n = strlen(path);
     f->path = malloc(n + 1);
-    f->tmp_path = malloc(n + 16);
+    f->tmp_path = malloc(n + 40);
     if (!f->path || !f->tmp_path) {
         emo__atomic_abort(f);
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
     memcpy(f->path, path, n + 1);
-    memcpy(f->tmp_path, path, n);
-    memcpy(f->tmp_path + n, ".tmp-XXXXXX", 12);
-    int fd = mkstemp(f->tmp_path);
+    /* A unique name beside the target (same file system, so rename is
+     * atomic), opened O_EXCL with mode 0666 so the umask applies as for
+     * any new file; mkstemp would make it 0600. */
+    static _Atomic unsigned counter;
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        snprintf(f->tmp_path, n + 40, "%s.tmp-%ld-%u", path, (long)getpid(),
+                 atomic_fetch_add(&counter, 1));
+        fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
     if (fd < 0) {
         int rc = emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
         free(f->tmp_path);

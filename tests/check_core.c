@@ -3,6 +3,7 @@
 #include "internal.h"
 
 #include <pthread.h>
+#include <sys/stat.h>
 
 START_TEST(version_matches_macros)
 {
@@ -147,6 +148,11 @@ START_TEST(atomic_file_commit_and_abort)
     fputs("hello", (FILE *)f.fp);
     ck_assert_int_ne(access(path, F_OK), 0); /* not visible before commit */
     ck_assert_emo_ok(emo__atomic_commit(&f));
+    struct stat st;
+    mode_t mask = umask(022);
+    ck_assert_int_eq(stat(path, &st), 0);
+    umask(mask);
+    ck_assert_int_eq(st.st_mode & 0777, 0666 & ~mask); /* not mkstemp's 0600 */
     uint8_t *data;
     size_t n;
     ck_assert_emo_ok(emo__read_file(path, &data, &n));
