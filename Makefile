@@ -54,7 +54,7 @@ TEST_SRC := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
-        check-pkgconfig check-python check-oracle demo bench install \
+        check-pkgconfig check-python check-oracle check-docs demo bench install \
         uninstall clean deps abi-baseline
 
 all: lib examples
@@ -115,7 +115,7 @@ $(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san
 	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
-	  check-python check-oracle check-detect check-san
+	  check-python check-docs check-oracle check-detect check-san
 	@$(MAKE) --no-print-directory check-unit
 
 check-unit: $(B)/check_libemo
@@ -145,6 +145,13 @@ check-pkgconfig: lib
 
 check-python: lib examples
 	@sh tests/check-python.sh $(PYTHON)
+
+# docs/api.md is generated from the header: it must not fall behind.
+check-docs:
+	@$(PYTHON) tools/gen-api-doc.py include/emo.h | cmp -s - docs/api.md || \
+	  { echo "docs: FAIL: docs/api.md is stale (regenerate: $(PYTHON)" \
+	    "tools/gen-api-doc.py include/emo.h > docs/api.md)"; exit 1; }
+	@echo "docs: ok (docs/api.md matches include/emo.h)"
 
 check-oracle: lib
 	@sh tests/check-oracle.sh $(PYTHON)
