@@ -96,7 +96,7 @@ EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
 /* A fresh network's weights are a function of its text and seed, so
  * setting the seed redraws them; weights that were trained, loaded,
  * transferred or set are never touched. */
-EMO_API int emo_network_set_int(emo_network *net, int option, int value)
+EMO_API int emo_network_set_float(emo_network *net, int option, double value)
 {
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
@@ -106,14 +106,9 @@ EMO_API int emo_network_set_int(emo_network *net, int option, int value)
     return rc;
 }
 
-EMO_API int emo_network_set_float(emo_network *net, int option, double value)
+EMO_API int emo_network_set_int(emo_network *net, int option, int value)
 {
-    if (!net)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
-    int rc = emo__opts_set(&net->opts, NET_GROUPS, option, value);
-    if (!rc && option == EMO_OPT_NET_SEED && net->fresh)
-        emo__net_init_weights(net);
-    return rc;
+    return emo_network_set_float(net, option, value);
 }
 
 EMO_API int emo_network_get_int(const emo_network *net, int option,
