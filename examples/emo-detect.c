@@ -325,45 +325,6 @@ static int write_annotated(const options *o, const char *file,
     return rc;
 }
 
-/* --detect-only: boxes per file.  Returns the number of files that
- * failed. */
-static int run_detect_only(const options *o)
-{
-    emo_preprocessor *pp = make_preprocessor(o);
-    emo_box *boxes = malloc(sizeof *boxes * MAX_FACES);
-    if (!boxes) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        exit(1);
-    }
-    int failed = 0;
-    for (int i = 0; i < o->nfiles; i++) {
-        uint8_t *px;
-        int w, h, n;
-        int rc = emo_image_load(o->files[i], 1, &px, &w, &h);
-        if (!rc) {
-            rc = emo_preprocessor_detect(pp, px, w, h, w, boxes, MAX_FACES,
-                                         &n);
-            if (rc)
-                emo_free(px);
-        }
-        if (rc) {
-            print_error(o->files[i], rc);
-            failed++;
-            continue;
-        }
-        n = n < MAX_FACES ? n : MAX_FACES;
-        if (o->annotate &&
-            write_annotated(o, o->files[i], px, w, h, boxes, NULL, n, NULL))
-            failed++;
-        emo_free(px);
-        print_faces(o->files[i], w, h, boxes, n);
-        fflush(stdout);
-    }
-    free(boxes);
-    emo_preprocessor_destroy(pp);
-    return failed;
-}
-
 static void print_predictions(const char *file, int w, int h,
                               const emo_prediction *p, int n,
                               const emo_network *net)
@@ -415,44 +376,80 @@ static emo_predictor *make_predictor(const options *o, emo_network **net)
     return pred;
 }
 
-/* Prediction mode: faces, labels and scores per file.  Returns the
- * number of files that failed. */
-static int run_predict(const options *o)
-{
+/* What one run needs: a bare preprocessor (--detect-only) or a predictor
+ * on a loaded network, and the output buffer of the mode. */
+typedef struct runner {
+    emo_preprocessor *pp;
     emo_network *net;
-    emo_predictor *pred = make_predictor(o, &net);
-    emo_prediction *p = malloc(sizeof *p * MAX_FACES);
+    emo_predictor *pred;
+    emo_box *boxes;
+    emo_prediction *preds;
+} runner;
+
+static void *xmalloc(size_t n)
+{
+    void *p = malloc(n);
     if (!p) {
         fprintf(stderr, "%s: out of memory\n", prog);
         exit(1);
     }
+    return p;
+}
+
+/* Finds the faces of one frame (and their emotions unless detect-only). */
+static int analyse(runner *r, const uint8_t *px, int w, int h, int *n)
+{
+    if (r->pred)
+        return emo_predictor_predict_frame(r->pred, px, w, h, w, r->preds,
+                                           MAX_FACES, n);
+    return emo_preprocessor_detect(r->pp, px, w, h, w, r->boxes, MAX_FACES,
+                                   n);
+}
+
+/* One JSON line per file, faces (and emotions) or an error; the annotated
+ * image when asked.  Returns the number of files that failed. */
+static int run(const options *o)
+{
+    runner r = {0};
+    if (o->detect_only) {
+        r.pp = make_preprocessor(o);
+        r.boxes = xmalloc(sizeof *r.boxes * MAX_FACES);
+    } else {
+        r.pred = make_predictor(o, &r.net);
+        r.preds = xmalloc(sizeof *r.preds * MAX_FACES);
+    }
     int failed = 0;
     for (int i = 0; i < o->nfiles; i++) {
+        const char *file = o->files[i];
         uint8_t *px;
         int w, h, n = 0;
-        int rc = emo_image_load(o->files[i], 1, &px, &w, &h);
+        int rc = emo_image_load(file, 1, &px, &w, &h);
         if (!rc) {
-            rc = emo_predictor_predict_frame(pred, px, w, h, w, p, MAX_FACES,
-                                             &n);
+            rc = analyse(&r, px, w, h, &n);
             if (rc)
                 emo_free(px);
         }
         if (rc) {
-            print_error(o->files[i], rc);
+            print_error(file, rc);
             failed++;
             continue;
         }
         n = n < MAX_FACES ? n : MAX_FACES;
-        if (o->annotate &&
-            write_annotated(o, o->files[i], px, w, h, NULL, p, n, net))
+        if (o->annotate && write_annotated(o, file, px, w, h, r.boxes,
+                                           r.preds, n, r.net))
             failed++;
         emo_free(px);
-        print_predictions(o->files[i], w, h, p, n, net);
+        if (r.pred)
+            print_predictions(file, w, h, r.preds, n, r.net);
+        else
+            print_faces(file, w, h, r.boxes, n);
         fflush(stdout);
     }
-    free(p);
-    emo_predictor_destroy(pred);
-    emo_network_destroy(net);
+    free(r.boxes);
+    free(r.preds);
+    emo_preprocessor_destroy(r.pp);
+    emo_predictor_destroy(r.pred);
+    emo_network_destroy(r.net);
     return failed;
 }
 
@@ -460,7 +457,7 @@ int main(int argc, char **argv)
 {
     options o;
     parse_args(argc, argv, &o);
-    int failed = o.detect_only ? run_detect_only(&o) : run_predict(&o);
+    int failed = run(&o);
     free(o.files);
     return failed ? 1 : 0;
 }
