@@ -275,6 +275,60 @@ START_TEST(grad_whole_net_weighted_loss)
 }
 END_TEST
 
+/* Data-parallel training (train_pass.c) cuts the batch into one slice per
+ * thread; gradients, batch-norm running statistics and the loss must be
+ * those of one thread up to summation order, for uneven slices (batch 7
+ * over 2 and 3 threads) and with a frozen layer (no weight gradient, but
+ * its input gradient still flows). */
+static size_t sliced_step(int threads, const float *x, const int *labels,
+                          float *grads, double *loss, float *running)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_text(small_net, &net));
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, threads));
+    ck_assert_emo_ok(emo_network_set_layer_lr(net, "c2", 0.0, 0.0));
+    ck_assert_emo_ok(emo_network_train_step(net, x, labels, 7, 0.0, NULL,
+                                            loss));
+    size_t g = 0, r = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        for (int j = 0; j < net->layers[i].nparams; j++) {
+            const emo__param *p = &net->layers[i].p[j];
+            for (size_t k = 0; k < p->n; k++)
+                if (p->learned)
+                    grads[g++] = p->grad[k];
+                else
+                    running[r++] = p->data[k];
+        }
+    ck_assert_uint_eq(r, 8); /* b1's running mean and variance */
+    emo_network_destroy(net);
+    return g;
+}
+
+START_TEST(sliced_training_matches_one_thread)
+{
+    float x[7 * 2 * 9 * 8], g1[512], gt[512], r1[8], rt[8];
+    int labels[7] = {0, 1, 2, 2, 1, 0, 2};
+    nt_fill(x, sizeof x / sizeof *x, 21, -1.0f, 1.0f);
+    double l1, lt;
+    size_t n = sliced_step(1, x, labels, g1, &l1, r1);
+    ck_assert_uint_eq(n, 273);
+    int frozen = 0;
+    for (int threads = 2; threads <= 3; threads++) {
+        sliced_step(threads, x, labels, gt, &lt, rt);
+        ck_assert(nt_close(l1, lt, 1e-6, 1e-7));
+        for (size_t i = 0; i < n; i++) {
+            frozen += g1[i] == 0.0f;
+            ck_assert_msg(nt_close(g1[i], gt[i], 1e-4, 1e-6),
+                          "threads %d grad %zu: %g vs %g", threads, i, g1[i],
+                          gt[i]);
+        }
+        for (int i = 0; i < 8; i++)
+            ck_assert(nt_close(r1[i], rt[i], 1e-5, 1e-7));
+    }
+    ck_assert_int_ge(frozen, 2 * 114); /* c2's weights and biases */
+}
+END_TEST
+
 Suite *nn_grad_suite(void)
 {
     Suite *s = suite_create("nn_grad");
@@ -293,6 +347,7 @@ Suite *nn_grad_suite(void)
     tcase_add_test(tc, grad_dropout);
     tcase_add_test(tc, grad_bn_train);
     tcase_add_test(tc, grad_whole_net_weighted_loss);
+    tcase_add_test(tc, sliced_training_matches_one_thread);
     suite_add_tcase(s, tc);
     return s;
 }

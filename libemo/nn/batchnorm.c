@@ -76,23 +76,91 @@ static void plane_grad_sums(const float *x, const float *g, size_t n,
     *sgx = sb;
 }
 
-/* Batch mean, inverse std and variance of channel c: float within a
- * plane, double across planes. */
-static void channel_stats(const bn_job *j, int c)
+/* ---- per-channel pieces over the items [0, nb) of x ------------------- */
+
+static const float *plane_of(const emo__layer *l, const float *x, int n,
+                             size_t c)
 {
-    const emo__layer *l = j->l;
-    int C = l->in.c;
     size_t plane = (size_t)l->in.h * l->in.w;
-    double m = (double)j->batch * plane, s = 0.0, s2 = 0.0;
-    for (int n = 0; n < j->batch; n++)
-        s += plane_sum(j->x + ((size_t)n * C + c) * plane, plane);
-    double mean = s / m;
-    for (int n = 0; n < j->batch; n++)
-        s2 += plane_sq_dev(j->x + ((size_t)n * C + c) * plane, plane,
-                           (float)mean);
-    j->stats[c] = (float)mean;
-    j->stats[C + c] = (float)(1.0 / sqrt(s2 / m + l->eps));
-    j->stats[2 * C + c] = (float)(s2 / m);
+    return x + ((size_t)n * l->in.c + c) * plane;
+}
+
+/* Sums in float within a plane, in double across planes. */
+static double chan_sum(const emo__layer *l, const float *x, int nb, size_t c)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    double s = 0.0;
+    for (int n = 0; n < nb; n++)
+        s += plane_sum(plane_of(l, x, n, c), plane);
+    return s;
+}
+
+static double chan_sq_dev(const emo__layer *l, const float *x, int nb,
+                          size_t c, float mean)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    double s = 0.0;
+    for (int n = 0; n < nb; n++)
+        s += plane_sq_dev(plane_of(l, x, n, c), plane, mean);
+    return s;
+}
+
+/* y = x * a + b on channel c. */
+static void chan_affine(const emo__layer *l, const float *x, float *y,
+                        int nb, size_t c, float a, float b)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    for (int n = 0; n < nb; n++) {
+        const float *p = plane_of(l, x, n, c);
+        float *q = (float *)plane_of(l, y, n, c);
+        for (size_t i = 0; i < plane; i++)
+            q[i] = p[i] * a + b;
+    }
+}
+
+/* sum(dy) and sum(dy * xhat) of channel c. */
+static void chan_grad_sums(const emo__layer *l, const float *x,
+                           const float *dy, int nb, size_t c, float mean,
+                           float inv, double *sdy, double *sdyx)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    double a = 0.0, b = 0.0;
+    for (int n = 0; n < nb; n++) {
+        float pa, pb;
+        plane_grad_sums(plane_of(l, x, n, c), plane_of(l, dy, n, c), plane,
+                        mean, &pa, &pb);
+        a += pa;
+        b += (double)pb * inv;
+    }
+    *sdy = a;
+    *sdyx = b;
+}
+
+/* dx of channel c given the batch means k1 = sum(dy) / m and
+ * k2 = sum(dy * xhat) / m. */
+static void chan_dx(const emo__layer *l, const float *x, const float *dy,
+                    float *dx, int nb, size_t c, float mean, float inv,
+                    float k1, float k2)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    float gi = l->p[0].data[c] * inv;
+    for (int n = 0; n < nb; n++) {
+        const float *p = plane_of(l, x, n, c), *g = plane_of(l, dy, n, c);
+        float *d = (float *)plane_of(l, dx, n, c);
+        for (size_t i = 0; i < plane; i++) {
+            float xh = (p[i] - mean) * inv;
+            d[i] = gi * (g[i] - k1 - xh * k2);
+        }
+    }
+}
+
+/* Inverse std and variance from the sum of squared deviations. */
+static void finish_stats(const emo__layer *l, size_t c, double m, double s2,
+                         float *stats)
+{
+    int C = l->in.c;
+    stats[C + c] = (float)(1.0 / sqrt(s2 / m + l->eps));
+    stats[2 * C + c] = (float)(s2 / m);
 }
 
 static void fwd_channels(void *arg, size_t c0, size_t c1)
@@ -100,24 +168,22 @@ static void fwd_channels(void *arg, size_t c0, size_t c1)
     const bn_job *j = arg;
     const emo__layer *l = j->l;
     int C = l->in.c;
-    size_t plane = (size_t)l->in.h * l->in.w;
+    double m = (double)j->batch * l->in.h * l->in.w;
     for (size_t c = c0; c < c1; c++) {
         float mean, inv;
         if (j->train) {
-            channel_stats(j, (int)c);
+            j->stats[c] = (float)(chan_sum(l, j->x, j->batch, c) / m);
+            finish_stats(l, c, m,
+                         chan_sq_dev(l, j->x, j->batch, c, j->stats[c]),
+                         j->stats);
             mean = j->stats[c];
             inv = j->stats[C + c];
         } else {
             mean = l->p[2].data[c];
             inv = 1.0f / sqrtf(l->p[3].data[c] + l->eps);
         }
-        float a = l->p[0].data[c] * inv, b = l->p[1].data[c] - mean * a;
-        for (int n = 0; n < j->batch; n++) {
-            const float *p = j->x + ((size_t)n * C + c) * plane;
-            float *q = j->y + ((size_t)n * C + c) * plane;
-            for (size_t i = 0; i < plane; i++)
-                q[i] = p[i] * a + b;
-        }
+        float a = l->p[0].data[c] * inv;
+        chan_affine(l, j->x, j->y, j->batch, c, a, l->p[1].data[c] - mean * a);
     }
 }
 
@@ -154,34 +220,16 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     const bn_job *j = arg;
     emo__layer *l = j->l;
     int C = l->in.c;
-    size_t plane = (size_t)l->in.h * l->in.w;
-    double m = (double)j->batch * plane;
+    double m = (double)j->batch * l->in.h * l->in.w;
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
-        double sdy = 0.0, sdyx = 0.0;
-        for (int n = 0; n < j->batch; n++) {
-            const float *p = j->x + ((size_t)n * C + c) * plane;
-            const float *g = j->dy + ((size_t)n * C + c) * plane;
-            float a, b;
-            plane_grad_sums(p, g, plane, mean, &a, &b);
-            sdy += a;
-            sdyx += (double)b * inv;
-        }
+        double sdy, sdyx;
+        chan_grad_sums(l, j->x, j->dy, j->batch, c, mean, inv, &sdy, &sdyx);
         l->p[0].grad[c] += (float)sdyx;
         l->p[1].grad[c] += (float)sdy;
-        if (!j->dx)
-            continue;
-        float gam = l->p[0].data[c];
-        float k1 = (float)(sdy / m), k2 = (float)(sdyx / m);
-        for (int n = 0; n < j->batch; n++) {
-            const float *p = j->x + ((size_t)n * C + c) * plane;
-            const float *g = j->dy + ((size_t)n * C + c) * plane;
-            float *d = j->dx + ((size_t)n * C + c) * plane;
-            for (size_t i = 0; i < plane; i++) {
-                float xh = (p[i] - mean) * inv;
-                d[i] = gam * inv * (g[i] - k1 - xh * k2);
-            }
-        }
+        if (j->dx)
+            chan_dx(l, j->x, j->dy, j->dx, j->batch, c, mean, inv,
+                    (float)(sdy / m), (float)(sdyx / m));
     }
 }
 
@@ -191,4 +239,65 @@ void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
     bn_job j = {l, x, dy, NULL, dx, NULL, stats, batch, 1};
     emo__parallel_for(threads, (size_t)l->in.c, min_channels(l, batch),
                       bwd_channels, &j);
+}
+
+/* ---- one slice of a batch split across threads ------------------------- */
+
+void emo__bn_slice_sums(const emo__layer *l, const float *x, int nb,
+                        double *sum)
+{
+    for (int c = 0; c < l->in.c; c++)
+        sum[c] = chan_sum(l, x, nb, (size_t)c);
+}
+
+void emo__bn_slice_sq_dev(const emo__layer *l, const float *x, int nb,
+                          const float *stats, double *s2)
+{
+    for (int c = 0; c < l->in.c; c++)
+        s2[c] = chan_sq_dev(l, x, nb, (size_t)c, stats[c]);
+}
+
+void emo__bn_set_mean(const emo__layer *l, double m, const double *sum,
+                      float *stats)
+{
+    for (int c = 0; c < l->in.c; c++)
+        stats[c] = (float)(sum[c] / m);
+}
+
+void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
+                        float *stats)
+{
+    for (int c = 0; c < l->in.c; c++)
+        finish_stats(l, (size_t)c, m, s2[c], stats);
+}
+
+void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
+                         int nb, const float *stats)
+{
+    int C = l->in.c;
+    for (int c = 0; c < C; c++) {
+        float a = l->p[0].data[c] * stats[C + c];
+        chan_affine(l, x, y, nb, (size_t)c, a,
+                    l->p[1].data[c] - stats[c] * a);
+    }
+}
+
+void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
+                             const float *dy, int nb, const float *stats,
+                             double *sdy, double *sdyx)
+{
+    int C = l->in.c;
+    for (int c = 0; c < C; c++)
+        chan_grad_sums(l, x, dy, nb, (size_t)c, stats[c], stats[C + c],
+                       &sdy[c], &sdyx[c]);
+}
+
+void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
+                      float *dx, int nb, const float *stats, double m,
+                      const double *sdy, const double *sdyx)
+{
+    int C = l->in.c;
+    for (int c = 0; c < C; c++)
+        chan_dx(l, x, dy, dx, nb, (size_t)c, stats[c], stats[C + c],
+                (float)(sdy[c] / m), (float)(sdyx[c] / m));
 }

@@ -14,7 +14,7 @@ void emo__nn_set_threads(int threads)
     openblas_set_num_threads(threads < 1 ? 1 : threads);
 }
 
-static emo__ctx make_ctx(emo__net_ws *ws, int train, int threads)
+emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
 {
     emo__ctx c;
     c.train = train;
@@ -97,7 +97,7 @@ int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
         rc = refresh_folded(net, ws);
     if (rc)
         return rc;
-    emo__ctx ctx = make_ctx(ws, 0, ws->threads);
+    emo__ctx ctx = emo__ws_ctx(ws, 0, ws->threads);
     const float *x = input;
     int k = 0;
     for (int i = 0; i < net->n_layers; i++, k++) {
@@ -123,47 +123,6 @@ int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
 static int net_threads(const emo_network *net)
 {
     return emo__opti(&net->opts, EMO_OPT_NET_THREADS);
-}
-
-/* Training forward: every output kept, aux data recorded. */
-static void train_forward(emo_network *net, emo__net_ws *ws,
-                          const float *input, int batch)
-{
-    emo__ctx ctx = make_ctx(ws, 1, net_threads(net));
-    const float *x = input;
-    for (int i = 0; i < net->n_layers; i++) {
-        emo__layer *l = &net->layers[i];
-        emo__layer_forward(l, x, ws->act[i + 1], batch, ws->aux[i], &ctx);
-        if (l->type == EMO__L_BN)
-            emo__bn_update_running(l, batch, ws->aux[i]);
-        x = ws->act[i + 1];
-    }
-}
-
-static int trainable(const emo__layer *l)
-{
-    return l->nparams > 0 && l->lr_mult > 0.0f;
-}
-
-/* Backward from d loss / d logits in diff[n - 1]. */
-static void train_backward(emo_network *net, emo__net_ws *ws,
-                           const float *input, int batch)
-{
-    emo__ctx ctx = make_ctx(ws, 1, net_threads(net));
-    /* Nothing before the first trainable layer needs a gradient (only the
-     * last layers train when fine-tuning), and frozen layers need only
-     * the gradient of their input. */
-    int stop = 0;
-    while (stop < net->n_layers - 1 && !trainable(&net->layers[stop]))
-        stop++;
-    for (int i = net->n_layers - 2; i >= stop; i--) {
-        emo__layer *l = &net->layers[i];
-        const float *x = i ? ws->act[i] : input;
-        ctx.skip_param_grads = !trainable(l);
-        emo__layer_backward(l, x, ws->act[i + 1], ws->diff[i + 1],
-                            i > stop ? ws->diff[i] : NULL, batch, ws->aux[i],
-                            &ctx);
-    }
 }
 
 static void zero_grads(emo_network *net)
@@ -229,21 +188,24 @@ int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
         if (labels[b] < 0 || labels[b] >= net->num_classes)
             return emo__fail(EMO_ERR_RANGE, "label %d of item %d outside "
                              "[0, %d)", labels[b], b, net->num_classes);
+    int threads = net_threads(net);
     int rc = emo__net_ws_reserve(net, ws, batch, 1);
     if (!rc)
         rc = emo__net_alloc_train(net);
-    emo__nn_set_threads(net_threads(net));
+    if (!rc)
+        rc = emo__train_pass_reserve(net, ws, batch, threads);
+    emo__nn_set_threads(threads);
     if (rc)
         return rc;
     uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);
     emo__rng_seed(&ws->rng, seed * 0x2545F4914F6CDD1DULL + net->step + 1);
     zero_grads(net);
-    train_forward(net, ws, input, batch);
+    emo__train_forward(net, ws, input, batch, threads);
     int n = net->num_classes, last = net->n_layers - 1;
     const float *p = ws->act[last + 1];
     double l = emo__softmax_xent(p, labels, batch, n, class_weights,
                                  ws->diff[last]);
-    train_backward(net, ws, input, batch);
+    emo__train_backward(net, ws, input, batch, threads);
     sgd_update(net, lr);
     net->step++;
     net->version++;

@@ -138,6 +138,10 @@ typedef struct emo__ctx {
     int skip_param_grads; /* backward: layer frozen (lr_mult 0), only dx */
 } emo__ctx;
 
+/* A context over the workspace's scratch and generator (forward.c). */
+struct emo__net_ws;
+emo__ctx emo__ws_ctx(struct emo__net_ws *ws, int train, int threads);
+
 /* Scratch floats a layer needs in ctx->col at `batch`. */
 size_t emo__layer_scratch(const emo__layer *l, int batch);
 /* Auxiliary bytes a layer keeps from forward to backward at `batch`
@@ -199,6 +203,29 @@ void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx);
 void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch, const float *stats, int threads);
+/* Training batch norm on one slice of a batch split across threads
+ * (train_pass.c): the statistics need every slice, so the caller sums the
+ * slices' per-channel partial results (C doubles each) in between.
+ * Forward: slice_sums -> set_mean -> slice_sq_dev -> set_spread ->
+ * slice_apply; backward: slice_grad_sums -> (gamma, beta gradients are
+ * the sums) -> slice_dx.  m is the element count of the whole batch per
+ * channel (batch * H * W). */
+void emo__bn_slice_sums(const emo__layer *l, const float *x, int nb,
+                        double *sum);
+void emo__bn_set_mean(const emo__layer *l, double m, const double *sum,
+                      float *stats);
+void emo__bn_slice_sq_dev(const emo__layer *l, const float *x, int nb,
+                          const float *stats, double *s2);
+void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
+                        float *stats);
+void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
+                         int nb, const float *stats);
+void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
+                             const float *dy, int nb, const float *stats,
+                             double *sdy, double *sdyx);
+void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
+                      float *dx, int nb, const float *stats, double m,
+                      const double *sdy, const double *sdyx);
 /* Updates running statistics from the batch statistics of the last
  * training forward (PyTorch's rule: unbiased variance, momentum). */
 void emo__bn_update_running(emo__layer *l, int batch, const float *stats);
@@ -259,6 +286,7 @@ typedef struct emo__net_ws {
      * valid while folded_version == net->version */
     uint64_t folded_version;
     float **fold_w, **fold_b;
+    struct emo__shards *shards; /* training slices (train_pass.c) */
 } emo__net_ws;
 
 /* Creates an empty workspace for `net` (buffers grow on first use); its
@@ -287,6 +315,22 @@ int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
                            const float *input, const int *labels, int batch,
                            double lr, const float *class_weights,
                            double *loss, float *probs, int *correct);
+/* ---- training passes (train_pass.c) ----------------------------------- */
+
+/* Prepares the per-thread slices of a training step at `batch` and
+ * `threads` (nothing for one thread).  Errors: EMO_ERR_NOMEM. */
+int emo__train_pass_reserve(const emo_network *net, emo__net_ws *ws,
+                            int batch, int threads);
+/* Training forward: every layer's output kept in ws->act, aux data
+ * recorded, batch-norm running statistics updated. */
+void emo__train_forward(emo_network *net, emo__net_ws *ws,
+                        const float *input, int batch, int threads);
+/* Backward from d loss / d logits in ws->diff[n_layers - 1]: accumulates
+ * the learned parameters' gradients; leaves BLAS at `threads`. */
+void emo__train_backward(emo_network *net, emo__net_ws *ws,
+                         const float *input, int batch, int threads);
+void emo__shards_free(struct emo__shards *s);
+
 /* Makes sure every learned parameter has grad and momentum buffers. */
 int emo__net_alloc_train(emo_network *net);
 /* Clears momentum buffers (e.g. when a new training run starts). */

@@ -34,6 +34,7 @@ static void free_arrays(emo__net_ws *ws, int n)
     free(ws->col);
     free(ws->pp[0]);
     free(ws->pp[1]);
+    emo__shards_free(ws->shards);
 }
 
 int emo__net_ws_create(const emo_network *net, emo__net_ws **out)

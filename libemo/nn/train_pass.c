@@ -1,0 +1,402 @@
+/*
+ * train_pass.c - the training forward and backward passes, data-parallel.
+ *
+ * With T threads the batch is cut into T slices and every layer runs on
+ * the slices side by side, each thread with single-threaded kernels and
+ * BLAS.  Splitting each small product of a 48x48 net across threads
+ * scales poorly (PyTorch gains 1.6x from a second core there, libemo's
+ * kernel-level threading gained 1.36x); whole slices keep both cores busy
+ * between the few points where slices must meet:
+ *   - batch norm, whose statistics span the batch: each slice sums its
+ *     part, the caller combines the sums, then the slices continue;
+ *   - dropout, run on the whole batch so the masks (one generator) do
+ *     not depend on the thread count;
+ *   - softmax and the loss (whole batch, tiny);
+ *   - weight gradients: slice 0 accumulates into the network's grad
+ *     buffers, the others into their own copies, added at the end.
+ * Results then differ from one thread only in float summation order.
+ * With one slice (one thread, or batch 1) the layers run on the whole
+ * batch with the kernels' own loop-level threading.
+ */
+#include "nn/nn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* State of slices 1 .. count-1 (slice 0 uses the network itself). */
+struct emo__shards {
+    int count;         /* slices prepared */
+    int cap_batch;     /* the batch the scratch was sized for */
+    int n_layers;
+    emo__layer *layers; /* (count - 1) x n_layers copies, own grads */
+    float *grads;       /* their gradient storage */
+    size_t grads_n;     /* floats per slice */
+    float *col;         /* count x col_n scratch floats */
+    size_t col_n;
+    double *bn;         /* count x 2 x bn_c partial sums */
+    int bn_c;
+};
+
+void emo__shards_free(struct emo__shards *s)
+{
+    if (!s)
+        return;
+    free(s->layers);
+    free(s->grads);
+    free(s->col);
+    free(s->bn);
+    free(s);
+}
+
+/* Slices used for `batch` at `threads`. */
+static int slice_count(int threads, int batch)
+{
+    return threads < batch ? threads : batch;
+}
+
+static size_t learned_floats(const emo_network *net)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        for (int j = 0; j < net->layers[i].nparams; j++)
+            if (net->layers[i].p[j].learned)
+                n += net->layers[i].p[j].n;
+    return n;
+}
+
+static int alloc_shards(const emo_network *net, int count, int batch,
+                        struct emo__shards *s)
+{
+    int per = (batch + count - 1) / count, bn_c = 0;
+    size_t col = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        size_t c = emo__layer_scratch(&net->layers[i], per);
+        col = c > col ? c : col;
+        if (net->layers[i].type == EMO__L_BN && net->layers[i].in.c > bn_c)
+            bn_c = net->layers[i].in.c;
+    }
+    s->count = count;
+    s->cap_batch = batch;
+    s->n_layers = net->n_layers;
+    s->grads_n = learned_floats(net);
+    s->col_n = col;
+    s->bn_c = bn_c;
+    s->layers = malloc(sizeof(emo__layer) * (size_t)(count - 1) *
+                       (size_t)net->n_layers);
+    s->grads = malloc(sizeof(float) * (count - 1) * (s->grads_n + 1));
+    s->col = malloc(sizeof(float) * (size_t)count * (col + 1));
+    s->bn = malloc(sizeof(double) * (size_t)count * 2 * ((size_t)bn_c + 1));
+    if (!s->layers || !s->grads || !s->col || !s->bn)
+        return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
+                         "for %d threads", count);
+    return EMO_OK;
+}
+
+int emo__train_pass_reserve(const emo_network *net, emo__net_ws *ws,
+                            int batch, int threads)
+{
+    int count = slice_count(threads, batch);
+    struct emo__shards *s = ws->shards;
+    if (count < 2 || (s && s->count == count && s->cap_batch >= batch &&
+                      s->n_layers == net->n_layers))
+        return EMO_OK;
+    emo__shards_free(s);
+    ws->shards = s = calloc(1, sizeof *s);
+    if (!s)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    int rc = alloc_shards(net, count, batch, s);
+    if (rc) {
+        emo__shards_free(s);
+        ws->shards = NULL;
+    }
+    return rc;
+}
+
+/* ---- one pass over the slices -------------------------------------------- */
+
+typedef struct pass {
+    emo_network *net;
+    emo__net_ws *ws;
+    struct emo__shards *sh;
+    const float *input;
+    int batch, count, layer, stop;
+    int phase; /* batch norm: which step of the layer runs */
+} pass;
+
+enum { BN_SUMS, BN_SQ_DEV, BN_APPLY, BN_GRAD_SUMS, BN_DX };
+
+static int slice_begin(const pass *p, int s)
+{
+    return (int)((long long)p->batch * s / p->count);
+}
+
+static emo__layer *slice_layer(const pass *p, int s, int i)
+{
+    return s ? &p->sh->layers[(size_t)(s - 1) * p->net->n_layers + i]
+             : &p->net->layers[i];
+}
+
+static emo__ctx slice_ctx(const pass *p, int s)
+{
+    emo__ctx c = emo__ws_ctx(p->ws, 1, 1);
+    c.col = p->sh->col + (size_t)s * (p->sh->col_n + 1);
+    c.col_cap = p->sh->col_n;
+    return c;
+}
+
+/* Slice s of layer i's input (i = 0: the batch) and output, and of its
+ * gradients and aux data. */
+typedef struct slice {
+    int n0, nb;
+    const float *x;
+    float *y, *dy, *dx;
+    void *aux;
+} slice;
+
+static slice slice_of(const pass *p, int s, int i)
+{
+    const emo__layer *l = &p->net->layers[i];
+    emo__net_ws *ws = p->ws;
+    slice v;
+    v.n0 = slice_begin(p, s);
+    v.nb = slice_begin(p, s + 1) - v.n0;
+    size_t in = emo__shape_size(l->in), out = emo__shape_size(l->out);
+    v.x = (i ? ws->act[i] : p->input) + (size_t)v.n0 * in;
+    v.y = ws->act[i + 1] + (size_t)v.n0 * out;
+    v.dy = ws->diff[i + 1] + (size_t)v.n0 * out;
+    v.dx = i > p->stop ? ws->diff[i] + (size_t)v.n0 * in : NULL;
+    v.aux = ws->aux[i] ? (char *)ws->aux[i] +
+                             (size_t)v.n0 * emo__layer_aux_bytes(l, 1)
+                       : NULL;
+    return v;
+}
+
+static double *bn_part(const pass *p, int s, int k)
+{
+    return p->sh->bn + ((size_t)s * 2 + (size_t)k) * ((size_t)p->sh->bn_c + 1);
+}
+
+static void bn_slice(const pass *p, int s)
+{
+    const emo__layer *l = slice_layer(p, s, p->layer);
+    slice v = slice_of(p, s, p->layer);
+    const float *st = p->ws->aux[p->layer];
+    double m = (double)p->batch * l->in.h * l->in.w;
+    switch (p->phase) {
+    case BN_SUMS:
+        emo__bn_slice_sums(l, v.x, v.nb, bn_part(p, s, 0));
+        break;
+    case BN_SQ_DEV:
+        emo__bn_slice_sq_dev(l, v.x, v.nb, st, bn_part(p, s, 0));
+        break;
+    case BN_APPLY:
+        emo__bn_slice_apply(l, v.x, v.y, v.nb, st);
+        break;
+    case BN_GRAD_SUMS:
+        emo__bn_slice_grad_sums(l, v.x, v.dy, v.nb, st, bn_part(p, s, 0),
+                                bn_part(p, s, 1));
+        break;
+    case BN_DX:
+        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, m, bn_part(p, 0, 0),
+                         bn_part(p, 0, 1));
+        break;
+    }
+}
+
+static void forward_slices(void *arg, size_t s0, size_t s1)
+{
+    const pass *p = arg;
+    for (size_t s = s0; s < s1; s++) {
+        emo__layer *l = slice_layer(p, (int)s, p->layer);
+        slice v = slice_of(p, (int)s, p->layer);
+        emo__ctx c = slice_ctx(p, (int)s);
+        emo__layer_forward(l, v.x, v.y, v.nb, v.aux, &c);
+    }
+}
+
+static void backward_slices(void *arg, size_t s0, size_t s1)
+{
+    const pass *p = arg;
+    for (size_t s = s0; s < s1; s++) {
+        emo__layer *l = slice_layer(p, (int)s, p->layer);
+        slice v = slice_of(p, (int)s, p->layer);
+        emo__ctx c = slice_ctx(p, (int)s);
+        c.skip_param_grads = !(l->nparams > 0 && l->lr_mult > 0.0f);
+        emo__layer_backward(l, v.x, v.y, v.dy, v.dx, v.nb, v.aux, &c);
+    }
+}
+
+static void bn_slices(void *arg, size_t s0, size_t s1)
+{
+    for (size_t s = s0; s < s1; s++)
+        bn_slice(arg, (int)s);
+}
+
+static void run(pass *p, emo__range_fn fn)
+{
+    emo__parallel_for(p->count, (size_t)p->count, 1, fn, p);
+}
+
+/* Adds slice 1.. partial sums into slice 0's (k = 0, 1), in slice order. */
+static void combine_bn(const pass *p, int k, int c)
+{
+    double *dst = bn_part(p, 0, k);
+    for (int s = 1; s < p->count; s++) {
+        const double *src = bn_part(p, s, k);
+        for (int j = 0; j < c; j++)
+            dst[j] += src[j];
+    }
+}
+
+static void bn_forward(pass *p)
+{
+    const emo__layer *l = &p->net->layers[p->layer];
+    float *st = p->ws->aux[p->layer];
+    double m = (double)p->batch * l->in.h * l->in.w;
+    p->phase = BN_SUMS;
+    run(p, bn_slices);
+    combine_bn(p, 0, l->in.c);
+    emo__bn_set_mean(l, m, bn_part(p, 0, 0), st);
+    p->phase = BN_SQ_DEV;
+    run(p, bn_slices);
+    combine_bn(p, 0, l->in.c);
+    emo__bn_set_spread(l, m, bn_part(p, 0, 0), st);
+    p->phase = BN_APPLY;
+    run(p, bn_slices);
+}
+
+static void bn_backward(pass *p)
+{
+    emo__layer *l = &p->net->layers[p->layer];
+    p->phase = BN_GRAD_SUMS;
+    run(p, bn_slices);
+    combine_bn(p, 0, l->in.c);
+    combine_bn(p, 1, l->in.c);
+    if (l->lr_mult > 0.0f)
+        for (int c = 0; c < l->in.c; c++) {
+            l->p[0].grad[c] += (float)bn_part(p, 0, 1)[c];
+            l->p[1].grad[c] += (float)bn_part(p, 0, 0)[c];
+        }
+    if (p->layer > p->stop) {
+        p->phase = BN_DX;
+        run(p, bn_slices);
+    }
+}
+
+/* Layers that run on the whole batch at once. */
+static int whole_batch(const emo__layer *l)
+{
+    return l->type == EMO__L_DROPOUT || l->type == EMO__L_SOFTMAX;
+}
+
+/* Slice copies of the layers, their gradients pointing into own storage
+ * cleared for this step. */
+static void prepare_slices(pass *p)
+{
+    struct emo__shards *sh = p->sh;
+    int n = p->net->n_layers;
+    memset(sh->grads, 0, sizeof(float) * (sh->count - 1) * sh->grads_n);
+    for (int s = 1; s < sh->count; s++) {
+        float *g = sh->grads + (size_t)(s - 1) * sh->grads_n;
+        for (int i = 0; i < n; i++) {
+            emo__layer *c = slice_layer(p, s, i);
+            *c = p->net->layers[i];
+            for (int j = 0; j < c->nparams; j++)
+                if (c->p[j].learned) {
+                    c->p[j].grad = g;
+                    g += c->p[j].n;
+                }
+        }
+    }
+}
+
+static void sum_slice_grads(pass *p)
+{
+    struct emo__shards *sh = p->sh;
+    for (int s = 1; s < sh->count; s++)
+        for (int i = 0; i < p->net->n_layers; i++) {
+            emo__layer *l = &p->net->layers[i];
+            const emo__layer *c = slice_layer(p, s, i);
+            if (l->lr_mult <= 0.0f || l->type == EMO__L_BN)
+                continue; /* BN's gradients were summed in bn_backward */
+            for (int j = 0; j < l->nparams; j++)
+                if (l->p[j].learned && l->p[j].grad)
+                    for (size_t k = 0; k < l->p[j].n; k++)
+                        l->p[j].grad[k] += c->p[j].grad[k];
+        }
+}
+
+static pass make_pass(emo_network *net, emo__net_ws *ws, const float *input,
+                      int batch, int threads)
+{
+    pass p = {net, ws, ws->shards, input, batch,
+              slice_count(threads, batch), 0, 0, 0};
+    if (p.count > 1 && (!p.sh || p.sh->count != p.count))
+        p.count = 1; /* not reserved: emo__train_pass_reserve failed */
+    return p;
+}
+
+static int trainable(const emo__layer *l)
+{
+    return l->nparams > 0 && l->lr_mult > 0.0f;
+}
+
+/* First layer that needs a gradient: nothing before the first trainable
+ * layer does (only the last layers train when fine-tuning). */
+static int first_needed(const emo_network *net)
+{
+    int stop = 0;
+    while (stop < net->n_layers - 1 && !trainable(&net->layers[stop]))
+        stop++;
+    return stop;
+}
+
+void emo__train_forward(emo_network *net, emo__net_ws *ws,
+                        const float *input, int batch, int threads)
+{
+    pass p = make_pass(net, ws, input, batch, threads);
+    emo__ctx whole = emo__ws_ctx(ws, 1, threads);
+    if (p.count > 1)
+        prepare_slices(&p);
+    emo__nn_set_threads(p.count > 1 ? 1 : threads);
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer *l = &net->layers[i];
+        const float *x = i ? ws->act[i] : input;
+        p.layer = i;
+        if (p.count == 1 || whole_batch(l))
+            emo__layer_forward(l, x, ws->act[i + 1], batch, ws->aux[i],
+                               &whole);
+        else if (l->type == EMO__L_BN)
+            bn_forward(&p);
+        else
+            run(&p, forward_slices);
+        if (l->type == EMO__L_BN)
+            emo__bn_update_running(l, batch, ws->aux[i]);
+    }
+}
+
+void emo__train_backward(emo_network *net, emo__net_ws *ws,
+                         const float *input, int batch, int threads)
+{
+    pass p = make_pass(net, ws, input, batch, threads);
+    emo__ctx whole = emo__ws_ctx(ws, 1, threads);
+    p.stop = first_needed(net);
+    for (int i = net->n_layers - 2; i >= p.stop; i--) {
+        emo__layer *l = &net->layers[i];
+        p.layer = i;
+        if (p.count == 1 || whole_batch(l)) {
+            whole.skip_param_grads = !trainable(l);
+            emo__layer_backward(l, i ? ws->act[i] : input, ws->act[i + 1],
+                                ws->diff[i + 1],
+                                i > p.stop ? ws->diff[i] : NULL, batch,
+                                ws->aux[i], &whole);
+        } else if (l->type == EMO__L_BN) {
+            bn_backward(&p);
+        } else {
+            run(&p, backward_slices);
+        }
+    }
+    if (p.count > 1)
+        sum_slice_grads(&p);
+    emo__nn_set_threads(threads);
+}
