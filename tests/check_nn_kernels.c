@@ -84,14 +84,19 @@ START_TEST(fc_matches_direct_loop)
     emo__layer *l = &net->layers[0];
     float x[3 * 12], y[3 * 5];
     nt_fill(x, 36, 3, -1, 1);
+    /* batch 3 (matrix product) and each image alone (matrix-vector) */
     emo__fc_forward(l, x, y, 3);
-    for (int n = 0; n < 3; n++)
-        for (int o = 0; o < 5; o++) {
-            double s = 0.5;
-            for (int i = 0; i < 12; i++)
-                s += (double)l->p[0].data[o * 12 + i] * x[n * 12 + i];
-            ck_assert(nt_close(y[n * 5 + o], s, 1e-5, 1e-6));
-        }
+    for (int one = 0; one < 2; one++) {
+        for (int n = 0; one && n < 3; n++)
+            emo__fc_forward(l, x + n * 12, y + n * 5, 1);
+        for (int n = 0; n < 3; n++)
+            for (int o = 0; o < 5; o++) {
+                double s = 0.5;
+                for (int i = 0; i < 12; i++)
+                    s += (double)l->p[0].data[o * 12 + i] * x[n * 12 + i];
+                ck_assert(nt_close(y[n * 5 + o], s, 1e-5, 1e-6));
+            }
+    }
     emo_network_destroy(net);
 }
 END_TEST

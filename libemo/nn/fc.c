@@ -20,9 +20,16 @@ void emo__fc_forward(const emo__layer *l, const float *x, float *y,
             for (int o = 0; o < out; o++)
                 y[(size_t)n * out + o] = b[o];
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, in,
-                1.0f, x, in, l->p[0].data, in, l->has_bias ? 1.0f : 0.0f, y,
-                out);
+    float beta = l->has_bias ? 1.0f : 0.0f;
+    /* One image: a matrix-vector product streams W once, where sgemm
+     * would first copy all of it into packed panels (caffenet's fc6 is
+     * 151 MB) for a single column. */
+    if (batch == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1.0f,
+                    l->p[0].data, in, x, 1, beta, y, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, in,
+                    1.0f, x, in, l->p[0].data, in, beta, y, out);
 }
 
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
