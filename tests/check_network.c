@@ -2,6 +2,7 @@
  * summary, forward, SGD steps, per-layer multipliers, weight access. */
 #include "nn_testutil.h"
 
+#include <cblas.h>
 #include <stdlib.h>
 
 START_TEST(presets_have_documented_shapes)
@@ -319,6 +320,29 @@ START_TEST(mutated_text_never_crashes)
 }
 END_TEST
 
+/* OpenBLAS's thread count is process-wide and defaults to every core,
+ * whose idle workers spin; a forward pass must leave it at the
+ * network's EMO_OPT_NET_THREADS (here 1) whatever the process set. */
+START_TEST(forward_and_predictor_set_blas_threads)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
+    float x[48 * 48] = {0}, p[7];
+    openblas_set_num_threads(2);
+    ck_assert_emo_ok(emo_network_forward(net, x, 1, p));
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    /* a predictor forwards with its own workspace */
+    emo_predictor *pred;
+    emo_prediction out;
+    ck_assert_emo_ok(emo_predictor_create(net, &pred));
+    openblas_set_num_threads(2);
+    ck_assert_emo_ok(emo_predictor_predict_face(pred, x, 48 * 48, &out));
+    ck_assert_int_eq(openblas_get_num_threads(), 1);
+    emo_predictor_destroy(pred);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *network_suite(void)
 {
     Suite *s = suite_create("network");
@@ -332,6 +356,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, layer_lr_zero_freezes);
     tcase_add_test(tc, lr_mult_in_text_and_seed);
     tcase_add_test(tc, mutated_text_never_crashes);
+    tcase_add_test(tc, forward_and_predictor_set_blas_threads);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -300,8 +300,9 @@ int emo__net_ws_reserve(const emo_network *net, emo__net_ws *ws, int batch,
 
 /* Inference forward of batch x C x H x W floats to batch x classes
  * probabilities, with the caller's workspace (thread-safe for distinct
- * workspaces on one network; does not modify net).  Uses the calling
- * thread's BLAS thread setting.  Errors: EMO_ERR_INVALID_ARG,
+ * workspaces on one network; does not modify net).  Kernels and BLAS
+ * use ws->threads (BLAS's count is process-wide: set on each call).
+ * Errors: EMO_ERR_INVALID_ARG,
  * EMO_ERR_NOMEM. */
 int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
                         const float *input, int batch, float *probs);
