@@ -520,7 +520,11 @@ EMO_API int emo_network_forward(emo_network *net, const float *input,
 /* One SGD step on a batch: momentum and weight decay from the options,
  * learning rate `lr`, per-layer multipliers, optional per-class loss
  * weights (NULL = all 1).  Stores the mean loss in *loss (may be NULL).
- * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label out of range). */
+ * With EMO_OPT_NET_THREADS = T > 1 the batch is cut into T slices run side
+ * by side (batch-norm statistics still span the batch); results differ
+ * from one thread only in float rounding.
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label out of range),
+ * EMO_ERR_NOMEM. */
 EMO_API int emo_network_train_step(emo_network *net, const float *input,
                                    const int *labels, int batch, double lr,
                                    const float *class_weights, double *loss);
