@@ -149,8 +149,12 @@ int emo__plan_scan(const emo__plan *p, const uint32_t *sum,
                    const uint32_t *sq, int sw, int sh, int step, float scale,
                    int scalar, emo__rects *out);
 
-/* OpenCV's groupRectangles(rects, threshold, eps) in place. */
-int emo__group_rects(emo__rects *r, int threshold, double eps);
+/* OpenCV's groupRectangles(rects, threshold, eps) in place.  Scratch
+ * memory comes from *buf (*cap bytes, grown with realloc and kept by the
+ * caller, so steady use allocates nothing); buf NULL: a temporary one.
+ * Errors: EMO_ERR_NOMEM. */
+int emo__group_rects(emo__rects *r, int threshold, double eps, void **buf,
+                     size_t *cap);
 
 /* OpenCV's resize(INTER_LINEAR_EXACT) for one-channel u8: bit-exact
  * fixed-point bilinear.  tmp holds 4 * dw ints. */

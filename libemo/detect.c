@@ -42,6 +42,8 @@ struct emo__detector {
     worker w[MAX_THREADS];
     float scales[MAX_SCALES];
     int seg_start[MAX_SCALES], seg_count[MAX_SCALES], seg_worker[MAX_SCALES];
+    void *group_buf; /* scratch of emo__group_rects, grow-only */
+    size_t group_cap;
 };
 
 int emo__detector_create(emo__detector **out)
@@ -68,6 +70,7 @@ void emo__detector_free(emo__detector *d)
         return;
     emo__plan_free(d->plans[0]);
     emo__plan_free(d->plans[1]);
+    free(d->group_buf);
     for (int i = 0; i < MAX_THREADS; i++)
         worker_free(&d->w[i]);
     free(d);
@@ -195,7 +198,11 @@ static int prepare(emo__detector *d, const emo__cascade *c, job *j,
 {
     int w0 = level_size(j->w, d->scales[0]);
     int h0 = level_size(j->h, d->scales[0]);
-    j->istride = w0 + 1;
+    /* Integral rows rounded up to 32 entries: the plan (precomputed
+     * feature offsets) depends on this stride, and a video loop scanning
+     * a region around the last face sees its width change by a few
+     * pixels each frame; rounding lets it keep the plan. */
+    j->istride = (w0 + 1 + 31) & ~31;
     size_t plane = (size_t)j->istride * (size_t)(h0 + 1);
     j->tofs = c->has_tilted ? plane : 0;
     if (!emo__plan_matches(d->plans[0], c, j->istride, j->tofs)) {
@@ -262,7 +269,8 @@ static int collect(emo__detector *d, int nscales, int w, int h,
                 return rc;
         }
     }
-    int rc = emo__group_rects(out, p->min_neighbors, 0.2);
+    int rc = emo__group_rects(out, p->min_neighbors, 0.2, &d->group_buf,
+                              &d->group_cap);
     if (rc)
         return rc;
     int n = 0;

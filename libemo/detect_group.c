@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 static int similar(const emo__rect *a, const emo__rect *b, double eps)
 {
@@ -88,24 +89,50 @@ typedef struct acc {
     int n;
 } acc;
 
-int emo__group_rects(emo__rects *r, int threshold, double eps)
+/* Carves the four work arrays of n boxes out of one block (acc first: it
+ * has the strictest alignment). */
+static int group_scratch(int n, void **buf, size_t *cap, acc **a,
+                         emo__rect **avg, xkey **order, int **label)
+{
+    size_t need = (size_t)n * (sizeof **a + sizeof **avg + sizeof **order +
+                               2 * sizeof **label);
+    if (*cap < need) {
+        void *q = realloc(*buf, need);
+        if (!q)
+            return emo__fail(EMO_ERR_NOMEM, "out of memory grouping "
+                             "detections");
+        *buf = q;
+        *cap = need;
+    }
+    char *p = *buf;
+    *a = (acc *)p;
+    *avg = (emo__rect *)(p += sizeof **a * (size_t)n);
+    *order = (xkey *)(p += sizeof **avg * (size_t)n);
+    *label = (int *)(p + sizeof **order * (size_t)n);
+    memset(*a, 0, sizeof **a * (size_t)n);
+    return EMO_OK;
+}
+
+int emo__group_rects(emo__rects *r, int threshold, double eps, void **buf,
+                     size_t *cap)
 {
     int n = r->n;
     if (threshold <= 0 || n == 0)
         return EMO_OK;
-    int *label = malloc(sizeof *label * (size_t)n * 2);
-    xkey *order = malloc(sizeof *order * (size_t)n);
-    acc *a = calloc((size_t)n, sizeof *a);
-    emo__rect *avg = malloc(sizeof *avg * (size_t)n);
-    if (!label || !a || !avg || !order) {
-        free(label);
-        free(order);
-        free(a);
-        free(avg);
-        return emo__fail(EMO_ERR_NOMEM, "out of memory grouping detections");
+    void *own = NULL;
+    size_t own_cap = 0;
+    if (!buf) {
+        buf = &own;
+        cap = &own_cap;
     }
+    acc *a = NULL;
+    emo__rect *avg = NULL;
+    xkey *order = NULL;
+    int *label = NULL;
+    int rc = group_scratch(n, buf, cap, &a, &avg, &order, &label);
+    if (rc)
+        return rc;
     int nc = partition(r->v, n, eps, label, label + n, order);
-    free(order);
     for (int i = 0; i < n; i++) {
         acc *c = &a[label[i]];
         c->x += r->v[i].x;
@@ -142,8 +169,6 @@ int emo__group_rects(emo__rects *r, int threshold, double eps)
         if (j == nc)
             r->v[r->n++] = *r1; /* r->n <= i < nc <= n: in place is safe */
     }
-    free(label);
-    free(a);
-    free(avg);
+    free(own);
     return EMO_OK;
 }

@@ -355,7 +355,7 @@ START_TEST(grouping_averages_neighbours)
                         {99, 98, 52, 52},   {300, 40, 30, 30}};
     for (int i = 0; i < 4; i++)
         ck_assert_emo_ok(emo__rects_push(&r, hits[i]));
-    ck_assert_emo_ok(emo__group_rects(&r, 2, 0.2));
+    ck_assert_emo_ok(emo__group_rects(&r, 2, 0.2, NULL, NULL));
     ck_assert_int_eq(r.n, 1);
     ck_assert_int_eq(r.v[0].x, 100);
     ck_assert_int_eq(r.v[0].y, 100);
@@ -364,7 +364,7 @@ START_TEST(grouping_averages_neighbours)
     r.n = 0;
     for (int i = 0; i < 4; i++)
         ck_assert_emo_ok(emo__rects_push(&r, hits[i]));
-    ck_assert_emo_ok(emo__group_rects(&r, 0, 0.2));
+    ck_assert_emo_ok(emo__group_rects(&r, 0, 0.2, NULL, NULL));
     ck_assert_int_eq(r.n, 4);
     emo__rects_free(&r);
 }
@@ -444,7 +444,7 @@ START_TEST(grouping_matches_all_pairs_on_many_hits)
         ck_assert_emo_ok(emo__rects_push(&r, v[i]));
     }
     int m = naive_group(v, N, 3, 0.2, want);
-    ck_assert_emo_ok(emo__group_rects(&r, 3, 0.2));
+    ck_assert_emo_ok(emo__group_rects(&r, 3, 0.2, NULL, NULL));
     /* the containment filter is off here: clusters are far apart */
     ck_assert_int_eq(r.n, m);
     qsort(want, (size_t)m, sizeof *want, rect_cmp);
