@@ -31,7 +31,8 @@ struct emo__shards {
     emo__layer *layers; /* (count - 1) x n_layers copies, own grads */
     float *grads;       /* their gradient storage */
     size_t grads_n;     /* floats per slice */
-    float *col;         /* count x col_n scratch floats */
+    float *col;         /* (count - 1) x col_n scratch floats (slice 0
+                           uses the workspace's, sized for the batch) */
     size_t col_n;
     double *bn;         /* count x 2 x bn_c partial sums */
     int bn_c;
@@ -84,7 +85,7 @@ static int alloc_shards(const emo_network *net, int count, int batch,
     s->layers = malloc(sizeof(emo__layer) * (size_t)(count - 1) *
                        (size_t)net->n_layers);
     s->grads = malloc(sizeof(float) * (count - 1) * (s->grads_n + 1));
-    s->col = malloc(sizeof(float) * (size_t)count * (col + 1));
+    s->col = malloc(sizeof(float) * (size_t)(count - 1) * (col + 1));
     s->bn = malloc(sizeof(double) * (size_t)count * 2 * ((size_t)bn_c + 1));
     if (!s->layers || !s->grads || !s->col || !s->bn)
         return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
@@ -139,8 +140,10 @@ static emo__layer *slice_layer(const pass *p, int s, int i)
 static emo__ctx slice_ctx(const pass *p, int s)
 {
     emo__ctx c = emo__ws_ctx(p->ws, 1, 1);
-    c.col = p->sh->col + (size_t)s * (p->sh->col_n + 1);
-    c.col_cap = p->sh->col_n;
+    if (s > 0) {
+        c.col = p->sh->col + (size_t)(s - 1) * (p->sh->col_n + 1);
+        c.col_cap = p->sh->col_n;
+    }
     return c;
 }
 
