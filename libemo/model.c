@@ -103,7 +103,10 @@ static void chunk_text(writer *w, const emo_network *net)
 
 static void chunk_opts(writer *w, const emo_network *net)
 {
-    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_TRAIN_RESUME);
+    /* not the thread count: it belongs to the process that runs the model
+     * (a model trained on 2 threads must not make a 1-thread video loop
+     * use 2) */
+    put_opts(w, &net->opts, EMO_OPT_NET_SEED, EMO_OPT_TRAIN_RESUME);
 }
 
 static void chunk_prep(writer *w, const emo_network *net)
@@ -322,6 +325,8 @@ static int read_opts(reader *r, emo_opts *o, unsigned groups)
         get_f64(r, &v);
         /* options of a later version are skipped; known ones must be valid */
         if (emo_option_bounds((int)id, NULL, NULL, NULL) != EMO_OK)
+            continue;
+        if (id == EMO_OPT_NET_THREADS) /* written by 1.0.0 betas: ignored */
             continue;
         int rc = emo__opts_set(o, groups, (int)id, v);
         if (rc)

@@ -73,6 +73,15 @@ START_TEST(round_trip_is_bit_exact)
     double lr;
     ck_assert_emo_ok(emo_network_get_float(back, EMO_OPT_TRAIN_LR, &lr));
     ck_assert(lr == 0.02);
+    /* the thread count belongs to the process, not the model */
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
+    ck_assert_emo_ok(emo_network_save(net, path));
+    emo_network_destroy(back);
+    ck_assert_emo_ok(emo_network_load(path, &back));
+    int threads;
+    ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_NET_THREADS,
+                                         &threads));
+    ck_assert_int_eq(threads, 1);
     /* same outputs */
     float x[16], pa[3], pb[3];
     nt_fill(x, 16, 4, 0, 1);
