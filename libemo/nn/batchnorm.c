@@ -53,20 +53,31 @@ static float plane_sq_dev(const float *p, size_t n, float mean)
     return s;
 }
 
-/* sum(g) and sum(g * (x - mean)) of one plane. */
-static void plane_grad_sums(const float *x, const float *g, size_t n,
-                            float mean, float *sg, float *sgx)
+/* sum(g) and sum(g * (x - mean)) of one plane; with a ReLU after the
+ * batch norm (y its output, else NULL) g counts only where y > 0. */
+static void plane_grad_sums(const float *x, const float *g, const float *y,
+                            size_t n, float mean, float *sg, float *sgx)
 {
     float a[8] = {0}, b[8] = {0}, sa = 0.0f, sb = 0.0f;
     size_t i = 0;
-    for (; i + 8 <= n; i += 8)
-        for (int k = 0; k < 8; k++) {
-            a[k] += g[i + k];
-            b[k] += g[i + k] * (x[i + k] - mean);
-        }
+    if (y) {
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++) {
+                float gk = y[i + k] > 0.0f ? g[i + k] : 0.0f;
+                a[k] += gk;
+                b[k] += gk * (x[i + k] - mean);
+            }
+    } else {
+        for (; i + 8 <= n; i += 8)
+            for (int k = 0; k < 8; k++) {
+                a[k] += g[i + k];
+                b[k] += g[i + k] * (x[i + k] - mean);
+            }
+    }
     for (; i < n; i++) {
-        sa += g[i];
-        sb += g[i] * (x[i] - mean);
+        float gi = !y || y[i] > 0.0f ? g[i] : 0.0f;
+        sa += gi;
+        sb += gi * (x[i] - mean);
     }
     for (int k = 0; k < 8; k++) {
         sa += a[k];
@@ -105,30 +116,37 @@ static double chan_sq_dev(const emo__layer *l, const float *x, int nb,
     return s;
 }
 
-/* y = x * a + b on channel c. */
+/* y = x * a + b on channel c; relu: y = max(x * a + b, 0). */
 static void chan_affine(const emo__layer *l, const float *x, float *y,
-                        int nb, size_t c, float a, float b)
+                        int nb, size_t c, float a, float b, int relu)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     for (int n = 0; n < nb; n++) {
         const float *p = plane_of(l, x, n, c);
         float *q = (float *)plane_of(l, y, n, c);
-        for (size_t i = 0; i < plane; i++)
-            q[i] = p[i] * a + b;
+        if (relu)
+            for (size_t i = 0; i < plane; i++) {
+                float v = p[i] * a + b;
+                q[i] = v > 0.0f ? v : 0.0f;
+            }
+        else
+            for (size_t i = 0; i < plane; i++)
+                q[i] = p[i] * a + b;
     }
 }
 
-/* sum(dy) and sum(dy * xhat) of channel c. */
+/* sum(dy) and sum(dy * xhat) of channel c (y: see plane_grad_sums). */
 static void chan_grad_sums(const emo__layer *l, const float *x,
-                           const float *dy, int nb, size_t c, float mean,
-                           float inv, double *sdy, double *sdyx)
+                           const float *dy, const float *y, int nb, size_t c,
+                           float mean, float inv, double *sdy, double *sdyx)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     double a = 0.0, b = 0.0;
     for (int n = 0; n < nb; n++) {
         float pa, pb;
-        plane_grad_sums(plane_of(l, x, n, c), plane_of(l, dy, n, c), plane,
-                        mean, &pa, &pb);
+        plane_grad_sums(plane_of(l, x, n, c), plane_of(l, dy, n, c),
+                        y ? plane_of(l, y, n, c) : NULL, plane, mean, &pa,
+                        &pb);
         a += pa;
         b += (double)pb * inv;
     }
@@ -137,20 +155,27 @@ static void chan_grad_sums(const emo__layer *l, const float *x,
 }
 
 /* dx of channel c given the batch means k1 = sum(dy) / m and
- * k2 = sum(dy * xhat) / m. */
+ * k2 = sum(dy * xhat) / m (y: see plane_grad_sums). */
 static void chan_dx(const emo__layer *l, const float *x, const float *dy,
-                    float *dx, int nb, size_t c, float mean, float inv,
-                    float k1, float k2)
+                    const float *y, float *dx, int nb, size_t c, float mean,
+                    float inv, float k1, float k2)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     float gi = l->p[0].data[c] * inv;
     for (int n = 0; n < nb; n++) {
         const float *p = plane_of(l, x, n, c), *g = plane_of(l, dy, n, c);
+        const float *r = y ? plane_of(l, y, n, c) : NULL;
         float *d = (float *)plane_of(l, dx, n, c);
-        for (size_t i = 0; i < plane; i++) {
-            float xh = (p[i] - mean) * inv;
-            d[i] = gi * (g[i] - k1 - xh * k2);
-        }
+        if (r)
+            for (size_t i = 0; i < plane; i++) {
+                float gk = r[i] > 0.0f ? g[i] : 0.0f;
+                d[i] = gi * (gk - k1 - (p[i] - mean) * inv * k2);
+            }
+        else
+            for (size_t i = 0; i < plane; i++) {
+                float xh = (p[i] - mean) * inv;
+                d[i] = gi * (g[i] - k1 - xh * k2);
+            }
     }
 }
 
@@ -183,7 +208,8 @@ static void fwd_channels(void *arg, size_t c0, size_t c1)
             inv = 1.0f / sqrtf(l->p[3].data[c] + l->eps);
         }
         float a = l->p[0].data[c] * inv;
-        chan_affine(l, j->x, j->y, j->batch, c, a, l->p[1].data[c] - mean * a);
+        chan_affine(l, j->x, j->y, j->batch, c, a, l->p[1].data[c] - mean * a,
+                    0);
     }
 }
 
@@ -224,11 +250,12 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy, sdyx;
-        chan_grad_sums(l, j->x, j->dy, j->batch, c, mean, inv, &sdy, &sdyx);
+        chan_grad_sums(l, j->x, j->dy, NULL, j->batch, c, mean, inv, &sdy,
+                       &sdyx);
         l->p[0].grad[c] += (float)sdyx;
         l->p[1].grad[c] += (float)sdy;
         if (j->dx)
-            chan_dx(l, j->x, j->dy, j->dx, j->batch, c, mean, inv,
+            chan_dx(l, j->x, j->dy, NULL, j->dx, j->batch, c, mean, inv,
                     (float)(sdy / m), (float)(sdyx / m));
     }
 }
@@ -272,32 +299,32 @@ void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
 }
 
 void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
-                         int nb, const float *stats)
+                         int nb, const float *stats, int relu)
 {
     int C = l->in.c;
     for (int c = 0; c < C; c++) {
         float a = l->p[0].data[c] * stats[C + c];
         chan_affine(l, x, y, nb, (size_t)c, a,
-                    l->p[1].data[c] - stats[c] * a);
+                    l->p[1].data[c] - stats[c] * a, relu);
     }
 }
 
 void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
-                             const float *dy, int nb, const float *stats,
-                             double *sdy, double *sdyx)
+                             const float *dy, const float *y, int nb,
+                             const float *stats, double *sdy, double *sdyx)
 {
     int C = l->in.c;
     for (int c = 0; c < C; c++)
-        chan_grad_sums(l, x, dy, nb, (size_t)c, stats[c], stats[C + c],
+        chan_grad_sums(l, x, dy, y, nb, (size_t)c, stats[c], stats[C + c],
                        &sdy[c], &sdyx[c]);
 }
 
 void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
-                      float *dx, int nb, const float *stats, double m,
-                      const double *sdy, const double *sdyx)
+                      const float *y, float *dx, int nb, const float *stats,
+                      double m, const double *sdy, const double *sdyx)
 {
     int C = l->in.c;
     for (int c = 0; c < C; c++)
-        chan_dx(l, x, dy, dx, nb, (size_t)c, stats[c], stats[C + c],
+        chan_dx(l, x, dy, y, dx, nb, (size_t)c, stats[c], stats[C + c],
                 (float)(sdy[c] / m), (float)(sdyx[c] / m));
 }

@@ -209,7 +209,10 @@ void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
  * Forward: slice_sums -> set_mean -> slice_sq_dev -> set_spread ->
  * slice_apply; backward: slice_grad_sums -> (gamma, beta gradients are
  * the sums) -> slice_dx.  m is the element count of the whole batch per
- * channel (batch * H * W). */
+ * channel (batch * H * W).  A ReLU after the batch norm can be fused:
+ * slice_apply with relu = 1 writes max(bn(x), 0), and the backward
+ * functions take that output as y (NULL when not fused) and use dy only
+ * where y > 0. */
 void emo__bn_slice_sums(const emo__layer *l, const float *x, int nb,
                         double *sum);
 void emo__bn_set_mean(const emo__layer *l, double m, const double *sum,
@@ -219,13 +222,13 @@ void emo__bn_slice_sq_dev(const emo__layer *l, const float *x, int nb,
 void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
                         float *stats);
 void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
-                         int nb, const float *stats);
+                         int nb, const float *stats, int relu);
 void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
-                             const float *dy, int nb, const float *stats,
-                             double *sdy, double *sdyx);
+                             const float *dy, const float *y, int nb,
+                             const float *stats, double *sdy, double *sdyx);
 void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
-                      float *dx, int nb, const float *stats, double m,
-                      const double *sdy, const double *sdyx);
+                      const float *y, float *dx, int nb, const float *stats,
+                      double m, const double *sdy, const double *sdyx);
 /* Updates running statistics from the batch statistics of the last
  * training forward (PyTorch's rule: unbiased variance, momentum). */
 void emo__bn_update_running(emo__layer *l, int batch, const float *stats);

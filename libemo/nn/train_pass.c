@@ -17,13 +17,20 @@
  * Results then differ from one thread only in float summation order.
  * With one slice (one thread, or batch 1) the layers run on the whole
  * batch with the kernels' own loop-level threading.
+ *
+ * A batch norm followed by a ReLU (the default net's every block) runs as
+ * one layer in training too: the normalised values are clamped as they are
+ * written, and backward masks the incoming gradient inside the batch
+ * norm's own passes, so the ReLU costs no pass over memory of its own.
+ * The batch norm's unclamped output buffer is then left unused.
  */
 #include "nn/nn.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* State of slices 1 .. count-1 (slice 0 uses the network itself). */
+/* State of slices 1 .. count-1 (slice 0 uses the network itself), and
+ * the batch norm's partial sums of every slice (count 1 included). */
 struct emo__shards {
     int count;         /* slices prepared */
     int cap_batch;     /* the batch the scratch was sized for */
@@ -82,10 +89,10 @@ static int alloc_shards(const emo_network *net, int count, int batch,
     s->grads_n = learned_floats(net);
     s->col_n = col;
     s->bn_c = bn_c;
-    s->layers = malloc(sizeof(emo__layer) * (size_t)(count - 1) *
-                       (size_t)net->n_layers);
-    s->grads = malloc(sizeof(float) * (count - 1) * (s->grads_n + 1));
-    s->col = malloc(sizeof(float) * (size_t)(count - 1) * (col + 1));
+    s->layers = malloc(sizeof(emo__layer) *
+                       ((size_t)(count - 1) * (size_t)net->n_layers + 1));
+    s->grads = malloc(sizeof(float) * ((count - 1) * s->grads_n + 1));
+    s->col = malloc(sizeof(float) * ((size_t)(count - 1) * (col + 1) + 1));
     s->bn = malloc(sizeof(double) * (size_t)count * 2 * ((size_t)bn_c + 1));
     if (!s->layers || !s->grads || !s->col || !s->bn)
         return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
@@ -98,8 +105,8 @@ int emo__train_pass_reserve(const emo_network *net, emo__net_ws *ws,
 {
     int count = slice_count(threads, batch);
     struct emo__shards *s = ws->shards;
-    if (count < 2 || (s && s->count == count && s->cap_batch >= batch &&
-                      s->n_layers == net->n_layers))
+    if (s && s->count == count && s->cap_batch >= batch &&
+        s->n_layers == net->n_layers)
         return EMO_OK;
     emo__shards_free(s);
     ws->shards = s = calloc(1, sizeof *s);
@@ -122,6 +129,7 @@ typedef struct pass {
     const float *input;
     int batch, count, layer, stop;
     int phase; /* batch norm: which step of the layer runs */
+    int fused; /* batch norm: with the ReLU after it */
 } pass;
 
 enum { BN_SUMS, BN_SQ_DEV, BN_APPLY, BN_GRAD_SUMS, BN_DX };
@@ -185,6 +193,13 @@ static void bn_slice(const pass *p, int s)
     slice v = slice_of(p, s, p->layer);
     const float *st = p->ws->aux[p->layer];
     double m = (double)p->batch * l->in.h * l->in.w;
+    const float *relu_y = NULL;
+    if (p->fused) { /* output and its gradient are the ReLU's */
+        slice r = slice_of(p, s, p->layer + 1);
+        v.y = r.y;
+        v.dy = r.dy;
+        relu_y = r.y;
+    }
     switch (p->phase) {
     case BN_SUMS:
         emo__bn_slice_sums(l, v.x, v.nb, bn_part(p, s, 0));
@@ -193,15 +208,15 @@ static void bn_slice(const pass *p, int s)
         emo__bn_slice_sq_dev(l, v.x, v.nb, st, bn_part(p, s, 0));
         break;
     case BN_APPLY:
-        emo__bn_slice_apply(l, v.x, v.y, v.nb, st);
+        emo__bn_slice_apply(l, v.x, v.y, v.nb, st, p->fused);
         break;
     case BN_GRAD_SUMS:
-        emo__bn_slice_grad_sums(l, v.x, v.dy, v.nb, st, bn_part(p, s, 0),
-                                bn_part(p, s, 1));
+        emo__bn_slice_grad_sums(l, v.x, v.dy, relu_y, v.nb, st,
+                                bn_part(p, s, 0), bn_part(p, s, 1));
         break;
     case BN_DX:
-        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, m, bn_part(p, 0, 0),
-                         bn_part(p, 0, 1));
+        emo__bn_slice_dx(l, v.x, v.dy, relu_y, v.dx, v.nb, st, m,
+                         bn_part(p, 0, 0), bn_part(p, 0, 1));
         break;
     }
 }
@@ -333,10 +348,20 @@ static pass make_pass(emo_network *net, emo__net_ws *ws, const float *input,
                       int batch, int threads)
 {
     pass p = {net, ws, ws->shards, input, batch,
-              slice_count(threads, batch), 0, 0, 0};
-    if (p.count > 1 && (!p.sh || p.sh->count != p.count))
+              slice_count(threads, batch), 0, 0, 0, 0};
+    if (!p.sh || p.sh->count != p.count) {
         p.count = 1; /* not reserved: emo__train_pass_reserve failed */
+        p.sh = NULL;
+    }
     return p;
+}
+
+/* Whether layer i is a batch norm run with the ReLU after it. */
+static int fused_bn_relu(const pass *p, int i)
+{
+    const emo_network *net = p->net;
+    return p->sh && net->layers[i].type == EMO__L_BN &&
+           i + 1 < net->n_layers && net->layers[i + 1].type == EMO__L_RELU;
 }
 
 static int trainable(const emo__layer *l)
@@ -366,15 +391,17 @@ void emo__train_forward(emo_network *net, emo__net_ws *ws,
         emo__layer *l = &net->layers[i];
         const float *x = i ? ws->act[i] : input;
         p.layer = i;
-        if (p.count == 1 || whole_batch(l))
+        p.fused = fused_bn_relu(&p, i);
+        if (l->type == EMO__L_BN && p.sh)
+            bn_forward(&p);
+        else if (p.count == 1 || whole_batch(l))
             emo__layer_forward(l, x, ws->act[i + 1], batch, ws->aux[i],
                                &whole);
-        else if (l->type == EMO__L_BN)
-            bn_forward(&p);
         else
             run(&p, forward_slices);
         if (l->type == EMO__L_BN)
             emo__bn_update_running(l, batch, ws->aux[i]);
+        i += p.fused; /* the ReLU ran with it */
     }
 }
 
@@ -386,15 +413,21 @@ void emo__train_backward(emo_network *net, emo__net_ws *ws,
     p.stop = first_needed(net);
     for (int i = net->n_layers - 2; i >= p.stop; i--) {
         emo__layer *l = &net->layers[i];
+        if (i > 0 && fused_bn_relu(&p, i - 1) && i - 1 >= p.stop) {
+            l = &net->layers[--i]; /* the ReLU runs inside the batch norm */
+            p.fused = 1;
+        } else {
+            p.fused = 0;
+        }
         p.layer = i;
-        if (p.count == 1 || whole_batch(l)) {
+        if (l->type == EMO__L_BN && p.sh) {
+            bn_backward(&p);
+        } else if (p.count == 1 || whole_batch(l)) {
             whole.skip_param_grads = !trainable(l);
             emo__layer_backward(l, i ? ws->act[i] : input, ws->act[i + 1],
                                 ws->diff[i + 1],
                                 i > p.stop ? ws->diff[i] : NULL, batch,
                                 ws->aux[i], &whole);
-        } else if (l->type == EMO__L_BN) {
-            bn_backward(&p);
         } else {
             run(&p, backward_slices);
         }
