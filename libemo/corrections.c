@@ -107,7 +107,6 @@ static int corr_setup(corr_run *c, emo_network *net)
     if (rc || (rc = emo__net_ws_create(net, &c->ws)) != EMO_OK)
         return rc;
     emo__net_zero_momentum(net);
-    emo__nn_set_threads(emo__opti(&net->opts, EMO_OPT_NET_THREADS));
     fixed_params(net, c->fixed, 0);
     return EMO_OK;
 }

@@ -198,12 +198,13 @@ static int prepare(emo__detector *d, const emo__cascade *c, job *j,
 {
     int w0 = level_size(j->w, d->scales[0]);
     int h0 = level_size(j->h, d->scales[0]);
-    /* Integral rows rounded up to 32 entries: the plan (precomputed
-     * feature offsets) depends on this stride, and a video loop scanning
-     * a region around the last face sees its width change by a few
-     * pixels each frame; rounding lets it keep the plan. */
+    /* The plan (precomputed feature offsets) depends on the integral
+     * row stride and, for tilted features, on the plane size; a video
+     * loop scanning a region around the last face sees both change by a
+     * few pixels each frame.  Rounding rows and row count up to 32 lets
+     * it keep the plan. */
     j->istride = (w0 + 1 + 31) & ~31;
-    size_t plane = (size_t)j->istride * (size_t)(h0 + 1);
+    size_t plane = (size_t)j->istride * (size_t)((h0 + 1 + 31) & ~31);
     j->tofs = c->has_tilted ? plane : 0;
     if (!emo__plan_matches(d->plans[0], c, j->istride, j->tofs)) {
         emo__plan *t = d->plans[0]; /* most recently used first */

@@ -379,7 +379,6 @@ EMO_API int emo_network_forward(emo_network *net, const float *input,
     if (rc)
         return rc;
     net->ws->threads = emo__opti(&net->opts, EMO_OPT_NET_THREADS);
-    emo__nn_set_threads(net->ws->threads);
     return emo__net_forward_ws(net, net->ws, input, batch, probs);
 }
 
@@ -399,7 +398,6 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
     int rc = own_ws(net);
     if (rc)
         return rc;
-    emo__nn_set_threads(emo__opti(&net->opts, EMO_OPT_NET_THREADS));
     return emo__net_train_step_ws(net, net->ws, input, labels, batch, lr,
                                   class_weights, loss, NULL, NULL);
 }

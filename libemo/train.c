@@ -314,7 +314,6 @@ static int setup(train_run *r, emo_dataset *ds, emo_preprocessor *pp)
     r->side = side;
     r->classes = r->net->num_classes;
     read_options(r);
-    emo__nn_set_threads(emo__opti(&r->net->opts, EMO_OPT_NET_THREADS));
     if ((rc = prepare_data(r, ds, pp)) != EMO_OK ||
         (rc = alloc_buffers(r)) != EMO_OK ||
         (rc = emo__net_alloc_train(r->net)) != EMO_OK ||

@@ -201,7 +201,6 @@ int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
         rc = emo__net_alloc_train(net);
     if (!rc)
         rc = emo__train_pass_reserve(net, ws, batch, threads);
-    emo__nn_set_threads(threads);
     if (rc)
         return rc;
     uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);

@@ -322,15 +322,18 @@ int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
 /* ---- training passes (train_pass.c) ----------------------------------- */
 
 /* Prepares the per-thread slices of a training step at `batch` and
- * `threads` (nothing for one thread).  Errors: EMO_ERR_NOMEM. */
+ * `threads` (for one thread only the batch norms' partial sums); the
+ * passes below need it first, with the same batch and threads.
+ * Errors: EMO_ERR_NOMEM. */
 int emo__train_pass_reserve(const emo_network *net, emo__net_ws *ws,
                             int batch, int threads);
 /* Training forward: every layer's output kept in ws->act, aux data
- * recorded, batch-norm running statistics updated. */
+ * recorded, batch-norm running statistics updated.  Sets BLAS's thread
+ * count (1 per slice, or `threads` with a single slice). */
 void emo__train_forward(emo_network *net, emo__net_ws *ws,
                         const float *input, int batch, int threads);
 /* Backward from d loss / d logits in ws->diff[n_layers - 1]: accumulates
- * the learned parameters' gradients; leaves BLAS at `threads`. */
+ * the learned parameters' gradients. */
 void emo__train_backward(emo_network *net, emo__net_ws *ws,
                          const float *input, int batch, int threads);
 void emo__shards_free(struct emo__shards *s);

@@ -16,7 +16,8 @@
  *     buffers, the others into their own copies, added at the end.
  * Results then differ from one thread only in float summation order.
  * With one slice (one thread, or batch 1) the layers run on the whole
- * batch with the kernels' own loop-level threading.
+ * batch with the kernels' own loop-level threading; batch norms take the
+ * same phases as with several slices, so there is one training path.
  *
  * A batch norm followed by a ReLU (the default net's every block) runs as
  * one layer in training too: the normalised values are clamped as they are
@@ -344,24 +345,20 @@ static void sum_slice_grads(pass *p)
         }
 }
 
+/* The slices emo__train_pass_reserve prepared for this batch. */
 static pass make_pass(emo_network *net, emo__net_ws *ws, const float *input,
-                      int batch, int threads)
+                      int batch)
 {
-    pass p = {net, ws, ws->shards, input, batch,
-              slice_count(threads, batch), 0, 0, 0, 0};
-    if (!p.sh || p.sh->count != p.count) {
-        p.count = 1; /* not reserved: emo__train_pass_reserve failed */
-        p.sh = NULL;
-    }
+    pass p = {net, ws, ws->shards, input, batch, ws->shards->count, 0, 0, 0,
+              0};
     return p;
 }
 
 /* Whether layer i is a batch norm run with the ReLU after it. */
-static int fused_bn_relu(const pass *p, int i)
+static int fused_bn_relu(const emo_network *net, int i)
 {
-    const emo_network *net = p->net;
-    return p->sh && net->layers[i].type == EMO__L_BN &&
-           i + 1 < net->n_layers && net->layers[i + 1].type == EMO__L_RELU;
+    return net->layers[i].type == EMO__L_BN && i + 1 < net->n_layers &&
+           net->layers[i + 1].type == EMO__L_RELU;
 }
 
 static int trainable(const emo__layer *l)
@@ -382,7 +379,7 @@ static int first_needed(const emo_network *net)
 void emo__train_forward(emo_network *net, emo__net_ws *ws,
                         const float *input, int batch, int threads)
 {
-    pass p = make_pass(net, ws, input, batch, threads);
+    pass p = make_pass(net, ws, input, batch);
     emo__ctx whole = emo__ws_ctx(ws, 1, threads);
     if (p.count > 1)
         prepare_slices(&p);
@@ -391,8 +388,8 @@ void emo__train_forward(emo_network *net, emo__net_ws *ws,
         emo__layer *l = &net->layers[i];
         const float *x = i ? ws->act[i] : input;
         p.layer = i;
-        p.fused = fused_bn_relu(&p, i);
-        if (l->type == EMO__L_BN && p.sh)
+        p.fused = fused_bn_relu(net, i);
+        if (l->type == EMO__L_BN)
             bn_forward(&p);
         else if (p.count == 1 || whole_batch(l))
             emo__layer_forward(l, x, ws->act[i + 1], batch, ws->aux[i],
@@ -408,19 +405,19 @@ void emo__train_forward(emo_network *net, emo__net_ws *ws,
 void emo__train_backward(emo_network *net, emo__net_ws *ws,
                          const float *input, int batch, int threads)
 {
-    pass p = make_pass(net, ws, input, batch, threads);
+    pass p = make_pass(net, ws, input, batch);
     emo__ctx whole = emo__ws_ctx(ws, 1, threads);
     p.stop = first_needed(net);
     for (int i = net->n_layers - 2; i >= p.stop; i--) {
         emo__layer *l = &net->layers[i];
-        if (i > 0 && fused_bn_relu(&p, i - 1) && i - 1 >= p.stop) {
+        if (i > 0 && fused_bn_relu(net, i - 1) && i - 1 >= p.stop) {
             l = &net->layers[--i]; /* the ReLU runs inside the batch norm */
             p.fused = 1;
         } else {
             p.fused = 0;
         }
         p.layer = i;
-        if (l->type == EMO__L_BN && p.sh) {
+        if (l->type == EMO__L_BN) {
             bn_backward(&p);
         } else if (p.count == 1 || whole_batch(l)) {
             whole.skip_param_grads = !trainable(l);
@@ -434,5 +431,4 @@ void emo__train_backward(emo_network *net, emo__net_ws *ws,
     }
     if (p.count > 1)
         sum_slice_grads(&p);
-    emo__nn_set_threads(threads);
 }
