@@ -77,6 +77,85 @@ START_TEST(conv_matches_direct_loop)
 }
 END_TEST
 
+/* im2col and col2im (its adjoint) against their definitions, with rows
+ * ld > oh * ow apart and a sentinel between them that must survive;
+ * covers the "same"-size fast path (tiny planes where a tap sees nothing
+ * included) and the general path. */
+static void unfold_case(int c, int h, int w, int k, int s, int p)
+{
+    int oh = (h + 2 * p - k) / s + 1, ow = (w + 2 * p - k) / s + 1;
+    size_t ld = (size_t)oh * ow + 3, rows = (size_t)c * k * k;
+    size_t nim = (size_t)c * h * w;
+    float *im = malloc(4 * nim), *col = malloc(4 * rows * ld);
+    float *back = malloc(4 * nim), *ref = calloc(nim, 4);
+    nt_fill(im, nim, 5, -1, 1);
+    for (size_t i = 0; i < rows * ld; i++)
+        col[i] = 7.0f;
+    emo__im2col(im, c, h, w, k, s, p, oh, ow, col, ld);
+    for (int ci = 0; ci < c; ci++)
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+                const float *row = col + ((size_t)(ci * k + ky) * k + kx) * ld;
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++) {
+                        int iy = oy * s - p + ky, ix = ox * s - p + kx;
+                        int in = iy >= 0 && ix >= 0 && iy < h && ix < w;
+                        float want = in ? im[((size_t)ci * h + iy) * w + ix]
+                                        : 0.0f;
+                        ck_assert_msg(row[oy * ow + ox] == want,
+                                      "im2col c%d %dx%d k%d s%d p%d: tap "
+                                      "(%d,%d,%d) at (%d,%d) %g vs %g", c, h,
+                                      w, k, s, p, ci, ky, kx, oy, ox,
+                                      row[oy * ow + ox], want);
+                        if (in)
+                            ref[((size_t)ci * h + iy) * w + ix] +=
+                                row[oy * ow + ox] * (1.0f + 0.1f * ky + 0.01f * kx);
+                    }
+                for (size_t i = (size_t)oh * ow; i < ld; i++)
+                    ck_assert(row[i] == 7.0f);
+            }
+    /* weight the taps so that a tap summed into the wrong pixel shows;
+     * out-of-image entries get garbage that must not leak in */
+    for (int ci = 0; ci < c; ci++)
+        for (int ky = 0; ky < k; ky++)
+            for (int kx = 0; kx < k; kx++) {
+                float *row = col + ((size_t)(ci * k + ky) * k + kx) * ld;
+                for (int oy = 0; oy < oh; oy++)
+                    for (int ox = 0; ox < ow; ox++) {
+                        int iy = oy * s - p + ky, ix = ox * s - p + kx;
+                        int in = iy >= 0 && ix >= 0 && iy < h && ix < w;
+                        row[oy * ow + ox] = in ? row[oy * ow + ox] *
+                                                     (1.0f + 0.1f * ky + 0.01f * kx)
+                                               : 1e6f;
+                    }
+            }
+    emo__col2im(col, c, h, w, k, s, p, oh, ow, back, ld);
+    for (size_t i = 0; i < nim; i++)
+        ck_assert_msg(nt_close(back[i], ref[i], 1e-5, 1e-6),
+                      "col2im c%d %dx%d k%d s%d p%d: [%zu] %g vs %g", c, h, w,
+                      k, s, p, i, back[i], ref[i]);
+    free(im);
+    free(col);
+    free(back);
+    free(ref);
+}
+
+START_TEST(unfold_matches_definition)
+{
+    static const int same[][2] = {{1, 1}, {1, 5}, {5, 1}, {2, 2}, {3, 3},
+                                  {6, 6}, {5, 9}, {12, 12}, {24, 7}};
+    for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+        unfold_case(2, same[i][0], same[i][1], 3, 1, 1);
+        unfold_case(1, same[i][0], same[i][1], 5, 1, 2);
+    }
+    unfold_case(2, 6, 6, 1, 1, 0);  /* 1x1 through im2col */
+    unfold_case(2, 7, 5, 3, 1, 0);  /* valid, not same */
+    unfold_case(2, 9, 8, 3, 2, 1);  /* strided */
+    unfold_case(1, 27, 27, 11, 4, 0);
+    unfold_case(1, 4, 4, 3, 1, 2);  /* wider than same */
+}
+END_TEST
+
 START_TEST(fc_matches_direct_loop)
 {
     emo_network *net = nt_layer_net(3, 2, 2, "type = fc\noutputs = 5\n"
@@ -329,6 +408,7 @@ Suite *nn_kernels_suite(void)
     TCase *tc = tcase_create("kernels");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, conv_matches_direct_loop);
+    tcase_add_test(tc, unfold_matches_definition);
     tcase_add_test(tc, fc_matches_direct_loop);
     tcase_add_test(tc, pool_sizes_are_caffe_ceil_mode);
     tcase_add_test(tc, pool_values_match_caffe);

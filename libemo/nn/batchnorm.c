@@ -53,34 +53,21 @@ static float plane_sq_dev(const float *p, size_t n, float mean)
     return s;
 }
 
-/* sum(g) and sum(g * (x - mean)) of one plane; with a ReLU after the
- * batch norm (y its output, else NULL) g counts only where y > 0. */
-static void plane_grad_sums(const float *x, const float *g, const float *y,
-                            size_t n, float mean, float *sg, float *sgx)
+/* sum(g) and sum(g * (x - mean)) of one plane, in 8 float lanes so that
+ * the reduction vectorises without reassociating across the plane. */
+static void plane_grad_sums(const float *x, const float *g, size_t n,
+                            float mean, float *sg, float *sgx)
 {
     float a[8] = {0}, b[8] = {0}, sa = 0.0f, sb = 0.0f;
     size_t i = 0;
-    /* two loops: with a `!y ||` test inside, GCC 12 vectorises neither
-     * case of the 8 lanes; split, the plain case is (the masked one is
-     * not, either way) */
-    if (y) {
-        for (; i + 8 <= n; i += 8)
-            for (int k = 0; k < 8; k++) {
-                float gk = y[i + k] > 0.0f ? g[i + k] : 0.0f;
-                a[k] += gk;
-                b[k] += gk * (x[i + k] - mean);
-            }
-    } else {
-        for (; i + 8 <= n; i += 8)
-            for (int k = 0; k < 8; k++) {
-                a[k] += g[i + k];
-                b[k] += g[i + k] * (x[i + k] - mean);
-            }
-    }
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            a[k] += g[i + k];
+            b[k] += g[i + k] * (x[i + k] - mean);
+        }
     for (; i < n; i++) {
-        float gi = !y || y[i] > 0.0f ? g[i] : 0.0f;
-        sa += gi;
-        sb += gi * (x[i] - mean);
+        sa += g[i];
+        sb += g[i] * (x[i] - mean);
     }
     for (int k = 0; k < 8; k++) {
         sa += a[k];
@@ -88,6 +75,15 @@ static void plane_grad_sums(const float *x, const float *g, const float *y,
     }
     *sg = sa;
     *sgx = sb;
+}
+
+/* The ReLU's backward: g = 0 where its output y is not positive.  Done as
+ * its own pass because GCC 12 vectorises neither a masked 8-lane sum nor
+ * a masked dx loop, and this loop it does. */
+static void relu_mask_plane(float *g, const float *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        g[i] = y[i] > 0.0f ? g[i] : 0.0f;
 }
 
 /* ---- per-channel pieces over the items [0, nb) of x ------------------- */
@@ -121,7 +117,7 @@ static double chan_sq_dev(const emo__layer *l, const float *x, int nb,
 
 /* y = x * a + b on channel c; relu: y = max(x * a + b, 0).  (GCC
  * unswitches the loop on relu at this file's -O3, both versions
- * vectorised; the same holds for chan_dx's mask.) */
+ * vectorised.) */
 static void chan_affine(const emo__layer *l, const float *x, float *y,
                         int nb, size_t c, float a, float b, int relu)
 {
@@ -136,18 +132,20 @@ static void chan_affine(const emo__layer *l, const float *x, float *y,
     }
 }
 
-/* sum(dy) and sum(dy * xhat) of channel c (y: see plane_grad_sums). */
-static void chan_grad_sums(const emo__layer *l, const float *x,
-                           const float *dy, const float *y, int nb, size_t c,
-                           float mean, float inv, double *sdy, double *sdyx)
+/* sum(dy) and sum(dy * xhat) of channel c.  With y (the output of a ReLU
+ * fused after the batch norm), dy is first masked in place to where
+ * y > 0. */
+static void chan_grad_sums(const emo__layer *l, const float *x, float *dy,
+                           const float *y, int nb, size_t c, float mean,
+                           float inv, double *sdy, double *sdyx)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     double a = 0.0, b = 0.0;
     for (int n = 0; n < nb; n++) {
-        float pa, pb;
-        plane_grad_sums(plane_of(l, x, n, c), plane_of(l, dy, n, c),
-                        y ? plane_of(l, y, n, c) : NULL, plane, mean, &pa,
-                        &pb);
+        float pa, pb, *g = (float *)plane_of(l, dy, n, c);
+        if (y)
+            relu_mask_plane(g, plane_of(l, y, n, c), plane);
+        plane_grad_sums(plane_of(l, x, n, c), g, plane, mean, &pa, &pb);
         a += pa;
         b += (double)pb * inv;
     }
@@ -156,21 +154,18 @@ static void chan_grad_sums(const emo__layer *l, const float *x,
 }
 
 /* dx of channel c given the batch means k1 = sum(dy) / m and
- * k2 = sum(dy * xhat) / m (y: see plane_grad_sums). */
+ * k2 = sum(dy * xhat) / m. */
 static void chan_dx(const emo__layer *l, const float *x, const float *dy,
-                    const float *y, float *dx, int nb, size_t c, float mean,
-                    float inv, float k1, float k2)
+                    float *dx, int nb, size_t c, float mean, float inv,
+                    float k1, float k2)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     float gi = l->p[0].data[c] * inv;
     for (int n = 0; n < nb; n++) {
         const float *p = plane_of(l, x, n, c), *g = plane_of(l, dy, n, c);
-        const float *r = y ? plane_of(l, y, n, c) : NULL;
         float *d = (float *)plane_of(l, dx, n, c);
-        for (size_t i = 0; i < plane; i++) {
-            float gk = !r || r[i] > 0.0f ? g[i] : 0.0f;
-            d[i] = gi * (gk - k1 - (p[i] - mean) * inv * k2);
-        }
+        for (size_t i = 0; i < plane; i++)
+            d[i] = gi * (g[i] - k1 - (p[i] - mean) * inv * k2);
     }
 }
 
@@ -245,12 +240,12 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy, sdyx;
-        chan_grad_sums(l, j->x, j->dy, NULL, j->batch, c, mean, inv, &sdy,
-                       &sdyx);
+        chan_grad_sums(l, j->x, (float *)j->dy, NULL, j->batch, c, mean,
+                       inv, &sdy, &sdyx);
         l->p[0].grad[c] += (float)sdyx;
         l->p[1].grad[c] += (float)sdy;
         if (j->dx)
-            chan_dx(l, j->x, j->dy, NULL, j->dx, j->batch, c, mean, inv,
+            chan_dx(l, j->x, j->dy, j->dx, j->batch, c, mean, inv,
                     (float)(sdy / m), (float)(sdyx / m));
     }
 }
@@ -304,9 +299,9 @@ void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
     }
 }
 
-void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
-                             const float *dy, const float *y, int nb,
-                             const float *stats, double *sdy, double *sdyx)
+void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
+                             const float *y, int nb, const float *stats,
+                             double *sdy, double *sdyx)
 {
     int C = l->in.c;
     for (int c = 0; c < C; c++)
@@ -315,11 +310,11 @@ void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
 }
 
 void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
-                      const float *y, float *dx, int nb, const float *stats,
-                      double m, const double *sdy, const double *sdyx)
+                      float *dx, int nb, const float *stats, double m,
+                      const double *sdy, const double *sdyx)
 {
     int C = l->in.c;
     for (int c = 0; c < C; c++)
-        chan_dx(l, x, dy, y, dx, nb, (size_t)c, stats[c], stats[C + c],
+        chan_dx(l, x, dy, dx, nb, (size_t)c, stats[c], stats[C + c],
                 (float)(sdy[c] / m), (float)(sdyx[c] / m));
 }

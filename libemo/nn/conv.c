@@ -113,12 +113,12 @@ static void fill_cols(const emo__layer *l, const conv_dims *d, const float *x,
                       fill_units, &c);
 }
 
-/* The reverse: sums the columns back into the input gradient. */
-static void scatter_cols(const emo__layer *l, const conv_dims *d,
-                         const float *dcol, float *dx, int n0, int nb, int g,
-                         int threads)
+/* The reverse: sums the columns back into the input gradient (dcol is
+ * scratch; col2im may zero its out-of-image entries). */
+static void scatter_cols(const emo__layer *l, const conv_dims *d, float *dcol,
+                         float *dx, int n0, int nb, int g, int threads)
 {
-    cols_job c = {l, d, NULL, dx, (float *)dcol, NULL, n0, nb, g, 0};
+    cols_job c = {l, d, NULL, dx, dcol, NULL, n0, nb, g, 0};
     emo__parallel_for(threads, (size_t)nb * d->cin_g, min_units(d),
                       scatter_units, &c);
 }

@@ -210,9 +210,10 @@ void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
  * slice_apply; backward: slice_grad_sums -> (gamma, beta gradients are
  * the sums) -> slice_dx.  m is the element count of the whole batch per
  * channel (batch * H * W).  A ReLU after the batch norm can be fused:
- * slice_apply with relu = 1 writes max(bn(x), 0), and the backward
- * functions take that output as y (NULL when not fused) and use dy only
- * where y > 0. */
+ * slice_apply with relu = 1 writes max(bn(x), 0), and slice_grad_sums
+ * takes that output as y (NULL when not fused) and zeroes dy in place
+ * where y <= 0 (dy, the ReLU's output gradient, is dead afterwards), so
+ * that slice_dx sees the gradient at the batch norm's output. */
 void emo__bn_slice_sums(const emo__layer *l, const float *x, int nb,
                         double *sum);
 void emo__bn_set_mean(const emo__layer *l, double m, const double *sum,
@@ -223,12 +224,12 @@ void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
                         float *stats);
 void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
                          int nb, const float *stats, int relu);
-void emo__bn_slice_grad_sums(const emo__layer *l, const float *x,
-                             const float *dy, const float *y, int nb,
-                             const float *stats, double *sdy, double *sdyx);
+void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
+                             const float *y, int nb, const float *stats,
+                             double *sdy, double *sdyx);
 void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
-                      const float *y, float *dx, int nb, const float *stats,
-                      double m, const double *sdy, const double *sdyx);
+                      float *dx, int nb, const float *stats, double m,
+                      const double *sdy, const double *sdyx);
 /* Updates running statistics from the batch statistics of the last
  * training forward (PyTorch's rule: unbiased variance, momentum). */
 void emo__bn_update_running(emo__layer *l, int batch, const float *stats);
@@ -240,11 +241,12 @@ double emo__softmax_xent(const float *probs, const int *labels, int batch,
 
 /* im2col / col2im of one image (channels c, h x w) for a k x k kernel;
  * column-matrix rows are ld floats apart (ld >= oh * ow).  col2im
- * overwrites im with the sum of the columns. */
+ * overwrites im with the sum of the columns; it may zero entries of col
+ * that fall outside the image (col is scratch to its callers). */
 void emo__im2col(const float *im, int c, int h, int w, int k, int stride,
                  int pad, int oh, int ow, float *col, size_t ld);
-void emo__col2im(const float *col, int c, int h, int w, int k, int stride,
-                 int pad, int oh, int ow, float *im, size_t ld);
+void emo__col2im(float *col, int c, int h, int w, int k, int stride, int pad,
+                 int oh, int ow, float *im, size_t ld);
 
 /* Caffe's ceil-mode pooling output size. */
 int emo__pool_out(int in, int size, int stride, int pad);

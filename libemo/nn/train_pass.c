@@ -216,8 +216,8 @@ static void bn_slice(const pass *p, int s)
                                 bn_part(p, s, 0), bn_part(p, s, 1));
         break;
     case BN_DX:
-        emo__bn_slice_dx(l, v.x, v.dy, relu_y, v.dx, v.nb, st, m,
-                         bn_part(p, 0, 0), bn_part(p, 0, 1));
+        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, m, bn_part(p, 0, 0),
+                         bn_part(p, 0, 1));
         break;
     }
 }
