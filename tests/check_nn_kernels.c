@@ -218,6 +218,46 @@ START_TEST(pool_values_match_caffe)
 }
 END_TEST
 
+/* The 2x2 stride-2 fast path against the general window rule written
+ * out: values and argmax, ties (the first maximum in row-major order
+ * wins) and NaN (never chosen; a window of NaN only gives -FLT_MAX), with
+ * and without an argmax. */
+START_TEST(maxpool_2x2_matches_window_rule)
+{
+    emo_network *net = nt_layer_net(2, 4, 6, "type = maxpool\nsize = 2");
+    const emo__layer *l = &net->layers[0];
+    float x[48], y[12], y2[12];
+    int32_t am[12];
+    nt_fill(x, 48, 9, -1, 1);
+    x[2] = x[3] = x[8] = x[9] = 0.5f;       /* window (0, 1): all tied */
+    x[4] = 0.1f, x[5] = 0.2f;               /* window (0, 2): tie on */
+    x[10] = x[11] = 0.9f;                   /* its second row */
+    x[7] = NAN;                             /* window (0, 0) */
+    x[36] = x[37] = x[42] = x[43] = NAN;    /* plane 1, window (1, 0) */
+    emo__maxpool_forward(l, x, y, 1, am, 1);
+    emo__maxpool_forward(l, x, y2, 1, NULL, 1);
+    for (int p = 0; p < 2; p++)
+        for (int oy = 0; oy < 2; oy++)
+            for (int ox = 0; ox < 3; ox++) {
+                float best = -FLT_MAX;
+                int at = 2 * oy * 6 + 2 * ox;
+                for (int k = 0; k < 4; k++) {
+                    int i = (2 * oy + k / 2) * 6 + 2 * ox + k % 2;
+                    if (x[p * 24 + i] > best) {
+                        best = x[p * 24 + i];
+                        at = i;
+                    }
+                }
+                int o = p * 6 + oy * 3 + ox;
+                ck_assert_msg(y[o] == best && y2[o] == best && am[o] == at,
+                              "window %d: %g/%g at %d, want %g at %d", o,
+                              y[o], y2[o], am[o], best, at);
+            }
+    ck_assert(am[1] == 2 && am[2] == 10 && y[9] == -FLT_MAX);
+    emo_network_destroy(net);
+}
+END_TEST
+
 START_TEST(lrn_matches_formula)
 {
     emo_network *net = nt_layer_net(6, 2, 1, "type = lrn\nlocal_size = 3\n"
@@ -412,6 +452,7 @@ Suite *nn_kernels_suite(void)
     tcase_add_test(tc, fc_matches_direct_loop);
     tcase_add_test(tc, pool_sizes_are_caffe_ceil_mode);
     tcase_add_test(tc, pool_values_match_caffe);
+    tcase_add_test(tc, maxpool_2x2_matches_window_rule);
     tcase_add_test(tc, lrn_matches_formula);
     tcase_add_test(tc, weighted_xent_matches_formula);
     tcase_add_test(tc, fused_inference_matches_layer_by_layer);
