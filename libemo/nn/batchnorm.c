@@ -240,6 +240,7 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy, sdyx;
+        /* no ReLU mask (y NULL): dy is only read */
         chan_grad_sums(l, j->x, (float *)j->dy, NULL, j->batch, c, mean,
                        inv, &sdy, &sdyx);
         l->p[0].grad[c] += (float)sdyx;
