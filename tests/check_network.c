@@ -35,6 +35,39 @@ START_TEST(presets_have_documented_shapes)
 }
 END_TEST
 
+/* The network files under docs/nets (commands in docs/RESULTS.md use
+ * them) build, with the sizes their comments state. */
+START_TEST(documented_nets_build)
+{
+    static const struct {
+        const char *file;
+        int size;
+        long long params;
+    } want[] = {
+        {"docs/nets/caffenet-he.txt", 250, 70505159},
+        {"docs/nets/alexnet-he.txt", 250, 70505159},
+        {"docs/nets/wide.txt", 48, 1077847},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        FILE *fp = fopen(want[i].file, "rb");
+        ck_assert_msg(fp != NULL, "%s missing", want[i].file);
+        static char text[16384];
+        size_t n = fread(text, 1, sizeof text - 1, fp);
+        fclose(fp);
+        text[n] = 0;
+        emo_network *net;
+        ck_assert_msg(emo_network_create_text(text, &net) == EMO_OK, "%s: %s",
+                      want[i].file, emo_last_error());
+        int c, h, w;
+        ck_assert_emo_ok(emo_network_input_shape(net, &c, &h, &w));
+        ck_assert_int_eq(h, want[i].size);
+        ck_assert_int_eq(emo_network_num_params(net), want[i].params);
+        ck_assert_int_eq(emo_network_num_classes(net), 7);
+        emo_network_destroy(net);
+    }
+}
+END_TEST
+
 START_TEST(preset_classes_and_errors)
 {
     emo_network *net;
@@ -349,6 +382,7 @@ Suite *network_suite(void)
     TCase *tc = tcase_create("api");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, presets_have_documented_shapes);
+    tcase_add_test(tc, documented_nets_build);
     tcase_add_test(tc, preset_classes_and_errors);
     tcase_add_test(tc, text_errors_name_lines);
     tcase_add_test(tc, summary_reports_layers);
