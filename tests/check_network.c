@@ -54,6 +54,8 @@ START_TEST(documented_nets_build)
         static char text[16384];
         size_t n = fread(text, 1, sizeof text - 1, fp);
         fclose(fp);
+        ck_assert_msg(n < sizeof text - 1, "%s: longer than the buffer",
+                      want[i].file);
         text[n] = 0;
         emo_network *net;
         ck_assert_msg(emo_network_create_text(text, &net) == EMO_OK, "%s: %s",

@@ -132,20 +132,28 @@ static void chan_affine(const emo__layer *l, const float *x, float *y,
     }
 }
 
-/* sum(dy) and sum(dy * xhat) of channel c.  With y (the output of a ReLU
- * fused after the batch norm), dy is first masked in place to where
- * y > 0. */
-static void chan_grad_sums(const emo__layer *l, const float *x, float *dy,
-                           const float *y, int nb, size_t c, float mean,
+/* The fused ReLU's backward on channel c: dy = 0 where the output y is
+ * not positive (in place; dy is the ReLU's gradient, dead afterwards). */
+static void chan_relu_mask(const emo__layer *l, float *dy, const float *y,
+                           int nb, size_t c)
+{
+    size_t plane = (size_t)l->in.h * l->in.w;
+    for (int n = 0; n < nb; n++)
+        relu_mask_plane((float *)plane_of(l, dy, n, c), plane_of(l, y, n, c),
+                        plane);
+}
+
+/* sum(dy) and sum(dy * xhat) of channel c. */
+static void chan_grad_sums(const emo__layer *l, const float *x,
+                           const float *dy, int nb, size_t c, float mean,
                            float inv, double *sdy, double *sdyx)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     double a = 0.0, b = 0.0;
     for (int n = 0; n < nb; n++) {
-        float pa, pb, *g = (float *)plane_of(l, dy, n, c);
-        if (y)
-            relu_mask_plane(g, plane_of(l, y, n, c), plane);
-        plane_grad_sums(plane_of(l, x, n, c), g, plane, mean, &pa, &pb);
+        float pa, pb;
+        plane_grad_sums(plane_of(l, x, n, c), plane_of(l, dy, n, c), plane,
+                        mean, &pa, &pb);
         a += pa;
         b += (double)pb * inv;
     }
@@ -240,9 +248,7 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy, sdyx;
-        /* no ReLU mask (y NULL): dy is only read */
-        chan_grad_sums(l, j->x, (float *)j->dy, NULL, j->batch, c, mean,
-                       inv, &sdy, &sdyx);
+        chan_grad_sums(l, j->x, j->dy, j->batch, c, mean, inv, &sdy, &sdyx);
         l->p[0].grad[c] += (float)sdyx;
         l->p[1].grad[c] += (float)sdy;
         if (j->dx)
@@ -305,9 +311,12 @@ void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
                              double *sdy, double *sdyx)
 {
     int C = l->in.c;
-    for (int c = 0; c < C; c++)
-        chan_grad_sums(l, x, dy, y, nb, (size_t)c, stats[c], stats[C + c],
+    for (int c = 0; c < C; c++) {
+        if (y)
+            chan_relu_mask(l, dy, y, nb, (size_t)c);
+        chan_grad_sums(l, x, dy, nb, (size_t)c, stats[c], stats[C + c],
                        &sdy[c], &sdyx[c]);
+    }
 }
 
 void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,

@@ -21,9 +21,9 @@
  *
  * A batch norm followed by a ReLU (the default net's every block) runs as
  * one layer in training too: the normalised values are clamped as they are
- * written, and backward masks the incoming gradient inside the batch
- * norm's own passes, so the ReLU costs no pass over memory of its own.
- * The batch norm's unclamped output buffer is then left unused.
+ * written (no ReLU pass in forward), and backward masks the incoming
+ * gradient in place, channel by channel, just before the batch norm sums
+ * it.  The batch norm's unclamped output buffer is then left unused.
  */
 #include "nn/nn.h"
 
