@@ -54,7 +54,7 @@ static void usage(void)
             "  [--detect] [--no-blur] [--epochs N] [--batch N] [--lr X]"
             " [--lr-policy fixed|step|cosine]\n"
             "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
-            " [--augment mirror,rotate,shift,scale,brightness|none]\n"
+            " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
             "  [--rotate-deg X] [--class-weights] [--early-stop N] [--seed N]"
             " [--threads N]\n"
             "  [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
@@ -79,7 +79,7 @@ static int parse_augment(const char *s)
         int bit;
     } bits[] = {{"mirror", EMO_AUG_MIRROR}, {"rotate", EMO_AUG_ROTATE},
                 {"shift", EMO_AUG_SHIFT}, {"scale", EMO_AUG_SCALE},
-                {"brightness", EMO_AUG_BRIGHTNESS}};
+                {"brightness", EMO_AUG_BRIGHTNESS}, {"erase", EMO_AUG_ERASE}};
     if (!strcmp(s, "none"))
         return 0;
     int mask = 0;

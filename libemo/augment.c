@@ -1,15 +1,41 @@
 /* augment.c - random augmentation of a training face (the paper's mirror
- * and +-10 degree rotation, plus shift, scale and brightness/contrast). */
+ * and +-10 degree rotation, plus shift, scale, brightness/contrast and
+ * random erasing). */
 #include "train.h"
 #include "image.h"
 
+#include <math.h>
 #include <string.h>
+
+/* Random erasing (Zhong et al., 2017): with probability 1/2 a rectangle
+ * of 2-20 % of the face, aspect ratio 1/3..3, is filled with uniform
+ * noise, so that no single region (the mouth, say) can carry the whole
+ * decision.  Drawn after the other augmentations and only when enabled:
+ * runs without it keep the random stream of earlier releases. */
+static void erase_patch(float *face, int side, emo_rng *rng)
+{
+    double u_apply = emo__rng_uniform(rng);
+    double area = (0.02 + 0.18 * emo__rng_uniform(rng)) * side * side;
+    double log_ratio = (emo__rng_uniform(rng) * 2 - 1) * log(3.0);
+    double u_x = emo__rng_uniform(rng), u_y = emo__rng_uniform(rng);
+    if (u_apply >= 0.5)
+        return;
+    int w = (int)lround(sqrt(area * exp(log_ratio)));
+    int h = (int)lround(sqrt(area / exp(log_ratio)));
+    w = w < 1 ? 1 : w > side ? side : w;
+    h = h < 1 ? 1 : h > side ? side : h;
+    int x0 = (int)(u_x * (side - w + 1)), y0 = (int)(u_y * (side - h + 1));
+    for (int y = y0; y < y0 + h; y++)
+        for (int x = x0; x < x0 + w; x++)
+            face[(size_t)y * side + x] = (float)emo__rng_uniform(rng);
+}
 
 void emo__augment_face(const float *src, int side, float *dst, float *tmp,
                        unsigned mask, double rotate_deg, emo_rng *rng)
 {
-    /* Every draw is made whatever the mask: the random stream, and with it
-     * the rest of the run, does not depend on which augmentations are on. */
+    /* Every draw of the first five augmentations is made whatever the
+     * mask: the random stream, and with it the rest of the run, does not
+     * depend on which of them are on. */
     double u_flip = emo__rng_uniform(rng);
     double u_rot = emo__rng_uniform(rng) * 2 - 1;
     double u_dx = emo__rng_uniform(rng) * 2 - 1;
@@ -41,4 +67,6 @@ void emo__augment_face(const float *src, int side, float *dst, float *tmp,
             dst[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
         }
     }
+    if (mask & EMO_AUG_ERASE)
+        erase_patch(dst, side, rng);
 }

@@ -306,6 +306,50 @@ START_TEST(augmentation_is_seeded_and_stays_in_range)
 }
 END_TEST
 
+/* Erasing replaces one rectangle (2-20 % of the face, give or take
+ * rounding) by values in [0, 1], in about half of the faces; the other
+ * augmentations still draw a fixed count whatever the mask. */
+START_TEST(erasing_fills_one_rectangle_half_the_time)
+{
+    enum { S = 24 };
+    float src[S * S], out[S * S], tmp[S * S];
+    for (int i = 0; i < S * S; i++)
+        src[i] = 2.0f + (float)i; /* outside [0, 1]: noise never matches */
+    int erased = 0;
+    for (uint64_t seed = 0; seed < 200; seed++) {
+        emo_rng r;
+        emo__rng_seed(&r, seed);
+        emo__augment_face(src, S, out, tmp, EMO_AUG_ERASE, 10.0, &r);
+        int x0 = S, y0 = S, x1 = -1, y1 = -1, changed = 0;
+        for (int y = 0; y < S; y++)
+            for (int x = 0; x < S; x++) {
+                float v = out[y * S + x];
+                if (v == src[y * S + x])
+                    continue;
+                ck_assert(v >= 0.0f && v <= 1.0f);
+                changed++;
+                x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+            }
+        if (!changed)
+            continue;
+        erased++;
+        ck_assert_int_eq(changed, (x1 - x0 + 1) * (y1 - y0 + 1));
+        ck_assert(changed >= S * S / 100 && changed <= S * S * 3 / 10);
+        double ratio = (double)(x1 - x0 + 1) / (y1 - y0 + 1);
+        ck_assert(ratio > 1.0 / 4 && ratio < 4.0);
+    }
+    ck_assert(erased > 70 && erased < 130);
+
+    emo_rng a, b;
+    emo__rng_seed(&a, 9);
+    emo__rng_seed(&b, 9);
+    emo__augment_face(src, S, out, tmp, 31, 10.0, &a);
+    emo__augment_face(src, S, out, tmp, 0, 10.0, &b);
+    ck_assert(emo__rng_next(&a) == emo__rng_next(&b));
+}
+END_TEST
+
 START_TEST(corrections_change_the_prediction)
 {
     emo_network *net;
@@ -353,6 +397,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, lr_policies);
     tcase_add_test(tc, class_weights_inverse_frequency_mean_one);
     tcase_add_test(tc, augmentation_is_seeded_and_stays_in_range);
+    tcase_add_test(tc, erasing_fills_one_rectangle_half_the_time);
     suite_add_tcase(s, tc);
     return s;
 }
