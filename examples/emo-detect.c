@@ -42,7 +42,7 @@ typedef struct options {
     double scale;
     int min_neighbors, min_size, max_size, threads, choice;
     const char *model;    /* prediction mode: default models/default.emo */
-    int views;            /* augmentation views 1..4 */
+    int views;            /* augmentation views 1..8 */
     const char *annotate; /* annotated image file or directory */
     char **files;
     int nfiles;
@@ -127,7 +127,7 @@ static void parse_args(int argc, char **argv, options *o)
         } else if (!strcmp(a, "--model")) {
             o->model = argv[++i];
         } else if (!strcmp(a, "--views")) {
-            o->views = integer(a, argv[++i], 1, 4);
+            o->views = integer(a, argv[++i], 1, 8);
         } else if (!strcmp(a, "--annotate")) {
             o->annotate = argv[++i];
         } else if (!strcmp(a, "--scale")) {

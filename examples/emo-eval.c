@@ -5,13 +5,16 @@
  *   emo-eval --model M (--folder DIR | --list F [--root R] | --ckplus DIR |
  *            --jaffe DIR | --fer-csv F [--usage U])...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S]
- *            [--views N] [--detect] [--json] [--png F]
+ *            [--views N] [--vote majority|mean] [--detect] [--json]
+ *            [--png F]
  *
  * With --split-from the dataset is split exactly as emo-train split it (same
  * spec and seed) and only its test split is evaluated; otherwise every
  * image is.  Dataset classes are matched to the model's outputs by name.
- * --views 1 classifies the face alone; 2..4 add the mirror and the +-10
- * degree rotations and vote, as the predictor does.
+ * --views 1 classifies the face alone; 2..8 add, in this order, the mirror,
+ * the +-10 degree rotations, the mirror's rotations, and the face and its
+ * mirror enlarged 1.1x (EMO_VIEW_* bit order), and vote as the predictor
+ * does: by majority (the paper's rule) or by mean probability (--vote).
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,7 +30,7 @@ typedef struct options {
     int n_src;
     const char *model, *split, *png;
     unsigned long seed;
-    int views, detect, json;
+    int views, vote, detect, json;
 } options;
 
 static void usage(void)
@@ -35,10 +38,22 @@ static void usage(void)
     fprintf(stderr,
             "usage: %s --model M SOURCES [--split-from random:TR,VA,TE|"
             "subjects:K:FOLD] [--seed S]\n"
-            "  [--views 1..4] [--detect] [--json] [--png F]\n"
+            "  [--views 1..8] [--vote majority|mean] [--detect] [--json]"
+            " [--png F]\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
             " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
             cli_prog());
+    exit(2);
+}
+
+static int parse_vote(const char *s)
+{
+    if (!strcmp(s, "majority"))
+        return EMO_VOTE_MAJORITY;
+    if (!strcmp(s, "mean"))
+        return EMO_VOTE_MEAN;
+    fprintf(stderr, "%s: --vote: 'majority' or 'mean', not '%s'\n",
+            cli_prog(), s);
     exit(2);
 }
 
@@ -59,7 +74,9 @@ static void parse_args(options *o, int argc, char **argv)
             o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
                                              0x7fffffff);
         else if (!strcmp(a, "--views"))
-            o->views = cli_int(a, cli_value(argc, argv, &i), 1, 4);
+            o->views = cli_int(a, cli_value(argc, argv, &i), 1, 8);
+        else if (!strcmp(a, "--vote"))
+            o->vote = parse_vote(cli_value(argc, argv, &i));
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
         else if (!strcmp(a, "--json"))
@@ -98,19 +115,6 @@ static void map_classes(evaluation *ev, const emo_network *net)
         exit(1);
 }
 
-/* Views in the order of EMO_VIEW_* bits: original, mirror, +rot, -rot. */
-static int view_mask(int views)
-{
-    static const int masks[] = {EMO_VIEW_ORIGINAL,
-                                EMO_VIEW_ORIGINAL | EMO_VIEW_MIRROR,
-                                EMO_VIEW_ORIGINAL | EMO_VIEW_MIRROR |
-                                    EMO_VIEW_ROTATE_POS,
-                                EMO_VIEW_ORIGINAL | EMO_VIEW_MIRROR |
-                                    EMO_VIEW_ROTATE_POS |
-                                    EMO_VIEW_ROTATE_NEG};
-    return masks[views - 1];
-}
-
 typedef struct classifier {
     emo_predictor *pred;
     emo_preprocessor *pp; /* the predictor's, configured from the model */
@@ -123,7 +127,9 @@ static void classifier_init(classifier *c, const emo_network *net,
 {
     cli_check(emo_predictor_create(net, &c->pred), "predictor");
     cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VIEWS,
-                                    view_mask(o->views)), "--views");
+                                    (1 << o->views) - 1), "--views");
+    cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VOTE, o->vote),
+              "--vote");
     c->pp = emo_predictor_preprocessor(c->pred);
     cli_check(emo_preprocessor_set_int(c->pp, EMO_OPT_DETECT_ENABLE,
                                        o->detect), "--detect");
@@ -278,8 +284,9 @@ static void print_json(const evaluation *ev, const emo_network *net,
     json_string(stdout, o->model);
     printf(", \"protocol\": ");
     json_string(stdout, protocol);
-    printf(", \"views\": %d, \"images\": %d, \"accuracy\": ", o->views,
-           ev->total);
+    printf(", \"views\": %d, \"vote\": \"%s\", \"images\": %d, "
+           "\"accuracy\": ", o->views,
+           o->vote == EMO_VOTE_MEAN ? "mean" : "majority", ev->total);
     json_number(accuracy(ev));
     printf(", \"classes\": [");
     for (int k = 0; k < n; k++) {
@@ -357,7 +364,9 @@ int main(int argc, char **argv)
     evaluate(&ev, &c, ds, split);
     char views[64];
     snprintf(views, sizeof views, ", %d view%s", o.views,
-             o.views > 1 ? "s voted" : "");
+             o.views == 1                   ? ""
+             : o.vote == EMO_VOTE_MEAN ? "s, mean probability"
+                                            : "s voted");
     strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
     if (o.json)
         print_json(&ev, net, &o, protocol);

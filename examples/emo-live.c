@@ -51,7 +51,7 @@ static void usage(FILE *fp)
         "  --raw WxH         the input is bare gray8 frames of this size\n"
         "  --model M         model file (default models/default.emo)\n"
         "  --cascade F       OpenCV face cascade XML\n"
-        "  --views N         augmentation views 1..4 (4)\n"
+        "  --views N         augmentation views 1..8 (4)\n"
         "  --no-track        full-frame detection on every frame\n"
         "  --rescan N        full-frame detection every N frames (30)\n"
         "  --all-faces       every face, not only the largest\n"
@@ -122,7 +122,7 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--size"))
             ok = parse_size(v, &o->cam_w, &o->cam_h);
         else if (!strcmp(a, "--views"))
-            ok = parse_int(v, 1, 4, &o->views);
+            ok = parse_int(v, 1, 8, &o->views);
         else if (!strcmp(a, "--rescan"))
             ok = parse_int(v, 1, 100000, &o->rescan);
         else if (!strcmp(a, "--smooth"))

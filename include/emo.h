@@ -189,6 +189,9 @@ typedef enum emo_option {
                                           last face, 0 */
     EMO_OPT_PREDICT_RESCAN = 403,      /* (i) full-frame scan every N frames
                                           in video mode, 10 */
+    EMO_OPT_PREDICT_VOTE = 404,        /* (i) EMO_VOTE_*, majority */
+    EMO_OPT_PREDICT_ZOOM = 405,        /* (f) zoom views' enlargement,
+                                          1.1 */
 
     /* datasets: emo_dataset_set_* (set before adding sources) */
     EMO_OPT_DATA_CLASSES = 500,        /* (i) 7 (no contempt) or 8 */
@@ -205,10 +208,19 @@ enum {
     EMO_AUG_SCALE = 8, EMO_AUG_BRIGHTNESS = 16,
     EMO_AUG_ERASE = 32 /* random erasing of a patch */
 };
+/* Augmentation views, in batch order.  The first four are the paper's; a
+ * mask of the lowest k bits (2^k - 1) gives the first k views. */
 enum {
     EMO_VIEW_ORIGINAL = 1, EMO_VIEW_MIRROR = 2,
-    EMO_VIEW_ROTATE_POS = 4, EMO_VIEW_ROTATE_NEG = 8
+    EMO_VIEW_ROTATE_POS = 4, EMO_VIEW_ROTATE_NEG = 8,
+    EMO_VIEW_MIRROR_ROTATE_POS = 16, /* the mirror, rotated +deg */
+    EMO_VIEW_MIRROR_ROTATE_NEG = 32, /* the mirror, rotated -deg */
+    EMO_VIEW_ZOOM = 64,              /* centre enlarged by the zoom */
+    EMO_VIEW_MIRROR_ZOOM = 128       /* the mirror, enlarged */
 };
+/* How views become one label: the paper's majority of per-view labels
+ * (ties to the highest summed score), or the highest mean probability. */
+enum { EMO_VOTE_MAJORITY = 0, EMO_VOTE_MEAN = 1 };
 
 /* Legal range and default of `option`.  Any out pointer may be NULL.
  * Errors: EMO_ERR_RANGE for an unknown option. */
@@ -601,9 +613,9 @@ EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
 /* Classifies one normalised face (N*N floats from
  * emo_preprocessor_normalize) with augmentation voting: the majority of
  * per-view labels, a tie to the tied class with the highest summed score.
- * The views (EMO_OPT_PREDICT_VIEWS, in the order original, mirror, +deg,
- * -deg) are made from the face before mean subtraction and go through the
- * network in one batch.  out->box is (0, 0, N, N).
+ * The views (EMO_OPT_PREDICT_VIEWS, in EMO_VIEW_* bit order) are made from
+ * the face before mean subtraction and go through the network in one
+ * batch; EMO_OPT_PREDICT_VOTE picks the rule.  out->box is (0, 0, N, N).
  * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_MISMATCH (n != N*N),
  * EMO_ERR_NOMEM. */
 EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,

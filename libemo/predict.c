@@ -21,7 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define VIEW_BITS 4 /* EMO_VIEW_ORIGINAL .. EMO_VIEW_ROTATE_NEG */
+#define VIEW_BITS 8 /* EMO_VIEW_ORIGINAL .. EMO_VIEW_MIRROR_ZOOM */
+#define MIRRORED_VIEWS                                                         \
+    (EMO_VIEW_MIRROR | EMO_VIEW_MIRROR_ROTATE_POS |                            \
+     EMO_VIEW_MIRROR_ROTATE_NEG | EMO_VIEW_MIRROR_ZOOM)
+#define DEFAULT_VIEWS 4 /* the default mask's views: reserved at creation */
 
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
@@ -32,6 +36,7 @@ struct emo_predictor {
     int classes;
     float *face;            /* N*N: normalised face of a frame */
     float *raw;             /* N*N: face with the mean added back */
+    float *mirror;          /* N*N: raw, mirrored */
     float *mean;            /* N*N: the preprocessor's mean image */
     float *batch;           /* VIEW_BITS x N*N: the views */
     float *probs;           /* VIEW_BITS x classes */
@@ -73,10 +78,12 @@ static int alloc_buffers(emo_predictor *p)
     size_t nn = (size_t)p->n * p->n;
     p->face = malloc(nn * sizeof(float));
     p->raw = malloc(nn * sizeof(float));
+    p->mirror = malloc(nn * sizeof(float));
     p->mean = malloc(nn * sizeof(float));
     p->batch = malloc(VIEW_BITS * nn * sizeof(float));
     p->probs = malloc((size_t)VIEW_BITS * p->classes * sizeof(float));
-    if (!p->face || !p->raw || !p->mean || !p->batch || !p->probs)
+    if (!p->face || !p->raw || !p->mirror || !p->mean || !p->batch ||
+        !p->probs)
         return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
     return emo__boxes_init(&p->boxes);
 }
@@ -102,9 +109,10 @@ EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out)
         rc = alloc_buffers(p);
     if (!rc)
         rc = emo__net_ws_create(net, &p->ws);
-    /* Sized now for the largest view batch: no allocation per frame. */
+    /* Sized now for the default views, and whenever the views change: no
+     * allocation per frame. */
     if (!rc)
-        rc = emo__net_ws_reserve(net, p->ws, VIEW_BITS, 0);
+        rc = emo__net_ws_reserve(net, p->ws, DEFAULT_VIEWS, 0);
     if (rc) {
         emo_predictor_destroy(p);
         return rc;
@@ -121,6 +129,7 @@ EMO_API void emo_predictor_destroy(emo_predictor *pred)
     emo__net_ws_destroy(pred->ws);
     free(pred->face);
     free(pred->raw);
+    free(pred->mirror);
     free(pred->mean);
     free(pred->batch);
     free(pred->probs);
@@ -135,6 +144,31 @@ EMO_API emo_preprocessor *emo_predictor_preprocessor(emo_predictor *pred)
 
 /* ---- options ------------------------------------------------------------ */
 
+static int count_bits(int mask)
+{
+    int n = 0;
+    for (; mask; mask &= mask - 1)
+        n++;
+    return n;
+}
+
+/* A new view mask, with the workspace grown for its batch first so that
+ * predictions never allocate; on failure the old mask stays. */
+static int set_views(emo_predictor *p, double value)
+{
+    double old;
+    emo__opts_get(&p->opts, EMO__GROUP_PREDICT, EMO_OPT_PREDICT_VIEWS, &old);
+    int rc = emo__opts_set(&p->opts, EMO__GROUP_PREDICT,
+                           EMO_OPT_PREDICT_VIEWS, value);
+    if (rc)
+        return rc;
+    rc = emo__net_ws_reserve(p->net, p->ws, count_bits((int)value), 0);
+    if (rc)
+        emo__opts_set(&p->opts, EMO__GROUP_PREDICT, EMO_OPT_PREDICT_VIEWS,
+                      old);
+    return rc;
+}
+
 EMO_API int emo_predictor_set_int(emo_predictor *pred, int option, int value)
 {
     return emo_predictor_set_float(pred, option, value);
@@ -145,6 +179,8 @@ EMO_API int emo_predictor_set_float(emo_predictor *pred, int option,
 {
     if (!pred)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor");
+    if (option == EMO_OPT_PREDICT_VIEWS)
+        return set_views(pred, value);
     int rc = emo__opts_set(&pred->opts, EMO__GROUP_PREDICT, option, value);
     if (!rc && option == EMO_OPT_PREDICT_TRACK)
         emo__tracker_reset(&pred->tracker); /* start from a full scan */
@@ -185,23 +221,31 @@ static int current_mean(emo_predictor *p)
     return emo_preprocessor_get_mean(p->pp, p->mean, nn) == EMO_OK;
 }
 
-/* View `bit` of the face into dst, through the mean-free face `raw`. */
+/* View `bit` of the face into dst, through the mean-free face `raw` and
+ * its mirror image. */
 static void make_view(const emo_predictor *p, int bit, const float *face,
-                      const float *raw, int has_mean, float *dst)
+                      const float *raw, const float *mirror, int has_mean,
+                      float *dst)
 {
     int n = p->n;
     size_t nn = (size_t)n * n;
     double deg = emo__opt(&p->opts, EMO_OPT_PREDICT_ROTATE_DEG);
+    double zoom = emo__opt(&p->opts, EMO_OPT_PREDICT_ZOOM);
     if (bit == EMO_VIEW_ORIGINAL) {
         memcpy(dst, face, nn * sizeof(float));
         return;
     }
+    const float *src = bit & MIRRORED_VIEWS ? mirror : raw;
+    double angle = bit & (EMO_VIEW_ROTATE_POS | EMO_VIEW_MIRROR_ROTATE_POS)
+                       ? deg
+                   : bit & (EMO_VIEW_ROTATE_NEG | EMO_VIEW_MIRROR_ROTATE_NEG)
+                       ? -deg
+                       : 0.0;
+    double scale = bit & (EMO_VIEW_ZOOM | EMO_VIEW_MIRROR_ZOOM) ? zoom : 1.0;
     if (bit == EMO_VIEW_MIRROR)
-        emo__flip_f32(raw, n, n, dst);
+        memcpy(dst, mirror, nn * sizeof(float));
     else
-        emo__affine_f32(raw, n, n, dst,
-                        bit == EMO_VIEW_ROTATE_POS ? deg : -deg, 1.0, 0.0,
-                        0.0);
+        emo__affine_f32(src, n, n, dst, angle, scale, 0.0, 0.0);
     if (has_mean)
         for (size_t i = 0; i < nn; i++)
             dst[i] -= p->mean[i];
@@ -222,9 +266,11 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
                 p->raw[i] = face[i] + p->mean[i];
             raw = p->raw;
         }
+        if (mask & MIRRORED_VIEWS)
+            emo__flip_f32(raw, p->n, p->n, p->mirror);
         for (int b = 0; b < VIEW_BITS; b++)
             if (mask & (1 << b))
-                make_view(p, 1 << b, face, raw, has_mean,
+                make_view(p, 1 << b, face, raw, p->mirror, has_mean,
                           p->batch + views++ * nn);
         input = p->batch;
     } else {
@@ -233,7 +279,8 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
     int rc = emo__net_forward_ws(p->net, p->ws, input, views, p->probs);
     if (rc)
         return rc;
-    return emo__vote(p->probs, views, p->classes, out);
+    return emo__vote(p->probs, views, p->classes,
+                     emo__opti(&p->opts, EMO_OPT_PREDICT_VOTE), out);
 }
 
 /* The network and preprocessor still agree (the user may have changed the

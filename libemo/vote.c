@@ -1,7 +1,8 @@
 /*
- * vote.c - augmentation voting (the paper's test-time scheme): each view
+ * vote.c - augmentation voting.  The paper's test-time scheme: each view
  * votes for its argmax class; the majority wins and the summed
  * probabilities break ties, so two confident views beat two lukewarm ones.
+ * The alternative takes the highest mean probability outright.
  */
 #include "vote.h"
 
@@ -27,7 +28,7 @@ static int majority(const int *votes, const float *sums, int classes)
     return best;
 }
 
-int emo__vote(const float *probs, int views, int classes,
+int emo__vote(const float *probs, int views, int classes, int rule,
               emo_prediction *out)
 {
     if (!probs || !out)
@@ -38,6 +39,8 @@ int emo__vote(const float *probs, int views, int classes,
     if (classes < 1 || classes > EMO_MAX_CLASSES)
         return emo__fail(EMO_ERR_INVALID_ARG, "vote: %d classes (1..%d)",
                          classes, EMO_MAX_CLASSES);
+    if (rule != EMO_VOTE_MAJORITY && rule != EMO_VOTE_MEAN)
+        return emo__fail(EMO_ERR_INVALID_ARG, "vote: unknown rule %d", rule);
 
     int votes[EMO_MAX_CLASSES] = {0};
     float sums[EMO_MAX_CLASSES] = {0};
@@ -53,7 +56,8 @@ int emo__vote(const float *probs, int views, int classes,
         out->view_labels[v] = -1;
     for (int c = 0; c < EMO_MAX_CLASSES; c++)
         out->scores[c] = c < classes ? sums[c] / (float)views : 0.0f;
-    out->label = majority(votes, sums, classes);
+    out->label = rule == EMO_VOTE_MEAN ? emo__argmax(sums, classes)
+                                       : majority(votes, sums, classes);
     out->num_classes = classes;
     out->num_views = views;
     return EMO_OK;

@@ -81,7 +81,17 @@ START_TEST(options_contract)
                      EMO_ERR_INVALID_ARG);
     ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, 0),
                      EMO_ERR_RANGE);
-    ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, 16),
+    ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, 256),
+                     EMO_ERR_RANGE);
+    ck_assert_emo_ok(emo_predictor_get_int(p, EMO_OPT_PREDICT_VIEWS, &v));
+    ck_assert_int_eq(v, 15); /* a refused mask leaves the old one */
+    ck_assert_emo_ok(emo_predictor_get_int(p, EMO_OPT_PREDICT_VOTE, &v));
+    ck_assert_int_eq(v, EMO_VOTE_MAJORITY);
+    ck_assert_emo_ok(emo_predictor_get_float(p, EMO_OPT_PREDICT_ZOOM, &d));
+    ck_assert(d == 1.1);
+    ck_assert_int_eq(emo_predictor_set_int(p, EMO_OPT_PREDICT_VOTE, 2),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_predictor_set_float(p, EMO_OPT_PREDICT_ZOOM, 0.5),
                      EMO_ERR_RANGE);
     ck_assert_int_eq(emo_predictor_set_float(p, EMO_OPT_PREDICT_ROTATE_DEG,
                                              90.0), EMO_ERR_RANGE);
@@ -169,15 +179,23 @@ END_TEST
 
 /* ---- views and voting ------------------------------------------------------ */
 
-/* The expected views, built the way the predictor documents it. */
+/* The expected views, built the way the predictor documents it: bit b
+ * of the mask is (mirrored?, rotation, zoom) of the face with the mean
+ * added back, then the mean subtracted again. */
 static void reference_views(const float *face, const float *mean, int mask,
-                            double deg, float *out, int *nviews)
+                            double deg, double zoom, float *out, int *nviews)
 {
-    float raw[NN];
+    static const struct {
+        int mirrored, turn; /* turn: +1, -1 or 0 times deg */
+        int zoomed;
+    } spec[8] = {{0, 0, 0},  {1, 0, 0}, {0, 1, 0}, {0, -1, 0},
+                 {1, 1, 0},  {1, -1, 0}, {0, 0, 1}, {1, 0, 1}};
+    float raw[NN], flipped[NN];
     for (int i = 0; i < NN; i++)
         raw[i] = face[i] + (mean ? mean[i] : 0.0f);
+    emo__flip_f32(raw, N, N, flipped);
     int v = 0;
-    for (int b = 0; b < 4; b++) {
+    for (int b = 0; b < 8; b++) {
         if (!(mask & (1 << b)))
             continue;
         float *dst = out + v++ * NN;
@@ -185,10 +203,12 @@ static void reference_views(const float *face, const float *mean, int mask,
             memcpy(dst, face, sizeof(float) * NN);
             continue;
         }
+        const float *src = spec[b].mirrored ? flipped : raw;
         if (b == 1)
-            emo__flip_f32(raw, N, N, dst);
+            memcpy(dst, src, sizeof(float) * NN);
         else
-            emo__affine_f32(raw, N, N, dst, b == 2 ? deg : -deg, 1, 0, 0);
+            emo__affine_f32(src, N, N, dst, spec[b].turn * deg,
+                            spec[b].zoomed ? zoom : 1.0, 0, 0);
         for (int i = 0; mean && i < NN; i++)
             dst[i] -= mean[i];
     }
@@ -197,15 +217,18 @@ static void reference_views(const float *face, const float *mean, int mask,
 
 static void check_against_forward(emo_network *net, emo_predictor *p,
                                   const float *face, const float *mean,
-                                  int mask)
+                                  int mask, int rule)
 {
-    float views[4 * NN], probs[4 * CLASSES];
+    float views[8 * NN], probs[8 * CLASSES];
     int nv;
-    reference_views(face, mean, mask, 10.0, views, &nv);
+    double zoom;
+    ck_assert_emo_ok(emo_predictor_get_float(p, EMO_OPT_PREDICT_ZOOM, &zoom));
+    reference_views(face, mean, mask, 10.0, zoom, views, &nv);
     ck_assert_emo_ok(emo_network_forward(net, views, nv, probs));
     emo_prediction want, got;
-    ck_assert_emo_ok(emo__vote(probs, nv, CLASSES, &want));
+    ck_assert_emo_ok(emo__vote(probs, nv, CLASSES, rule, &want));
     ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, mask));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VOTE, rule));
     ck_assert_emo_ok(emo_predictor_predict_face(p, face, NN, &got));
     ck_assert_int_eq(got.num_views, nv);
     ck_assert_int_eq(got.num_classes, CLASSES);
@@ -227,8 +250,11 @@ START_TEST(views_match_network_forward)
     ck_assert_emo_ok(emo_predictor_create(net, &p));
     float face[NN];
     make_face(face, 3);
-    for (int mask = 1; mask <= 15; mask++)
-        check_against_forward(net, p, face, NULL, mask);
+    for (int mask = 1; mask <= 255; mask++)
+        check_against_forward(net, p, face, NULL, mask, EMO_VOTE_MAJORITY);
+    check_against_forward(net, p, face, NULL, 255, EMO_VOTE_MEAN);
+    ck_assert_emo_ok(emo_predictor_set_float(p, EMO_OPT_PREDICT_ZOOM, 1.3));
+    check_against_forward(net, p, face, NULL, 255, EMO_VOTE_MAJORITY);
     emo_predictor_destroy(p);
     emo_network_destroy(net);
 }
@@ -246,8 +272,9 @@ START_TEST(views_are_made_before_the_mean)
             mean[y * N + x] = 0.3f * x / N; /* asymmetric on purpose */
     ck_assert_emo_ok(emo_preprocessor_set_mean(emo_predictor_preprocessor(p),
                                                mean, NN));
-    check_against_forward(net, p, face, mean, 15);
-    check_against_forward(net, p, face, mean, EMO_VIEW_MIRROR);
+    check_against_forward(net, p, face, mean, 255, EMO_VOTE_MAJORITY);
+    check_against_forward(net, p, face, mean, EMO_VIEW_MIRROR,
+                          EMO_VOTE_MAJORITY);
     emo_predictor_destroy(p);
     emo_network_destroy(net);
 }

@@ -31,7 +31,7 @@ START_TEST(clear_majority)
     };
     emo_prediction r;
     memset(&r, 0x55, sizeof r);
-    ck_assert_emo_ok(emo__vote(p, 4, C, &r));
+    ck_assert_emo_ok(emo__vote(p, 4, C, EMO_VOTE_MAJORITY, &r));
     ck_assert_int_eq(r.label, 2);
     ck_assert_int_eq(r.num_views, 4);
     ck_assert_int_eq(r.num_classes, C);
@@ -55,13 +55,13 @@ START_TEST(tie_broken_by_summed_score)
         0.0f, 0.1f, 0.1f, 0.8f,
     };
     emo_prediction r;
-    ck_assert_emo_ok(emo__vote(p, 4, C, &r));
+    ck_assert_emo_ok(emo__vote(p, 4, C, EMO_VOTE_MAJORITY, &r));
     ck_assert_int_eq(r.label, 3);
     /* Same views, reversed: the answer must not depend on order. */
     float q[4 * C];
     for (int v = 0; v < 4; v++)
         memcpy(q + v * C, p + (3 - v) * C, sizeof(float) * C);
-    ck_assert_emo_ok(emo__vote(q, 4, C, &r));
+    ck_assert_emo_ok(emo__vote(q, 4, C, EMO_VOTE_MAJORITY, &r));
     ck_assert_int_eq(r.label, 3);
 
     /* Now make class 1 the more confident pair: it wins. */
@@ -71,7 +71,7 @@ START_TEST(tie_broken_by_summed_score)
         0.0f, 0.3f, 0.3f, 0.4f,
         0.0f, 0.3f, 0.25f, 0.45f,
     };
-    ck_assert_emo_ok(emo__vote(s, 4, C, &r));
+    ck_assert_emo_ok(emo__vote(s, 4, C, EMO_VOTE_MAJORITY, &r));
     ck_assert_int_eq(r.label, 1);
 }
 END_TEST
@@ -87,7 +87,7 @@ START_TEST(all_different)
         0.1f, 0.2f, 0.3f, 0.4f,
     };
     emo_prediction r;
-    ck_assert_emo_ok(emo__vote(p, 4, C, &r));
+    ck_assert_emo_ok(emo__vote(p, 4, C, EMO_VOTE_MAJORITY, &r));
     for (int v = 0; v < 4; v++)
         ck_assert_int_eq(r.view_labels[v], v);
     ck_assert_int_eq(r.label, 1); /* sums 0.65, 1.25, 1.2, 0.9 */
@@ -100,7 +100,7 @@ START_TEST(one_view)
 {
     const float p[C] = {0.1f, 0.2f, 0.6f, 0.1f};
     emo_prediction r;
-    ck_assert_emo_ok(emo__vote(p, 1, C, &r));
+    ck_assert_emo_ok(emo__vote(p, 1, C, EMO_VOTE_MAJORITY, &r));
     ck_assert_int_eq(r.label, 2);
     ck_assert_int_eq(r.num_views, 1);
     ck_assert_int_eq(r.view_labels[0], 2);
@@ -117,25 +117,50 @@ START_TEST(exact_ties_go_to_lowest_index)
         0.25f, 0.25f, 0.25f, 0.25f,
     };
     emo_prediction r;
-    ck_assert_emo_ok(emo__vote(p, 2, C, &r));
+    ck_assert_emo_ok(emo__vote(p, 2, C, EMO_VOTE_MAJORITY, &r));
     ck_assert_int_eq(r.label, 0);
     ck_assert_int_eq(emo__argmax(p, C), 0);
 }
 END_TEST
 
+START_TEST(mean_rule_follows_confidence)
+{
+    /* three views lean to class 1, one is sure of class 0: the majority
+     * says 1, the mean probability says 0 (0.51 against 0.30). */
+    const float p[4 * C] = {
+        0.35f, 0.4f, 0.15f, 0.1f,
+        0.35f, 0.4f, 0.15f, 0.1f,
+        0.35f, 0.4f, 0.15f, 0.1f,
+        0.99f, 0.0f, 0.01f, 0.0f,
+    };
+    emo_prediction r;
+    ck_assert_emo_ok(emo__vote(p, 4, C, EMO_VOTE_MAJORITY, &r));
+    ck_assert_int_eq(r.label, 1);
+    ck_assert_emo_ok(emo__vote(p, 4, C, EMO_VOTE_MEAN, &r));
+    ck_assert_int_eq(r.label, 0);
+    const int want[4] = {1, 1, 1, 0};
+    for (int v = 0; v < 4; v++)
+        ck_assert_int_eq(r.view_labels[v], want[v]);
+    check_scores_are_means(p, 4, &r);
+}
+END_TEST
+
 START_TEST(bad_arguments)
 {
+    enum { M = EMO_VOTE_MAJORITY };
     float p[EMO_MAX_VIEWS * (EMO_MAX_CLASSES + 1)] = {0};
     emo_prediction r;
-    ck_assert_int_eq(emo__vote(NULL, 1, C, &r), EMO_ERR_INVALID_ARG);
-    ck_assert_int_eq(emo__vote(p, 1, C, NULL), EMO_ERR_INVALID_ARG);
-    ck_assert_int_eq(emo__vote(p, 0, C, &r), EMO_ERR_INVALID_ARG);
-    ck_assert_int_eq(emo__vote(p, EMO_MAX_VIEWS + 1, C, &r),
+    ck_assert_int_eq(emo__vote(NULL, 1, C, M, &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo__vote(p, 1, C, M, NULL), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo__vote(p, 0, C, M, &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo__vote(p, EMO_MAX_VIEWS + 1, C, M, &r),
                      EMO_ERR_INVALID_ARG);
-    ck_assert_int_eq(emo__vote(p, 1, 0, &r), EMO_ERR_INVALID_ARG);
-    ck_assert_int_eq(emo__vote(p, 1, EMO_MAX_CLASSES + 1, &r),
+    ck_assert_int_eq(emo__vote(p, 1, 0, M, &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo__vote(p, 1, EMO_MAX_CLASSES + 1, M, &r),
                      EMO_ERR_INVALID_ARG);
-    ck_assert_emo_ok(emo__vote(p, EMO_MAX_VIEWS, EMO_MAX_CLASSES, &r));
+    ck_assert_int_eq(emo__vote(p, 1, C, 2, &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo__vote(p, 1, C, -1, &r), EMO_ERR_INVALID_ARG);
+    ck_assert_emo_ok(emo__vote(p, EMO_MAX_VIEWS, EMO_MAX_CLASSES, M, &r));
 }
 END_TEST
 
@@ -148,6 +173,7 @@ Suite *vote_suite(void)
     tcase_add_test(tc, all_different);
     tcase_add_test(tc, one_view);
     tcase_add_test(tc, exact_ties_go_to_lowest_index);
+    tcase_add_test(tc, mean_rule_follows_confidence);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);
     return s;

@@ -18,7 +18,7 @@ def _parse(argv):
     ap.add_argument("--model", help="model file (default: %s)" %
                     (emo.default_model() or "models/default.emo"))
     ap.add_argument("--views", type=int, default=4,
-                    help="augmentation views 1..4 (default 4)")
+                    help="augmentation views 1..8 (default 4)")
     ap.add_argument("--cascade", help="OpenCV cascade XML file")
     ap.add_argument("--detect-only", action="store_true",
                     help="faces only, no emotions (no model needed)")

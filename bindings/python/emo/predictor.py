@@ -60,14 +60,28 @@ class Predictor(Handle):
     @property
     def views(self):
         """Number of augmentation views: 1 original, 2 + mirror,
-        3 + rotation one way, 4 + the other way."""
+        3 + rotation one way, 4 + the other way, 5-6 + the mirror's
+        rotations, 7-8 + the face and its mirror enlarged."""
         return bin(self.get_int(C.OPT_PREDICT_VIEWS)).count("1")
 
     @views.setter
     def views(self, n):
-        if not 1 <= n <= 4:
-            raise ValueError("views: 1..4, not %r" % (n,))
+        if not 1 <= n <= C.MAX_VIEWS:
+            raise ValueError("views: 1..%d, not %r" % (C.MAX_VIEWS, n))
         self.set_int(C.OPT_PREDICT_VIEWS, (1 << n) - 1)
+
+    @property
+    def vote(self):
+        """How views become one label: "majority" (the paper's rule) or
+        "mean" (highest mean probability)."""
+        return ("majority", "mean")[self.get_int(C.OPT_PREDICT_VOTE)]
+
+    @vote.setter
+    def vote(self, rule):
+        rules = {"majority": C.VOTE_MAJORITY, "mean": C.VOTE_MEAN}
+        if rule not in rules:
+            raise ValueError("vote: 'majority' or 'mean', not %r" % (rule,))
+        self.set_int(C.OPT_PREDICT_VOTE, rules[rule])
 
     def predict_face(self, face):
         """Classifies one normalised face (N*N floats)."""

@@ -20,9 +20,21 @@ class PredictorTest(unittest.TestCase):
                          emo.VIEW_ORIGINAL)
         with self.assertRaises(ValueError):
             self.pred.views = 0
+        self.pred.views = 8
+        self.assertEqual(self.pred.get_int(emo.OPT_PREDICT_VIEWS), 255)
+        with self.assertRaises(ValueError):
+            self.pred.views = 9
         with self.assertRaises(emo.EmoError) as cm:
-            self.pred.set_int(emo.OPT_PREDICT_VIEWS, 16)
+            self.pred.set_int(emo.OPT_PREDICT_VIEWS, 256)
         self.assertEqual(cm.exception.code, emo.ERR_RANGE)
+
+    def test_vote_option(self):
+        self.assertEqual(self.pred.vote, "majority")
+        self.pred.vote = "mean"
+        self.assertEqual(self.pred.get_int(emo.OPT_PREDICT_VOTE),
+                         emo.VOTE_MEAN)
+        with self.assertRaises(ValueError):
+            self.pred.vote = "median"
 
     def test_predict_face(self):
         without_numpy(self)
