@@ -2,7 +2,7 @@
  * emo-eval - accuracy of a model on a dataset: confusion matrix (rows true,
  * columns predicted), per-class precision, recall and support, accuracy.
  *
- *   emo-eval --model M (--folder DIR | --list F [--root R] | --ckplus DIR |
+ *   emo-eval --model M [--model M2 ...] (--folder DIR | --list F [--root R] | --ckplus DIR |
  *            --jaffe DIR | --fer-csv F [--usage U])...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S]
  *            [--views N] [--vote majority|mean] [--detect] [--json]
@@ -15,6 +15,8 @@
  * the +-10 degree rotations, the mirror's rotations, and the face and its
  * mirror enlarged 1.1x (EMO_VIEW_* bit order), and vote as the predictor
  * does: by majority (the paper's rule) or by mean probability (--vote).
+ * Several --model options evaluate their ensemble: each view's
+ * probabilities averaged over the models, then the vote.
  */
 #include <math.h>
 #include <stdio.h>
@@ -28,7 +30,8 @@
 typedef struct options {
     cli_source src[CLI_MAX_SOURCES];
     int n_src;
-    const char *model, *split, *png;
+    const char *models[EMO_MAX_NETWORKS], *split, *png;
+    int n_models;
     unsigned long seed;
     int views, vote, detect, json;
 } options;
@@ -36,7 +39,8 @@ typedef struct options {
 static void usage(void)
 {
     fprintf(stderr,
-            "usage: %s --model M SOURCES [--split-from random:TR,VA,TE|"
+            "usage: %s --model M [--model M2...] SOURCES"
+            " [--split-from random:TR,VA,TE|"
             "subjects:K:FOLD] [--seed S]\n"
             "  [--views 1..8] [--vote majority|mean] [--detect] [--json]"
             " [--png F]\n"
@@ -66,8 +70,14 @@ static void parse_args(options *o, int argc, char **argv)
         const char *a = argv[i];
         if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
             continue;
-        if (!strcmp(a, "--model"))
-            o->model = cli_value(argc, argv, &i);
+        if (!strcmp(a, "--model")) {
+            if (o->n_models == EMO_MAX_NETWORKS) {
+                fprintf(stderr, "%s: at most %d --model\n", cli_prog(),
+                        EMO_MAX_NETWORKS);
+                exit(2);
+            }
+            o->models[o->n_models++] = cli_value(argc, argv, &i);
+        }
         else if (!strcmp(a, "--split-from"))
             o->split = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--seed"))
@@ -86,7 +96,7 @@ static void parse_args(options *o, int argc, char **argv)
         else
             usage();
     }
-    if (!o->model || !o->n_src)
+    if (!o->n_models || !o->n_src)
         usage();
 }
 
@@ -122,10 +132,12 @@ typedef struct classifier {
     size_t face_len;
 } classifier;
 
-static void classifier_init(classifier *c, const emo_network *net,
+static void classifier_init(classifier *c, emo_network *const *nets,
                             const options *o)
 {
-    cli_check(emo_predictor_create(net, &c->pred), "predictor");
+    cli_check(emo_predictor_create(nets[0], &c->pred), "predictor");
+    for (int m = 1; m < o->n_models; m++)
+        cli_check(emo_predictor_add_network(c->pred, nets[m]), o->models[m]);
     cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VIEWS,
                                     (1 << o->views) - 1), "--views");
     cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VOTE, o->vote),
@@ -281,7 +293,13 @@ static void print_json(const evaluation *ev, const emo_network *net,
 {
     int n = ev->classes;
     printf("{\"model\": ");
-    json_string(stdout, o->model);
+    json_string(stdout, o->models[0]);
+    printf(", \"models\": [");
+    for (int m = 0; m < o->n_models; m++) {
+        printf(m ? ", " : "");
+        json_string(stdout, o->models[m]);
+    }
+    printf("]");
     printf(", \"protocol\": ");
     json_string(stdout, protocol);
     printf(", \"views\": %d, \"vote\": \"%s\", \"images\": %d, "
@@ -334,8 +352,10 @@ int main(int argc, char **argv)
     cli_init(argv[0]);
     options o;
     parse_args(&o, argc, argv);
-    emo_network *net;
-    cli_check(emo_network_load(o.model, &net), o.model);
+    emo_network *nets[EMO_MAX_NETWORKS];
+    for (int m = 0; m < o.n_models; m++)
+        cli_check(emo_network_load(o.models[m], &nets[m]), o.models[m]);
+    emo_network *net = nets[0]; /* classes and names */
     evaluation ev;
     memset(&ev, 0, sizeof ev);
     map_classes(&ev, net);
@@ -360,7 +380,7 @@ int main(int argc, char **argv)
         cli_check(EMO_ERR_EMPTY, "nothing to evaluate");
 
     classifier c;
-    classifier_init(&c, net, &o);
+    classifier_init(&c, nets, &o);
     evaluate(&ev, &c, ds, split);
     char views[64];
     snprintf(views, sizeof views, ", %d view%s", o.views,
@@ -368,6 +388,11 @@ int main(int argc, char **argv)
              : o.vote == EMO_VOTE_MEAN ? "s, mean probability"
                                             : "s voted");
     strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
+    if (o.n_models > 1) {
+        snprintf(views, sizeof views, ", ensemble of %d models",
+                 o.n_models);
+        strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
+    }
     if (o.json)
         print_json(&ev, net, &o, protocol);
     else
@@ -377,6 +402,7 @@ int main(int argc, char **argv)
     classifier_free(&c);
     free(ev.conf);
     emo_dataset_destroy(ds);
-    emo_network_destroy(net);
+    for (int m = 0; m < o.n_models; m++)
+        emo_network_destroy(nets[m]);
     return 0;
 }

@@ -116,6 +116,7 @@ enum {
 };
 #define EMO_MAX_CLASSES 16   /* most classes any network may have */
 #define EMO_MAX_VIEWS 8      /* most augmentation views per prediction */
+#define EMO_MAX_NETWORKS 8   /* most networks in one predictor's ensemble */
 
 /* Canonical name of class `cls` ("neutral" ... "contempt"), NULL if out of
  * range. */
@@ -609,6 +610,23 @@ EMO_API int emo_predictor_get_int(const emo_predictor *pred, int option,
                                   int *value);
 EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
                                     double *value);
+
+/* Adds a network to the predictor's ensemble: every view then goes through
+ * each network and the probabilities of a view are averaged over the
+ * networks before the vote.  Borrowed as in emo_predictor_create.  The
+ * network must take the same N x N gray faces, have the same classes in
+ * the same order, and store the same face preprocessing (face size, crop
+ * margin, blur and its sigma) as the predictor's preprocessor has; its
+ * mean image may differ (each network gets the face with its own mean
+ * subtracted).  Faces are still found and cropped by the predictor's
+ * preprocessor.  Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_LIMIT (more
+ * than EMO_MAX_NETWORKS networks), EMO_ERR_MISMATCH (input, classes or
+ * preprocessing differ), EMO_ERR_NOMEM. */
+EMO_API int emo_predictor_add_network(emo_predictor *pred,
+                                      const emo_network *net);
+/* Number of networks in the predictor's ensemble (1 + those added), or 0
+ * for NULL. */
+EMO_API int emo_predictor_num_networks(const emo_predictor *pred);
 
 /* Classifies one normalised face (N*N floats from
  * emo_preprocessor_normalize) with augmentation voting: the majority of

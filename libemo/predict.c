@@ -27,6 +27,13 @@
      EMO_VIEW_MIRROR_ROTATE_NEG | EMO_VIEW_MIRROR_ZOOM)
 #define DEFAULT_VIEWS 4 /* the default mask's views: reserved at creation */
 
+/* A network added to the ensemble (emo_predictor_add_network). */
+typedef struct member {
+    const emo_network *net; /* borrowed, read-only */
+    emo__net_ws *ws;        /* own forward workspace */
+    float *mean;            /* N*N: its mean image, NULL when none */
+} member;
+
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
     emo_preprocessor *pp;   /* own, configured from the network */
@@ -40,6 +47,9 @@ struct emo_predictor {
     float *mean;            /* N*N: the preprocessor's mean image */
     float *batch;           /* VIEW_BITS x N*N: the views */
     float *probs;           /* VIEW_BITS x classes */
+    float *member_probs;    /* VIEW_BITS x classes: one added network's */
+    member extra[EMO_MAX_NETWORKS - 1]; /* networks added to the first */
+    int n_extra;
     emo__boxes boxes;       /* faces of the current frame */
     emo__tracker tracker;   /* video mode */
 };
@@ -82,8 +92,9 @@ static int alloc_buffers(emo_predictor *p)
     p->mean = malloc(nn * sizeof(float));
     p->batch = malloc(VIEW_BITS * nn * sizeof(float));
     p->probs = malloc((size_t)VIEW_BITS * p->classes * sizeof(float));
+    p->member_probs = malloc((size_t)VIEW_BITS * p->classes * sizeof(float));
     if (!p->face || !p->raw || !p->mirror || !p->mean || !p->batch ||
-        !p->probs)
+        !p->probs || !p->member_probs)
         return emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
     return emo__boxes_init(&p->boxes);
 }
@@ -133,6 +144,11 @@ EMO_API void emo_predictor_destroy(emo_predictor *pred)
     free(pred->mean);
     free(pred->batch);
     free(pred->probs);
+    free(pred->member_probs);
+    for (int i = 0; i < pred->n_extra; i++) {
+        emo__net_ws_destroy(pred->extra[i].ws);
+        free(pred->extra[i].mean);
+    }
     emo__boxes_free(&pred->boxes);
     free(pred);
 }
@@ -142,7 +158,7 @@ EMO_API emo_preprocessor *emo_predictor_preprocessor(emo_predictor *pred)
     return pred ? pred->pp : NULL;
 }
 
-/* ---- options ------------------------------------------------------------ */
+/* ---- ensemble ----------------------------------------------------------- */
 
 static int count_bits(int mask)
 {
@@ -151,6 +167,118 @@ static int count_bits(int mask)
         n++;
     return n;
 }
+
+/* Face-shaping options an added network must share with the predictor's
+ * preprocessor: the face it is given is cut and filtered only once. */
+static int same_face_preprocessing(const emo_preprocessor *a,
+                                   const emo_preprocessor *b)
+{
+    static const struct {
+        int id;
+        const char *name;
+    } shaping[] = {{EMO_OPT_FACE_SIZE, "face size"},
+                   {EMO_OPT_CROP_MARGIN, "crop margin"},
+                   {EMO_OPT_BLUR, "blur"},
+                   {EMO_OPT_BLUR_SIGMA, "blur sigma"}};
+    for (size_t i = 0; i < sizeof shaping / sizeof *shaping; i++) {
+        double va, vb;
+        int rc = emo_preprocessor_get_float(a, shaping[i].id, &va);
+        if (!rc)
+            rc = emo_preprocessor_get_float(b, shaping[i].id, &vb);
+        if (rc)
+            return rc;
+        if (va != vb)
+            return emo__fail(EMO_ERR_MISMATCH,
+                             "ensemble: %s %g, the predictor's is %g",
+                             shaping[i].name, vb, va);
+    }
+    return EMO_OK;
+}
+
+static int same_classes(const emo_network *a, const emo_network *b)
+{
+    int n = emo_network_num_classes(a);
+    if (emo_network_num_classes(b) != n)
+        return emo__fail(EMO_ERR_MISMATCH, "ensemble: %d classes, the "
+                         "predictor's network has %d",
+                         emo_network_num_classes(b), n);
+    for (int k = 0; k < n; k++)
+        if (strcmp(emo_network_class_name(a, k),
+                   emo_network_class_name(b, k)) != 0)
+            return emo__fail(EMO_ERR_MISMATCH, "ensemble: class %d is '%s', "
+                             "the predictor's network's is '%s'", k,
+                             emo_network_class_name(b, k),
+                             emo_network_class_name(a, k));
+    return EMO_OK;
+}
+
+/* Checks `net` against the predictor and fills e->mean from the
+ * preprocessing stored with it. */
+static int member_setup(emo_predictor *p, const emo_network *net, member *e)
+{
+    int c, h, w, on = 0;
+    int rc = emo_network_input_shape(net, &c, &h, &w);
+    if (rc)
+        return rc;
+    if (c != 1 || h != p->n || w != p->n)
+        return emo__fail(EMO_ERR_MISMATCH, "ensemble: network input "
+                         "%dx%dx%d, the predictor's is 1x%dx%d", c, h, w,
+                         p->n, p->n);
+    if ((rc = same_classes(p->net, net)) != EMO_OK)
+        return rc;
+    emo_preprocessor *pp;
+    if ((rc = emo_preprocessor_create(&pp)) != EMO_OK)
+        return rc;
+    rc = emo_network_apply_preprocessing(net, pp);
+    if (!rc)
+        rc = same_face_preprocessing(p->pp, pp);
+    if (!rc)
+        rc = emo_preprocessor_get_int(pp, EMO_OPT_SUBTRACT_MEAN, &on);
+    size_t nn = (size_t)p->n * p->n;
+    if (!rc && on) {
+        if (!(e->mean = malloc(nn * sizeof(float))))
+            rc = emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
+        else if (emo_preprocessor_get_mean(pp, e->mean, nn) != EMO_OK) {
+            free(e->mean); /* subtraction on but no mean stored: none */
+            e->mean = NULL;
+        }
+    }
+    emo_preprocessor_destroy(pp);
+    return rc;
+}
+
+EMO_API int emo_predictor_add_network(emo_predictor *pred,
+                                      const emo_network *net)
+{
+    if (!pred || !net)
+        return emo__fail(EMO_ERR_INVALID_ARG,
+                         "emo_predictor_add_network: NULL argument");
+    if (1 + pred->n_extra >= EMO_MAX_NETWORKS)
+        return emo__fail(EMO_ERR_LIMIT, "ensemble: at most %d networks",
+                         EMO_MAX_NETWORKS);
+    member e = {net, NULL, NULL};
+    int rc = member_setup(pred, net, &e);
+    if (!rc)
+        rc = emo__net_ws_create(net, &e.ws);
+    if (!rc)
+        rc = emo__net_ws_reserve(
+            net, e.ws,
+            count_bits(emo__opti(&pred->opts, EMO_OPT_PREDICT_VIEWS)), 0);
+    if (rc) {
+        emo__net_ws_destroy(e.ws);
+        free(e.mean);
+        return rc;
+    }
+    pred->extra[pred->n_extra++] = e;
+    return EMO_OK;
+}
+
+EMO_API int emo_predictor_num_networks(const emo_predictor *pred)
+{
+    return pred ? 1 + pred->n_extra : 0;
+}
+
+/* ---- options ------------------------------------------------------------ */
 
 /* A new view mask, with the workspace grown for its batch first so that
  * predictions never allocate; on failure the old mask stays. */
@@ -162,7 +290,10 @@ static int set_views(emo_predictor *p, double value)
                            EMO_OPT_PREDICT_VIEWS, value);
     if (rc)
         return rc;
-    rc = emo__net_ws_reserve(p->net, p->ws, count_bits((int)value), 0);
+    int views = count_bits((int)value);
+    rc = emo__net_ws_reserve(p->net, p->ws, views, 0);
+    for (int i = 0; !rc && i < p->n_extra; i++)
+        rc = emo__net_ws_reserve(p->extra[i].net, p->extra[i].ws, views, 0);
     if (rc)
         emo__opts_set(&p->opts, EMO__GROUP_PREDICT, EMO_OPT_PREDICT_VIEWS,
                       old);
@@ -222,16 +353,18 @@ static int current_mean(emo_predictor *p)
 }
 
 /* View `bit` of the face into dst, through the mean-free face `raw` and
- * its mirror image. */
+ * its mirror image, with `mean` (NULL: none) subtracted.  `face`, when not
+ * NULL, is the original view already mean-subtracted (the first network's:
+ * copied as it is, so a single network sees exactly the face given). */
 static void make_view(const emo_predictor *p, int bit, const float *face,
-                      const float *raw, const float *mirror, int has_mean,
-                      float *dst)
+                      const float *raw, const float *mirror,
+                      const float *mean, float *dst)
 {
     int n = p->n;
     size_t nn = (size_t)n * n;
     double deg = emo__opt(&p->opts, EMO_OPT_PREDICT_ROTATE_DEG);
     double zoom = emo__opt(&p->opts, EMO_OPT_PREDICT_ZOOM);
-    if (bit == EMO_VIEW_ORIGINAL) {
+    if (bit == EMO_VIEW_ORIGINAL && face) {
         memcpy(dst, face, nn * sizeof(float));
         return;
     }
@@ -242,13 +375,48 @@ static void make_view(const emo_predictor *p, int bit, const float *face,
                        ? -deg
                        : 0.0;
     double scale = bit & (EMO_VIEW_ZOOM | EMO_VIEW_MIRROR_ZOOM) ? zoom : 1.0;
-    if (bit == EMO_VIEW_MIRROR)
-        memcpy(dst, mirror, nn * sizeof(float));
+    if (bit == EMO_VIEW_ORIGINAL || bit == EMO_VIEW_MIRROR)
+        memcpy(dst, src, nn * sizeof(float));
     else
         emo__affine_f32(src, n, n, dst, angle, scale, 0.0, 0.0);
-    if (has_mean)
+    if (mean)
         for (size_t i = 0; i < nn; i++)
-            dst[i] -= p->mean[i];
+            dst[i] -= mean[i];
+}
+
+/* The views of `mask` for one network into p->batch; returns their count. */
+static int make_views(emo_predictor *p, int mask, const float *face,
+                      const float *raw, const float *mean)
+{
+    size_t nn = (size_t)p->n * p->n;
+    int views = 0;
+    for (int b = 0; b < VIEW_BITS; b++)
+        if (mask & (1 << b))
+            make_view(p, 1 << b, face, raw, p->mirror, mean,
+                      p->batch + views++ * nn);
+    return views;
+}
+
+/* Adds each added network's view probabilities to p->probs and divides by
+ * the number of networks: the ensemble's probabilities per view. */
+static int ensemble_probs(emo_predictor *p, int mask, const float *raw,
+                          int views)
+{
+    size_t n = (size_t)views * p->classes;
+    for (int m = 0; m < p->n_extra; m++) {
+        const member *e = &p->extra[m];
+        make_views(p, mask, NULL, raw, e->mean);
+        int rc = emo__net_forward_ws(e->net, e->ws, p->batch, views,
+                                     p->member_probs);
+        if (rc)
+            return rc;
+        for (size_t i = 0; i < n; i++)
+            p->probs[i] += p->member_probs[i];
+    }
+    float inv = 1.0f / (float)(1 + p->n_extra);
+    for (size_t i = 0; p->n_extra && i < n; i++)
+        p->probs[i] *= inv;
+    return EMO_OK;
 }
 
 /* Classifies one normalised face (p->n squared floats) into *out. */
@@ -256,11 +424,10 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
 {
     int mask = emo__opti(&p->opts, EMO_OPT_PREDICT_VIEWS);
     size_t nn = (size_t)p->n * p->n;
-    const float *input = face;
-    int views = 0;
-    if (mask != EMO_VIEW_ORIGINAL) {
+    const float *input = face, *raw = face;
+    int views = 1; /* fast path: the face itself is the batch */
+    if (mask != EMO_VIEW_ORIGINAL || p->n_extra) {
         int has_mean = current_mean(p);
-        const float *raw = face;
         if (has_mean) {
             for (size_t i = 0; i < nn; i++)
                 p->raw[i] = face[i] + p->mean[i];
@@ -268,15 +435,12 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
         }
         if (mask & MIRRORED_VIEWS)
             emo__flip_f32(raw, p->n, p->n, p->mirror);
-        for (int b = 0; b < VIEW_BITS; b++)
-            if (mask & (1 << b))
-                make_view(p, 1 << b, face, raw, p->mirror, has_mean,
-                          p->batch + views++ * nn);
+        views = make_views(p, mask, face, raw, has_mean ? p->mean : NULL);
         input = p->batch;
-    } else {
-        views = 1; /* fast path: the face itself is the batch */
     }
     int rc = emo__net_forward_ws(p->net, p->ws, input, views, p->probs);
+    if (!rc && p->n_extra)
+        rc = ensemble_probs(p, mask, raw, views);
     if (rc)
         return rc;
     return emo__vote(p->probs, views, p->classes,

@@ -280,6 +280,113 @@ START_TEST(views_are_made_before_the_mean)
 }
 END_TEST
 
+/* ---- ensemble -------------------------------------------------------------- */
+
+/* A lenet whose classifier leans to `cls` and whose stored preprocessing
+ * subtracts a mean image made from `seed` (NULL mean: seed < 0). */
+static emo_network *lenet_variant(int cls, int seed, float *mean)
+{
+    emo_network *net = lenet();
+    float bias[CLASSES] = {0};
+    bias[cls] = 1.5f;
+    ck_assert_emo_ok(emo_network_set_param(net, "ip2", 1, bias, CLASSES));
+    if (seed >= 0) {
+        emo_preprocessor *pp;
+        ck_assert_emo_ok(emo_preprocessor_create(&pp));
+        for (int i = 0; i < NN; i++)
+            mean[i] = 0.2f + 0.1f * sinf(0.05f * (float)i * (float)seed);
+        ck_assert_emo_ok(emo_preprocessor_set_mean(pp, mean, NN));
+        ck_assert_emo_ok(emo_network_store_preprocessing(net, pp));
+        emo_preprocessor_destroy(pp);
+    }
+    return net;
+}
+
+START_TEST(ensemble_averages_networks_per_view)
+{
+    float mean_a[NN], mean_b[NN], face[NN], raw[NN], face_b[NN];
+    emo_network *a = lenet_variant(2, 1, mean_a), *b = lenet_variant(5, 2,
+                                                                     mean_b);
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(a, &p));
+    ck_assert_int_eq(emo_predictor_num_networks(p), 1);
+    ck_assert_emo_ok(emo_predictor_add_network(p, b));
+    ck_assert_int_eq(emo_predictor_num_networks(p), 2);
+    make_face(raw, 4);
+    for (int i = 0; i < NN; i++) {
+        face[i] = raw[i] - mean_a[i]; /* as the predictor's pp makes it */
+        face_b[i] = raw[i] - mean_b[i];
+    }
+    for (int mask = 1; mask <= 255; mask += 127) { /* 1, 128, 255 */
+        float va[8 * NN], vb[8 * NN], pa[8 * CLASSES], pb[8 * CLASSES];
+        int nv;
+        reference_views(face, mean_a, mask, 10.0, 1.1, va, &nv);
+        reference_views(face_b, mean_b, mask, 10.0, 1.1, vb, &nv);
+        ck_assert_emo_ok(emo_network_forward(a, va, nv, pa));
+        ck_assert_emo_ok(emo_network_forward(b, vb, nv, pb));
+        for (int i = 0; i < nv * CLASSES; i++)
+            pa[i] = (pa[i] + pb[i]) / 2;
+        emo_prediction want, got;
+        ck_assert_emo_ok(emo__vote(pa, nv, CLASSES, EMO_VOTE_MAJORITY,
+                                   &want));
+        ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS,
+                                               mask));
+        ck_assert_emo_ok(emo_predictor_predict_face(p, face, NN, &got));
+        ck_assert_int_eq(got.label, want.label);
+        for (int v = 0; v < nv; v++)
+            ck_assert_int_eq(got.view_labels[v], want.view_labels[v]);
+        for (int c = 0; c < CLASSES; c++)
+            ck_assert_msg(fabsf(got.scores[c] - want.scores[c]) < 1e-5f,
+                          "mask %d class %d: %g vs %g", mask, c,
+                          got.scores[c], want.scores[c]);
+    }
+    emo_predictor_destroy(p);
+    emo_network_destroy(a);
+    emo_network_destroy(b);
+}
+END_TEST
+
+START_TEST(ensemble_refuses_what_does_not_fit)
+{
+    float mean[NN];
+    emo_network *a = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(a, &p));
+    ck_assert_int_eq(emo_predictor_add_network(NULL, a), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_add_network(p, NULL), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_num_networks(NULL), 0);
+
+    emo_network *eight;
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 8, &eight));
+    ck_assert_int_eq(emo_predictor_add_network(p, eight), EMO_ERR_MISMATCH);
+    emo_network *renamed = lenet();
+    const char *names[CLASSES] = {"neutral", "anger", "disgust", "fear",
+                                  "happy", "surprise", "sad"};
+    ck_assert_emo_ok(emo_network_set_class_names(renamed, names, CLASSES));
+    ck_assert_int_eq(emo_predictor_add_network(p, renamed), EMO_ERR_MISMATCH);
+    ck_assert(strstr(emo_last_error(), "class 5") != NULL);
+    emo_network *blurred = lenet_variant(0, 3, mean);
+    emo_preprocessor *pp;
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_BLUR_SIGMA, 2.0));
+    ck_assert_emo_ok(emo_network_store_preprocessing(blurred, pp));
+    emo_preprocessor_destroy(pp);
+    ck_assert_int_eq(emo_predictor_add_network(p, blurred), EMO_ERR_MISMATCH);
+    ck_assert(strstr(emo_last_error(), "blur sigma") != NULL);
+    ck_assert_int_eq(emo_predictor_num_networks(p), 1);
+
+    for (int i = 0; i < EMO_MAX_NETWORKS - 1; i++)
+        ck_assert_emo_ok(emo_predictor_add_network(p, a));
+    ck_assert_int_eq(emo_predictor_add_network(p, a), EMO_ERR_LIMIT);
+    ck_assert_int_eq(emo_predictor_num_networks(p), EMO_MAX_NETWORKS);
+    emo_predictor_destroy(p);
+    emo_network_destroy(a);
+    emo_network_destroy(eight);
+    emo_network_destroy(renamed);
+    emo_network_destroy(blurred);
+}
+END_TEST
+
 /* ---- frames ---------------------------------------------------------------- */
 
 START_TEST(frame_with_one_face)
@@ -547,6 +654,8 @@ Suite *predict_suite(void)
     tc = tcase_create("views");
     tcase_add_test(tc, views_match_network_forward);
     tcase_add_test(tc, views_are_made_before_the_mean);
+    tcase_add_test(tc, ensemble_averages_networks_per_view);
+    tcase_add_test(tc, ensemble_refuses_what_does_not_fit);
     suite_add_tcase(s, tc);
     tc = tcase_create("frames");
     tcase_set_timeout(tc, 60);

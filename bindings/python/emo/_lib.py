@@ -158,6 +158,8 @@ PROTOTYPES = {
     "emo_predictor_set_float": (c_int, [_H, c_int, c_double]),
     "emo_predictor_get_int": (c_int, [_H, c_int, P(c_int)]),
     "emo_predictor_get_float": (c_int, [_H, c_int, P(c_double)]),
+    "emo_predictor_add_network": (c_int, [_H, _H]),
+    "emo_predictor_num_networks": (c_int, [_H]),
     "emo_predictor_predict_face": (c_int, [_H, _fp, c_size_t,
                                            P(CPrediction)]),
     "emo_predictor_predict_frame": (c_int, [_H, c_void_p, c_int, c_int,

@@ -48,8 +48,19 @@ class Predictor(Handle):
         check(lib.emo_predictor_create(network, ctypes.byref(p)))
         super().__init__(p.value)
         self.network = network
+        self.ensemble = [network]
         self._names = network.class_names
         self._buf = (CPrediction * 64)()
+
+    def add_network(self, network):
+        """Adds a network to the ensemble (kept alive by the predictor):
+        each view's probabilities are averaged over the networks."""
+        check(lib.emo_predictor_add_network(self, network))
+        self.ensemble.append(network)
+
+    @property
+    def num_networks(self):
+        return lib.emo_predictor_num_networks(self)
 
     @property
     def preprocessor(self):

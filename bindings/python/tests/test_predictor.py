@@ -28,6 +28,26 @@ class PredictorTest(unittest.TestCase):
             self.pred.set_int(emo.OPT_PREDICT_VIEWS, 256)
         self.assertEqual(cm.exception.code, emo.ERR_RANGE)
 
+    def test_ensemble(self):
+        without_numpy(self)
+        n = self.pred.preprocessor.face_size
+        face = [((i * 37) % 101) / 100.0 - 0.5 for i in range(n * n)]
+        other = emo.Network.preset("default")
+        other.set_param("fc", 1, [0.0] * 6 + [5.0])  # bias towards surprise
+        self.pred.views = 1
+        a = self.pred.predict_face(face).scores
+        single = emo.Predictor(other)
+        single.views = 1
+        b = single.predict_face(face).scores
+        self.pred.add_network(other)
+        self.assertEqual(self.pred.num_networks, 2)
+        both = self.pred.predict_face(face).scores
+        for x, y, z in zip(a, b, both):
+            self.assertAlmostEqual(z, (x + y) / 2, places=5)
+        with self.assertRaises(emo.EmoError) as cm:
+            self.pred.add_network(emo.Network.preset("default", 8))
+        self.assertEqual(cm.exception.code, emo.ERR_MISMATCH)
+
     def test_vote_option(self):
         self.assertEqual(self.pred.vote, "majority")
         self.pred.vote = "mean"
