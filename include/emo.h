@@ -616,10 +616,11 @@ EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
  * networks before the vote.  Borrowed as in emo_predictor_create.  The
  * network must take the same N x N gray faces, have the same classes in
  * the same order, and store the same face preprocessing (face size, crop
- * margin, blur and its sigma) as the predictor's preprocessor has; its
- * mean image may differ (each network gets the face with its own mean
- * subtracted).  Faces are still found and cropped by the predictor's
- * preprocessor.  Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_LIMIT (more
+ * margin, blur and its sigma) as the predictor's preprocessor has when it
+ * is added (checked then: do not change them afterwards); its mean image
+ * may differ (each network gets the face with its own mean subtracted).
+ * Faces are still found and cropped by the predictor's preprocessor.
+ * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_LIMIT (more
  * than EMO_MAX_NETWORKS networks), EMO_ERR_MISMATCH (input, classes or
  * preprocessing differ), EMO_ERR_NOMEM. */
 EMO_API int emo_predictor_add_network(emo_predictor *pred,
