@@ -1,7 +1,8 @@
 /*
  * emo-detect - find faces and their emotions in image files.
  *
- *   emo-detect [--model M] [--views 4] [--annotate OUT] [detection options]
+ *   emo-detect [--model M [--model M2...]] [--views 4] [--annotate OUT]
+ *              [detection options]
  *              FILE...
  *   emo-detect --detect-only [--annotate OUT] [--cascade F] [--scale 1.1]
  *              [--min-neighbors 5] [--min-size 30] [--max-size 0]
@@ -32,6 +33,7 @@
 
 #include "emo.h"
 #include "common/annotate.h"
+#include "common/ensemble.h"
 #include "common/model_path.h"
 
 #define MAX_FACES 4096
@@ -43,6 +45,7 @@ typedef struct options {
     int min_neighbors, min_size, max_size, threads, choice;
     const char *model;    /* prediction mode: default models/default.emo */
     int views;            /* augmentation views 1..8 */
+    ensemble extra;       /* --model given more than once */
     const char *annotate; /* annotated image file or directory */
     char **files;
     int nfiles;
@@ -53,7 +56,7 @@ static const char *prog = "emo-detect";
 static void usage(FILE *fp)
 {
     fprintf(fp,
-            "usage: %s [--model M] [--views 4] [--detect-only]\n"
+            "usage: %s [--model M [--model M2...]] [--views 4] [--detect-only]\n"
             "       [--annotate OUT] [--cascade FILE] [--scale 1.1]\n"
             "       [--min-neighbors 5] [--min-size 30] [--max-size 0]\n"
             "       [--threads 1] [--choice largest|central|all] FILE...\n"
@@ -124,8 +127,14 @@ static void parse_args(int argc, char **argv, options *o)
             die_usage("%s needs a value", a);
         } else if (!strcmp(a, "--cascade")) {
             o->cascade = argv[++i];
-        } else if (!strcmp(a, "--model")) {
+        } else if (!strcmp(a, "--model") && !o->model) {
             o->model = argv[++i];
+        } else if (!strcmp(a, "--model")) {
+            if (!ensemble_add_path(&o->extra, argv[++i])) {
+                fprintf(stderr, "%s: at most %d --model\n", prog,
+                        EMO_MAX_NETWORKS);
+                exit(2);
+            }
         } else if (!strcmp(a, "--views")) {
             o->views = integer(a, argv[++i], 1, 8);
         } else if (!strcmp(a, "--annotate")) {
@@ -352,7 +361,7 @@ static void print_predictions(const char *file, int w, int h,
 
 /* Loads the model and makes a predictor with the command line's options;
  * exits on error. */
-static emo_predictor *make_predictor(const options *o, emo_network **net)
+static emo_predictor *make_predictor(options *o, emo_network **net)
 {
     const char *model = o->model ? o->model : default_model_path();
     if (!model) {
@@ -364,10 +373,14 @@ static emo_predictor *make_predictor(const options *o, emo_network **net)
     int rc = emo_network_load(model, net);
     if (!rc)
         rc = emo_predictor_create(*net, &pred);
+    const char *failed = model;
+    if (!rc)
+        rc = ensemble_attach(&o->extra, pred, &failed);
     if (!rc)
         rc = emo_predictor_set_int(pred, EMO_OPT_PREDICT_VIEWS,
                                    (1 << o->views) - 1);
     if (rc) {
+        model = failed;
         fprintf(stderr, "%s: %s: %s (%s)\n", prog, model, emo_last_error(),
                 emo_strerror(rc));
         exit(1);
@@ -408,7 +421,7 @@ static int analyse(runner *r, const uint8_t *px, int w, int h, int *n)
 
 /* One JSON line per file, faces (and emotions) or an error; the annotated
  * image when asked.  Returns the number of files that failed. */
-static int run(const options *o)
+static int run(options *o)
 {
     runner r = {0};
     if (o->detect_only) {
@@ -450,6 +463,7 @@ static int run(const options *o)
     emo_preprocessor_destroy(r.pp);
     emo_predictor_destroy(r.pred);
     emo_network_destroy(r.net);
+    ensemble_free(&o->extra);
     return failed;
 }
 

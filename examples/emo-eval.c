@@ -24,14 +24,15 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/ensemble.h"
 #include "common/plot.h"
 #include "emo.h"
 
 typedef struct options {
     cli_source src[CLI_MAX_SOURCES];
     int n_src;
-    const char *models[EMO_MAX_NETWORKS], *split, *png;
-    int n_models;
+    const char *model, *split, *png;
+    ensemble extra; /* --model given more than once */
     unsigned long seed;
     int views, vote, detect, json;
 } options;
@@ -61,6 +62,18 @@ static int parse_vote(const char *s)
     exit(2);
 }
 
+/* The first --model is the predictor's network, later ones join it. */
+static void add_model(options *o, const char *path)
+{
+    if (!o->model)
+        o->model = path;
+    else if (!ensemble_add_path(&o->extra, path)) {
+        fprintf(stderr, "%s: at most %d --model\n", cli_prog(),
+                EMO_MAX_NETWORKS);
+        exit(2);
+    }
+}
+
 static void parse_args(options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -70,14 +83,8 @@ static void parse_args(options *o, int argc, char **argv)
         const char *a = argv[i];
         if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
             continue;
-        if (!strcmp(a, "--model")) {
-            if (o->n_models == EMO_MAX_NETWORKS) {
-                fprintf(stderr, "%s: at most %d --model\n", cli_prog(),
-                        EMO_MAX_NETWORKS);
-                exit(2);
-            }
-            o->models[o->n_models++] = cli_value(argc, argv, &i);
-        }
+        if (!strcmp(a, "--model"))
+            add_model(o, cli_value(argc, argv, &i));
         else if (!strcmp(a, "--split-from"))
             o->split = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--seed"))
@@ -96,7 +103,7 @@ static void parse_args(options *o, int argc, char **argv)
         else
             usage();
     }
-    if (!o->n_models || !o->n_src)
+    if (!o->model || !o->n_src)
         usage();
 }
 
@@ -132,12 +139,13 @@ typedef struct classifier {
     size_t face_len;
 } classifier;
 
-static void classifier_init(classifier *c, emo_network *const *nets,
-                            const options *o)
+static void classifier_init(classifier *c, const emo_network *net,
+                            options *o)
 {
-    cli_check(emo_predictor_create(nets[0], &c->pred), "predictor");
-    for (int m = 1; m < o->n_models; m++)
-        cli_check(emo_predictor_add_network(c->pred, nets[m]), o->models[m]);
+    cli_check(emo_predictor_create(net, &c->pred), "predictor");
+    const char *failed = NULL;
+    int rc = ensemble_attach(&o->extra, c->pred, &failed);
+    cli_check(rc, failed);
     cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VIEWS,
                                     (1 << o->views) - 1), "--views");
     cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VOTE, o->vote),
@@ -293,11 +301,12 @@ static void print_json(const evaluation *ev, const emo_network *net,
 {
     int n = ev->classes;
     printf("{\"model\": ");
-    json_string(stdout, o->models[0]);
+    json_string(stdout, o->model);
     printf(", \"models\": [");
-    for (int m = 0; m < o->n_models; m++) {
-        printf(m ? ", " : "");
-        json_string(stdout, o->models[m]);
+    json_string(stdout, o->model);
+    for (int m = 0; m < o->extra.n; m++) {
+        printf(", ");
+        json_string(stdout, o->extra.paths[m]);
     }
     printf("]");
     printf(", \"protocol\": ");
@@ -352,10 +361,8 @@ int main(int argc, char **argv)
     cli_init(argv[0]);
     options o;
     parse_args(&o, argc, argv);
-    emo_network *nets[EMO_MAX_NETWORKS];
-    for (int m = 0; m < o.n_models; m++)
-        cli_check(emo_network_load(o.models[m], &nets[m]), o.models[m]);
-    emo_network *net = nets[0]; /* classes and names */
+    emo_network *net;
+    cli_check(emo_network_load(o.model, &net), o.model);
     evaluation ev;
     memset(&ev, 0, sizeof ev);
     map_classes(&ev, net);
@@ -380,7 +387,7 @@ int main(int argc, char **argv)
         cli_check(EMO_ERR_EMPTY, "nothing to evaluate");
 
     classifier c;
-    classifier_init(&c, nets, &o);
+    classifier_init(&c, net, &o);
     evaluate(&ev, &c, ds, split);
     char views[64];
     snprintf(views, sizeof views, ", %d view%s", o.views,
@@ -388,9 +395,9 @@ int main(int argc, char **argv)
              : o.vote == EMO_VOTE_MEAN ? "s, mean probability"
                                             : "s voted");
     strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
-    if (o.n_models > 1) {
+    if (o.extra.n) {
         snprintf(views, sizeof views, ", ensemble of %d models",
-                 o.n_models);
+                 1 + o.extra.n);
         strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
     }
     if (o.json)
@@ -402,7 +409,7 @@ int main(int argc, char **argv)
     classifier_free(&c);
     free(ev.conf);
     emo_dataset_destroy(ds);
-    for (int m = 0; m < o.n_models; m++)
-        emo_network_destroy(nets[m]);
+    emo_network_destroy(net);
+    ensemble_free(&o.extra);
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "common/annotate.h"
 #include "common/cli.h"
 #include "common/frames.h"
+#include "common/ensemble.h"
 #include "common/model_path.h"
 
 #define MAX_FACES 16
@@ -32,6 +33,7 @@ typedef struct options {
     int raw_w, raw_h, cam_w, cam_h;
     int views, track, rescan, all_faces, smooth, max_frames;
     int annotate, json, quiet;
+    ensemble extra; /* --model given more than once */
 } options;
 
 /* Label history of one face rank, for --smooth. */
@@ -49,7 +51,8 @@ static void usage(FILE *fp)
         "  --size WxH        camera capture size (640x480)\n"
         "  --input FILE      Y4M stream, '-' for standard input\n"
         "  --raw WxH         the input is bare gray8 frames of this size\n"
-        "  --model M         model file (default models/default.emo)\n"
+        "  --model M         model file (default models/default.emo);\n"
+        "                    repeated: an ensemble of up to 8 models\n"
         "  --cascade F       OpenCV face cascade XML\n"
         "  --views N         augmentation views 1..8 (4)\n"
         "  --no-track        full-frame detection on every frame\n"
@@ -111,8 +114,10 @@ static int parse_args(int argc, char **argv, options *o)
             o->device = v;
         else if (!strcmp(a, "--input"))
             o->input = v;
-        else if (!strcmp(a, "--model"))
+        else if (!strcmp(a, "--model") && !o->model)
             o->model = v;
+        else if (!strcmp(a, "--model"))
+            ok = ensemble_add_path(&o->extra, v);
         else if (!strcmp(a, "--cascade"))
             o->cascade = v;
         else if (!strcmp(a, "--json"))
@@ -167,7 +172,7 @@ static int die_emo(const char *what, int rc)
 }
 
 /* Loads the model and makes a predictor in video mode.  1 on error. */
-static int setup(const options *o, emo_network **net, emo_predictor **pred)
+static int setup(options *o, emo_network **net, emo_predictor **pred)
 {
     const char *model = o->model ? o->model : default_model_path();
     if (!model) {
@@ -181,6 +186,10 @@ static int setup(const options *o, emo_network **net, emo_predictor **pred)
     rc = emo_predictor_create(*net, pred);
     if (rc)
         return die_emo("the model does not fit", rc);
+    const char *failed = NULL;
+    rc = ensemble_attach(&o->extra, *pred, &failed);
+    if (rc)
+        return die_emo(failed, rc);
     emo_preprocessor *pp = emo_predictor_preprocessor(*pred);
     if (!rc)
         rc = emo_predictor_set_int(*pred, EMO_OPT_PREDICT_VIEWS,
@@ -436,6 +445,7 @@ int main(int argc, char **argv)
     frames_writer_free(&s.out);
     emo_predictor_destroy(s.pred);
     emo_network_destroy(s.net);
+    ensemble_free(&o.extra);
     free(s.canvas);
     return status;
 }

@@ -15,8 +15,9 @@ def _parse(argv):
     ap = argparse.ArgumentParser(prog="python3 -m emo",
                                  description="faces and emotions in images")
     ap.add_argument("files", nargs="+", metavar="FILE")
-    ap.add_argument("--model", help="model file (default: %s)" %
-                    (emo.default_model() or "models/default.emo"))
+    ap.add_argument("--model", action="append",
+                    help="model file (default: %s); repeated: an ensemble"
+                    % (emo.default_model() or "models/default.emo"))
     ap.add_argument("--views", type=int, default=4,
                     help="augmentation views 1..8 (default 4)")
     ap.add_argument("--cascade", help="OpenCV cascade XML file")
@@ -55,11 +56,13 @@ def main(argv=None):
         if args.detect_only:
             pred, pp = None, emo.Preprocessor()
         else:
-            model = args.model or emo.default_model()
-            if model is None:
+            models = args.model or [emo.default_model()]
+            if models[0] is None:
                 sys.exit("emo: no model (models/default.emo missing); use "
                          "--model M or --detect-only")
-            pred = emo.Predictor(emo.Network.load(model))
+            pred = emo.Predictor(emo.Network.load(models[0]))
+            for extra in models[1:]:
+                pred.add_network(emo.Network.load(extra))
             pred.views = args.views
             pp = pred.preprocessor
         _configure(pp, args)

@@ -55,7 +55,12 @@ class CliTest(unittest.TestCase):
             import emo
             path = os.path.join(tmpdir(self), "m.emo")
             emo.Network.preset("lenet").save(path)
-            model = ["--model", path, "--views", "2"]
+            other = emo.Network.preset("lenet")
+            other.set_param("ip2", 1, [0.0] * 5 + [2.0, 0.0])
+            path2 = os.path.join(tmpdir(self), "m2.emo")
+            other.save(path2)
+            # two models: the ensemble path of both programs
+            model = ["--model", path, "--model", path2, "--views", "2"]
         else:
             model = ["--detect-only"]
         py = run(*(model + args))
