@@ -4,13 +4,15 @@
  *
  *   emo-eval --model M [--model M2 ...] (--folder DIR | --list F [--root R] | --ckplus DIR |
  *            --jaffe DIR | --fer-csv F [--usage U])...
- *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S]
+ *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S
+ *             [--part train|val|test]]
  *            [--views N] [--vote majority|mean] [--detect] [--json]
  *            [--png F]
  *
  * With --split-from the dataset is split exactly as emo-train split it (same
- * spec and seed) and only its test split is evaluated; otherwise every
- * image is.  Dataset classes are matched to the model's outputs by name.
+ * spec and seed) and only its test split (or --part) is evaluated, so the
+ * paper's train / val / test table takes three runs; otherwise every image
+ * is.  Dataset classes are matched to the model's outputs by name.
  * --views 1 classifies the face alone; 2..8 add, in this order, the mirror,
  * the +-10 degree rotations, the mirror's rotations, and the face and its
  * mirror enlarged 1.1x (EMO_VIEW_* bit order), and vote as the predictor
@@ -34,7 +36,7 @@ typedef struct options {
     const char *model, *split, *png;
     ensemble extra; /* --model given more than once */
     unsigned long seed;
-    int views, vote, detect, json;
+    int views, vote, detect, json, part;
 } options;
 
 static void usage(void)
@@ -42,7 +44,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: %s --model M [--model M2...] SOURCES"
             " [--split-from random:TR,VA,TE|"
-            "subjects:K:FOLD] [--seed S]\n"
+            "subjects:K:FOLD [--part train|val|test]] [--seed S]\n"
             "  [--views 1..8] [--vote majority|mean] [--detect] [--json]"
             " [--png F]\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
@@ -74,11 +76,24 @@ static void add_model(options *o, const char *path)
     }
 }
 
+static const char *const part_names[] = {"train", "val", "test"};
+
+static int parse_part(const char *s)
+{
+    for (int k = EMO_SPLIT_TRAIN; k <= EMO_SPLIT_TEST; k++)
+        if (!strcmp(s, part_names[k]))
+            return k;
+    fprintf(stderr, "%s: --part: 'train', 'val' or 'test', not '%s'\n",
+            cli_prog(), s);
+    exit(2);
+}
+
 static void parse_args(options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
     o->seed = 1;
     o->views = 1;
+    o->part = EMO_SPLIT_TEST;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
@@ -92,6 +107,8 @@ static void parse_args(options *o, int argc, char **argv)
                                              0x7fffffff);
         else if (!strcmp(a, "--views"))
             o->views = cli_int(a, cli_value(argc, argv, &i), 1, 8);
+        else if (!strcmp(a, "--part"))
+            o->part = parse_part(cli_value(argc, argv, &i));
         else if (!strcmp(a, "--vote"))
             o->vote = parse_vote(cli_value(argc, argv, &i));
         else if (!strcmp(a, "--detect"))
@@ -379,9 +396,10 @@ int main(int argc, char **argv)
     if (o.split) {
         cli_apply_split(ds, o.split, o.seed, EMO_SPLIT_TEST, protocol,
                         sizeof protocol);
-        strncat(protocol, ", test split", sizeof protocol - strlen(protocol)
-                                              - 1);
-        split = EMO_SPLIT_TEST;
+        char part[32];
+        snprintf(part, sizeof part, ", %s split", part_names[o.part]);
+        strncat(protocol, part, sizeof protocol - strlen(protocol) - 1);
+        split = o.part;
     }
     if (emo_dataset_count(ds, split, -1) <= 0)
         cli_check(EMO_ERR_EMPTY, "nothing to evaluate");

@@ -1,4 +1,5 @@
-"""examples/emo-eval on a two-image folder tree: JSON report, ensembles."""
+"""examples/emo-eval on small generated folder trees: JSON report, parts of
+a split, ensembles."""
 import json
 import os
 import shutil
@@ -61,6 +62,27 @@ class EvalToolTest(unittest.TestCase):
         self.assertNotEqual(sum(row[sad] for row in alone["confusion"]), 2)
         # b's bias dominates the average: both faces called sad
         self.assertEqual(sum(row[sad] for row in both["confusion"]), 2)
+
+    def test_parts_of_a_split(self):
+        for cls in ("happy", "sad"):
+            for k in range(3):
+                shutil.copy(ASTRONAUT,
+                            os.path.join(self.tree, cls, "c%d.png" % k))
+        seen = {}
+        for part in ("train", "val", "test"):
+            r = subprocess.run(
+                [EMO_EVAL, "--model", self.b, "--folder", self.tree,
+                 "--detect", "--split-from", "random:0.5,0.25,0.25",
+                 "--part", part, "--json"], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out = json.loads(r.stdout)
+            self.assertIn(", %s split" % part, out["protocol"])
+            seen[part] = out["images"]
+        self.assertEqual(seen, {"train": 4, "val": 2, "test": 2})
+        r = subprocess.run([EMO_EVAL, "--model", self.b, "--folder",
+                            self.tree, "--part", "dev"],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
 
     def test_refused_ensembles(self):
         r = self.run_eval(self.a, self.eight)
