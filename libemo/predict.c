@@ -9,11 +9,13 @@
  * mean.  All views of a face go through the network in one batch.
  *
  * Which faces are classified (still frames, video mode) is decided in
- * predict_faces.c.
+ * predict_faces.c; which networks may join an ensemble, in
+ * predict_ensemble.c.
  */
 #include "internal.h"
 #include "image.h"
 #include "nn/nn.h"
+#include "predict_ensemble.h"
 #include "predict_faces.h"
 #include "vote.h"
 
@@ -26,13 +28,6 @@
     (EMO_VIEW_MIRROR | EMO_VIEW_MIRROR_ROTATE_POS |                            \
      EMO_VIEW_MIRROR_ROTATE_NEG | EMO_VIEW_MIRROR_ZOOM)
 #define DEFAULT_VIEWS 4 /* the default mask's views: reserved at creation */
-
-/* A network added to the ensemble (emo_predictor_add_network). */
-typedef struct member {
-    const emo_network *net; /* borrowed, read-only */
-    emo__net_ws *ws;        /* own forward workspace */
-    float *mean;            /* N*N: its mean image, NULL when none */
-} member;
 
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
@@ -48,8 +43,7 @@ struct emo_predictor {
     float *batch;           /* VIEW_BITS x N*N: the views */
     float *probs;           /* VIEW_BITS x classes */
     float *member_probs;    /* VIEW_BITS x classes: one added network's */
-    member extra[EMO_MAX_NETWORKS - 1]; /* networks added to the first */
-    int n_extra;
+    emo__ensemble ensemble; /* networks added to the first */
     emo__boxes boxes;       /* faces of the current frame */
     emo__tracker tracker;   /* video mode */
 };
@@ -145,10 +139,7 @@ EMO_API void emo_predictor_destroy(emo_predictor *pred)
     free(pred->batch);
     free(pred->probs);
     free(pred->member_probs);
-    for (int i = 0; i < pred->n_extra; i++) {
-        emo__net_ws_destroy(pred->extra[i].ws);
-        free(pred->extra[i].mean);
-    }
+    emo__ensemble_free(&pred->ensemble);
     emo__boxes_free(&pred->boxes);
     free(pred);
 }
@@ -168,114 +159,20 @@ static int count_bits(int mask)
     return n;
 }
 
-/* Face-shaping options an added network must share with the predictor's
- * preprocessor: the face it is given is cut and filtered only once. */
-static int same_face_preprocessing(const emo_preprocessor *a,
-                                   const emo_preprocessor *b)
-{
-    static const struct {
-        int id;
-        const char *name;
-    } shaping[] = {{EMO_OPT_FACE_SIZE, "face size"},
-                   {EMO_OPT_CROP_MARGIN, "crop margin"},
-                   {EMO_OPT_BLUR, "blur"},
-                   {EMO_OPT_BLUR_SIGMA, "blur sigma"}};
-    for (size_t i = 0; i < sizeof shaping / sizeof *shaping; i++) {
-        double va, vb;
-        int rc = emo_preprocessor_get_float(a, shaping[i].id, &va);
-        if (!rc)
-            rc = emo_preprocessor_get_float(b, shaping[i].id, &vb);
-        if (rc)
-            return rc;
-        if (va != vb)
-            return emo__fail(EMO_ERR_MISMATCH,
-                             "ensemble: %s %g, the predictor's is %g",
-                             shaping[i].name, vb, va);
-    }
-    return EMO_OK;
-}
-
-static int same_classes(const emo_network *a, const emo_network *b)
-{
-    int n = emo_network_num_classes(a);
-    if (emo_network_num_classes(b) != n)
-        return emo__fail(EMO_ERR_MISMATCH, "ensemble: %d classes, the "
-                         "predictor's network has %d",
-                         emo_network_num_classes(b), n);
-    for (int k = 0; k < n; k++)
-        if (strcmp(emo_network_class_name(a, k),
-                   emo_network_class_name(b, k)) != 0)
-            return emo__fail(EMO_ERR_MISMATCH, "ensemble: class %d is '%s', "
-                             "the predictor's network's is '%s'", k,
-                             emo_network_class_name(b, k),
-                             emo_network_class_name(a, k));
-    return EMO_OK;
-}
-
-/* Checks `net` against the predictor and fills e->mean from the
- * preprocessing stored with it. */
-static int member_setup(emo_predictor *p, const emo_network *net, member *e)
-{
-    int c, h, w, on = 0;
-    int rc = emo_network_input_shape(net, &c, &h, &w);
-    if (rc)
-        return rc;
-    if (c != 1 || h != p->n || w != p->n)
-        return emo__fail(EMO_ERR_MISMATCH, "ensemble: network input "
-                         "%dx%dx%d, the predictor's is 1x%dx%d", c, h, w,
-                         p->n, p->n);
-    if ((rc = same_classes(p->net, net)) != EMO_OK)
-        return rc;
-    emo_preprocessor *pp;
-    if ((rc = emo_preprocessor_create(&pp)) != EMO_OK)
-        return rc;
-    rc = emo_network_apply_preprocessing(net, pp);
-    if (!rc)
-        rc = same_face_preprocessing(p->pp, pp);
-    if (!rc)
-        rc = emo_preprocessor_get_int(pp, EMO_OPT_SUBTRACT_MEAN, &on);
-    size_t nn = (size_t)p->n * p->n;
-    if (!rc && on) {
-        if (!(e->mean = malloc(nn * sizeof(float))))
-            rc = emo__fail(EMO_ERR_NOMEM, "predictor: out of memory");
-        else if (emo_preprocessor_get_mean(pp, e->mean, nn) != EMO_OK) {
-            free(e->mean); /* subtraction on but no mean stored: none */
-            e->mean = NULL;
-        }
-    }
-    emo_preprocessor_destroy(pp);
-    return rc;
-}
-
 EMO_API int emo_predictor_add_network(emo_predictor *pred,
                                       const emo_network *net)
 {
     if (!pred || !net)
         return emo__fail(EMO_ERR_INVALID_ARG,
                          "emo_predictor_add_network: NULL argument");
-    if (1 + pred->n_extra >= EMO_MAX_NETWORKS)
-        return emo__fail(EMO_ERR_LIMIT, "ensemble: at most %d networks",
-                         EMO_MAX_NETWORKS);
-    member e = {net, NULL, NULL};
-    int rc = member_setup(pred, net, &e);
-    if (!rc)
-        rc = emo__net_ws_create(net, &e.ws);
-    if (!rc)
-        rc = emo__net_ws_reserve(
-            net, e.ws,
-            count_bits(emo__opti(&pred->opts, EMO_OPT_PREDICT_VIEWS)), 0);
-    if (rc) {
-        emo__net_ws_destroy(e.ws);
-        free(e.mean);
-        return rc;
-    }
-    pred->extra[pred->n_extra++] = e;
-    return EMO_OK;
+    return emo__ensemble_add(
+        &pred->ensemble, pred->net, pred->pp, net,
+        count_bits(emo__opti(&pred->opts, EMO_OPT_PREDICT_VIEWS)));
 }
 
 EMO_API int emo_predictor_num_networks(const emo_predictor *pred)
 {
-    return pred ? 1 + pred->n_extra : 0;
+    return pred ? 1 + pred->ensemble.n : 0;
 }
 
 /* ---- options ------------------------------------------------------------ */
@@ -292,8 +189,8 @@ static int set_views(emo_predictor *p, double value)
         return rc;
     int views = count_bits((int)value);
     rc = emo__net_ws_reserve(p->net, p->ws, views, 0);
-    for (int i = 0; !rc && i < p->n_extra; i++)
-        rc = emo__net_ws_reserve(p->extra[i].net, p->extra[i].ws, views, 0);
+    if (!rc)
+        rc = emo__ensemble_reserve(&p->ensemble, views);
     if (rc)
         emo__opts_set(&p->opts, EMO__GROUP_PREDICT, EMO_OPT_PREDICT_VIEWS,
                       old);
@@ -403,8 +300,9 @@ static int ensemble_probs(emo_predictor *p, int mask, const float *raw,
                           int views)
 {
     size_t n = (size_t)views * p->classes;
-    for (int m = 0; m < p->n_extra; m++) {
-        const member *e = &p->extra[m];
+    int extra = p->ensemble.n;
+    for (int m = 0; m < extra; m++) {
+        const emo__member *e = &p->ensemble.m[m];
         make_views(p, mask, NULL, raw, e->mean);
         int rc = emo__net_forward_ws(e->net, e->ws, p->batch, views,
                                      p->member_probs);
@@ -413,8 +311,8 @@ static int ensemble_probs(emo_predictor *p, int mask, const float *raw,
         for (size_t i = 0; i < n; i++)
             p->probs[i] += p->member_probs[i];
     }
-    float inv = 1.0f / (float)(1 + p->n_extra);
-    for (size_t i = 0; p->n_extra && i < n; i++)
+    float inv = 1.0f / (float)(1 + extra);
+    for (size_t i = 0; extra && i < n; i++)
         p->probs[i] *= inv;
     return EMO_OK;
 }
@@ -426,7 +324,7 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
     size_t nn = (size_t)p->n * p->n;
     const float *input = face, *raw = face;
     int views = 1; /* fast path: the face itself is the batch */
-    if (mask != EMO_VIEW_ORIGINAL || p->n_extra) {
+    if (mask != EMO_VIEW_ORIGINAL || p->ensemble.n) {
         int has_mean = current_mean(p);
         if (has_mean) {
             for (size_t i = 0; i < nn; i++)
@@ -439,7 +337,7 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
         input = p->batch;
     }
     int rc = emo__net_forward_ws(p->net, p->ws, input, views, p->probs);
-    if (!rc && p->n_extra)
+    if (!rc && p->ensemble.n)
         rc = ensemble_probs(p, mask, raw, views);
     if (rc)
         return rc;
