@@ -2,8 +2,9 @@
  * emo-eval - accuracy of a model on a dataset: confusion matrix (rows true,
  * columns predicted), per-class precision, recall and support, accuracy.
  *
- *   emo-eval --model M [--model M2 ...] (--folder DIR | --list F [--root R] | --ckplus DIR |
- *            --jaffe DIR | --fer-csv F [--usage U])...
+ *   emo-eval --model M [--model M2 ...]
+ *            (--folder DIR | --list F [--root R] | --ckplus DIR |
+ *             --jaffe DIR | --fer-csv F [--usage U])...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S
  *             [--part train|val|test]]
  *            [--views N] [--vote majority|mean] [--detect] [--json]
@@ -122,6 +123,10 @@ static void parse_args(options *o, int argc, char **argv)
     }
     if (!o->model || !o->n_src)
         usage();
+    if (o->part != EMO_SPLIT_TEST && !o->split) {
+        fprintf(stderr, "%s: --part needs --split-from\n", cli_prog());
+        exit(2);
+    }
 }
 
 /* ---- classification ------------------------------------------------------ */

@@ -79,10 +79,12 @@ class EvalToolTest(unittest.TestCase):
             self.assertIn(", %s split" % part, out["protocol"])
             seen[part] = out["images"]
         self.assertEqual(seen, {"train": 4, "val": 2, "test": 2})
-        r = subprocess.run([EMO_EVAL, "--model", self.b, "--folder",
-                            self.tree, "--part", "dev"],
-                           capture_output=True, text=True)
-        self.assertEqual(r.returncode, 2)
+        for bad in (["--part", "dev"], ["--part", "val"]):  # no split
+            r = subprocess.run([EMO_EVAL, "--model", self.b, "--folder",
+                                self.tree] + bad,
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("--part", r.stderr)
 
     def test_refused_ensembles(self):
         r = self.run_eval(self.a, self.eight)
