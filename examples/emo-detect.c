@@ -43,9 +43,8 @@ typedef struct options {
     const char *cascade;
     double scale;
     int min_neighbors, min_size, max_size, threads, choice;
-    const char *model;    /* prediction mode: default models/default.emo */
+    ensemble models;      /* --model, repeatable; default models/default.emo */
     int views;            /* augmentation views 1..8 */
-    ensemble extra;       /* --model given more than once */
     const char *annotate; /* annotated image file or directory */
     char **files;
     int nfiles;
@@ -127,10 +126,8 @@ static void parse_args(int argc, char **argv, options *o)
             die_usage("%s needs a value", a);
         } else if (!strcmp(a, "--cascade")) {
             o->cascade = argv[++i];
-        } else if (!strcmp(a, "--model") && !o->model) {
-            o->model = argv[++i];
         } else if (!strcmp(a, "--model")) {
-            if (!ensemble_add_path(&o->extra, argv[++i])) {
+            if (!ensemble_add_path(&o->models, argv[++i])) {
                 fprintf(stderr, "%s: at most %d --model\n", prog,
                         EMO_MAX_NETWORKS);
                 exit(2);
@@ -363,7 +360,8 @@ static void print_predictions(const char *file, int w, int h,
  * exits on error. */
 static emo_predictor *make_predictor(options *o, emo_network **net)
 {
-    const char *model = o->model ? o->model : default_model_path();
+    const char *model = o->models.n ? ensemble_first(&o->models)
+                                    : default_model_path();
     if (!model) {
         fprintf(stderr, "%s: no model: models/default.emo not found (give "
                 "--model M, set EMO_MODEL, or use --detect-only)\n", prog);
@@ -375,7 +373,7 @@ static emo_predictor *make_predictor(options *o, emo_network **net)
         rc = emo_predictor_create(*net, &pred);
     const char *failed = model;
     if (!rc)
-        rc = ensemble_attach(&o->extra, pred, &failed);
+        rc = ensemble_attach(&o->models, pred, &failed);
     if (!rc)
         rc = emo_predictor_set_int(pred, EMO_OPT_PREDICT_VIEWS,
                                    (1 << o->views) - 1);
@@ -463,7 +461,7 @@ static int run(options *o)
     emo_preprocessor_destroy(r.pp);
     emo_predictor_destroy(r.pred);
     emo_network_destroy(r.net);
-    ensemble_free(&o->extra);
+    ensemble_free(&o->models);
     return failed;
 }
 

@@ -34,8 +34,8 @@
 typedef struct options {
     cli_source src[CLI_MAX_SOURCES];
     int n_src;
-    const char *model, *split, *png;
-    ensemble extra; /* --model given more than once */
+    const char *split, *png;
+    ensemble models; /* --model, repeatable */
     unsigned long seed;
     int views, vote, detect, json, part;
 } options;
@@ -65,12 +65,9 @@ static int parse_vote(const char *s)
     exit(2);
 }
 
-/* The first --model is the predictor's network, later ones join it. */
 static void add_model(options *o, const char *path)
 {
-    if (!o->model)
-        o->model = path;
-    else if (!ensemble_add_path(&o->extra, path)) {
+    if (!ensemble_add_path(&o->models, path)) {
         fprintf(stderr, "%s: at most %d --model\n", cli_prog(),
                 EMO_MAX_NETWORKS);
         exit(2);
@@ -121,7 +118,7 @@ static void parse_args(options *o, int argc, char **argv)
         else
             usage();
     }
-    if (!o->model || !o->n_src)
+    if (!o->models.n || !o->n_src)
         usage();
     if (o->part != EMO_SPLIT_TEST && !o->split) {
         fprintf(stderr, "%s: --part needs --split-from\n", cli_prog());
@@ -166,7 +163,7 @@ static void classifier_init(classifier *c, const emo_network *net,
 {
     cli_check(emo_predictor_create(net, &c->pred), "predictor");
     const char *failed = NULL;
-    int rc = ensemble_attach(&o->extra, c->pred, &failed);
+    int rc = ensemble_attach(&o->models, c->pred, &failed);
     cli_check(rc, failed);
     cli_check(emo_predictor_set_int(c->pred, EMO_OPT_PREDICT_VIEWS,
                                     (1 << o->views) - 1), "--views");
@@ -323,12 +320,11 @@ static void print_json(const evaluation *ev, const emo_network *net,
 {
     int n = ev->classes;
     printf("{\"model\": ");
-    json_string(stdout, o->model);
+    json_string(stdout, ensemble_first(&o->models));
     printf(", \"models\": [");
-    json_string(stdout, o->model);
-    for (int m = 0; m < o->extra.n; m++) {
-        printf(", ");
-        json_string(stdout, o->extra.paths[m]);
+    for (int m = 0; m < o->models.n; m++) {
+        printf(m ? ", " : "");
+        json_string(stdout, o->models.paths[m]);
     }
     printf("]");
     printf(", \"protocol\": ");
@@ -384,7 +380,8 @@ int main(int argc, char **argv)
     options o;
     parse_args(&o, argc, argv);
     emo_network *net;
-    cli_check(emo_network_load(o.model, &net), o.model);
+    const char *first = ensemble_first(&o.models);
+    cli_check(emo_network_load(first, &net), first);
     evaluation ev;
     memset(&ev, 0, sizeof ev);
     map_classes(&ev, net);
@@ -418,9 +415,9 @@ int main(int argc, char **argv)
              : o.vote == EMO_VOTE_MEAN ? "s, mean probability"
                                             : "s voted");
     strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
-    if (o.extra.n) {
+    if (o.models.n > 1) {
         snprintf(views, sizeof views, ", ensemble of %d models",
-                 1 + o.extra.n);
+                 o.models.n);
         strncat(protocol, views, sizeof protocol - strlen(protocol) - 1);
     }
     if (o.json)
@@ -433,6 +430,6 @@ int main(int argc, char **argv)
     free(ev.conf);
     emo_dataset_destroy(ds);
     emo_network_destroy(net);
-    ensemble_free(&o.extra);
+    ensemble_free(&o.models);
     return 0;
 }

@@ -29,11 +29,11 @@
 #define REPORT_EVERY_S 5.0
 
 typedef struct options {
-    const char *device, *input, *model, *cascade, *json_path;
+    const char *device, *input, *cascade, *json_path;
     int raw_w, raw_h, cam_w, cam_h;
     int views, track, rescan, all_faces, smooth, max_frames;
     int annotate, json, quiet;
-    ensemble extra; /* --model given more than once */
+    ensemble models; /* --model, repeatable */
 } options;
 
 /* Label history of one face rank, for --smooth. */
@@ -114,10 +114,8 @@ static int parse_args(int argc, char **argv, options *o)
             o->device = v;
         else if (!strcmp(a, "--input"))
             o->input = v;
-        else if (!strcmp(a, "--model") && !o->model)
-            o->model = v;
         else if (!strcmp(a, "--model"))
-            ok = ensemble_add_path(&o->extra, v);
+            ok = ensemble_add_path(&o->models, v);
         else if (!strcmp(a, "--cascade"))
             o->cascade = v;
         else if (!strcmp(a, "--json"))
@@ -174,7 +172,8 @@ static int die_emo(const char *what, int rc)
 /* Loads the model and makes a predictor in video mode.  1 on error. */
 static int setup(options *o, emo_network **net, emo_predictor **pred)
 {
-    const char *model = o->model ? o->model : default_model_path();
+    const char *model = o->models.n ? ensemble_first(&o->models)
+                                    : default_model_path();
     if (!model) {
         fputs("emo-live: no model: models/default.emo not found (give "
               "--model M or set EMO_MODEL)\n", stderr);
@@ -187,7 +186,7 @@ static int setup(options *o, emo_network **net, emo_predictor **pred)
     if (rc)
         return die_emo("the model does not fit", rc);
     const char *failed = NULL;
-    rc = ensemble_attach(&o->extra, *pred, &failed);
+    rc = ensemble_attach(&o->models, *pred, &failed);
     if (rc)
         return die_emo(failed, rc);
     emo_preprocessor *pp = emo_predictor_preprocessor(*pred);
@@ -445,7 +444,7 @@ int main(int argc, char **argv)
     frames_writer_free(&s.out);
     emo_predictor_destroy(s.pred);
     emo_network_destroy(s.net);
-    ensemble_free(&o.extra);
+    ensemble_free(&o.models);
     free(s.canvas);
     return status;
 }

@@ -27,7 +27,6 @@
 #define MIRRORED_VIEWS                                                         \
     (EMO_VIEW_MIRROR | EMO_VIEW_MIRROR_ROTATE_POS |                            \
      EMO_VIEW_MIRROR_ROTATE_NEG | EMO_VIEW_MIRROR_ZOOM)
-#define DEFAULT_VIEWS 4 /* the default mask's views: reserved at creation */
 
 struct emo_predictor {
     const emo_network *net; /* borrowed, read-only */
@@ -49,6 +48,20 @@ struct emo_predictor {
 };
 
 /* ---- creation ----------------------------------------------------------- */
+
+static int count_bits(int mask)
+{
+    int n = 0;
+    for (; mask; mask &= mask - 1)
+        n++;
+    return n;
+}
+
+/* Views per face under the current EMO_OPT_PREDICT_VIEWS mask. */
+static int view_count(const emo_predictor *p)
+{
+    return count_bits(emo__opti(&p->opts, EMO_OPT_PREDICT_VIEWS));
+}
 
 /* Checks that the network takes gray N x N faces and that the
  * preprocessing stored with it makes faces of that size. */
@@ -117,7 +130,7 @@ EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out)
     /* Sized now for the default views, and whenever the views change: no
      * allocation per frame. */
     if (!rc)
-        rc = emo__net_ws_reserve(net, p->ws, DEFAULT_VIEWS, 0);
+        rc = emo__net_ws_reserve(net, p->ws, view_count(p), 0);
     if (rc) {
         emo_predictor_destroy(p);
         return rc;
@@ -151,23 +164,14 @@ EMO_API emo_preprocessor *emo_predictor_preprocessor(emo_predictor *pred)
 
 /* ---- ensemble ----------------------------------------------------------- */
 
-static int count_bits(int mask)
-{
-    int n = 0;
-    for (; mask; mask &= mask - 1)
-        n++;
-    return n;
-}
-
 EMO_API int emo_predictor_add_network(emo_predictor *pred,
                                       const emo_network *net)
 {
     if (!pred || !net)
         return emo__fail(EMO_ERR_INVALID_ARG,
                          "emo_predictor_add_network: NULL argument");
-    return emo__ensemble_add(
-        &pred->ensemble, pred->net, pred->pp, net,
-        count_bits(emo__opti(&pred->opts, EMO_OPT_PREDICT_VIEWS)));
+    return emo__ensemble_add(&pred->ensemble, pred->net, pred->pp, net,
+                             view_count(pred));
 }
 
 EMO_API int emo_predictor_num_networks(const emo_predictor *pred)
@@ -187,7 +191,7 @@ static int set_views(emo_predictor *p, double value)
                            EMO_OPT_PREDICT_VIEWS, value);
     if (rc)
         return rc;
-    int views = count_bits((int)value);
+    int views = view_count(p);
     rc = emo__net_ws_reserve(p->net, p->ws, views, 0);
     if (!rc)
         rc = emo__ensemble_reserve(&p->ensemble, views);

@@ -49,17 +49,14 @@ START_TEST(documented_nets_build)
         {"docs/nets/wide.txt", 48, 1077847},
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-        FILE *fp = fopen(want[i].file, "rb");
-        ck_assert_msg(fp != NULL, "%s missing", want[i].file);
-        static char text[16384];
-        size_t n = fread(text, 1, sizeof text - 1, fp);
-        fclose(fp);
-        ck_assert_msg(n < sizeof text - 1, "%s: longer than the buffer",
-                      want[i].file);
-        text[n] = 0;
+        uint8_t *text;
+        size_t n;
+        ck_assert_msg(emo__read_file(want[i].file, &text, &n) == EMO_OK,
+                      "%s", emo_last_error());
         emo_network *net;
-        ck_assert_msg(emo_network_create_text(text, &net) == EMO_OK, "%s: %s",
-                      want[i].file, emo_last_error());
+        int rc = emo_network_create_text((const char *)text, &net);
+        free(text);
+        ck_assert_msg(rc == EMO_OK, "%s: %s", want[i].file, emo_last_error());
         int c, h, w;
         ck_assert_emo_ok(emo_network_input_shape(net, &c, &h, &w));
         ck_assert_int_eq(h, want[i].size);

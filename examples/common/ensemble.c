@@ -1,21 +1,26 @@
-/* ensemble.c - extra --model files added to a predictor's ensemble. */
+/* ensemble.c - the --model files of the example programs. */
 #include "ensemble.h"
 
 int ensemble_add_path(ensemble *e, const char *path)
 {
-    if (e->n == EMO_MAX_NETWORKS - 1)
+    if (e->n == EMO_MAX_NETWORKS)
         return 0;
-    e->paths[e->n] = path;
-    e->nets[e->n++] = NULL;
+    e->paths[e->n++] = path;
     return 1;
+}
+
+const char *ensemble_first(const ensemble *e)
+{
+    return e->n ? e->paths[0] : NULL;
 }
 
 int ensemble_attach(ensemble *e, emo_predictor *pred, const char **failed)
 {
-    for (int i = 0; i < e->n; i++) {
-        int rc = emo_network_load(e->paths[i], &e->nets[i]);
+    for (int i = 1; i < e->n; i++) {
+        emo_network **net = &e->extra[i - 1];
+        int rc = emo_network_load(e->paths[i], net);
         if (!rc)
-            rc = emo_predictor_add_network(pred, e->nets[i]);
+            rc = emo_predictor_add_network(pred, *net);
         if (rc) {
             *failed = e->paths[i];
             return rc;
@@ -26,7 +31,8 @@ int ensemble_attach(ensemble *e, emo_predictor *pred, const char **failed)
 
 void ensemble_free(ensemble *e)
 {
-    for (int i = 0; i < e->n; i++)
-        emo_network_destroy(e->nets[i]);
-    e->n = 0;
+    for (int i = 1; i < e->n; i++) {
+        emo_network_destroy(e->extra[i - 1]);
+        e->extra[i - 1] = NULL;
+    }
 }

@@ -88,11 +88,16 @@ static void relu_mask_plane(float *g, const float *y, size_t n)
 
 /* ---- per-channel pieces over the items [0, nb) of x ------------------- */
 
+/* Offset of plane (n, c) in an NCHW tensor of the layer's input shape. */
+static size_t plane_at(const emo__layer *l, int n, size_t c)
+{
+    return ((size_t)n * l->in.c + c) * l->in.h * l->in.w;
+}
+
 static const float *plane_of(const emo__layer *l, const float *x, int n,
                              size_t c)
 {
-    size_t plane = (size_t)l->in.h * l->in.w;
-    return x + ((size_t)n * l->in.c + c) * plane;
+    return x + plane_at(l, n, c);
 }
 
 /* Sums in float within a plane, in double across planes. */
@@ -124,7 +129,7 @@ static void chan_affine(const emo__layer *l, const float *x, float *y,
     size_t plane = (size_t)l->in.h * l->in.w;
     for (int n = 0; n < nb; n++) {
         const float *p = plane_of(l, x, n, c);
-        float *q = (float *)plane_of(l, y, n, c);
+        float *q = y + plane_at(l, n, c);
         for (size_t i = 0; i < plane; i++) {
             float v = p[i] * a + b;
             q[i] = !relu || v > 0.0f ? v : 0.0f;
@@ -139,8 +144,7 @@ static void chan_relu_mask(const emo__layer *l, float *dy, const float *y,
 {
     size_t plane = (size_t)l->in.h * l->in.w;
     for (int n = 0; n < nb; n++)
-        relu_mask_plane((float *)plane_of(l, dy, n, c), plane_of(l, y, n, c),
-                        plane);
+        relu_mask_plane(dy + plane_at(l, n, c), plane_of(l, y, n, c), plane);
 }
 
 /* sum(dy) and sum(dy * xhat) of channel c. */
@@ -171,7 +175,7 @@ static void chan_dx(const emo__layer *l, const float *x, const float *dy,
     float gi = l->p[0].data[c] * inv;
     for (int n = 0; n < nb; n++) {
         const float *p = plane_of(l, x, n, c), *g = plane_of(l, dy, n, c);
-        float *d = (float *)plane_of(l, dx, n, c);
+        float *d = dx + plane_at(l, n, c);
         for (size_t i = 0; i < plane; i++)
             d[i] = gi * (g[i] - k1 - (p[i] - mean) * inv * k2);
     }
