@@ -4,6 +4,7 @@
 #                   pkg-config consumers, Python binding, PyTorch oracle
 #   make demo       detect faces and emotions on the sample photograph
 #   make bench      speed against OpenCV and PyTorch (medians, ratios)
+#   make fuzz       libFuzzer on every parser (clang; FUZZ_SECONDS each)
 #   make install PREFIX=/usr/local [DESTDIR=...]
 # Missing Debian packages are installed by tools/install-deps.sh.
 
@@ -55,7 +56,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs demo bench install \
-        uninstall clean deps abi-baseline
+        uninstall clean deps abi-baseline fuzz check-fuzz
 
 all: lib examples
 
@@ -115,7 +116,7 @@ $(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san
 	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
-	  check-python check-docs check-oracle check-detect check-san
+	  check-python check-docs check-oracle check-detect check-fuzz check-san
 	@$(MAKE) --no-print-directory check-unit
 
 check-unit: $(B)/check_libemo
@@ -158,6 +159,44 @@ check-oracle: lib
 
 check-detect: lib examples
 	@sh tests/check-detect.sh $(PYTHON)
+
+# --- fuzzing -----------------------------------------------------------------
+# tests/fuzz/fuzz_<name>.c each define LLVMFuzzerTestOneInput.  `make fuzz`
+# builds them with clang's libFuzzer; `make check` replays the committed
+# inputs of tests/fuzz/regress/ and the generated seeds through the same
+# entry points under ASan+UBSan with the default compiler (replay.c).
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_OBJ := $(LIB_SRC:%.c=$(B)/fuzzobj/%.o)
+.SECONDARY: $(FUZZ_OBJ)
+
+$(B)/fuzzobj/%.o: %.c $(LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+	  -DEMO_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer $(FUZZ_SAN) $< \
+	  $(FUZZ_OBJ) -o $@ $(DEPS_LIBS)
+
+$(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 $(SAN) $< tests/fuzz/replay.c $(SAN_OBJ) \
+	  -o $@ $(DEPS_LIBS)
+
+$(B)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Iinclude $(CFLAGS) $< \
+	  $(STATIC) -o $@ $(DEPS_LIBS)
+
+fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seeds
+	@sh tools/fuzz.sh $(B) $(FUZZ_SECONDS) $(FUZZERS)
+
+check-fuzz: $(FUZZERS:%=$(B)/fuzz/replay_%) $(B)/fuzz/seeds
+	@sh tests/check-fuzz.sh $(B) $(FUZZERS)
 
 # --- user-facing targets -----------------------------------------------------
 demo:

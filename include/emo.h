@@ -146,6 +146,9 @@ typedef enum emo_option {
                                       default 64 Mpx */
     EMO_OPT_MAX_FILE_BYTES = 2,    /* (i) largest file read, bytes;
                                       default 1 GiB */
+    EMO_OPT_MAX_NET_PARAMS = 3,    /* (i) most parameters (floats) of a
+                                      network built from text or loaded,
+                                      1 .. 2^28; default 2^28 */
 
     /* face detection and preprocessing: emo_preprocessor_set_* */
     EMO_OPT_DETECT_SCALE_FACTOR = 100, /* (f) pyramid step, default 1.1 */

@@ -19,6 +19,7 @@ typedef struct option_desc {
 static const option_desc option_table[] = {
     {EMO_OPT_MAX_PIXELS, I, 1, INT_MAX, 64 * 1000 * 1000},
     {EMO_OPT_MAX_FILE_BYTES, I, 1, INT_MAX, 1 << 30},
+    {EMO_OPT_MAX_NET_PARAMS, I, 1, 1 << 28, 1 << 28},
 
     {EMO_OPT_DETECT_SCALE_FACTOR, F, 1.01, 4.0, 1.1},
     {EMO_OPT_DETECT_MIN_NEIGHBORS, I, 0, 100, 5},
@@ -144,14 +145,24 @@ int emo__opts_get(const emo_opts *o, unsigned groups, int option,
     return EMO_OK;
 }
 
-/* Library-wide limits live in atomics: they are read by every decoder. */
-static _Atomic long long limit_pixels = 64 * 1000 * 1000;
-static _Atomic long long limit_file_bytes = 1 << 30;
+/* Library-wide limits live in atomics: they are read by every decoder.
+ * Indexed by option id (EMO_OPT_MAX_PIXELS = 1 ..). */
+#define FIRST_LIMIT EMO_OPT_MAX_PIXELS
+#define LAST_LIMIT EMO_OPT_MAX_NET_PARAMS
+static _Atomic long long limits[LAST_LIMIT + 1] = {
+    [EMO_OPT_MAX_PIXELS] = 64 * 1000 * 1000,
+    [EMO_OPT_MAX_FILE_BYTES] = 1 << 30,
+    [EMO_OPT_MAX_NET_PARAMS] = 1 << 28,
+};
+
+static int is_limit(int option)
+{
+    return option >= FIRST_LIMIT && option <= LAST_LIMIT;
+}
 
 long long emo__limit(int option)
 {
-    return option == EMO_OPT_MAX_PIXELS ? atomic_load(&limit_pixels)
-                                        : atomic_load(&limit_file_bytes);
+    return is_limit(option) ? atomic_load(&limits[option]) : 0;
 }
 
 EMO_API int emo_set_int(int option, int value)
@@ -160,10 +171,7 @@ EMO_API int emo_set_int(int option, int value)
     int rc = check_value(EMO__GROUP_GLOBAL, option, value, &d);
     if (rc)
         return rc;
-    if (option == EMO_OPT_MAX_PIXELS)
-        atomic_store(&limit_pixels, value);
-    else
-        atomic_store(&limit_file_bytes, value);
+    atomic_store(&limits[option], value);
     return EMO_OK;
 }
 
@@ -171,7 +179,7 @@ EMO_API int emo_get_int(int option, int *value)
 {
     if (!value)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL value pointer");
-    if (option != EMO_OPT_MAX_PIXELS && option != EMO_OPT_MAX_FILE_BYTES)
+    if (!is_limit(option))
         return emo__fail(EMO_ERR_RANGE, "option %d is not library-wide",
                          option);
     *value = (int)emo__limit(option);

@@ -149,6 +149,37 @@ START_TEST(text_errors_name_lines)
 }
 END_TEST
 
+/* EMO_OPT_MAX_NET_PARAMS bounds texts and model files alike (an embedder
+ * loading untrusted models caps their memory with it). */
+START_TEST(param_limit_is_an_option)
+{
+    static const char *text = "[net]\nsize = 8\n[fc]\ntype = fc\n"
+                              "outputs = 7\n[p]\ntype = softmax\n";
+    int v;
+    ck_assert_emo_ok(emo_get_int(EMO_OPT_MAX_NET_PARAMS, &v));
+    ck_assert_int_eq(v, 1 << 28);
+    ck_assert_int_eq(emo_set_int(EMO_OPT_MAX_NET_PARAMS, 0), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_set_int(EMO_OPT_MAX_NET_PARAMS, (1 << 28) + 1),
+                     EMO_ERR_RANGE);
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_text(text, &net)); /* 8*8*7 + 7 */
+    char path[256];
+    snprintf(path, sizeof path, "%s/fc.emo", test_tmpdir());
+    ck_assert_emo_ok(emo_network_save(net, path));
+    emo_network_destroy(net);
+    ck_assert_emo_ok(emo_set_int(EMO_OPT_MAX_NET_PARAMS, 455));
+    ck_assert_emo_ok(emo_network_create_text(text, &net));
+    emo_network_destroy(net);
+    ck_assert_emo_ok(emo_set_int(EMO_OPT_MAX_NET_PARAMS, 454));
+    text_fails(text, EMO_ERR_LIMIT, "more than 454 parameters");
+    ck_assert_int_eq(emo_network_load(path, &net), EMO_ERR_LIMIT);
+    ck_assert_ptr_null(net);
+    ck_assert_emo_ok(emo_set_int(EMO_OPT_MAX_NET_PARAMS, 1 << 28));
+    ck_assert_emo_ok(emo_network_load(path, &net));
+    emo_network_destroy(net);
+}
+END_TEST
+
 START_TEST(summary_reports_layers)
 {
     emo_network *net;
@@ -384,6 +415,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, documented_nets_build);
     tcase_add_test(tc, preset_classes_and_errors);
     tcase_add_test(tc, text_errors_name_lines);
+    tcase_add_test(tc, param_limit_is_an_option);
     tcase_add_test(tc, summary_reports_layers);
     tcase_add_test(tc, train_step_learns_and_forward_agrees);
     tcase_add_test(tc, layer_lr_zero_freezes);

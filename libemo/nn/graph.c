@@ -124,7 +124,7 @@ static int64_t param_count(const emo__layer *l)
 static int check_shapes(emo__layer *layers, int n, emo__shape input)
 {
     emo__shape s = input;
-    int64_t params = 0;
+    int64_t params = 0, max_params = emo__limit(EMO_OPT_MAX_NET_PARAMS);
     for (int i = 0; i < n; i++) {
         emo__layer *l = &layers[i];
         l->in = s;
@@ -138,10 +138,10 @@ static int check_shapes(emo__layer *layers, int n, emo__shape input)
                              "%dx%dx%d out of limits", l->line, l->name, s.c,
                              s.h, s.w);
         params += param_count(l);
-        if (params > EMO__NN_MAX_PARAMS)
+        if (params > max_params)
             return emo__fail(EMO_ERR_LIMIT, "line %d: layer '%s': more than"
-                             " %lld parameters", l->line, l->name,
-                             (long long)EMO__NN_MAX_PARAMS);
+                             " %lld parameters (EMO_OPT_MAX_NET_PARAMS)",
+                             l->line, l->name, (long long)max_params);
     }
     if (n == 0 || layers[n - 1].type != EMO__L_SOFTMAX)
         return emo__fail(EMO_ERR_FORMAT, "the last layer must be softmax");

@@ -26,7 +26,6 @@
 #define EMO__NN_MAX_DIM 8192    /* channels, height, width, filters... */
 #define EMO__NN_MAX_KERNEL 64
 #define EMO__NN_MAX_TEXT (1 << 20)
-#define EMO__NN_MAX_PARAMS ((int64_t)1 << 28) /* floats, all layers */
 #define EMO__NN_MAX_ACT ((int64_t)1 << 26)    /* floats, one image's layer */
 
 enum emo__layer_type {

@@ -1,5 +1,5 @@
 """libemo constants, the same names and numbers as include/emo.h
-without the EMO_ prefix (tests/test_constants.py keeps them in step)."""
+without the EMO_ prefix (tests/test_core.py keeps them in step)."""
 
 OK = 0
 ERR_INVALID_ARG = -1
@@ -27,6 +27,7 @@ CLASS_SURPRISE = 6
 CLASS_CONTEMPT = 7
 OPT_MAX_PIXELS = 1
 OPT_MAX_FILE_BYTES = 2
+OPT_MAX_NET_PARAMS = 3
 OPT_DETECT_SCALE_FACTOR = 100
 OPT_DETECT_MIN_NEIGHBORS = 101
 OPT_DETECT_MIN_SIZE = 102

@@ -1,0 +1,175 @@
+/* seeds.c - writes a small starting corpus for each fuzzer into DIR/<name>/
+ * (make fuzz runs it): valid inputs of every format, made with the public
+ * API, so that mutations start from files the parsers accept. */
+#include <emo.h>
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char *out_dir;
+
+static int write_seed(const char *fuzzer, const char *name, const void *data,
+                      size_t size)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", out_dir, fuzzer);
+    mkdir(path, 0755);
+    snprintf(path, sizeof path, "%s/%s/%s", out_dir, fuzzer, name);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, size, f) != size) {
+        fprintf(stderr, "seeds: cannot write %s\n", path);
+        if (f)
+            fclose(f);
+        return 1;
+    }
+    return fclose(f) != 0;
+}
+
+static int read_whole(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    *data = malloc(n > 0 ? (size_t)n : 1);
+    *size = *data ? fread(*data, 1, (size_t)n, f) : 0;
+    fclose(f);
+    return !*data || *size != (size_t)n;
+}
+
+/* An image file as the image fuzzer sees it: one byte choosing gray or
+ * RGB output, then the file. */
+static int image_seed(const char *name, int rgb, const char *tmp)
+{
+    uint8_t *file;
+    size_t size;
+    if (read_whole(tmp, &file, &size))
+        return 1;
+    uint8_t *seed = malloc(size + 1);
+    int rc = !seed;
+    if (seed) {
+        seed[0] = (uint8_t)rgb;
+        memcpy(seed + 1, file, size);
+        rc = write_seed("image", name, seed, size + 1);
+    }
+    free(seed);
+    free(file);
+    remove(tmp);
+    return rc;
+}
+
+static int image_seeds(void)
+{
+    enum { W = 12, H = 9 };
+    uint8_t rgb[W * H * 3];
+    for (int i = 0; i < W * H * 3; i++)
+        rgb[i] = (uint8_t)(i * 7);
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/tmp-image", out_dir);
+    int rc = 0;
+    for (int c = 1; c <= 3; c += 2) {
+        char name[32];
+        if (emo_image_save_png(tmp, rgb, W, H, W * c, c) != EMO_OK)
+            return 1;
+        snprintf(name, sizeof name, "png-%d", c);
+        rc |= image_seed(name, c == 3, tmp);
+        if (emo_image_save_jpeg(tmp, rgb, W, H, W * c, c, 90) != EMO_OK)
+            return 1;
+        snprintf(name, sizeof name, "jpeg-%d", c);
+        rc |= image_seed(name, c == 3, tmp);
+    }
+    char pgm[64 + W * H];
+    int n = snprintf(pgm, sizeof pgm, "\001P5\n%d %d\n255\n", W, H);
+    memcpy(pgm + n, rgb, W * H);
+    return rc | write_seed("image", "pgm", pgm, (size_t)n + W * H);
+}
+
+static const char *tiny_net =
+    "[net]\nchannels = 1\nsize = 8\n\n"
+    "[conv1]\ntype = conv\nfilters = 2\nsize = 3\npad = 1\n\n"
+    "[bn1]\ntype = bn\n\n[relu1]\ntype = relu\n\n"
+    "[pool1]\ntype = maxpool\nsize = 2\n\n"
+    "[fc1]\ntype = fc\noutputs = 7\n\n[prob]\ntype = softmax\n";
+
+/* Network texts: a tiny net and every preset as the library prints them. */
+static int network_text_seeds(void)
+{
+    int rc = write_seed("network_text", "tiny", tiny_net, strlen(tiny_net));
+    static const char *presets[] = {"lenet", "default", "caffenet",
+                                    "alexnet"};
+    static char text[65536];
+    for (size_t i = 0; i < sizeof presets / sizeof *presets; i++) {
+        emo_network *net;
+        if (emo_network_create_preset(presets[i], 7, &net) != EMO_OK)
+            return 1;
+        int len = emo_network_get_text(net, text, sizeof text);
+        if (len < 0 || (size_t)len >= sizeof text)
+            rc = 1;
+        else
+            rc |= write_seed("network_text", presets[i], text, (size_t)len);
+        emo_network_destroy(net);
+    }
+    return rc;
+}
+
+/* A saved tiny model without its last four bytes: the model fuzzer
+ * appends the CRC itself. */
+static int model_seed(void)
+{
+    emo_network *net;
+    if (emo_network_create_text(tiny_net, &net) != EMO_OK)
+        return 1;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s/tmp-model", out_dir);
+    int rc = emo_network_save(net, tmp) != EMO_OK;
+    emo_network_destroy(net);
+    uint8_t *file;
+    size_t size;
+    if (rc || read_whole(tmp, &file, &size) || size < 4)
+        return 1;
+    rc = write_seed("model", "tiny", file, size - 4);
+    free(file);
+    remove(tmp);
+    return rc;
+}
+
+/* Two FER2013 rows (48x48 pixels each) under the CSV header. */
+static int fer_csv_seed(void)
+{
+    size_t cap = 2 * 48 * 48 * 4 + 256, n = 0;
+    char *csv = malloc(cap);
+    if (!csv)
+        return 1;
+    n += (size_t)snprintf(csv, cap, "emotion,pixels,Usage\n");
+    for (int row = 0; row < 2; row++) {
+        n += (size_t)snprintf(csv + n, cap - n, "%d,", row * 3);
+        for (int i = 0; i < 48 * 48; i++)
+            n += (size_t)snprintf(csv + n, cap - n, i ? " %d" : "%d",
+                                  (i * 13 + row) % 256);
+        n += (size_t)snprintf(csv + n, cap - n, ",%s\n",
+                              row ? "PublicTest" : "Training");
+    }
+    int rc = write_seed("fer_csv", "two-rows", csv, n);
+    free(csv);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s DIR\n", argv[0]);
+        return 2;
+    }
+    out_dir = argv[1];
+    mkdir(out_dir, 0755);
+    int rc = image_seeds() | network_text_seeds() | model_seed() |
+             fer_csv_seed();
+    if (rc)
+        fprintf(stderr, "seeds: %s\n", emo_last_error());
+    return rc;
+}
