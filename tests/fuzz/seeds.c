@@ -159,6 +159,18 @@ static int fer_csv_seed(void)
     return rc;
 }
 
+/* A list file: relative and absolute paths, names and numbers as labels,
+ * a comment and a blank line. */
+static int list_seed(void)
+{
+    static const char list[] = "# path label\n"
+                               "S005/a.png 1\n"
+                               "faces/b c.jpg happy\n"
+                               "\n"
+                               "/tmp/x.pgm sadness\n";
+    return write_seed("list", "mixed", list, sizeof list - 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -168,7 +180,7 @@ int main(int argc, char **argv)
     out_dir = argv[1];
     mkdir(out_dir, 0755);
     int rc = image_seeds() | network_text_seeds() | model_seed() |
-             fer_csv_seed();
+             fer_csv_seed() | list_seed();
     if (rc)
         fprintf(stderr, "seeds: %s\n", emo_last_error());
     return rc;
