@@ -56,13 +56,8 @@ static void usage(void)
 
 static int parse_vote(const char *s)
 {
-    if (!strcmp(s, "majority"))
-        return EMO_VOTE_MAJORITY;
-    if (!strcmp(s, "mean"))
-        return EMO_VOTE_MEAN;
-    fprintf(stderr, "%s: --vote: 'majority' or 'mean', not '%s'\n",
-            cli_prog(), s);
-    exit(2);
+    static const char *const votes[] = {"majority", "mean"}; /* EMO_VOTE_* */
+    return cli_choice("--vote", s, votes, 2);
 }
 
 static void add_model(options *o, const char *path)

@@ -10,7 +10,7 @@
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
- *             [--seed N] [--threads N] [--finetune MODEL]
+ *             [--keep best|last] [--seed N] [--threads N] [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
  *             [--checkpoint F [--resume]] [--curve PNG] --out MODEL
  *
@@ -55,8 +55,8 @@ static void usage(void)
             " [--lr-policy fixed|step|cosine]\n"
             "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
             " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
-            "  [--rotate-deg X] [--class-weights] [--early-stop N] [--seed N]"
-            " [--threads N]\n"
+            "  [--rotate-deg X] [--class-weights] [--early-stop N]"
+            " [--keep best|last] [--seed N] [--threads N]\n"
             "  [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
             " [--checkpoint F [--resume]]\n"
             "  [--curve PNG] --out MODEL\n"
@@ -101,14 +101,14 @@ static int parse_augment(const char *s)
 
 static int parse_policy(const char *s)
 {
-    if (!strcmp(s, "fixed"))
-        return EMO_LR_FIXED;
-    if (!strcmp(s, "step"))
-        return EMO_LR_STEP;
-    if (!strcmp(s, "cosine"))
-        return EMO_LR_COSINE;
-    fprintf(stderr, "%s: --lr-policy: fixed, step or cosine\n", cli_prog());
-    exit(2);
+    static const char *const policies[] = {"fixed", "step", "cosine"};
+    return cli_choice("--lr-policy", s, policies, 3); /* EMO_LR_* order */
+}
+
+static int parse_keep(const char *s)
+{
+    static const char *const keep[] = {"best", "last"}; /* EMO_KEEP_* */
+    return cli_choice("--keep", s, keep, 2);
 }
 
 /* Training options that map one-to-one onto EMO_OPT_TRAIN_*. */
@@ -142,6 +142,8 @@ static int train_option(options *o, int argc, char **argv, int *i)
                 parse_augment(cli_value(argc, argv, i)));
     else if (!strcmp(a, "--class-weights"))
         set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
+    else if (!strcmp(a, "--keep"))
+        set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(cli_value(argc, argv, i)));
     else
         return 0;
     return 1;

@@ -185,6 +185,8 @@ typedef enum emo_option {
     EMO_OPT_TRAIN_EARLY_STOP = 311,    /* (i) patience in epochs, 0 = off */
     EMO_OPT_TRAIN_SEED = 312,          /* (i) shuffling/augmentation seed */
     EMO_OPT_TRAIN_RESUME = 313,        /* (i) resume from the checkpoint */
+    EMO_OPT_TRAIN_KEEP = 314,          /* (i) EMO_KEEP_*: the weights the run
+                                          ends with, best */
 
     /* prediction: emo_predictor_set_* */
     EMO_OPT_PREDICT_VIEWS = 400,       /* (i) EMO_VIEW_* bit mask, all */
@@ -225,6 +227,10 @@ enum {
 /* How views become one label: the paper's majority of per-view labels
  * (ties to the highest summed score), or the highest mean probability. */
 enum { EMO_VOTE_MAJORITY = 0, EMO_VOTE_MEAN = 1 };
+/* EMO_OPT_TRAIN_KEEP: the best validation epoch's weights (ties: lower
+ * validation loss), or the last epoch's -- the honest choice when the
+ * validation split is also the one accuracy is reported on. */
+enum { EMO_KEEP_BEST = 0, EMO_KEEP_LAST = 1 };
 
 /* Legal range and default of `option`.  Any out pointer may be NULL.
  * Errors: EMO_ERR_RANGE for an unknown option. */

@@ -106,7 +106,7 @@ static void chunk_opts(writer *w, const emo_network *net)
     /* not the thread count: it belongs to the process that runs the model
      * (a model trained on 2 threads must not make a 1-thread video loop
      * use 2) */
-    put_opts(w, &net->opts, EMO_OPT_NET_SEED, EMO_OPT_TRAIN_RESUME);
+    put_opts(w, &net->opts, EMO_OPT_NET_SEED, EMO_OPT_TRAIN_KEEP);
 }
 
 static void chunk_prep(writer *w, const emo_network *net)

@@ -52,6 +52,7 @@ static const option_desc option_table[] = {
     {EMO_OPT_TRAIN_EARLY_STOP, I, 0, 100000, 0},
     {EMO_OPT_TRAIN_SEED, I, 0, INT_MAX, 1},
     {EMO_OPT_TRAIN_RESUME, I, 0, 1, 0},
+    {EMO_OPT_TRAIN_KEEP, I, EMO_KEEP_BEST, EMO_KEEP_LAST, EMO_KEEP_BEST},
 
     {EMO_OPT_PREDICT_VIEWS, I, 1, 255, 15},
     {EMO_OPT_PREDICT_ROTATE_DEG, F, 0.0, 45.0, 10.0},

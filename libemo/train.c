@@ -28,7 +28,7 @@ typedef struct train_run {
     float weights[EMO_MAX_CLASSES];
     int use_weights;
     /* options */
-    int epochs, batch, policy, step, aug, patience;
+    int epochs, batch, policy, step, aug, patience, keep;
     double lr, gamma, rotate;
     uint64_t seed;
     /* buffers */
@@ -240,6 +240,7 @@ static void read_options(train_run *r)
     r->aug = emo__opti(o, EMO_OPT_TRAIN_AUGMENT);
     r->rotate = emo__opt(o, EMO_OPT_TRAIN_ROTATE_DEG);
     r->patience = emo__opti(o, EMO_OPT_TRAIN_EARLY_STOP);
+    r->keep = emo__opti(o, EMO_OPT_TRAIN_KEEP);
     r->seed = (uint64_t)emo__opti(o, EMO_OPT_TRAIN_SEED);
 }
 
@@ -496,7 +497,7 @@ static int run_epochs(train_run *r)
         if (rc || (rc = end_epoch(r, e, loss, acc)) != EMO_OK)
             return rc;
     }
-    if (r->best_epoch >= 0)
+    if (r->keep == EMO_KEEP_BEST && r->best_epoch >= 0)
         params_set(r->net, r->best);
     return EMO_OK;
 }

@@ -204,6 +204,63 @@ START_TEST(resume_equals_uninterrupted_run)
 }
 END_TEST
 
+/* The weights reached at each epoch's callback, before the run ends with
+ * the kept ones. */
+typedef struct epoch_weights {
+    const emo_network *net;
+    float last[4096];
+    int n;
+} epoch_weights;
+
+static int snapshot_epoch(void *user, int stage, int done, int total,
+                          const double *m, int n)
+{
+    (void)done, (void)total, (void)m, (void)n;
+    epoch_weights *w = user;
+    if (stage == EMO_STAGE_EPOCH)
+        w->n = weights_of(w->net, w->last);
+    return 0;
+}
+
+/* EMO_KEEP_LAST ends with the last epoch's weights, EMO_KEEP_BEST (the
+ * default) with the best validation epoch's: on a run whose best epoch is
+ * not the last (a fixed, too high rate), the two differ. */
+START_TEST(keep_best_or_last_epoch)
+{
+    const char *root = synth_tree(24);
+    float kept[2][4096];
+    epoch_weights seen[2];
+    for (int keep = EMO_KEEP_BEST; keep <= EMO_KEEP_LAST; keep++) {
+        fixture f;
+        setup_fixture(&f, root, 6);
+        ck_assert_emo_ok(emo_network_set_int(f.net, EMO_OPT_TRAIN_LR_POLICY,
+                                             EMO_LR_FIXED));
+        ck_assert_emo_ok(emo_network_set_float(f.net, EMO_OPT_TRAIN_LR, 2.0));
+        ck_assert_emo_ok(emo_network_set_int(f.net, EMO_OPT_TRAIN_KEEP, keep));
+        seen[keep].net = f.net;
+        ck_assert_emo_ok(emo_network_train(f.net, f.ds, f.pp, snapshot_epoch,
+                                           &seen[keep]));
+        ck_assert_int_eq(weights_of(f.net, kept[keep]), seen[keep].n);
+        teardown_fixture(&f);
+    }
+    size_t bytes = (size_t)seen[0].n * sizeof(float);
+    ck_assert(memcmp(seen[0].last, seen[1].last, bytes) == 0); /* same run */
+    ck_assert_msg(memcmp(kept[EMO_KEEP_BEST], seen[0].last, bytes) != 0,
+                  "fixture: the best epoch should not be the last");
+    ck_assert(memcmp(kept[EMO_KEEP_LAST], seen[1].last, bytes) == 0);
+    int v;
+    ck_assert_int_eq(emo_option_bounds(EMO_OPT_TRAIN_KEEP, NULL, NULL, NULL),
+                     EMO_OK);
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_text(tiny_net, &net));
+    ck_assert_emo_ok(emo_network_get_int(net, EMO_OPT_TRAIN_KEEP, &v));
+    ck_assert_int_eq(v, EMO_KEEP_BEST);
+    ck_assert_int_eq(emo_network_set_int(net, EMO_OPT_TRAIN_KEEP, 2),
+                     EMO_ERR_RANGE);
+    emo_network_destroy(net);
+}
+END_TEST
+
 START_TEST(callback_cancels)
 {
     fixture f;
@@ -390,6 +447,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, training_is_deterministic);
     tcase_add_test(tc, resume_equals_uninterrupted_run);
     tcase_add_test(tc, callback_cancels);
+    tcase_add_test(tc, keep_best_or_last_epoch);
     tcase_add_test(tc, bad_setups_fail_cleanly);
     tcase_add_test(tc, corrections_change_the_prediction);
     suite_add_tcase(s, tc);

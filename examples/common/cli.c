@@ -54,6 +54,19 @@ double cli_double(const char *opt, const char *s, double lo, double hi)
     return v;
 }
 
+int cli_choice(const char *opt, const char *s, const char *const *choices,
+               int n)
+{
+    for (int k = 0; k < n; k++)
+        if (!strcmp(s, choices[k]))
+            return k;
+    fprintf(stderr, "%s: %s: '%s' is not one of", prog, opt, s);
+    for (int k = 0; k < n; k++)
+        fprintf(stderr, "%s %s", k ? "," : "", choices[k]);
+    fputc('\n', stderr);
+    exit(2);
+}
+
 void cli_check(int rc, const char *what)
 {
     if (rc >= 0)

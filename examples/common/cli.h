@@ -17,6 +17,11 @@ const char *cli_value(int argc, char **argv, int *i);
  * [lo, hi]. */
 int cli_int(const char *opt, const char *s, int lo, int hi);
 double cli_double(const char *opt, const char *s, double lo, double hi);
+/* The index of s among the n words of `choices`; exits with "prog: --opt:
+ * one of ..." when it is none of them.  The callers' enums (EMO_LR_*,
+ * EMO_KEEP_*, EMO_VOTE_*) number their values in the order listed. */
+int cli_choice(const char *opt, const char *s, const char *const *choices,
+               int n);
 /* Prints "prog: what: <libemo detail>" and exits 1 when rc < 0. */
 void cli_check(int rc, const char *what);
 /* Program name for messages (set by cli_init). */
