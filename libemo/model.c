@@ -200,10 +200,15 @@ static void put_chunk(writer *w, const char tag[4], chunk_fn fn,
     fn(w, net);
 }
 
-static void write_model(writer *w, const emo_network *net, int momentum)
+/* A checkpoint adds the momentum buffers and the training state to the
+ * model; a model never carries them, even when its network was loaded
+ * from a checkpoint (shipping a checkpoint's last epoch must not ship a
+ * second copy of the weights in the state). */
+static void write_model(writer *w, const emo_network *net, int checkpoint)
 {
+    int state = checkpoint && net->train_state_len > 0;
     int n_chunks = 5 + (net->mean != NULL) + (net->n_corr > 0) +
-                   (momentum != 0) + (net->train_state_len > 0);
+                   (checkpoint != 0) + state;
     put(w, "EMOM", 4);
     put_u32(w, FORMAT_VERSION);
     put_u32(w, 0); /* flags, reserved */
@@ -217,16 +222,16 @@ static void write_model(writer *w, const emo_network *net, int momentum)
     if (net->n_corr > 0)
         put_chunk(w, "CORR", chunk_corrections, net);
     put_chunk(w, "WGHT", chunk_weights, net);
-    if (momentum)
+    if (checkpoint)
         put_chunk(w, "MOMT", chunk_momentum, net);
-    if (net->train_state_len > 0)
+    if (state)
         put_chunk(w, "TSTA", chunk_state, net);
     uint32_t crc = w->crc;
     put_u32(w, crc);
 }
 
 int emo__model_save(const emo_network *net, const char *path,
-                    int with_momentum)
+                    int checkpoint)
 {
     if (!net || !path)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
@@ -235,7 +240,7 @@ int emo__model_save(const emo_network *net, const char *path,
     if (rc)
         return rc;
     writer w = {f.fp, 0, 0, 0};
-    write_model(&w, net, with_momentum);
+    write_model(&w, net, checkpoint);
     if (w.err) {
         emo__atomic_abort(&f);
         return emo__fail(EMO_ERR_IO, "%s: write failed", path);

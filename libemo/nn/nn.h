@@ -358,9 +358,10 @@ int emo__net_set_train_state(emo_network *net, const void *data,
 
 /* ---- model files (model.c) -------------------------------------------- */
 
-/* Save with optional momentum buffers (checkpoints resume exactly). */
+/* Save as a model, or as a checkpoint (with momentum buffers and the
+ * training state, from which training resumes exactly). */
 int emo__model_save(const emo_network *net, const char *path,
-                    int with_momentum);
+                    int checkpoint);
 /* Load from memory (the file's bytes); `what` names it in messages. */
 int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,
                         emo_network **out);
