@@ -14,12 +14,18 @@ typedef struct option_desc {
     double min, max, def;
 } option_desc;
 
+/* Defaults of the library-wide limits: the table and the atomics below. */
+#define DEFAULT_MAX_PIXELS (64 * 1000 * 1000)
+#define DEFAULT_MAX_FILE_BYTES (1 << 30)
+#define DEFAULT_MAX_NET_PARAMS (1 << 28) /* also the highest allowed */
+
 #define I 1
 #define F 0
 static const option_desc option_table[] = {
-    {EMO_OPT_MAX_PIXELS, I, 1, INT_MAX, 64 * 1000 * 1000},
-    {EMO_OPT_MAX_FILE_BYTES, I, 1, INT_MAX, 1 << 30},
-    {EMO_OPT_MAX_NET_PARAMS, I, 1, 1 << 28, 1 << 28},
+    {EMO_OPT_MAX_PIXELS, I, 1, INT_MAX, DEFAULT_MAX_PIXELS},
+    {EMO_OPT_MAX_FILE_BYTES, I, 1, INT_MAX, DEFAULT_MAX_FILE_BYTES},
+    {EMO_OPT_MAX_NET_PARAMS, I, 1, DEFAULT_MAX_NET_PARAMS,
+     DEFAULT_MAX_NET_PARAMS},
 
     {EMO_OPT_DETECT_SCALE_FACTOR, F, 1.01, 4.0, 1.1},
     {EMO_OPT_DETECT_MIN_NEIGHBORS, I, 0, 100, 5},
@@ -151,9 +157,9 @@ int emo__opts_get(const emo_opts *o, unsigned groups, int option,
 #define FIRST_LIMIT EMO_OPT_MAX_PIXELS
 #define LAST_LIMIT EMO_OPT_MAX_NET_PARAMS
 static _Atomic long long limits[LAST_LIMIT + 1] = {
-    [EMO_OPT_MAX_PIXELS] = 64 * 1000 * 1000,
-    [EMO_OPT_MAX_FILE_BYTES] = 1 << 30,
-    [EMO_OPT_MAX_NET_PARAMS] = 1 << 28,
+    [EMO_OPT_MAX_PIXELS] = DEFAULT_MAX_PIXELS,
+    [EMO_OPT_MAX_FILE_BYTES] = DEFAULT_MAX_FILE_BYTES,
+    [EMO_OPT_MAX_NET_PARAMS] = DEFAULT_MAX_NET_PARAMS,
 };
 
 static int is_limit(int option)
