@@ -33,13 +33,19 @@ static int read_whole(const char *path, uint8_t **data, size_t *size)
     FILE *f = fopen(path, "rb");
     if (!f)
         return 1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n < 0) {
+        fclose(f);
+        return 1;
+    }
     rewind(f);
     *data = malloc(n > 0 ? (size_t)n : 1);
     *size = *data ? fread(*data, 1, (size_t)n, f) : 0;
     fclose(f);
-    return !*data || *size != (size_t)n;
+    if (*data && *size == (size_t)n)
+        return 0;
+    free(*data);
+    return 1;
 }
 
 /* An image file as the image fuzzer sees it: one byte choosing gray or
@@ -130,9 +136,9 @@ static int model_seed(void)
     emo_network_destroy(net);
     uint8_t *file;
     size_t size;
-    if (rc || read_whole(tmp, &file, &size) || size < 4)
+    if (rc || read_whole(tmp, &file, &size))
         return 1;
-    rc = write_seed("model", "tiny", file, size - 4);
+    rc = size < 4 || write_seed("model", "tiny", file, size - 4);
     free(file);
     remove(tmp);
     return rc;
