@@ -162,9 +162,9 @@ check-detect: lib examples
 
 # --- fuzzing -----------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c each define LLVMFuzzerTestOneInput.  `make fuzz`
-# builds them with clang's libFuzzer; `make check` replays the committed
-# inputs of tests/fuzz/regress/ and the generated seeds through the same
-# entry points under ASan+UBSan with the default compiler (replay.c).
+# builds them with clang's libFuzzer; `make check` replays the generated
+# seeds, and any inputs committed under tests/fuzz/regress/, through the
+# same entry points under ASan+UBSan with the default compiler (replay.c).
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
@@ -177,20 +177,21 @@ $(B)/fuzzobj/%.o: %.c $(LIB_HDR)
 	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
 	  -DEMO_BUILDING_LIBRARY $(CFLAGS) -c $< -o $@
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer $(FUZZ_SAN) $< \
 	  $(FUZZ_OBJ) -o $@ $(DEPS_LIBS)
 
-$(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(SAN_OBJ)
+$(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
+                    tests/fuzz/fuzz_common.h $(SAN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) -O1 $(SAN) $< tests/fuzz/replay.c $(SAN_OBJ) \
 	  -o $@ $(DEPS_LIBS)
 
 $(B)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Iinclude $(CFLAGS) $< \
-	  $(STATIC) -o $@ $(DEPS_LIBS)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Iinclude -Ilibemo $(CFLAGS) \
+	  $< $(STATIC) -o $@ $(DEPS_LIBS)
 
 fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seeds
 	@sh tools/fuzz.sh $(B) $(FUZZ_SECONDS) $(FUZZERS)

@@ -1,11 +1,6 @@
 /* fuzz_image.c - PNG, JPEG and PGM decoding of arbitrary bytes, into an
  * allocated image and into a small caller buffer. */
-#include <emo.h>
-
-#include <stddef.h>
-#include <stdint.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_common.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,21 +1,16 @@
 /* fuzz_model.c - model files from arbitrary bytes.  The fuzzer's bytes get
  * a correct CRC-32 appended, so mutations reach the chunk parser instead
  * of stopping at the checksum. */
+#include "fuzz_common.h"
 #include "internal.h"
 #include "nn/nn.h"
 
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static int capped; /* as fuzz_network_text.c */
-    if (!capped)
-        capped = emo_set_int(EMO_OPT_MAX_NET_PARAMS, 1 << 22) == EMO_OK;
+    fuzz_cap_networks();
     uint8_t *file = malloc(size + 4);
     if (!file)
         return 0;

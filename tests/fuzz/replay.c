@@ -1,38 +1,22 @@
 /* replay.c - runs a fuzzer's entry point over files given on the command
- * line, without libFuzzer: `make check` replays the committed inputs
- * (tests/fuzz/regress/<fuzzer>/) under ASan and UBSan with any compiler. */
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
+ * line, without libFuzzer: `make check` replays the seeds and any inputs
+ * committed under tests/fuzz/regress/<fuzzer>/ under ASan and UBSan with
+ * any compiler. */
+#include "fuzz_common.h"
+#include "internal.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include <stdlib.h>
 
 static int replay(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "replay: cannot open %s\n", path);
+    uint8_t *data;
+    size_t size;
+    if (emo__read_file(path, &data, &size) != EMO_OK) {
+        fprintf(stderr, "replay: %s\n", emo_last_error());
         return 1;
     }
-    size_t cap = 1 << 16, n = 0, got;
-    uint8_t *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        if (n == cap) {
-            uint8_t *bigger = realloc(buf, cap *= 2);
-            if (!bigger)
-                free(buf);
-            buf = bigger;
-        }
-    }
-    fclose(f);
-    if (!buf) {
-        fprintf(stderr, "replay: out of memory reading %s\n", path);
-        return 1;
-    }
-    LLVMFuzzerTestOneInput(buf, n);
-    free(buf);
+    LLVMFuzzerTestOneInput(data, size);
+    free(data);
     return 0;
 }
 

@@ -1,7 +1,7 @@
 /* seeds.c - writes a small starting corpus for each fuzzer into DIR/<name>/
- * (make fuzz runs it): valid inputs of every format, made with the public
- * API, so that mutations start from files the parsers accept. */
-#include <emo.h>
+ * (make fuzz runs it): valid inputs of every format, made with the library
+ * itself, so that mutations start from files the parsers accept. */
+#include "internal.h" /* emo__read_file */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -28,33 +28,13 @@ static int write_seed(const char *fuzzer, const char *name, const void *data,
     return fclose(f) != 0;
 }
 
-static int read_whole(const char *path, uint8_t **data, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 1;
-    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (n < 0) {
-        fclose(f);
-        return 1;
-    }
-    rewind(f);
-    *data = malloc(n > 0 ? (size_t)n : 1);
-    *size = *data ? fread(*data, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (*data && *size == (size_t)n)
-        return 0;
-    free(*data);
-    return 1;
-}
-
 /* An image file as the image fuzzer sees it: one byte choosing gray or
  * RGB output, then the file. */
 static int image_seed(const char *name, int rgb, const char *tmp)
 {
     uint8_t *file;
     size_t size;
-    if (read_whole(tmp, &file, &size))
+    if (emo__read_file(tmp, &file, &size) != EMO_OK)
         return 1;
     uint8_t *seed = malloc(size + 1);
     int rc = !seed;
@@ -136,7 +116,7 @@ static int model_seed(void)
     emo_network_destroy(net);
     uint8_t *file;
     size_t size;
-    if (rc || read_whole(tmp, &file, &size))
+    if (rc || emo__read_file(tmp, &file, &size) != EMO_OK)
         return 1;
     rc = size < 4 || write_seed("model", "tiny", file, size - 4);
     free(file);
