@@ -5,7 +5,7 @@
  *   emo-eval --model M [--model M2 ...]
  *            (--folder DIR | --list F [--root R] | --ckplus DIR |
  *             --jaffe DIR | --fer-csv F [--usage U])...
- *            [--split-from random:TR,VA,TE | subjects:K:FOLD --seed S
+ *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
  *            [--views N] [--vote majority|mean] [--detect] [--json]
  *            [--png F]
@@ -45,7 +45,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: %s --model M [--model M2...] SOURCES"
             " [--split-from random:TR,VA,TE|"
-            "subjects:K:FOLD [--part train|val|test]] [--seed S]\n"
+            "subjects:K:FOLD[:noval] [--part train|val|test]] [--seed S]\n"
             "  [--views 1..8] [--vote majority|mean] [--detect] [--json]"
             " [--png F]\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"

@@ -4,7 +4,7 @@
  *   emo-train --folder DIR | --list F [--root R] | --ckplus DIR |
  *             --jaffe DIR | --fer-csv F [--usage U]   (repeatable: merged)
  *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
- *             subjects:K:FOLD | none] [--net default|lenet|caffenet|alexnet|
+ *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
  *             FILE.txt] [--classes 7|8] [--face-size N] [--detect]
  *             [--no-blur] [--epochs N] [--batch N] [--lr X]
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
@@ -48,7 +48,7 @@ static void usage(void)
 {
     fprintf(stderr,
             "usage: %s SOURCES [--val-folder DIR] [--split random:TR,VA,TE|"
-            "subjects:K:FOLD|none]\n"
+            "subjects:K:FOLD[:noval]|none]\n"
             "  [--net default|lenet|caffenet|alexnet|FILE.txt] [--classes 7|8]"
             " [--face-size N]\n"
             "  [--detect] [--no-blur] [--epochs N] [--batch N] [--lr X]"

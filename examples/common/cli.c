@@ -133,7 +133,7 @@ void cli_load_sources(emo_dataset *ds, const cli_source *src, int n)
 static void bad_split(const char *spec)
 {
     fprintf(stderr, "%s: --split '%s': expected random:TR,VA,TE, "
-            "subjects:K:FOLD or none\n", prog, spec);
+            "subjects:K:FOLD[:noval] or none\n", prog, spec);
     exit(2);
 }
 

@@ -86,6 +86,37 @@ class EvalToolTest(unittest.TestCase):
             self.assertEqual(r.returncode, 2)
             self.assertIn("--part", r.stderr)
 
+    def test_subject_folds_with_and_without_validation(self):
+        for cls in ("happy", "sad"):
+            os.remove(os.path.join(self.tree, cls, "a.png"))
+            for subj in range(4):  # CK+48 names: S<subject>_<seq>_<frame>
+                shutil.copy(ASTRONAUT, os.path.join(
+                    self.tree, cls, "S%03d_001_%d.png" % (subj, len(cls))))
+
+        def part(spec, name):
+            return subprocess.run(
+                [EMO_EVAL, "--model", self.b, "--folder", self.tree,
+                 "--detect", "--split-from", spec, "--part", name,
+                 "--json"], capture_output=True, text=True)
+
+        sizes = {}
+        for spec in ("subjects:4:0", "subjects:4:0:noval"):
+            for name in ("train", "val", "test"):
+                r = part(spec, name)
+                sizes[spec, name] = (json.loads(r.stdout)["images"]
+                                     if r.returncode == 0 else None)
+        # one subject (two images) per fold; :noval hands the validation
+        # fold to training and leaves the test fold as it was
+        self.assertEqual(sizes["subjects:4:0", "train"], 4)
+        self.assertEqual(sizes["subjects:4:0", "val"], 2)
+        self.assertEqual(sizes["subjects:4:0:noval", "train"], 6)
+        self.assertIsNone(sizes["subjects:4:0:noval", "val"])
+        self.assertEqual(sizes["subjects:4:0", "test"],
+                         sizes["subjects:4:0:noval", "test"])
+        r = part("subjects:4:0:nova", "test")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("subjects:K:FOLD[:noval]", r.stderr)
+
     def test_refused_ensembles(self):
         r = self.run_eval(self.a, self.eight)
         self.assertNotEqual(r.returncode, 0)
