@@ -47,6 +47,7 @@ START_TEST(documented_nets_build)
         {"docs/nets/caffenet-he.txt", 250, 70505159},
         {"docs/nets/alexnet-he.txt", 250, 70505159},
         {"docs/nets/wide.txt", 48, 1077847},
+        {"docs/nets/vgg.txt", 48, 4689735},
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         uint8_t *text;
