@@ -10,7 +10,8 @@
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
- *             [--keep best|last] [--seed N] [--threads N] [--finetune MODEL]
+ *             [--keep best|last] [--seed N] [--train-seed N] [--threads N]
+ *             [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
  *             [--checkpoint F [--resume]] [--curve PNG] --out MODEL
  *
@@ -38,6 +39,7 @@ typedef struct options {
     const char *checkpoint, *out, *curve;
     int classes, face_size, detect, blur, resume, threads;
     unsigned long seed;
+    long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
     int keys[32];
     double vals[32];
@@ -56,8 +58,9 @@ static void usage(void)
             "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
             " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
             "  [--rotate-deg X] [--class-weights] [--early-stop N]"
-            " [--keep best|last] [--seed N] [--threads N]\n"
-            "  [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
+            " [--keep best|last] [--seed N] [--train-seed N]\n"
+            "  [--threads N]"
+            " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
             " [--checkpoint F [--resume]]\n"
             "  [--curve PNG] --out MODEL\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
@@ -157,6 +160,7 @@ static void parse_args(options *o, int argc, char **argv)
     o->blur = 1;
     o->threads = 1;
     o->seed = 1;
+    o->train_seed = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_source_option(argc, argv, &i, o->src, &o->n_src) ||
@@ -179,6 +183,9 @@ static void parse_args(options *o, int argc, char **argv)
         else if (!strcmp(a, "--seed"))
             o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
                                              0x7fffffff);
+        else if (!strcmp(a, "--train-seed"))
+            o->train_seed = cli_int(a, cli_value(argc, argv, &i), 0,
+                                    0x7fffffff);
         else if (!strcmp(a, "--threads"))
             o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 64);
         else if (!strcmp(a, "--finetune"))
@@ -245,8 +252,11 @@ static emo_network *make_network(const options *o)
         cli_check(emo_network_create_text(read_text(o->net), &net), o->net);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
-    cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_SEED, (int)o->seed),
-              "--seed");
+    /* --train-seed varies shuffles and augmentation over the same split,
+     * to measure how much a result owes to the draw */
+    int train_seed = o->train_seed >= 0 ? (int)o->train_seed : (int)o->seed;
+    cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_SEED, train_seed),
+              "--train-seed");
     for (int k = 0; k < o->n_keys; k++)
         cli_check(emo_network_set_float(net, o->keys[k], o->vals[k]),
                   "training option");
