@@ -1,5 +1,5 @@
 """examples/emo-train on a small generated folder tree: --train-seed
-changes the training draw and nothing else."""
+changes the training draw, and defaults to --seed."""
 import os
 import random
 import subprocess
