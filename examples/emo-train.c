@@ -10,8 +10,8 @@
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
- *             [--keep best|last] [--seed N] [--train-seed N] [--threads N]
- *             [--finetune MODEL]
+ *             [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]
+ *             [--threads N] [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
  *             [--checkpoint F [--resume]] [--curve PNG] --out MODEL
  *
@@ -40,6 +40,7 @@ typedef struct options {
     int classes, face_size, detect, blur, resume, threads;
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
+    long net_seed;          /* -1: the library's default */
     /* training options as (key, value) pairs applied to the network */
     int keys[32];
     double vals[32];
@@ -58,7 +59,7 @@ static void usage(void)
             "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
             " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
             "  [--rotate-deg X] [--class-weights] [--early-stop N]"
-            " [--keep best|last] [--seed N] [--train-seed N]\n"
+            " [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]\n"
             "  [--threads N]"
             " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
             " [--checkpoint F [--resume]]\n"
@@ -161,6 +162,7 @@ static void parse_args(options *o, int argc, char **argv)
     o->threads = 1;
     o->seed = 1;
     o->train_seed = -1;
+    o->net_seed = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_source_option(argc, argv, &i, o->src, &o->n_src) ||
@@ -186,6 +188,9 @@ static void parse_args(options *o, int argc, char **argv)
         else if (!strcmp(a, "--train-seed"))
             o->train_seed = cli_int(a, cli_value(argc, argv, &i), 0,
                                     0x7fffffff);
+        else if (!strcmp(a, "--net-seed"))
+            o->net_seed = cli_int(a, cli_value(argc, argv, &i), 0,
+                                  0x7fffffff);
         else if (!strcmp(a, "--threads"))
             o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 64);
         else if (!strcmp(a, "--finetune"))
@@ -252,6 +257,11 @@ static emo_network *make_network(const options *o)
         cli_check(emo_network_create_text(read_text(o->net), &net), o->net);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
+    /* the network is fresh, so a new seed redraws its weights (layers
+     * copied by --finetune below replace theirs) */
+    if (o->net_seed >= 0)
+        cli_check(emo_network_set_int(net, EMO_OPT_NET_SEED,
+                                      (int)o->net_seed), "--net-seed");
     /* --train-seed varies shuffles and augmentation over the same split,
      * to measure how much a result owes to the draw */
     int train_seed = o->train_seed >= 0 ? (int)o->train_seed : (int)o->seed;

@@ -1,5 +1,6 @@
-"""examples/emo-train on a small generated folder tree: --train-seed
-changes the training draw, and defaults to --seed."""
+"""examples/emo-train on a small generated folder tree: --train-seed and
+--net-seed change the training draw and the fresh weights, and default
+to --seed and 1."""
 import os
 import random
 import subprocess
@@ -32,6 +33,9 @@ class TrainToolTest(unittest.TestCase):
         self.tree = tree
 
     def train(self, name, *extra):
+        """The trained model's conv1 and ip2 weights (file bytes would also
+        differ by the stored options alone)."""
+        import emo
         out = os.path.join(self.dir, name + ".emo")
         r = subprocess.run(
             [EMO_TRAIN, "--folder", self.tree, "--split",
@@ -39,8 +43,8 @@ class TrainToolTest(unittest.TestCase):
              "--epochs", "2", "--batch", "4", "--augment", "mirror,shift",
              "--out", out] + list(extra), capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
-        with open(out, "rb") as f:
-            return f.read()
+        net = emo.Network.load(out)
+        return [list(net.get_param(layer, 0)) for layer in ("conv1", "ip2")]
 
     def test_train_seed(self):
         base = self.train("base", "--seed", "3")
@@ -51,13 +55,19 @@ class TrainToolTest(unittest.TestCase):
         self.assertNotEqual(self.train("other", "--seed", "3",
                                        "--train-seed", "4"), base)
 
-    def test_train_seed_range(self):
-        r = subprocess.run([EMO_TRAIN, "--folder", self.tree,
-                            "--train-seed", "-1", "--out",
-                            os.path.join(self.dir, "x.emo")],
-                           capture_output=True, text=True)
-        self.assertEqual(r.returncode, 2)
-        self.assertIn("--train-seed", r.stderr)
+    def test_net_seed(self):
+        base = self.train("base")
+        self.assertEqual(self.train("same", "--net-seed", "1"), base)
+        self.assertNotEqual(self.train("other", "--net-seed", "2"), base)
+
+    def test_seed_ranges(self):
+        for option in ("--train-seed", "--net-seed"):
+            r = subprocess.run([EMO_TRAIN, "--folder", self.tree, option,
+                                "-1", "--out",
+                                os.path.join(self.dir, "x.emo")],
+                               capture_output=True, text=True)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn(option, r.stderr)
 
 
 if __name__ == "__main__":
