@@ -3,7 +3,8 @@
  *
  *   nn_bench text PRESET                 print the preset's network text
  *   nn_bench fwd|train PRESET THREADS BATCH RUNS
- *                                        (PRESET may be a FILE.txt)
+ *                                        (PRESET may be a network text
+ *                                        file, as emo-train --net)
  *                                        median ms per call of
  *                                        emo_network_forward / _train_step
  *   nn_bench sgemm THREADS N             OpenBLAS sgemm GFLOP/s, N^3
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h" /* examples/common: presets or network text files */
 #include "emo.h"
 
 static double now_ms(void)
@@ -84,33 +86,12 @@ static int sgemm_bench(int threads, int n)
     return 0;
 }
 
-/* PRESET, or a network text file when the name contains '/' or ends in
- * ".txt" (as emo-train --net), so that nets outside the presets can be
- * timed too. */
-static void create_net(const char *spec, emo_network **out)
-{
-    size_t n = strlen(spec);
-    if (!strchr(spec, '/') && (n < 4 || strcmp(spec + n - 4, ".txt") != 0)) {
-        check(emo_network_create_preset(spec, 0, out), spec);
-        return;
-    }
-    FILE *fp = fopen(spec, "rb");
-    char *text = calloc(1, 1 << 20);
-    size_t len = fp && text ? fread(text, 1, (1 << 20) - 1, fp) : 0;
-    if (!fp || !text || ferror(fp) || !feof(fp) || len == 0) {
-        fprintf(stderr, "nn_bench: %s: unreadable or over 1 MB\n", spec);
-        exit(1);
-    }
-    fclose(fp);
-    check(emo_network_create_text(text, out), spec);
-    free(text);
-}
-
 int main(int argc, char **argv)
 {
+    cli_init(argv[0]);
     if (argc >= 3 && strcmp(argv[1], "text") == 0) {
         emo_network *net;
-        create_net(argv[2], &net);
+        net = cli_create_network(argv[2], 0);
         int n = emo_network_get_text(net, NULL, 0);
         char *buf = malloc((size_t)n + 1);
         emo_network_get_text(net, buf, (size_t)n + 1);
@@ -122,14 +103,14 @@ int main(int argc, char **argv)
     if (argc >= 4 && strcmp(argv[1], "sgemm") == 0)
         return sgemm_bench(atoi(argv[2]), atoi(argv[3]));
     if (argc < 6) {
-        fprintf(stderr, "usage: nn_bench fwd|train PRESET|FILE.txt THREADS "
+        fprintf(stderr, "usage: nn_bench fwd|train PRESET|FILE THREADS "
                         "BATCH RUNS | text PRESET | sgemm THREADS N\n");
         return 2;
     }
     int train = strcmp(argv[1], "train") == 0;
     int threads = atoi(argv[3]), batch = atoi(argv[4]), runs = atoi(argv[5]);
     emo_network *net;
-    create_net(argv[2], &net);
+    net = cli_create_network(argv[2], 0);
     check(emo_network_set_int(net, EMO_OPT_NET_THREADS, threads), "threads");
     int c, h, w;
     emo_network_input_shape(net, &c, &h, &w);

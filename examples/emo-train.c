@@ -228,33 +228,9 @@ static void parse_args(options *o, int argc, char **argv)
 
 /* ---- network -------------------------------------------------------------- */
 
-static char *read_text(const char *path)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        perror(path);
-        exit(1);
-    }
-    static char buf[1 << 20];
-    size_t n = fread(buf, 1, sizeof buf - 1, fp);
-    fclose(fp);
-    buf[n] = 0;
-    return buf;
-}
-
 static emo_network *make_network(const options *o)
 {
-    emo_network *net;
-    static const char *const presets[] = {"default", "lenet", "caffenet",
-                                          "alexnet"};
-    int preset = 0;
-    for (size_t k = 0; k < sizeof presets / sizeof *presets; k++)
-        preset |= !strcmp(o->net, presets[k]);
-    if (preset)
-        cli_check(emo_network_create_preset(o->net, o->classes, &net),
-                  o->net);
-    else
-        cli_check(emo_network_create_text(read_text(o->net), &net), o->net);
+    emo_network *net = cli_create_network(o->net, o->classes);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
     /* the network is fresh, so a new seed redraws its weights (layers

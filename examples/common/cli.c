@@ -77,6 +77,45 @@ void cli_check(int rc, const char *what)
     exit(1);
 }
 
+/* Network texts are a few kB; the cap only stops a wrong file (a model, an
+ * image) from being read whole.  A longer text is refused, not cut. */
+#define CLI_MAX_NET_TEXT (1 << 20)
+
+static char *read_net_text(const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    char *text = fp ? malloc(CLI_MAX_NET_TEXT + 1) : NULL;
+    size_t n = text ? fread(text, 1, CLI_MAX_NET_TEXT + 1, fp) : 0;
+    int bad = !text || ferror(fp) || n > CLI_MAX_NET_TEXT;
+    if (fp)
+        fclose(fp);
+    if (!fp) { /* the library's message lists the presets */
+        fprintf(stderr, "%s: %s: %s, and not a readable file\n", prog, path,
+                emo_last_error());
+        exit(1);
+    }
+    if (bad) {
+        fprintf(stderr, "%s: %s: %s\n", prog, path,
+                text ? "unreadable or over 1 MB" : "out of memory");
+        exit(1);
+    }
+    text[n] = 0;
+    return text;
+}
+
+emo_network *cli_create_network(const char *spec, int num_classes)
+{
+    emo_network *net;
+    int rc = emo_network_create_preset(spec, num_classes, &net);
+    if (rc == EMO_ERR_INVALID_ARG) { /* not a preset name: a text file */
+        char *text = read_net_text(spec);
+        rc = emo_network_create_text(text, &net);
+        free(text);
+    }
+    cli_check(rc, spec);
+    return net;
+}
+
 int cli_source_option(int argc, char **argv, int *i, cli_source *src, int *n)
 {
     static const struct {

@@ -28,6 +28,11 @@ void cli_check(int rc, const char *what);
 void cli_init(const char *argv0);
 const char *cli_prog(void);
 
+/* A network from a preset name (default, lenet, caffenet, alexnet; with
+ * num_classes outputs, 0 = 7) or else from a network text file of at most
+ * 1 MB (its own outputs); exits with a message on error. */
+emo_network *cli_create_network(const char *spec, int num_classes);
+
 /* Dataset sources as given on the command line. */
 enum { SRC_FOLDER, SRC_LIST, SRC_CKPLUS, SRC_JAFFE, SRC_FER_CSV };
 typedef struct cli_source {

@@ -1,11 +1,12 @@
 """examples/emo-train on a small generated folder tree: --train-seed and
 --net-seed change the training draw and the fresh weights, and default
-to --seed and 1."""
+to --seed and 1; --net takes a preset or a network text file."""
 import os
 import random
 import subprocess
 import unittest
 
+import emo
 from util import SOURCE, tmpdir
 
 EMO_TRAIN = os.path.join(SOURCE, "build", "emo-train")
@@ -35,7 +36,6 @@ class TrainToolTest(unittest.TestCase):
     def train(self, name, *extra):
         """The trained model's conv1 and ip2 weights (file bytes would also
         differ by the stored options alone)."""
-        import emo
         out = os.path.join(self.dir, name + ".emo")
         r = subprocess.run(
             [EMO_TRAIN, "--folder", self.tree, "--split",
@@ -59,6 +59,20 @@ class TrainToolTest(unittest.TestCase):
         base = self.train("base")
         self.assertEqual(self.train("same", "--net-seed", "1"), base)
         self.assertNotEqual(self.train("other", "--net-seed", "2"), base)
+
+    def test_net_from_preset_or_text_file(self):
+        out = os.path.join(self.dir, "text.emo")
+        with open(os.path.join(self.dir, "lenet.txt"), "w") as f:
+            f.write(emo.Network.preset("lenet").text)
+        args = [EMO_TRAIN, "--folder", self.tree, "--epochs", "1",
+                "--out", out, "--net"]
+        r = subprocess.run(args + [os.path.join(self.dir, "lenet.txt")],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = subprocess.run(args + ["lenett"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("unknown preset 'lenett'", r.stderr)
+        self.assertIn("not a readable file", r.stderr)
 
     def test_seed_ranges(self):
         for option in ("--train-seed", "--net-seed"):
