@@ -13,7 +13,8 @@
  *             [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]
  *             [--threads N] [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
- *             [--checkpoint F [--resume]] [--curve PNG] --out MODEL
+ *             [--checkpoint F [--resume]] [--curve PNG]
+ *             [--weight-storage f32|f16] --out MODEL
  *
  * Uses the public API only.  Progress: a bar on a terminal, one line per
  * epoch otherwise.  Prints the test accuracy when the split has a test set.
@@ -63,17 +64,29 @@ static void usage(void)
             "  [--threads N]"
             " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
             " [--checkpoint F [--resume]]\n"
-            "  [--curve PNG] --out MODEL\n"
+            "  [--curve PNG] [--weight-storage f32|f16] --out MODEL\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
             " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
             cli_prog());
     exit(2);
 }
 
+/* A repeated option replaces its earlier value (the last one wins, as
+ * for every other flag), so the table never holds more than one entry
+ * per option key. */
 static void set_opt(options *o, int key, double v)
 {
-    o->keys[o->n_keys] = key;
-    o->vals[o->n_keys++] = v;
+    int k = 0;
+    while (k < o->n_keys && o->keys[k] != key)
+        k++;
+    if (k == (int)(sizeof o->keys / sizeof *o->keys)) { /* cannot happen: */
+        fprintf(stderr, "%s: too many training options\n", cli_prog());
+        exit(2); /* fewer option keys than slots */
+    }
+    o->keys[k] = key;
+    o->vals[k] = v;
+    if (k == o->n_keys)
+        o->n_keys++;
 }
 
 static int parse_augment(const char *s)
@@ -115,6 +128,12 @@ static int parse_keep(const char *s)
     return cli_choice("--keep", s, keep, 2);
 }
 
+static int parse_storage(const char *s)
+{
+    static const char *const storage[] = {"f32", "f16"}; /* EMO_STORE_* */
+    return cli_choice("--weight-storage", s, storage, 2);
+}
+
 /* Training options that map one-to-one onto EMO_OPT_TRAIN_*. */
 static int train_option(options *o, int argc, char **argv, int *i)
 {
@@ -148,6 +167,9 @@ static int train_option(options *o, int argc, char **argv, int *i)
         set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
     else if (!strcmp(a, "--keep"))
         set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(cli_value(argc, argv, i)));
+    else if (!strcmp(a, "--weight-storage"))
+        set_opt(o, EMO_OPT_NET_WEIGHT_STORAGE,
+                parse_storage(cli_value(argc, argv, i)));
     else
         return 0;
     return 1;

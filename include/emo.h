@@ -168,6 +168,9 @@ typedef enum emo_option {
     /* network: emo_network_set_* */
     EMO_OPT_NET_THREADS = 200,         /* (i) BLAS/kernel threads, 1 */
     EMO_OPT_NET_SEED = 201,            /* (i) weight-init seed, 1 */
+    EMO_OPT_NET_WEIGHT_STORAGE = 202,  /* (i) EMO_STORE_*: how
+                                          emo_network_save stores weights,
+                                          32-bit */
 
     /* training: emo_network_set_* */
     EMO_OPT_TRAIN_EPOCHS = 300,        /* (i) default 30 */
@@ -231,6 +234,11 @@ enum { EMO_VOTE_MAJORITY = 0, EMO_VOTE_MEAN = 1 };
  * validation loss), or the last epoch's -- the honest choice when the
  * validation split is also the one accuracy is reported on. */
 enum { EMO_KEEP_BEST = 0, EMO_KEEP_LAST = 1 };
+/* EMO_OPT_NET_WEIGHT_STORAGE: 32-bit floats, or IEEE 16-bit floats: half
+ * the file, each weight rounded to 11 significant bits when saved (and
+ * computed in 32 bits after loading); such a file is model format 2, which
+ * readers of format 1 refuse.  Training checkpoints always store 32 bits. */
+enum { EMO_STORE_F32 = 0, EMO_STORE_F16 = 1 };
 
 /* Legal range and default of `option`.  Any out pointer may be NULL.
  * Errors: EMO_ERR_RANGE for an unknown option. */
@@ -472,7 +480,10 @@ EMO_API int emo_network_create_text(const char *text, emo_network **out);
  * (newer format), EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
 EMO_API int emo_network_load(const char *path, emo_network **out);
 /* Saves weights, network text, preprocessing and class names; written to
- * a temporary file and renamed.  Errors: EMO_ERR_IO, EMO_ERR_NOMEM. */
+ * a temporary file and renamed.  Weights in 32 or 16 bits
+ * (EMO_OPT_NET_WEIGHT_STORAGE).  Errors: EMO_ERR_IO, EMO_ERR_NOMEM,
+ * EMO_ERR_RANGE (16-bit storage of a finite weight of magnitude 65520 or
+ * more; nothing is written). */
 EMO_API int emo_network_save(const emo_network *net, const char *path);
 EMO_API void emo_network_destroy(emo_network *net);
 

@@ -1,8 +1,9 @@
 /*
  * model.c - the model file (docs/model-format.md): a little-endian header
  * ("EMOM", format version), tagged chunks (network text, options,
- * preprocessing, mean image, class names, corrections, weights, optional
- * momentum and training state) and a CRC-32 of everything before it.
+ * preprocessing, mean image, class names, corrections, weights as 32- or
+ * 16-bit floats, optional momentum and training state) and a CRC-32 of
+ * everything before it.
  *
  * The writer runs each chunk twice, first counting bytes (so the length
  * can precede the payload) then writing, streaming with a running CRC.
@@ -12,11 +13,16 @@
  */
 #include "nn/nn.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define FORMAT_VERSION 1
+/* 1: 32-bit weights (WGHT).  2 adds 16-bit weights (WF16); a file is
+ * written as 2 only when it has them, so format-1 readers keep reading
+ * every other file. */
+#define FORMAT_VERSION 2
+#define FORMAT_VERSION_F32 1
 #define HEADER_BYTES 16
 #define MAX_CLASS_NAME 255
 
@@ -59,25 +65,32 @@ static void put_f64(writer *w, double d)
     put_u64(w, v);
 }
 
-/* Floats as little-endian IEEE-754, through a small buffer. */
-static void put_floats(writer *w, const float *f, size_t n)
+/* Floats as little-endian IEEE-754 binary32 (width 4) or binary16
+ * (width 2, rounded), through a small buffer. */
+static void put_values(writer *w, const float *f, size_t n, size_t width)
 {
     uint8_t buf[4096];
     while (n) {
-        size_t k = n < sizeof buf / 4 ? n : sizeof buf / 4;
+        size_t k = n < sizeof buf / width ? n : sizeof buf / width;
         if (w->fp)
             for (size_t i = 0; i < k; i++) {
                 uint32_t v;
-                memcpy(&v, &f[i], 4);
-                buf[4 * i] = (uint8_t)v;
-                buf[4 * i + 1] = (uint8_t)(v >> 8);
-                buf[4 * i + 2] = (uint8_t)(v >> 16);
-                buf[4 * i + 3] = (uint8_t)(v >> 24);
+                if (width == 2)
+                    v = emo__f16_from_f32(f[i]);
+                else
+                    memcpy(&v, &f[i], 4);
+                for (size_t b = 0; b < width; b++)
+                    buf[width * i + b] = (uint8_t)(v >> (8 * b));
             }
-        put(w, buf, 4 * k);
+        put(w, buf, width * k);
         f += k;
         n -= k;
     }
+}
+
+static void put_floats(writer *w, const float *f, size_t n)
+{
+    put_values(w, f, n, 4);
 }
 
 static void put_opts(writer *w, const emo_opts *o, int first, int last)
@@ -143,8 +156,10 @@ static void chunk_corrections(writer *w, const emo_network *net)
     put_floats(w, net->corr_faces, face * (size_t)net->n_corr);
 }
 
-/* Weights (which = 0) or momentum (which = 1) of every layer that has
- * parameters, by name, so a reader can check it reads the right layer. */
+enum { TENSOR_WEIGHTS = 0, TENSOR_MOMENTUM = 1, TENSOR_WEIGHTS_F16 = 2 };
+
+/* Weights (32- or 16-bit) or momentum of every layer that has parameters,
+ * by name, so a reader can check it reads the right layer. */
 static void put_tensors(writer *w, const emo_network *net, int which)
 {
     uint32_t count = 0;
@@ -161,8 +176,10 @@ static void put_tensors(writer *w, const emo_network *net, int which)
         for (int j = 0; j < l->nparams; j++) {
             const emo__param *p = &l->p[j];
             put_u32(w, (uint32_t)p->n);
-            if (which == 0) {
+            if (which == TENSOR_WEIGHTS) {
                 put_floats(w, p->data, p->n);
+            } else if (which == TENSOR_WEIGHTS_F16) {
+                put_values(w, p->data, p->n, 2);
             } else if (p->mom) {
                 put_floats(w, p->mom, p->n);
             } else {
@@ -176,13 +193,18 @@ static void put_tensors(writer *w, const emo_network *net, int which)
 
 static void chunk_weights(writer *w, const emo_network *net)
 {
-    put_tensors(w, net, 0);
+    put_tensors(w, net, TENSOR_WEIGHTS);
+}
+
+static void chunk_weights_f16(writer *w, const emo_network *net)
+{
+    put_tensors(w, net, TENSOR_WEIGHTS_F16);
 }
 
 static void chunk_momentum(writer *w, const emo_network *net)
 {
     put_u64(w, net->step);
-    put_tensors(w, net, 1);
+    put_tensors(w, net, TENSOR_MOMENTUM);
 }
 
 static void chunk_state(writer *w, const emo_network *net)
@@ -200,6 +222,13 @@ static void put_chunk(writer *w, const char tag[4], chunk_fn fn,
     fn(w, net);
 }
 
+/* 16-bit weights only in models: a checkpoint must resume exactly. */
+static int stores_f16(const emo_network *net, int checkpoint)
+{
+    return !checkpoint && emo__opti(&net->opts, EMO_OPT_NET_WEIGHT_STORAGE) ==
+                              EMO_STORE_F16;
+}
+
 /* A checkpoint adds the momentum buffers and the training state to the
  * model; a model never carries them, even when its network was loaded
  * from a checkpoint (shipping a checkpoint's last epoch must not ship a
@@ -207,10 +236,11 @@ static void put_chunk(writer *w, const char tag[4], chunk_fn fn,
 static void write_model(writer *w, const emo_network *net, int checkpoint)
 {
     int state = checkpoint && net->train_state_len > 0;
+    int f16 = stores_f16(net, checkpoint);
     int n_chunks = 5 + (net->mean != NULL) + (net->n_corr > 0) +
                    (checkpoint != 0) + state;
     put(w, "EMOM", 4);
-    put_u32(w, FORMAT_VERSION);
+    put_u32(w, f16 ? FORMAT_VERSION : FORMAT_VERSION_F32);
     put_u32(w, 0); /* flags, reserved */
     put_u32(w, (uint32_t)n_chunks);
     put_chunk(w, "TEXT", chunk_text, net);
@@ -221,7 +251,10 @@ static void write_model(writer *w, const emo_network *net, int checkpoint)
     put_chunk(w, "CLAS", chunk_classes, net);
     if (net->n_corr > 0)
         put_chunk(w, "CORR", chunk_corrections, net);
-    put_chunk(w, "WGHT", chunk_weights, net);
+    if (f16)
+        put_chunk(w, "WF16", chunk_weights_f16, net);
+    else
+        put_chunk(w, "WGHT", chunk_weights, net);
     if (checkpoint)
         put_chunk(w, "MOMT", chunk_momentum, net);
     if (state)
@@ -230,13 +263,37 @@ static void write_model(writer *w, const emo_network *net, int checkpoint)
     put_u32(w, crc);
 }
 
+/* Refuses, before any file is opened, a finite weight that 16 bits would
+ * turn into infinity (|w| >= 65520): silently saving a different network
+ * is worse than failing.  NaN and infinity are stored as they are, as in
+ * 32 bits. */
+static int check_f16_range(const emo_network *net)
+{
+    for (int i = 0; i < net->n_layers; i++) {
+        const emo__layer *l = &net->layers[i];
+        for (int j = 0; j < l->nparams; j++)
+            for (size_t k = 0; k < l->p[j].n; k++) {
+                float v = l->p[j].data[k];
+                if (isfinite(v) && fabsf(v) >= 65520.0f)
+                    return emo__fail(EMO_ERR_RANGE, "layer '%s' tensor %d: "
+                                     "weight %g does not fit 16 bits; save "
+                                     "with EMO_STORE_F32", l->name, j,
+                                     (double)v);
+            }
+    }
+    return EMO_OK;
+}
+
 int emo__model_save(const emo_network *net, const char *path,
                     int checkpoint)
 {
     if (!net || !path)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
+    int rc = stores_f16(net, checkpoint) ? check_f16_range(net) : EMO_OK;
+    if (rc)
+        return rc;
     emo_atomic_file f;
-    int rc = emo__atomic_open(&f, path);
+    rc = emo__atomic_open(&f, path);
     if (rc)
         return rc;
     writer w = {f.fp, 0, 0, 0};
@@ -300,6 +357,18 @@ static int get_f64(reader *r, double *d)
     if (get_u64(r, &v))
         return EMO_ERR_FORMAT;
     memcpy(d, &v, 8);
+    return EMO_OK;
+}
+
+/* n IEEE binary16 values into dst as floats. */
+static int get_halves(reader *r, float *dst, size_t n)
+{
+    if (n > SIZE_MAX / 2 || need(r, (uint64_t)n * 2))
+        return short_data(r);
+    for (size_t i = 0; i < n; i++)
+        dst[i] = emo__f32_from_f16((uint16_t)(r->p[2 * i] |
+                                              r->p[2 * i + 1] << 8));
+    r->p += 2 * n;
     return EMO_OK;
 }
 
@@ -426,7 +495,7 @@ static int read_tensors(reader *r, emo_network *net, int which)
     if (count != expect)
         return emo__fail(EMO_ERR_FORMAT, "%s chunk: %u layers with weights,"
                          " the network has %u", r->what, count, expect);
-    if (which == 1 && emo__net_alloc_train(net))
+    if (which == TENSOR_MOMENTUM && emo__net_alloc_train(net))
         return EMO_ERR_NOMEM;
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer *l = &net->layers[i];
@@ -454,14 +523,16 @@ static int read_tensors(reader *r, emo_network *net, int which)
                 return emo__fail(EMO_ERR_FORMAT, "%s chunk: layer '%s' "
                                  "tensor %d: %u values, expected %zu",
                                  r->what, l->name, j, n, l->p[j].n);
-            float *dst = which == 0 ? l->p[j].data : l->p[j].mom;
+            float *dst = which == TENSOR_MOMENTUM ? l->p[j].mom
+                                                  : l->p[j].data;
             if (!dst) {
                 if (need(r, (uint64_t)n * 4))
                     return EMO_ERR_FORMAT;
                 r->p += (size_t)n * 4; /* momentum of a statistic */
                 continue;
             }
-            if (get_floats(r, dst, n))
+            if (which == TENSOR_WEIGHTS_F16 ? get_halves(r, dst, n)
+                                            : get_floats(r, dst, n))
                 return EMO_ERR_FORMAT;
         }
     }
@@ -474,7 +545,7 @@ static int read_momentum(reader *r, emo_network *net)
     if (get_u64(r, &step))
         return EMO_ERR_FORMAT;
     net->step = step;
-    return read_tensors(r, net, 1);
+    return read_tensors(r, net, TENSOR_MOMENTUM);
 }
 
 /* Finds chunk `tag`; the chunk table was validated by check_chunks. */
@@ -567,7 +638,12 @@ static int rd_prep(reader *r, emo_network *net)
 
 static int rd_weights(reader *r, emo_network *net)
 {
-    return read_tensors(r, net, 0);
+    return read_tensors(r, net, TENSOR_WEIGHTS);
+}
+
+static int rd_weights_f16(reader *r, emo_network *net)
+{
+    return read_tensors(r, net, TENSOR_WEIGHTS_F16);
 }
 
 static int rd_state(reader *r, emo_network *net)
@@ -580,19 +656,19 @@ static int read_chunks(const uint8_t *data, size_t size, emo_network *net)
     static const struct {
         const char *tag;
         chunk_reader fn;
-        int required;
+        int weights; /* one chunk of weights, in either precision */
     } order[] = {{"OPTS", rd_opts, 0},       {"PREP", rd_prep, 0},
                  {"MEAN", read_mean, 0},     {"CLAS", read_classes, 0},
                  {"CORR", read_corrections, 0}, {"WGHT", rd_weights, 1},
+                 {"WF16", rd_weights_f16, 1},
                  {"MOMT", read_momentum, 0}, {"TSTA", rd_state, 0}};
+    int weight_chunks = 0;
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         reader r;
-        if (!find_chunk(data, size, order[i].tag, &r)) {
-            if (order[i].required)
-                return emo__fail(EMO_ERR_FORMAT, "no %s chunk",
-                                 order[i].tag);
+        if (!find_chunk(data, size, order[i].tag, &r))
             continue;
-        }
+        if (order[i].weights && weight_chunks++)
+            return emo__fail(EMO_ERR_FORMAT, "both WGHT and WF16 chunks");
         int rc = order[i].fn(&r, net);
         if (rc)
             return rc;
@@ -600,7 +676,9 @@ static int read_chunks(const uint8_t *data, size_t size, emo_network *net)
             return emo__fail(EMO_ERR_FORMAT, "%s chunk: %td bytes left over",
                              order[i].tag, r.end - r.p);
     }
-    return EMO_OK;
+    return weight_chunks ? EMO_OK
+                         : emo__fail(EMO_ERR_FORMAT, "no weights (WGHT or "
+                                     "WF16 chunk)");
 }
 
 int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,

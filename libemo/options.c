@@ -43,6 +43,8 @@ static const option_desc option_table[] = {
 
     {EMO_OPT_NET_THREADS, I, 1, 64, 1},
     {EMO_OPT_NET_SEED, I, 0, INT_MAX, 1},
+    {EMO_OPT_NET_WEIGHT_STORAGE, I, EMO_STORE_F32, EMO_STORE_F16,
+     EMO_STORE_F32},
 
     {EMO_OPT_TRAIN_EPOCHS, I, 1, 100000, 30},
     {EMO_OPT_TRAIN_BATCH, I, 1, 4096, 64},

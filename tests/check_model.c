@@ -1,8 +1,10 @@
-/* check_model.c - model files: round trip, truncation and corruption,
- * transfer of matching layers. */
+/* check_model.c - model files: round trip (32- and 16-bit weights),
+ * truncation and corruption, transfer of matching layers; the binary16
+ * conversion behind 16-bit weights. */
 #include "nn_testutil.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 
 static const char tiny[] =
     "[net]\nchannels = 1\nsize = 4\n"
@@ -101,13 +103,19 @@ START_TEST(round_trip_is_bit_exact)
 }
 END_TEST
 
+/* Every cut and many bit flips of a checkpoint (32-bit weights, momentum,
+ * state) and of a 16-bit model are refused. */
 START_TEST(truncation_and_flips_are_errors)
 {
     emo_network *net = tiny_net();
     float face[16] = {0};
     ck_assert_emo_ok(emo__net_store_correction(net, face, 16, 1));
     char *path = tmp_file("t.emo");
-    ck_assert_emo_ok(emo__model_save(net, path, 1));
+    int f16 = _i; /* loop test: 0 checkpoint, 1 16-bit model */
+    if (f16)
+        ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_WEIGHT_STORAGE,
+                                             EMO_STORE_F16));
+    ck_assert_emo_ok(emo__model_save(net, path, !f16));
     uint8_t *data;
     size_t size;
     ck_assert_emo_ok(emo__read_file(path, &data, &size));
@@ -177,6 +185,189 @@ START_TEST(consistent_crc_bad_lengths)
         data[i] = keep;
     }
     free(data);
+    emo_network_destroy(net);
+}
+END_TEST
+
+static long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+static float through_f16(float v)
+{
+    return emo__f32_from_f16(emo__f16_from_f32(v));
+}
+
+/* Exhaustive over binary16: every value survives the round trip, every
+ * midpoint between neighbours rounds to the even one and the floats
+ * either side of it to the nearer one; overflow, underflow, NaN. */
+START_TEST(f16_conversion_rounds_to_nearest_even)
+{
+    for (uint32_t h = 0; h <= 0xffff; h++) {
+        float f = emo__f32_from_f16((uint16_t)h);
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff)) {
+            ck_assert(isnan(f));
+            ck_assert(isnan(through_f16(f)));
+            continue;
+        }
+        ck_assert_msg(emo__f16_from_f32(f) == h, "0x%04x", h);
+    }
+    for (uint32_t h = 0; h < 0x7bff; h++) {
+        float lo = emo__f32_from_f16((uint16_t)h),
+              hi = emo__f32_from_f16((uint16_t)(h + 1));
+        float mid = lo + (hi - lo) / 2; /* exact: 12 significant bits */
+        uint32_t even = h & 1 ? h + 1 : h;
+        ck_assert_msg(emo__f16_from_f32(mid) == even, "mid 0x%04x", h);
+        ck_assert_msg(emo__f16_from_f32(-mid) == (even | 0x8000), "-0x%04x",
+                      h);
+        ck_assert(emo__f16_from_f32(nextafterf(mid, 0)) == h);
+        ck_assert(emo__f16_from_f32(nextafterf(mid, INFINITY)) == h + 1);
+    }
+    ck_assert_int_eq(emo__f16_from_f32(65519.996f), 0x7bff); /* 65504 */
+    ck_assert_int_eq(emo__f16_from_f32(65520.0f), 0x7c00);   /* inf */
+    ck_assert_int_eq(emo__f16_from_f32(-1e30f), 0xfc00);
+    ck_assert_int_eq(emo__f16_from_f32(ldexpf(1, -25)), 0);  /* tie to 0 */
+    ck_assert_int_eq(emo__f16_from_f32(nextafterf(ldexpf(1, -25), 1)), 1);
+    ck_assert_int_eq(emo__f16_from_f32(1e-30f), 0);
+    ck_assert_int_eq(emo__f16_from_f32(-0.0f), 0x8000);
+    ck_assert(emo__f32_from_f16(1) == ldexpf(1, -24));
+#ifdef __FLT16_MAX__
+    /* where the compiler has a 16-bit float, it must agree bit for bit */
+    uint32_t x = 12345;
+    for (int i = 0; i < 1000000; i++) {
+        x = x * 1664525u + 1013904223u;
+        float f;
+        memcpy(&f, &x, 4);
+        _Float16 g = (_Float16)f;
+        uint16_t gh;
+        memcpy(&gh, &g, 2);
+        if (!isnan(f))
+            ck_assert_msg(emo__f16_from_f32(f) == gh, "%a", (double)f);
+    }
+#endif
+}
+END_TEST
+
+static int f16_params(const emo_network *orig, const emo_network *back)
+{
+    for (int i = 0; i < orig->n_layers; i++)
+        for (int j = 0; j < orig->layers[i].nparams; j++)
+            for (size_t k = 0; k < orig->layers[i].p[j].n; k++)
+                if (back->layers[i].p[j].data[k] !=
+                    through_f16(orig->layers[i].p[j].data[k]))
+                    return 0;
+    return 1;
+}
+
+static uint32_t file_version(const char *path)
+{
+    uint8_t *data;
+    size_t size;
+    ck_assert_emo_ok(emo__read_file(path, &data, &size));
+    uint32_t v = data[4] | (uint32_t)data[5] << 8;
+    free(data);
+    return v;
+}
+
+START_TEST(f16_model_round_trip)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
+    char *p32 = strdup(tmp_file("w32.emo")), *p16 = tmp_file("w16.emo");
+    ck_assert_emo_ok(emo_network_save(net, p32));
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_WEIGHT_STORAGE,
+                                         EMO_STORE_F16));
+    ck_assert_emo_ok(emo_network_save(net, p16));
+    ck_assert_int_eq(file_version(p32), 1); /* format-1 readers keep it */
+    ck_assert_int_eq(file_version(p16), 2);
+    long s32 = file_size(p32), s16 = file_size(p16);
+    long stored = 0; /* weights and batch-norm statistics */
+    for (int i = 0; i < net->n_layers; i++)
+        for (int j = 0; j < net->layers[i].nparams; j++)
+            stored += (long)net->layers[i].p[j].n;
+    ck_assert_int_eq(s32 - s16, 2 * stored); /* 2 bytes a value saved */
+    emo_network *back;
+    ck_assert_emo_ok(emo_network_load(p16, &back));
+    ck_assert(f16_params(net, back));
+    int storage;
+    ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_NET_WEIGHT_STORAGE,
+                                         &storage));
+    ck_assert_int_eq(storage, EMO_STORE_F16); /* re-saved the same way */
+    /* same classification to within the rounding */
+    float x[48 * 48], pa[7], pb[7];
+    nt_fill(x, 48 * 48, 5, -0.5f, 0.5f);
+    ck_assert_emo_ok(emo_network_forward(net, x, 1, pa));
+    ck_assert_emo_ok(emo_network_forward(back, x, 1, pb));
+    for (int c = 0; c < 7; c++)
+        ck_assert_msg(fabsf(pa[c] - pb[c]) < 1e-2f, "class %d: %g vs %g", c,
+                      (double)pa[c], (double)pb[c]);
+    /* checkpoints stay 32-bit: a resumed run must continue exactly */
+    ck_assert_emo_ok(emo__model_save(net, p16, 1));
+    ck_assert_int_eq(file_version(p16), 1);
+    emo_network_destroy(back);
+    ck_assert_emo_ok(emo_network_load(p16, &back));
+    ck_assert(same_params(net, back));
+    emo_network_destroy(back);
+    /* a weight 16 bits cannot hold is refused and no file is written */
+    ck_assert_emo_ok(emo_network_save(net, p16));
+    long before = file_size(p16);
+    net->layers[0].p[0].data[3] = -1e5f; /* the first conv's weights */
+    ck_assert_int_eq(emo_network_save(net, p16), EMO_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(emo_last_error(), "does not fit 16 bits"));
+    ck_assert_int_eq(file_size(p16), before);
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_WEIGHT_STORAGE,
+                                         EMO_STORE_F32));
+    ck_assert_emo_ok(emo_network_save(net, p16)); /* 32 bits hold it */
+    ck_assert_int_eq(emo_network_set_int(net, EMO_OPT_NET_WEIGHT_STORAGE, 2),
+                     EMO_ERR_RANGE);
+    free(p32);
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* A file with weights twice (both precisions) is refused, not read twice. */
+START_TEST(two_weight_chunks_are_an_error)
+{
+    emo_network *net = tiny_net();
+    char *p32 = strdup(tmp_file("a.emo")), *p16 = tmp_file("b.emo");
+    ck_assert_emo_ok(emo_network_save(net, p32));
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_WEIGHT_STORAGE,
+                                         EMO_STORE_F16));
+    ck_assert_emo_ok(emo_network_save(net, p16));
+    uint8_t *a, *b;
+    size_t na, nb;
+    ck_assert_emo_ok(emo__read_file(p32, &a, &na));
+    ck_assert_emo_ok(emo__read_file(p16, &b, &nb));
+    const uint8_t *wf16 = memmem(b, nb, "WF16", 4);
+    ck_assert_ptr_nonnull(wf16);
+    size_t chunk = (size_t)(b + nb - 4 - wf16); /* WF16 is the last chunk */
+    uint8_t *c = malloc(na + chunk);
+    memcpy(c, a, na - 4);
+    memcpy(c + na - 4, wf16, chunk);
+    c[4] = 2;
+    c[12]++; /* one chunk more */
+    uint32_t crc = emo__crc32(0, c, na - 4 + chunk);
+    for (int k = 0; k < 4; k++)
+        c[na - 4 + chunk + k] = (uint8_t)(crc >> (8 * k));
+    emo_network *out;
+    ck_assert_int_eq(emo__model_load_mem(c, na + chunk, "x.emo", &out),
+                     EMO_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(emo_last_error(), "both WGHT and WF16"));
+    /* and without its chunk of weights, a file says which is missing */
+    memcpy(c, b, nb - 4 - chunk);
+    c[12]--;
+    crc = emo__crc32(0, c, nb - 4 - chunk);
+    for (int k = 0; k < 4; k++)
+        c[nb - 4 - chunk + k] = (uint8_t)(crc >> (8 * k));
+    ck_assert_int_eq(emo__model_load_mem(c, nb - chunk, "x.emo", &out),
+                     EMO_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(emo_last_error(), "no weights"));
+    free(a);
+    free(b);
+    free(c);
+    free(p32);
     emo_network_destroy(net);
 }
 END_TEST
@@ -275,7 +466,10 @@ Suite *model_suite(void)
     TCase *tc = tcase_create("file");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, round_trip_is_bit_exact);
-    tcase_add_test(tc, truncation_and_flips_are_errors);
+    tcase_add_loop_test(tc, truncation_and_flips_are_errors, 0, 2);
+    tcase_add_test(tc, f16_conversion_rounds_to_nearest_even);
+    tcase_add_test(tc, f16_model_round_trip);
+    tcase_add_test(tc, two_weight_chunks_are_an_error);
     tcase_add_test(tc, consistent_crc_bad_lengths);
     tcase_add_test(tc, transfer_copies_matching_layers);
     tcase_add_test(tc, preprocessing_round_trip);

@@ -103,22 +103,23 @@ static int network_text_seeds(void)
     return rc;
 }
 
-/* A saved tiny model without its last four bytes: the model fuzzer
- * appends the CRC itself. */
-static int model_seed(void)
+/* A saved tiny model, weights stored as `storage` (EMO_STORE_*), without
+ * its last four bytes: the model fuzzer appends the CRC itself. */
+static int model_seed(int storage, const char *name)
 {
     emo_network *net;
     if (emo_network_create_text(tiny_net, &net) != EMO_OK)
         return 1;
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s/tmp-model", out_dir);
-    int rc = emo_network_save(net, tmp) != EMO_OK;
+    int rc = emo_network_set_int(net, EMO_OPT_NET_WEIGHT_STORAGE, storage) ||
+             emo_network_save(net, tmp) != EMO_OK;
     emo_network_destroy(net);
     uint8_t *file;
     size_t size;
     if (rc || emo__read_file(tmp, &file, &size) != EMO_OK)
         return 1;
-    rc = size < 4 || write_seed("model", "tiny", file, size - 4);
+    rc = size < 4 || write_seed("model", name, file, size - 4);
     free(file);
     remove(tmp);
     return rc;
@@ -165,8 +166,10 @@ int main(int argc, char **argv)
     }
     out_dir = argv[1];
     mkdir(out_dir, 0755);
-    int rc = image_seeds() | network_text_seeds() | model_seed() |
-             fer_csv_seed() | list_seed();
+    int rc = image_seeds() | network_text_seeds() |
+             model_seed(EMO_STORE_F32, "tiny") |
+             model_seed(EMO_STORE_F16, "tiny-f16") | fer_csv_seed() |
+             list_seed();
     if (rc)
         fprintf(stderr, "seeds: %s\n", emo_last_error());
     return rc;

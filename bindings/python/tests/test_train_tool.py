@@ -1,6 +1,8 @@
 """examples/emo-train on a small generated folder tree: --train-seed and
 --net-seed change the training draw and the fresh weights, and default
-to --seed and 1; --net takes a preset or a network text file."""
+to --seed and 1; --net takes a preset or a network text file;
+--weight-storage f16 writes the weights in 16 bits; a repeated option
+keeps its last value."""
 import os
 import random
 import subprocess
@@ -73,6 +75,33 @@ class TrainToolTest(unittest.TestCase):
         self.assertEqual(r.returncode, 1)
         self.assertIn("unknown preset 'lenett'", r.stderr)
         self.assertIn("not a readable file", r.stderr)
+
+    def test_weight_storage_f16(self):
+        w32 = self.train("w32")
+        w16 = self.train("w16", "--weight-storage", "f16")
+        size = {n: os.path.getsize(os.path.join(self.dir, n + ".emo"))
+                for n in ("w32", "w16")}
+        # the same run, its weights rounded to 16 bits and half the bytes
+        self.assertLess(size["w16"], 0.55 * size["w32"])
+        for a, b in zip(w32, w16):
+            for x, y in zip(a, b):
+                self.assertLessEqual(abs(x - y), abs(x) / 2048 + 1e-7)
+        self.assertNotEqual(w32, w16)
+        net = emo.Network.load(os.path.join(self.dir, "w16.emo"))
+        self.assertEqual(net.get_int(emo.OPT_NET_WEIGHT_STORAGE),
+                         emo.STORE_F16)
+        r = subprocess.run([EMO_TRAIN, "--folder", self.tree,
+                            "--weight-storage", "f8", "--out",
+                            os.path.join(self.dir, "x.emo")],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--weight-storage", r.stderr)
+
+    def test_repeated_option_keeps_the_last(self):
+        # 40 repeats once overran a fixed table of 32 options
+        once = self.train("once", "--lr", "0.02")
+        many = self.train("many", *(["--lr", "0.5"] * 40 + ["--lr", "0.02"]))
+        self.assertEqual(many, once)
 
     def test_seed_ranges(self):
         for option in ("--train-seed", "--net-seed"):
