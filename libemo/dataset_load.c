@@ -167,7 +167,7 @@ void emo__ds_ck_subject(const char *name, char *out, size_t cap)
     if (base[0] == 'S' && isdigit((unsigned char)base[1])) {
         while (isdigit((unsigned char)base[n]))
             n++;
-        if (base[n] == '_' && n < cap) {
+        if (n < cap && base[n] == '_') {
             memcpy(out, base, n);
             out[n] = 0;
             return;

@@ -106,9 +106,12 @@ static inline int32_t bits(float f)
     return b;
 }
 
-static ALWAYS_INLINE void add_leaves(const v8f *leaf, v4d *lo, v4d *hi)
+/* leaf holds float bits chosen by integer masks; a vector cast between
+ * same-size vector types reinterprets them (no pointer punning, which
+ * strict aliasing forbids). */
+static ALWAYS_INLINE void add_leaves(v8i leaf, v4d *lo, v4d *hi)
 {
-    v8f lf = *leaf;
+    v8f lf = (v8f)leaf;
     *lo += __builtin_convertvector(HALF4(lf, 0), v4d);
     *hi += __builtin_convertvector(HALF4(lf, 1), v4d);
 }
@@ -127,7 +130,7 @@ static ALWAYS_INLINE void stumps8(const emo__plan *pl, int si,
         v8i below = v < s->thr; /* -1 where the feature is below */
         v8i leaf = (below & bits((float)s->leaf[0])) |
                    (~below & bits((float)s->leaf[1]));
-        add_leaves((const v8f *)&leaf, &lo, &hi);
+        add_leaves(leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
@@ -160,7 +163,7 @@ static ALWAYS_INLINE void trees8(const emo__plan *pl, int si,
             v8i at = idx == -k;
             leaf |= at & bits(c->leaves[tr->first_leaf + k]);
         }
-        add_leaves((const v8f *)&leaf, &lo, &hi);
+        add_leaves(leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
@@ -203,7 +206,7 @@ static ALWAYS_INLINE void lbp_stumps8(const emo__plan *pl, int si,
         v8i in = (v8i)((word >> (v8u)(code & 31)) & 1u);
         v8i mask = -in;
         v8i leaf = (mask & bits(s->leaf[0])) | (~mask & bits(s->leaf[1]));
-        add_leaves((const v8f *)&leaf, &lo, &hi);
+        add_leaves(leaf, &lo, &hi);
     }
     memcpy(sum, &lo, sizeof lo);
     memcpy(sum + 4, &hi, sizeof hi);
