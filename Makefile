@@ -56,6 +56,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs demo bench install \
+        bench-programs \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
 all: lib examples
@@ -91,6 +92,21 @@ $(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h examples/common/*.[ch]) inc
 	  $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# Benchmark programs (run by `make bench`; built by `make check` too, so a
+# change that breaks them shows there).
+BENCH_PROGS := $(B)/nn_bench $(B)/detect_bench
+bench-programs: $(BENCH_PROGS)
+
+$(B)/nn_bench: bench/nn_bench.c examples/common/cli.c examples/common/cli.h \
+               include/emo.h $(SHARED)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude -Iexamples/common \
+	  $(DEPS_CFLAGS) $(CFLAGS) $< examples/common/cli.c -o $@ -L$(B) -lemo \
+	  $(DEPS_LIBS) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
+
+$(B)/detect_bench: bench/detect_bench.c include/emo.h $(SHARED)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude $(CFLAGS) $< -o $@ \
+	  -L$(B) -lemo -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
+
 # --- tests -----------------------------------------------------------------
 # Each tests/check_<name>.c defines `Suite *<name>_suite(void)`; the list
 # of suites is generated so that adding a file is all a new module needs.
@@ -114,7 +130,8 @@ $(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
 	  $(SAN_OBJ) -o $@ $(CHECK_LIBS) $(DEPS_LIBS)
 
 check: deps
-	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san
+	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san \
+	  bench-programs
 	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
 	  check-python check-docs check-oracle check-detect check-fuzz check-san
 	@$(MAKE) --no-print-directory check-unit

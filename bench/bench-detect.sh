@@ -9,9 +9,6 @@ if ! "$PYTHON" -c "import cv2" 2>/dev/null; then
     echo "bench-detect: skipped ($PYTHON has no cv2: apt-get install python3-opencv)"
     exit 0
 fi
-mkdir -p build
-${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Iinclude \
-    bench/detect_bench.c -o build/detect_bench -Lbuild -lemo \
-    -Wl,-rpath,"$(pwd)/build"
+${MAKE:-make} --no-print-directory -s build/detect_bench
 exec "$PYTHON" bench/detect_bench.py build/detect_bench . \
     "${BENCH_RUNS:-15}" "${BENCH_ROUNDS:-3}"
