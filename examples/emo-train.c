@@ -72,16 +72,16 @@ static void usage(void)
 }
 
 /* A repeated option replaces its earlier value (the last one wins, as
- * for every other flag), so the table never holds more than one entry
- * per option key. */
+ * for every other flag), so the table holds at most one entry per option
+ * key, fewer than its slots; the check below only guards that promise. */
 static void set_opt(options *o, int key, double v)
 {
     int k = 0;
     while (k < o->n_keys && o->keys[k] != key)
         k++;
-    if (k == (int)(sizeof o->keys / sizeof *o->keys)) { /* cannot happen: */
+    if (k == (int)(sizeof o->keys / sizeof *o->keys)) {
         fprintf(stderr, "%s: too many training options\n", cli_prog());
-        exit(2); /* fewer option keys than slots */
+        exit(2);
     }
     o->keys[k] = key;
     o->vals[k] = v;
@@ -134,7 +134,8 @@ static int parse_storage(const char *s)
     return cli_choice("--weight-storage", s, storage, 2);
 }
 
-/* Training options that map one-to-one onto EMO_OPT_TRAIN_*. */
+/* Options that map one-to-one onto EMO_OPT_TRAIN_* (and the saved
+ * model's EMO_OPT_NET_WEIGHT_STORAGE). */
 static int train_option(options *o, int argc, char **argv, int *i)
 {
     const char *a = argv[*i];
