@@ -220,9 +220,14 @@ static void parse_args(options *o, int argc, char **argv)
             o->finetune = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--freeze-except"))
             o->freeze_except = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--lr-mult") && o->n_lr_mult < MAX_LR_MULTS)
+        else if (!strcmp(a, "--lr-mult")) {
+            if (o->n_lr_mult == MAX_LR_MULTS) {
+                fprintf(stderr, "%s: --lr-mult: at most %d layers\n",
+                        cli_prog(), MAX_LR_MULTS);
+                exit(2);
+            }
             o->lr_mult[o->n_lr_mult++] = cli_value(argc, argv, &i);
-        else if (!strcmp(a, "--checkpoint"))
+        } else if (!strcmp(a, "--checkpoint"))
             o->checkpoint = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--resume"))
             o->resume = 1;

@@ -103,6 +103,14 @@ class TrainToolTest(unittest.TestCase):
         many = self.train("many", *(["--lr", "0.5"] * 40 + ["--lr", "0.02"]))
         self.assertEqual(many, once)
 
+    def test_too_many_lr_mults_is_an_error(self):
+        r = subprocess.run([EMO_TRAIN, "--folder", self.tree] +
+                           ["--lr-mult", "conv1=0.5"] * 65 +
+                           ["--out", os.path.join(self.dir, "x.emo")],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--lr-mult: at most 64", r.stderr)
+
     def test_seed_ranges(self):
         for option in ("--train-seed", "--net-seed"):
             r = subprocess.run([EMO_TRAIN, "--folder", self.tree, option,
