@@ -90,8 +90,7 @@ int main(int argc, char **argv)
 {
     cli_init(argv[0]);
     if (argc >= 3 && strcmp(argv[1], "text") == 0) {
-        emo_network *net;
-        net = cli_create_network(argv[2], 0);
+        emo_network *net = cli_create_network(argv[2], 0);
         int n = emo_network_get_text(net, NULL, 0);
         char *buf = malloc((size_t)n + 1);
         emo_network_get_text(net, buf, (size_t)n + 1);
@@ -109,8 +108,7 @@ int main(int argc, char **argv)
     }
     int train = strcmp(argv[1], "train") == 0;
     int threads = atoi(argv[3]), batch = atoi(argv[4]), runs = atoi(argv[5]);
-    emo_network *net;
-    net = cli_create_network(argv[2], 0);
+    emo_network *net = cli_create_network(argv[2], 0);
     check(emo_network_set_int(net, EMO_OPT_NET_THREADS, threads), "threads");
     int c, h, w;
     emo_network_input_shape(net, &c, &h, &w);

@@ -41,7 +41,6 @@ typedef struct options {
     int classes, face_size, detect, blur, resume, threads;
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
-    long net_seed;          /* -1: the library's default */
     /* training options as (key, value) pairs applied to the network */
     int keys[32];
     double vals[32];
@@ -185,7 +184,6 @@ static void parse_args(options *o, int argc, char **argv)
     o->threads = 1;
     o->seed = 1;
     o->train_seed = -1;
-    o->net_seed = -1;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (cli_source_option(argc, argv, &i, o->src, &o->n_src) ||
@@ -212,8 +210,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->train_seed = cli_int(a, cli_value(argc, argv, &i), 0,
                                     0x7fffffff);
         else if (!strcmp(a, "--net-seed"))
-            o->net_seed = cli_int(a, cli_value(argc, argv, &i), 0,
-                                  0x7fffffff);
+            set_opt(o, EMO_OPT_NET_SEED,
+                    cli_int(a, cli_value(argc, argv, &i), 0, 0x7fffffff));
         else if (!strcmp(a, "--threads"))
             o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 64);
         else if (!strcmp(a, "--finetune"))
@@ -261,16 +259,13 @@ static emo_network *make_network(const options *o)
     emo_network *net = cli_create_network(o->net, o->classes);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
-    /* the network is fresh, so a new seed redraws its weights (layers
-     * copied by --finetune below replace theirs) */
-    if (o->net_seed >= 0)
-        cli_check(emo_network_set_int(net, EMO_OPT_NET_SEED,
-                                      (int)o->net_seed), "--net-seed");
     /* --train-seed varies shuffles and augmentation over the same split,
      * to measure how much a result owes to the draw */
     int train_seed = o->train_seed >= 0 ? (int)o->train_seed : (int)o->seed;
     cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_SEED, train_seed),
               "--train-seed");
+    /* on the fresh network, so EMO_OPT_NET_SEED (--net-seed) redraws its
+     * weights; layers copied by --finetune below replace theirs */
     for (int k = 0; k < o->n_keys; k++)
         cli_check(emo_network_set_float(net, o->keys[k], o->vals[k]),
                   "training option");
