@@ -121,15 +121,14 @@ static int image_name(const char *name)
 
 /* 1 when the file starts like a format libemo decodes (JPEG, PNG, binary
  * PGM), 0 when it is readable but not decodable (TIFF, BMP...), -1 when it
- * cannot be read.  Cheap: reads 8 bytes, not the image. */
+ * cannot be read or is not a regular file (a FIFO would block a plain
+ * open).  Cheap: reads 8 bytes, not the image. */
 static int probe(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
+    uint8_t b[8] = {0};
+    long n = emo__read_head(path, b, sizeof b);
+    if (n < 0)
         return -1;
-    unsigned char b[8] = {0};
-    size_t n = fread(b, 1, sizeof b, fp);
-    fclose(fp);
     if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
         return 1;
     if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)

@@ -64,6 +64,10 @@ long long emo__limit(int option);
 /* Reads a whole file, refusing files over EMO_OPT_MAX_FILE_BYTES.
  * *data is malloc'ed; NUL-terminated for text convenience (not counted). */
 int emo__read_file(const char *path, uint8_t **data, size_t *size);
+/* Reads up to `cap` bytes from the start of a file: the count, or -1 when
+ * it cannot be read.  Both refuse anything but a regular file, at once
+ * (EMO_ERR_IO "not a regular file"): a FIFO never blocks them. */
+long emo__read_head(const char *path, uint8_t *buf, size_t cap);
 
 /* Helpers for writing a file atomically: open a temporary next to `path`,
  * then commit (fsync, rename) or abort (remove). */

@@ -12,37 +12,86 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* "(a FIFO)" etc. for the message that refuses a non-regular file. */
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode)                      ? " (a directory)"
+           : S_ISFIFO(mode)                   ? " (a FIFO)"
+           : S_ISCHR(mode) || S_ISBLK(mode)   ? " (a device)"
+           : S_ISSOCK(mode)                   ? " (a socket)"
+                                              : "";
+}
+
+/* Opens a caller's path for reading, refusing anything but a regular
+ * file.  O_NONBLOCK keeps the open itself from waiting (on a FIFO it would
+ * wait for a writer forever); the type is taken from the opened descriptor,
+ * not from a stat before the open, so nothing can be swapped in between.
+ * Reads then block as usual. */
+static int open_regular(const char *path, int *fd_out, long long *size)
+{
+    if (!path)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL path");
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
+    struct stat st;
+    int rc = EMO_OK, fl;
+    if (fstat(fd, &st) != 0)
+        rc = emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        rc = emo__fail(EMO_ERR_IO, "%s: not a regular file%s", path,
+                       file_kind(st.st_mode));
+    else if ((fl = fcntl(fd, F_GETFL)) < 0 ||
+             fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+        rc = emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    *fd_out = fd;
+    *size = (long long)st.st_size;
+    return EMO_OK;
+}
+
+/* read() until n bytes, the end of the file or an error. */
+static size_t read_full(int fd, uint8_t *buf, size_t n)
+{
+    size_t got = 0;
+    while (got < n) {
+        ssize_t k = read(fd, buf + got, n - got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        got += (size_t)k;
+    }
+    return got;
+}
+
 int emo__read_file(const char *path, uint8_t **data, size_t *size)
 {
     *data = NULL;
     *size = 0;
-    if (!path)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL path");
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return emo__fail(EMO_ERR_IO, "%s: %s", path, strerror(errno));
-    struct stat st;
-    if (fstat(fileno(fp), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fclose(fp);
-        return emo__fail(EMO_ERR_IO, "%s: not a regular file", path);
-    }
-    long long limit = emo__limit(EMO_OPT_MAX_FILE_BYTES);
-    if ((long long)st.st_size > limit) {
-        fclose(fp);
+    int fd;
+    long long bytes, limit = emo__limit(EMO_OPT_MAX_FILE_BYTES);
+    int rc = open_regular(path, &fd, &bytes);
+    if (rc)
+        return rc;
+    if (bytes > limit) {
+        close(fd);
         return emo__fail(EMO_ERR_LIMIT, "%s: %lld bytes exceeds the %lld-byte"
-                         " file limit", path, (long long)st.st_size, limit);
+                         " file limit", path, bytes, limit);
     }
-    size_t n = (size_t)st.st_size;
+    size_t n = (size_t)bytes;
     uint8_t *buf = malloc(n + 1);
     if (!buf) {
-        fclose(fp);
+        close(fd);
         return emo__fail(EMO_ERR_NOMEM, "%s: cannot allocate %zu bytes", path,
                          n);
     }
-    size_t got = fread(buf, 1, n, fp);
-    int err = ferror(fp);
-    fclose(fp);
-    if (got != n || err) {
+    size_t got = read_full(fd, buf, n);
+    close(fd);
+    if (got != n) {
         free(buf);
         return emo__fail(EMO_ERR_IO, "%s: short read", path);
     }
@@ -50,6 +99,17 @@ int emo__read_file(const char *path, uint8_t **data, size_t *size)
     *data = buf;
     *size = n;
     return EMO_OK;
+}
+
+long emo__read_head(const char *path, uint8_t *buf, size_t cap)
+{
+    int fd;
+    long long bytes;
+    if (open_regular(path, &fd, &bytes) != EMO_OK)
+        return -1;
+    size_t got = read_full(fd, buf, cap);
+    close(fd);
+    return (long)got;
 }
 
 int emo__atomic_open(emo_atomic_file *f, const char *path)

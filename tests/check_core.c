@@ -184,6 +184,30 @@ START_TEST(read_file_errors)
 }
 END_TEST
 
+/* A FIFO named as an image, model or cascade is refused at once: opening
+ * it for reading would otherwise wait for a writer forever (the test
+ * would time out). */
+START_TEST(fifos_are_refused_without_blocking)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/f.png", test_tmpdir());
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    uint8_t *data;
+    size_t n;
+    ck_assert_int_eq(emo__read_file(path, &data, &n), EMO_ERR_IO);
+    ck_assert_msg(strstr(emo_last_error(), "f.png: not a regular file"),
+                  "%s", emo_last_error());
+    int w, h;
+    ck_assert_int_eq(emo_image_load(path, 1, &data, &w, &h), EMO_ERR_IO);
+    emo_network *net;
+    ck_assert_int_eq(emo_network_load(path, &net), EMO_ERR_IO);
+    emo_preprocessor *pp;
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_int_eq(emo_preprocessor_load_cascade(pp, path), EMO_ERR_IO);
+    emo_preprocessor_destroy(pp);
+}
+END_TEST
+
 Suite *core_suite(void)
 {
     Suite *s = suite_create("core");
@@ -199,6 +223,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, rng_is_reproducible_and_uniform);
     tcase_add_test(tc, atomic_file_commit_and_abort);
     tcase_add_test(tc, read_file_errors);
+    tcase_add_test(tc, fifos_are_refused_without_blocking);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -153,6 +153,25 @@ START_TEST(folder_errors)
 }
 END_TEST
 
+/* A list naming a FIFO counts it as unreadable instead of waiting for a
+ * writer forever (the test would time out). */
+START_TEST(list_counts_fifos_without_blocking)
+{
+    const char *dir = test_tmpdir();
+    char path[512];
+    png_at(dir, "good.png", 1);
+    snprintf(path, sizeof path, "%s/pipe.png", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    text_at(dir, "list.txt", "good.png happy\npipe.png happy\n");
+    snprintf(path, sizeof path, "%s/list.txt", dir);
+    emo_dataset *ds = new_ds(7);
+    ck_assert_emo_ok(emo_dataset_add_list(ds, path, NULL));
+    ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, -1), 1);
+    ck_assert_int_eq(emo_dataset_skipped(ds), 1);
+    emo_dataset_destroy(ds);
+}
+END_TEST
+
 /* ---- CK+ distribution ---------------------------------------------------- */
 
 /* Subject S005: sequence 001 labelled disgust (9 frames), 002 unlabelled,
@@ -474,6 +493,7 @@ Suite *dataset_suite(void)
     tcase_add_test(tc, folder_loads_classes_and_subjects);
     tcase_add_test(tc, folder_normalises_class_spellings);
     tcase_add_test(tc, folder_errors);
+    tcase_add_test(tc, list_counts_fifos_without_blocking);
     tcase_add_test(tc, ckplus_layout);
     tcase_add_test(tc, ckplus_bad_label_and_missing_root);
     tcase_add_test(tc, jaffe_names);
