@@ -56,8 +56,11 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Sorted names of the sub-directories (dirs = 1) or regular files
- * (dirs = 0) of `dir`, hidden entries left out. */
+/* Sorted names of the sub-directories (dirs = 1) or of the other entries
+ * (dirs = 0) of `dir`, hidden entries left out.  Files are every entry
+ * that is not a directory, so that one that cannot be read (a dangling
+ * link, a FIFO) reaches the loader and is counted as unreadable instead of
+ * vanishing from the count. */
 static int list_dir(const char *dir, int dirs, name_list *out)
 {
     out->v = NULL;
@@ -75,8 +78,7 @@ static int list_dir(const char *dir, int dirs, name_list *out)
         if ((rc = join(path, dir, e->d_name)) != EMO_OK)
             break;
         struct stat st;
-        if (stat(path, &st) != 0 ||
-            (dirs ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)))
+        if (dirs != (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
             continue;
         if (out->n == cap) {
             cap = cap ? cap * 2 : 64;
