@@ -13,10 +13,12 @@
 #include "train.h"
 #include "nn/nn.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 typedef struct train_run {
@@ -171,13 +173,19 @@ static int load_state(train_run *r, const uint8_t *b, size_t len,
     return EMO_OK;
 }
 
-/* Copies weights, momentum, step counter and state from a checkpoint. */
+/* Copies weights, momentum, step counter and state from a checkpoint.
+ * Only a missing file means "no checkpoint yet, start at epoch 1": one
+ * that exists but cannot be read is an error, or the run would start over
+ * and overwrite it with its first epoch. */
 static int resume_from(train_run *r, const char *path)
 {
+    struct stat st;
+    if (stat(path, &st) != 0 && errno == ENOENT)
+        return EMO_OK;
     emo_network *ck;
     int rc = emo_network_load(path, &ck);
     if (rc)
-        return rc == EMO_ERR_IO ? EMO_OK : rc; /* no checkpoint yet */
+        return rc;
     emo_network *net = r->net;
     int same = ck->n_layers == net->n_layers;
     for (int l = 0; same && l < net->n_layers; l++) {

@@ -204,6 +204,45 @@ START_TEST(resume_equals_uninterrupted_run)
 }
 END_TEST
 
+/* Resuming from a checkpoint path that exists but cannot be read (a
+ * directory; a symbolic-link loop, which root cannot read either) fails
+ * before the first batch and leaves the path as it was; only a missing
+ * file starts a fresh run. */
+START_TEST(unreadable_checkpoint_is_an_error)
+{
+    fixture f;
+    setup_fixture(&f, synth_tree(8), 1);
+    ck_assert_emo_ok(emo_network_set_int(f.net, EMO_OPT_TRAIN_RESUME, 1));
+    const char *dir = test_tmpdir();
+    char ck[512];
+    struct stat st;
+    snprintf(ck, sizeof ck, "%s/dir.ckpt", dir);
+    ck_assert_int_eq(mkdir(ck, 0755), 0);
+    ck_assert_emo_ok(emo_network_set_checkpoint(f.net, ck));
+    progress_log log = {0};
+    ck_assert_int_eq(emo_network_train(f.net, f.ds, f.pp, on_progress, &log),
+                     EMO_ERR_IO);
+    ck_assert_msg(strstr(emo_last_error(), "dir.ckpt"), "%s",
+                  emo_last_error());
+    ck_assert_int_eq(log.batches, 0);
+    ck_assert(stat(ck, &st) == 0 && S_ISDIR(st.st_mode));
+
+    snprintf(ck, sizeof ck, "%s/loop.ckpt", dir);
+    ck_assert_int_eq(symlink("loop.ckpt", ck), 0);
+    ck_assert_emo_ok(emo_network_set_checkpoint(f.net, ck));
+    ck_assert_int_eq(emo_network_train(f.net, f.ds, f.pp, on_progress, &log),
+                     EMO_ERR_IO);
+    ck_assert_int_eq(log.batches, 0);
+    ck_assert(lstat(ck, &st) == 0 && S_ISLNK(st.st_mode)); /* not replaced */
+
+    snprintf(ck, sizeof ck, "%s/new.ckpt", dir);
+    ck_assert_emo_ok(emo_network_set_checkpoint(f.net, ck));
+    ck_assert_emo_ok(emo_network_train(f.net, f.ds, f.pp, on_progress, &log));
+    ck_assert_int_eq(log.epochs, 1); /* missing: a fresh run */
+    teardown_fixture(&f);
+}
+END_TEST
+
 /* The weights reached at each epoch's callback, before the run ends with
  * the kept ones. */
 typedef struct epoch_weights {
@@ -446,6 +485,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, tiny_net_learns_two_classes);
     tcase_add_test(tc, training_is_deterministic);
     tcase_add_test(tc, resume_equals_uninterrupted_run);
+    tcase_add_test(tc, unreadable_checkpoint_is_an_error);
     tcase_add_test(tc, callback_cancels);
     tcase_add_test(tc, keep_best_or_last_epoch);
     tcase_add_test(tc, bad_setups_fail_cleanly);
