@@ -567,22 +567,38 @@ static int find_chunk(const uint8_t *data, size_t size, const char *tag,
     return 0;
 }
 
-/* Header, CRC and the chunk table's lengths. */
-static int check_container(const uint8_t *data, size_t size)
+/* Magic, CRC, then version and flags: the CRC (same place and algorithm
+ * in every version) comes first so that a damaged version or flags byte
+ * is reported as corruption, not as a file from a newer libemo. */
+static int check_header(const uint8_t *data, size_t size)
 {
     if (size < HEADER_BYTES + 4 || memcmp(data, "EMOM", 4) != 0)
         return emo__fail(EMO_ERR_FORMAT, "not a libemo model file");
-    uint32_t version = rd_u32_raw(data + 4);
+    uint32_t stored = rd_u32_raw(data + size - 4);
+    if (emo__crc32(0, data, size - 4) != stored)
+        return emo__fail(EMO_ERR_CHECKSUM, "checksum mismatch (truncated "
+                         "or corrupted file)");
+    uint32_t version = rd_u32_raw(data + 4), flags = rd_u32_raw(data + 8);
     if (version > FORMAT_VERSION)
         return emo__fail(EMO_ERR_UNSUPPORTED, "model format version %u is "
                          "newer than this libemo reads (%d)", version,
                          FORMAT_VERSION);
     if (version == 0)
         return emo__fail(EMO_ERR_FORMAT, "bad model format version 0");
-    uint32_t stored = rd_u32_raw(data + size - 4);
-    if (emo__crc32(0, data, size - 4) != stored)
-        return emo__fail(EMO_ERR_CHECKSUM, "checksum mismatch (truncated "
-                         "or corrupted file)");
+    /* no flag is defined: one set by a later writer may change how the
+     * file reads, so it is refused rather than ignored */
+    if (flags != 0)
+        return emo__fail(EMO_ERR_UNSUPPORTED, "flags 0x%x in the header: "
+                         "none is known to this libemo", flags);
+    return EMO_OK;
+}
+
+/* Header, then the chunk table's lengths. */
+static int check_container(const uint8_t *data, size_t size)
+{
+    int rc = check_header(data, size);
+    if (rc)
+        return rc;
     uint32_t chunks = rd_u32_raw(data + 12), seen = 0;
     const uint8_t *p = data + HEADER_BYTES, *end = data + size - 4;
     while (p < end) {

@@ -103,6 +103,14 @@ START_TEST(round_trip_is_bit_exact)
 }
 END_TEST
 
+/* Rewrites the trailing CRC so that an edit reaches the checks behind it. */
+static void fix_crc(uint8_t *data, size_t size)
+{
+    uint32_t crc = emo__crc32(0, data, size - 4);
+    for (int k = 0; k < 4; k++)
+        data[size - 4 + k] = (uint8_t)(crc >> (8 * k));
+}
+
 /* Every cut and many bit flips of a checkpoint (32-bit weights, momentum,
  * state) and of a 16-bit model are refused. */
 START_TEST(truncation_and_flips_are_errors)
@@ -143,9 +151,21 @@ START_TEST(truncation_and_flips_are_errors)
                      EMO_ERR_FORMAT);
     ck_assert_ptr_nonnull(strstr(emo_last_error(), "not a libemo model"));
     data[0] = 'E';
-    data[4] = 9;
+    data[5] = 0xFF; /* a flipped version byte is corruption, not "newer" */
+    ck_assert_int_eq(emo__model_load_mem(data, size, "x.emo", &out),
+                     EMO_ERR_CHECKSUM);
+    data[5] = 0;
+    data[4] = 9; /* a real newer file has a CRC that matches */
+    fix_crc(data, size);
     ck_assert_int_eq(emo__model_load_mem(data, size, "x.emo", &out),
                      EMO_ERR_UNSUPPORTED);
+    data[4] = f16 ? 2 : 1;
+    data[8] = 1; /* a reserved flag this reader does not know */
+    fix_crc(data, size);
+    ck_assert_int_eq(emo__model_load_mem(data, size, "x.emo", &out),
+                     EMO_ERR_UNSUPPORTED);
+    ck_assert_msg(strstr(emo_last_error(), "x.emo: flags 0x1"), "%s",
+                  emo_last_error());
     free(data);
     ck_assert_int_eq(emo_network_load("/nonexistent/m.emo", &out),
                      EMO_ERR_IO);
@@ -171,11 +191,9 @@ START_TEST(consistent_crc_bad_lengths)
             if (vals[v] == keep)
                 continue;
             data[i] = vals[v];
-            uint32_t crc = emo__crc32(0, data, size - 4);
             uint8_t old[4];
             memcpy(old, data + size - 4, 4);
-            for (int k = 0; k < 4; k++)
-                data[size - 4 + k] = (uint8_t)(crc >> (8 * k));
+            fix_crc(data, size);
             int rc = emo__model_load_mem(data, size, "x", &out);
             /* weights may legitimately change; anything else must fail */
             if (rc == EMO_OK)
