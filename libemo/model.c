@@ -93,15 +93,30 @@ static void put_floats(writer *w, const float *f, size_t n)
     put_values(w, f, n, 4);
 }
 
+/* Settings of one run of a program, not properties of the model: never
+ * written, and ignored in files written before this rule.  The thread
+ * count (a model trained on 2 threads must not make a 1-thread video loop
+ * use 2) and the resume flag (a model loaded to fine-tune with a
+ * checkpoint path must not resume from whatever that path holds). */
+static int run_setting(uint32_t id)
+{
+    return id == EMO_OPT_NET_THREADS || id == EMO_OPT_TRAIN_RESUME;
+}
+
+static int stored_option(int id)
+{
+    return emo_option_bounds(id, NULL, NULL, NULL) == EMO_OK &&
+           !run_setting((uint32_t)id);
+}
+
 static void put_opts(writer *w, const emo_opts *o, int first, int last)
 {
     uint32_t count = 0;
     for (int id = first; id <= last; id++)
-        if (emo_option_bounds(id, NULL, NULL, NULL) == EMO_OK)
-            count++;
+        count += (uint32_t)stored_option(id);
     put_u32(w, count);
     for (int id = first; id <= last; id++)
-        if (emo_option_bounds(id, NULL, NULL, NULL) == EMO_OK) {
+        if (stored_option(id)) {
             put_u32(w, (uint32_t)id);
             put_f64(w, o->v[id / 100][id % 100]);
         }
@@ -116,10 +131,7 @@ static void chunk_text(writer *w, const emo_network *net)
 
 static void chunk_opts(writer *w, const emo_network *net)
 {
-    /* not the thread count: it belongs to the process that runs the model
-     * (a model trained on 2 threads must not make a 1-thread video loop
-     * use 2) */
-    put_opts(w, &net->opts, EMO_OPT_NET_SEED, EMO_OPT_TRAIN_KEEP);
+    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_TRAIN_KEEP);
 }
 
 static void chunk_prep(writer *w, const emo_network *net)
@@ -400,7 +412,7 @@ static int read_opts(reader *r, emo_opts *o, unsigned groups)
         /* options of a later version are skipped; known ones must be valid */
         if (emo_option_bounds((int)id, NULL, NULL, NULL) != EMO_OK)
             continue;
-        if (id == EMO_OPT_NET_THREADS) /* written by 1.0.0 betas: ignored */
+        if (run_setting(id)) /* written by 1.0.0 betas: ignored */
             continue;
         int rc = emo__opts_set(o, groups, (int)id, v);
         if (rc)

@@ -478,6 +478,30 @@ START_TEST(preprocessing_round_trip)
 }
 END_TEST
 
+/* EMO_OPT_TRAIN_RESUME is a setting of one training run: a saved model
+ * does not carry it, and a file that does (the shipped default model,
+ * written before this rule) is read as 0, so fine-tuning a loaded model
+ * with a checkpoint path does not resume by surprise. */
+START_TEST(resume_flag_is_not_stored)
+{
+    emo_network *net = tiny_net(), *back;
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_RESUME, 1));
+    char *path = tmp_file("r.emo");
+    ck_assert_emo_ok(emo_network_save(net, path));
+    ck_assert_emo_ok(emo_network_load(path, &back));
+    int v;
+    ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_TRAIN_RESUME, &v));
+    ck_assert_int_eq(v, 0);
+    emo_network_destroy(back);
+    ck_assert_emo_ok(emo_network_load(test_src_path("models/default.emo"),
+                                      &back));
+    ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_TRAIN_RESUME, &v));
+    ck_assert_int_eq(v, 0);
+    emo_network_destroy(back);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -491,6 +515,7 @@ Suite *model_suite(void)
     tcase_add_test(tc, consistent_crc_bad_lengths);
     tcase_add_test(tc, transfer_copies_matching_layers);
     tcase_add_test(tc, preprocessing_round_trip);
+    tcase_add_test(tc, resume_flag_is_not_stored);
     suite_add_tcase(s, tc);
     return s;
 }
