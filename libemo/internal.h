@@ -79,6 +79,12 @@ typedef struct emo_atomic_file {
 int emo__atomic_open(emo_atomic_file *f, const char *path);
 int emo__atomic_commit(emo_atomic_file *f);
 void emo__atomic_abort(emo_atomic_file *f);
+/* Removes the temporaries of `path` that writers killed before commit or
+ * abort (kill -9, a crash) left behind: only names of exactly that form
+ * in its folder, only when their process no longer exists.  Best effort,
+ * silent.  Model saves call it: their temporaries are large and are
+ * written again and again to the same target (checkpoints). */
+void emo__atomic_sweep(const char *path);
 
 /* Fixed-seed pseudo-random numbers (splitmix64 seeded xoshiro256**), so
  * results do not depend on the C library's rand(). */

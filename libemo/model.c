@@ -304,6 +304,7 @@ int emo__model_save(const emo_network *net, const char *path,
     int rc = stores_f16(net, checkpoint) ? check_f16_range(net) : EMO_OK;
     if (rc)
         return rc;
+    emo__atomic_sweep(path);
     emo_atomic_file f;
     rc = emo__atomic_open(&f, path);
     if (rc)

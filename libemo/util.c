@@ -2,8 +2,11 @@
  * random numbers. */
 #include "internal.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <math.h>
 #include <stdio.h>
@@ -112,6 +115,10 @@ long emo__read_head(const char *path, uint8_t *buf, size_t cap)
     return (long)got;
 }
 
+/* The temporary of an atomic write is "<target>.tmp-<pid>-<n>": the pid
+ * tells a later save whether the writer still runs (emo__atomic_sweep). */
+#define TMP_MARK ".tmp-"
+
 int emo__atomic_open(emo_atomic_file *f, const char *path)
 {
     memset(f, 0, sizeof *f);
@@ -131,8 +138,8 @@ int emo__atomic_open(emo_atomic_file *f, const char *path)
     static _Atomic unsigned counter;
     int fd = -1;
     for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
-        snprintf(f->tmp_path, n + 40, "%s.tmp-%ld-%u", path, (long)getpid(),
-                 atomic_fetch_add(&counter, 1));
+        snprintf(f->tmp_path, n + 40, "%s" TMP_MARK "%ld-%u", path,
+                 (long)getpid(), atomic_fetch_add(&counter, 1));
         fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         if (fd < 0 && errno != EEXIST)
             break;
@@ -180,6 +187,48 @@ void emo__atomic_abort(emo_atomic_file *f)
     free(f->tmp_path);
     free(f->path);
     memset(f, 0, sizeof *f);
+}
+
+/* Past one or more decimal digits; NULL when there are none. */
+static const char *skip_digits(const char *p)
+{
+    const char *start = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > start ? p : NULL;
+}
+
+/* 1 when `name` is exactly "<base>.tmp-<pid>-<n>" and no process <pid>
+ * exists.  A pid that exists (still saving, or reused) keeps its file. */
+static int stale_tmp(const char *name, const char *base, size_t blen)
+{
+    if (strncmp(name, base, blen) != 0 ||
+        strncmp(name + blen, TMP_MARK, strlen(TMP_MARK)) != 0)
+        return 0;
+    const char *pid = name + blen + strlen(TMP_MARK), *end = skip_digits(pid);
+    if (!end || *end != '-' || !(end = skip_digits(end + 1)) || *end)
+        return 0;
+    long v = strtol(pid, NULL, 10);
+    if (v <= 0 || v > INT_MAX)
+        return 0;
+    return kill((pid_t)v, 0) != 0 && errno == ESRCH;
+}
+
+void emo__atomic_sweep(const char *path)
+{
+    const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+    size_t dlen = !slash ? 0 : slash == path ? 1 : (size_t)(slash - path);
+    char *dir = slash ? strndup(path, dlen) : strdup(".");
+    DIR *d = dir && *base ? opendir(dir) : NULL;
+    free(dir);
+    if (!d)
+        return; /* best effort: a save never fails for it */
+    size_t blen = strlen(base);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (stale_tmp(e->d_name, base, blen))
+            unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
 }
 
 static uint64_t splitmix64(uint64_t *x)

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 static const char tiny[] =
     "[net]\nchannels = 1\nsize = 4\n"
@@ -502,6 +503,53 @@ START_TEST(resume_flag_is_not_stored)
 }
 END_TEST
 
+/* A pid that no process has: a child that has exited and been reaped. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0)
+        _exit(0);
+    ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+/* A save removes the temporaries of the same target that killed
+ * processes left behind, and nothing else. */
+START_TEST(save_removes_stale_temporaries)
+{
+    const char *dir = test_tmpdir();
+    long dead = (long)dead_pid(), self = (long)getpid();
+    static const char *const fmt[] = {
+        "m.emo.tmp-%ld-0",      /* stale: removed */
+        "m.emo.tmp-%ld-17",     /* stale: removed */
+        "m.emo.tmp-%ld-0x",     /* not the pattern */
+        "m.emo.tmp-%ld",        /* not the pattern */
+        "n.emo.tmp-%ld-0",      /* another target */
+        "xm.emo.tmp-%ld-0",     /* another target */
+    };
+    char path[6][600];
+    for (int i = 0; i < 6; i++) {
+        char name[64];
+        snprintf(name, sizeof name, fmt[i], dead);
+        snprintf(path[i], sizeof path[i], "%s/%s", dir, name);
+        ck_assert_int_eq(write_bytes(path[i], "x", 1), 0);
+    }
+    char live[600], target[600];
+    snprintf(live, sizeof live, "%s/m.emo.tmp-%ld-3", dir, self);
+    ck_assert_int_eq(write_bytes(live, "x", 1), 0); /* a save under way */
+    snprintf(target, sizeof target, "%s/m.emo", dir);
+    emo_network *net = tiny_net();
+    ck_assert_emo_ok(emo_network_save(net, target));
+    for (int i = 0; i < 6; i++)
+        ck_assert_msg((access(path[i], F_OK) == 0) == (i >= 2), "%s %s",
+                      path[i], i >= 2 ? "removed" : "kept");
+    ck_assert_int_eq(access(live, F_OK), 0);
+    ck_assert_int_eq(access(target, F_OK), 0);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *model_suite(void)
 {
     Suite *s = suite_create("model");
@@ -516,6 +564,7 @@ Suite *model_suite(void)
     tcase_add_test(tc, transfer_copies_matching_layers);
     tcase_add_test(tc, preprocessing_round_trip);
     tcase_add_test(tc, resume_flag_is_not_stored);
+    tcase_add_test(tc, save_removes_stale_temporaries);
     suite_add_tcase(s, tc);
     return s;
 }
