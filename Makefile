@@ -56,6 +56,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs demo bench install \
+        check-cpu \
         bench-programs \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
@@ -133,7 +134,8 @@ check: deps
 	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san \
 	  bench-programs
 	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
-	  check-python check-docs check-oracle check-detect check-fuzz check-san
+	  check-python check-docs check-oracle check-detect check-fuzz check-san \
+	  check-cpu
 	@$(MAKE) --no-print-directory check-unit
 
 check-unit: $(B)/check_libemo
@@ -173,6 +175,11 @@ check-docs:
 
 check-oracle: lib
 	@sh tests/check-oracle.sh $(PYTHON)
+
+# Kernel suites and oracle under each OpenBLAS core type and x86-64 ISA
+# level the CPU runs (one machine checks what the other CPU family sees).
+check-cpu: lib $(B)/check_libemo
+	@sh tests/check-cpu.sh "$(MAKE)" $(PYTHON)
 
 check-detect: lib examples
 	@sh tests/check-detect.sh $(PYTHON)
