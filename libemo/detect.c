@@ -21,9 +21,10 @@
 
 #define MAX_SCALES 4096
 #define MAX_THREADS 64
-/* Integral planes are padded: the vectorised scan reads 8 windows at a
- * time, up to 15 entries past the last window of a row. */
+/* Integral planes are padded: the zeros after the last row's last column
+ * (EMO__INTEGRAL_TAIL) may run past the plane. */
 #define PAD 32
+_Static_assert(PAD >= EMO__INTEGRAL_TAIL, "integral tail outruns the pad");
 
 /* One thread's working set. */
 typedef struct worker {

@@ -294,15 +294,22 @@ END_TEST
 
 START_TEST(integrals_match_definitions)
 {
-    enum { W = 13, H = 9, S = W + 3 };
+    /* A stride tighter than the zero tail: each row's tail runs into the
+     * next row, which must still come out right. */
+    enum { W = 13, H = 9, S = W + 3, N = H * S + W + 1 + EMO__INTEGRAL_TAIL };
     uint8_t img[H][W];
-    uint32_t sum[(H + 1) * S], sq[(H + 1) * S], tl[(H + 1) * S], work[2 * W];
+    uint32_t sum[N], sq[N], tl[N], work[2 * W];
+    memset(sum, 0xab, sizeof sum);
+    memset(sq, 0xab, sizeof sq);
+    memset(tl, 0xab, sizeof tl);
     emo_rng rng;
     emo__rng_seed(&rng, 3);
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
             img[y][x] = (uint8_t)emo__rng_below(&rng, 256);
     emo__integral(&img[0][0], W, H, W, sum, sq, tl, S, work);
+    for (int k = H * S + W + 1; k < N; k++)
+        ck_assert(sum[k] == 0 && sq[k] == 0 && tl[k] == 0);
     for (int Y = 0; Y <= H; Y++)
         for (int X = 0; X <= W; X++) {
             uint32_t s = 0, q = 0, t = 0;
