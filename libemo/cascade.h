@@ -112,6 +112,7 @@ typedef struct emo__detect_params {
     int threads;         /* >= 1: threads over scales */
     int scalar;          /* 1: plain one-window code (tests compare the
                             vector path with it) */
+    long long max_pixels; /* largest pyramid level scanned; 0 = any */
 } emo__detect_params;
 
 /* Per-frame buffers, kept across calls and grown when needed, so that a
@@ -122,7 +123,10 @@ void emo__detector_free(emo__detector *d);
 
 /* Runs `c` over a gray frame with OpenCV's detectMultiScale semantics and
  * appends the grouped boxes (clipped to the frame) to `out`, which is
- * emptied first.  Frames smaller than the window find nothing. */
+ * emptied first.  Frames smaller than the window find nothing.  Levels of
+ * more than p->max_pixels are skipped: a larger frame is scanned from the
+ * first scale at which it fits, as if it had been downscaled, and memory
+ * is bounded by that level (boxes are still in frame coordinates). */
 int emo__detect(emo__detector *d, const emo__cascade *c, const uint8_t *img,
                 int w, int h, int stride, const emo__detect_params *p,
                 emo__rects *out);
