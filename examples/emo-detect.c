@@ -6,7 +6,8 @@
  *              FILE...
  *   emo-detect --detect-only [--annotate OUT] [--cascade F] [--scale 1.1]
  *              [--min-neighbors 5] [--min-size 30] [--max-size 0]
- *              [--threads 1] [--choice largest|central|all] FILE...
+ *              [--threads 1] [--choice largest|central|all]
+ *              [--max-pixels N] [--detect-max-pixels N] FILE...
  *
  * prints one JSON object per line per file:
  *   {"file": "a.jpg", "width": 640, "height": 480,
@@ -24,6 +25,7 @@
  * JSON writer.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@
 
 #include "emo.h"
 #include "common/annotate.h"
+#include "common/cli.h"
 #include "common/ensemble.h"
 #include "common/model_path.h"
 
@@ -43,6 +46,7 @@ typedef struct options {
     const char *cascade;
     double scale;
     int min_neighbors, min_size, max_size, threads, choice;
+    int detect_max_pixels; /* cascade's working size, -1 = the library's */
     ensemble models;      /* --model, repeatable; default models/default.emo */
     int views;            /* augmentation views 1..8 */
     const char *annotate; /* annotated image file or directory */
@@ -58,10 +62,15 @@ static void usage(FILE *fp)
             "usage: %s [--model M [--model M2...]] [--views 4] [--detect-only]\n"
             "       [--annotate OUT] [--cascade FILE] [--scale 1.1]\n"
             "       [--min-neighbors 5] [--min-size 30] [--max-size 0]\n"
-            "       [--threads 1] [--choice largest|central|all] FILE...\n"
+            "       [--threads 1] [--choice largest|central|all]\n"
+            "       [--max-pixels 64000000] [--detect-max-pixels 8388608]"
+            " FILE...\n"
             "Prints one JSON object per line per file: faces, and with a\n"
             "model (default models/default.emo) their emotions.\n"
-            "--annotate OUT: image file for one input, or a directory.\n",
+            "--annotate OUT: image file for one input, or a directory.\n"
+            "--max-pixels N: larger images are refused before decoding.\n"
+            "--detect-max-pixels N: larger frames are scanned as if\n"
+            "downscaled to N pixels (0: at full size).\n",
             prog);
 }
 
@@ -106,6 +115,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->threads = 1;
     o->choice = EMO_FACE_ALL;
     o->views = 4;
+    o->detect_max_pixels = -1;
     o->files = malloc(sizeof *o->files * (size_t)(argc > 0 ? argc : 1));
     if (!o->files) {
         fprintf(stderr, "%s: out of memory\n", prog);
@@ -144,6 +154,10 @@ static void parse_args(int argc, char **argv, options *o)
             o->min_size = integer(a, argv[++i], 1, 100000);
         } else if (!strcmp(a, "--max-size")) {
             o->max_size = integer(a, argv[++i], 0, 100000);
+        } else if (!strcmp(a, "--max-pixels")) {
+            cli_max_pixels(a, argv[++i]);
+        } else if (!strcmp(a, "--detect-max-pixels")) {
+            o->detect_max_pixels = integer(a, argv[++i], 0, INT_MAX);
         } else if (!strcmp(a, "--threads")) {
             o->threads = integer(a, argv[++i], 1, 64);
         } else if (!strcmp(a, "--choice")) {
@@ -254,6 +268,9 @@ static void configure(emo_preprocessor *pp, const options *o)
         rc = emo_preprocessor_set_int(pp, EMO_OPT_DETECT_THREADS, o->threads);
     if (!rc)
         rc = emo_preprocessor_set_int(pp, EMO_OPT_FACE_CHOICE, o->choice);
+    if (!rc && o->detect_max_pixels >= 0)
+        rc = emo_preprocessor_set_int(pp, EMO_OPT_DETECT_MAX_PIXELS,
+                                      o->detect_max_pixels);
     if (rc) {
         fprintf(stderr, "%s: %s: %s\n", prog, emo_strerror(rc),
                 emo_last_error());
@@ -468,6 +485,7 @@ static int run(options *o)
 int main(int argc, char **argv)
 {
     options o;
+    cli_init(argv[0]);
     parse_args(argc, argv, &o);
     int failed = run(&o);
     free(o.files);

@@ -47,7 +47,7 @@ static void usage(void)
             " [--split-from random:TR,VA,TE|"
             "subjects:K:FOLD[:noval] [--part train|val|test]] [--seed S]\n"
             "  [--views 1..8] [--vote majority|mean] [--detect] [--json]"
-            " [--png F]\n"
+            " [--png F] [--max-pixels N]\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
             " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
             cli_prog());
@@ -110,6 +110,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->json = 1;
         else if (!strcmp(a, "--png"))
             o->png = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--max-pixels"))
+            cli_max_pixels(a, cli_value(argc, argv, &i));
         else
             usage();
     }

@@ -60,6 +60,7 @@ static void usage(FILE *fp)
         "  --all-faces       every face, not only the largest\n"
         "  --smooth K        label = majority over the last K frames\n"
         "  --max-frames N    stop after N frames\n"
+        "  --max-pixels N    refuse frames of more pixels (64000000)\n"
         "  --annotate-y4m    write the annotated video as Y4M to stdout\n"
         "                    (JSON then goes to stderr or --json)\n"
         "  --json F          JSON lines to file F\n"
@@ -132,6 +133,8 @@ static int parse_args(int argc, char **argv, options *o)
             ok = parse_int(v, 1, MAX_SMOOTH, &o->smooth);
         else if (!strcmp(a, "--max-frames"))
             ok = parse_int(v, 1, 2000000000, &o->max_frames);
+        else if (!strcmp(a, "--max-pixels"))
+            cli_max_pixels(a, v);
         else
             ok = 0;
         if (!ok) {
@@ -422,6 +425,7 @@ int main(int argc, char **argv)
             usage(stdout);
         return rc == 2 ? 0 : 2;
     }
+    cli_init(argv[0]);
     session s = {.o = &o};
     int status = setup(&o, &s.net, &s.pred);
     if (!status)

@@ -63,7 +63,8 @@ static void usage(void)
             "  [--threads N]"
             " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
             " [--checkpoint F [--resume]]\n"
-            "  [--curve PNG] [--weight-storage f32|f16] --out MODEL\n"
+            "  [--curve PNG] [--weight-storage f32|f16] [--max-pixels N]"
+            " --out MODEL\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
             " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
             cli_prog());
@@ -233,6 +234,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->out = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--curve"))
             o->curve = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--max-pixels"))
+            cli_max_pixels(a, cli_value(argc, argv, &i));
         else
             usage();
     }

@@ -164,6 +164,16 @@ typedef enum emo_option {
     EMO_OPT_BLUR = 110,                /* (i) 5x5 Gaussian on/off, 1 */
     EMO_OPT_BLUR_SIGMA = 111,          /* (f) Gaussian sigma, 1.0 */
     EMO_OPT_SUBTRACT_MEAN = 112,       /* (i) subtract the mean image, 1 */
+    EMO_OPT_DETECT_MAX_PIXELS = 113,   /* (i) largest image the cascade
+                                          scans, pixels, 0 .. INT_MAX:
+                                          a larger frame is scanned from
+                                          the pyramid scale where it fits,
+                                          as if downscaled first (boxes
+                                          stay in frame pixels; faces
+                                          under the window times that
+                                          scale are missed); 0 = no cap;
+                                          default 2^23 (8.4 Mpx, a 4K
+                                          frame) */
 
     /* network: emo_network_set_* */
     EMO_OPT_NET_THREADS = 200,         /* (i) BLAS/kernel threads, 1 */

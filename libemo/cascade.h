@@ -112,6 +112,7 @@ typedef struct emo__detect_params {
     int threads;         /* >= 1: threads over scales */
     int scalar;          /* 1: plain one-window code (tests compare the
                             vector path with it) */
+    long long max_pixels; /* largest pyramid level scanned; 0 = any */
 } emo__detect_params;
 
 /* Per-frame buffers, kept across calls and grown when needed, so that a
@@ -122,7 +123,10 @@ void emo__detector_free(emo__detector *d);
 
 /* Runs `c` over a gray frame with OpenCV's detectMultiScale semantics and
  * appends the grouped boxes (clipped to the frame) to `out`, which is
- * emptied first.  Frames smaller than the window find nothing. */
+ * emptied first.  Frames smaller than the window find nothing.  Levels of
+ * more than p->max_pixels are skipped: a larger frame is scanned from the
+ * first scale at which it fits, as if it had been downscaled, and memory
+ * is bounded by that level (boxes are still in frame coordinates). */
 int emo__detect(emo__detector *d, const emo__cascade *c, const uint8_t *img,
                 int w, int h, int stride, const emo__detect_params *p,
                 emo__rects *out);
@@ -161,11 +165,20 @@ int emo__group_rects(emo__rects *r, int threshold, double eps, void **buf,
 void emo__resize_exact_u8(const uint8_t *src, int sw, int sh, int sstride,
                           uint8_t *dst, int dw, int dh, int dstride,
                           int *tmp);
+/* The vector scan loads 8 windows at a time (16 entries apart by 2 below
+ * scale 2), so it reads up to 15 entries past a row's last column.  Those
+ * lanes are masked out of the result, but what they read must still be
+ * written memory: emo__integral follows every row with this many zeros. */
+#define EMO__INTEGRAL_TAIL 16
+
 /* Integral images of an u8 image (w x h): sum, squared sum and optionally
  * the 45-degree tilted sum (OpenCV's integral() with tilted output).  All
  * are (w+1) x (h+1) with `stride` elements per row and wrap modulo 2^32
- * (as OpenCV's CV_32S does): differences over a window stay exact.  sq and
- * tilted may be NULL.  work holds 2 * w ints when tilted is wanted. */
+ * (as OpenCV's CV_32S does): differences over a window stay exact.  Each
+ * row is followed by EMO__INTEGRAL_TAIL zeros (running into the next row's
+ * place when the stride is tighter), so every plane needs room for
+ * h * stride + w + 1 + EMO__INTEGRAL_TAIL entries.  sq and tilted may be
+ * NULL.  work holds 2 * w ints when tilted is wanted. */
 void emo__integral(const uint8_t *img, int w, int h, int istride,
                    uint32_t *sum, uint32_t *sq, uint32_t *tilted, int stride,
                    uint32_t *work);

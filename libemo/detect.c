@@ -21,9 +21,10 @@
 
 #define MAX_SCALES 4096
 #define MAX_THREADS 64
-/* Integral planes are padded: the vectorised scan reads 8 windows at a
- * time, up to 15 entries past the last window of a row. */
+/* Integral planes are padded: the zeros after the last row's last column
+ * (EMO__INTEGRAL_TAIL) may run past the plane. */
 #define PAD 32
+_Static_assert(PAD >= EMO__INTEGRAL_TAIL, "integral tail outruns the pad");
 
 /* One thread's working set. */
 typedef struct worker {
@@ -91,10 +92,22 @@ static int reserve(void **p, size_t *cap, size_t n, size_t elem)
     return EMO_OK;
 }
 
+static int level_size(int n, float s)
+{
+    return (int)lrintf((float)n / s);
+}
+
+/* Whether the level of scale s is over the pixel cap (0: no cap). */
+static int over_cap(int w, int h, float s, long long cap)
+{
+    return cap > 0 && (long long)level_size(w, s) * level_size(h, s) > cap;
+}
+
 /* Scales as OpenCV computes them (factor powers in double, stored as
  * float), kept when the rounded window fits between min and max size; if
  * none does, the one closest to the min size (OpenCV's minSize == maxSize
- * rule).  Returns the count. */
+ * rule).  Scales whose level is over the pixel cap are never candidates,
+ * not even for that rule.  Returns the count. */
 static int list_scales(const emo__cascade *c, int w, int h,
                        const emo__detect_params *p, float *out)
 {
@@ -103,7 +116,8 @@ static int list_scales(const emo__cascade *c, int w, int h,
     for (double f = 1; nall < MAX_SCALES; f *= p->scale_factor) {
         if (lrint(c->win_w * f) > w || lrint(c->win_h * f) > h)
             break;
-        all[nall++] = (float)f;
+        if (!over_cap(w, h, (float)f, p->max_pixels))
+            all[nall++] = (float)f;
     }
     int maxw = p->max_w > 0 ? p->max_w : w, maxh = p->max_h > 0 ? p->max_h : h;
     for (int i = 0; i < nall; i++) {
@@ -141,11 +155,6 @@ typedef struct job {
     atomic_int next;
     atomic_int rc;
 } job;
-
-static int level_size(int n, float s)
-{
-    return (int)lrintf((float)n / s);
-}
 
 static int run_scale(job *j, worker *wk, int i)
 {

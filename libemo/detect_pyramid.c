@@ -98,6 +98,15 @@ void emo__resize_exact_u8(const uint8_t *src, int sw, int sh, int sstride,
     }
 }
 
+/* The EMO__INTEGRAL_TAIL entries after column w of a row: zeros, so that
+ * the vector scan's lanes past the last window read defined values.  When
+ * the row stride leaves less room they run into the next row, which is
+ * written after them. */
+static void zero_tail(uint32_t *row, int w)
+{
+    memset(row + w + 1, 0, sizeof *row * EMO__INTEGRAL_TAIL);
+}
+
 /* Tilted sums by diagonals: T(X,Y) = T(X,Y-1) + D2(Y-1,X-1) + D1(Y-2,X),
  * where D2 sums the up-left diagonal ending at a pixel and D1 the up-right
  * one; both are kept for one row only (work), so the cost is linear. */
@@ -106,6 +115,7 @@ static void tilted_integral(const uint8_t *img, int w, int h, int istride,
 {
     uint32_t *d1 = work, *d2 = work + w; /* D1 at row y-2, D2 at row y-1 */
     memset(t, 0, sizeof *t * (size_t)(w + 1));
+    zero_tail(t, w);
     memset(work, 0, sizeof *work * 2 * (size_t)w);
     for (int Y = 1; Y <= h; Y++) {
         const uint8_t *row = img + (size_t)(Y - 1) * istride;
@@ -122,6 +132,7 @@ static void tilted_integral(const uint8_t *img, int w, int h, int istride,
                 v += d1[X];
             cur[X] = v;
         }
+        zero_tail(cur, w);
         for (int x = 0; x < w - 1; x++)
             d1[x] = row[x] + (Y > 1 ? d1[x + 1] : 0);
         d1[w - 1] = row[w - 1];
@@ -133,8 +144,11 @@ void emo__integral(const uint8_t *img, int w, int h, int istride,
                    uint32_t *work)
 {
     memset(sum, 0, sizeof *sum * (size_t)(w + 1));
-    if (sq)
+    zero_tail(sum, w);
+    if (sq) {
         memset(sq, 0, sizeof *sq * (size_t)(w + 1));
+        zero_tail(sq, w);
+    }
     for (int y = 0; y < h; y++) {
         const uint8_t *row = img + (size_t)y * istride;
         const uint32_t *su = sum + (size_t)y * stride;
@@ -146,6 +160,7 @@ void emo__integral(const uint8_t *img, int w, int h, int istride,
                 s += row[x];
                 sc[x + 1] = su[x + 1] + s;
             }
+            zero_tail(sc, w);
             continue;
         }
         const uint32_t *qu = sq + (size_t)y * stride;
@@ -159,6 +174,8 @@ void emo__integral(const uint8_t *img, int w, int h, int istride,
             sc[x + 1] = su[x + 1] + s;
             qc[x + 1] = qu[x + 1] + q;
         }
+        zero_tail(sc, w);
+        zero_tail(qc, w);
     }
     if (tilted)
         tilted_integral(img, w, h, istride, tilted, stride, work);

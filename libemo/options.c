@@ -18,6 +18,9 @@ typedef struct option_desc {
 #define DEFAULT_MAX_PIXELS (64 * 1000 * 1000)
 #define DEFAULT_MAX_FILE_BYTES (1 << 30)
 #define DEFAULT_MAX_NET_PARAMS (1 << 28) /* also the highest allowed */
+/* Detection's working size: the integral images of the largest level scanned
+ * cost 9 bytes a pixel (13 with tilted features) per detection thread. */
+#define DEFAULT_DETECT_MAX_PIXELS (1 << 23)
 
 #define I 1
 #define F 0
@@ -40,6 +43,7 @@ static const option_desc option_table[] = {
     {EMO_OPT_BLUR, I, 0, 1, 1},
     {EMO_OPT_BLUR_SIGMA, F, 0.1, 5.0, 1.0},
     {EMO_OPT_SUBTRACT_MEAN, I, 0, 1, 1},
+    {EMO_OPT_DETECT_MAX_PIXELS, I, 0, INT_MAX, DEFAULT_DETECT_MAX_PIXELS},
 
     {EMO_OPT_NET_THREADS, I, 1, 64, 1},
     {EMO_OPT_NET_SEED, I, 0, INT_MAX, 1},

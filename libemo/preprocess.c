@@ -148,6 +148,7 @@ static emo__detect_params params_from(const emo_opts *o)
     p.max_w = p.max_h = emo__opti(o, EMO_OPT_DETECT_MAX_SIZE);
     p.threads = emo__opti(o, EMO_OPT_DETECT_THREADS);
     p.scalar = 0;
+    p.max_pixels = emo__opti(o, EMO_OPT_DETECT_MAX_PIXELS);
     return p;
 }
 

@@ -30,6 +30,16 @@ assert objs[0]["width"] == 512 and len(objs[0]["faces"]) == 1, objs[0]
 assert "error" in objs[1] and "error" in objs[2], objs
 print("check-detect: emo-detect JSON and exit status ok")
 PY
+# --max-pixels refuses a larger image before decoding it, as an error object.
+if build/emo-detect --detect-only --max-pixels 100000 \
+    examples/data/astronaut.png > "$tmp/limit.json" 2>/dev/null ||
+    ! grep -q '"error": "limit exceeded: .*100000-pixel limit"' "$tmp/limit.json"
+then
+    echo "check-detect: --max-pixels 100000 did not refuse a 512x512 image:" >&2
+    cat "$tmp/limit.json" >&2
+    exit 1
+fi
+echo "check-detect: emo-detect --max-pixels ok"
 if ! "$PYTHON" -c "import cv2" 2>/dev/null; then
     echo "check-detect: skipped ($PYTHON has no cv2; apt-get install python3-opencv)"
     exit 0

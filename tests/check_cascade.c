@@ -294,15 +294,22 @@ END_TEST
 
 START_TEST(integrals_match_definitions)
 {
-    enum { W = 13, H = 9, S = W + 3 };
+    /* A stride tighter than the zero tail: each row's tail runs into the
+     * next row, which must still come out right. */
+    enum { W = 13, H = 9, S = W + 3, N = H * S + W + 1 + EMO__INTEGRAL_TAIL };
     uint8_t img[H][W];
-    uint32_t sum[(H + 1) * S], sq[(H + 1) * S], tl[(H + 1) * S], work[2 * W];
+    uint32_t sum[N], sq[N], tl[N], work[2 * W];
+    memset(sum, 0xab, sizeof sum);
+    memset(sq, 0xab, sizeof sq);
+    memset(tl, 0xab, sizeof tl);
     emo_rng rng;
     emo__rng_seed(&rng, 3);
     for (int y = 0; y < H; y++)
         for (int x = 0; x < W; x++)
             img[y][x] = (uint8_t)emo__rng_below(&rng, 256);
     emo__integral(&img[0][0], W, H, W, sum, sq, tl, S, work);
+    for (int k = H * S + W + 1; k < N; k++)
+        ck_assert(sum[k] == 0 && sq[k] == 0 && tl[k] == 0);
     for (int Y = 0; Y <= H; Y++)
         for (int X = 0; X <= W; X++) {
             uint32_t s = 0, q = 0, t = 0;
@@ -470,7 +477,7 @@ static void detect_astronaut(const char *cascade, int threads,
     ck_assert_emo_ok(emo__cascade_load(cascade, &c));
     emo__detector *d;
     ck_assert_emo_ok(emo__detector_create(&d));
-    emo__detect_params p = {1.1, 5, 30, 30, 0, 0, threads, 0};
+    emo__detect_params p = {1.1, 5, 30, 30, 0, 0, threads, 0, 0};
     ck_assert_emo_ok(emo__detect(d, c, px, w, h, w, &p, out));
     /* a second call on the same buffers gives the same answer */
     emo__rects again = {0};
@@ -576,7 +583,7 @@ START_TEST(vector_path_equals_scalar_path)
         for (int f = 0; f < 2; f++) {
             const uint8_t *img = f ? tex : px;
             int iw = f ? TW : w, ih = f ? TH : h;
-            emo__detect_params p = {1.15, 0, 1, 1, 0, 0, 1, 0};
+            emo__detect_params p = {1.15, 0, 1, 1, 0, 0, 1, 0, 0};
             emo__rects vec = {0}, ref = {0};
             ck_assert_emo_ok(emo__detect(d, c, img, iw, ih, iw, &p, &vec));
             p.scalar = 1;
@@ -597,6 +604,56 @@ START_TEST(vector_path_equals_scalar_path)
 }
 END_TEST
 
+/* A pixel cap skips the levels over it and nothing else: the raw hits
+ * are those of an uncapped scan whose smallest window is the first scale
+ * whose level fits, so boxes come back in frame coordinates. */
+START_TEST(pixel_cap_skips_only_large_levels)
+{
+    const char *path = HAAR_DIR "haarcascade_frontalface_default.xml";
+    if (!have(path))
+        return;
+    uint8_t *px;
+    int w, h;
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
+    emo__cascade *c;
+    ck_assert_emo_ok(emo__cascade_load(path, &c));
+    emo__detector *d;
+    ck_assert_emo_ok(emo__detector_create(&d));
+    const long long cap = 160 * 160;
+    double f = 1; /* the first scale whose level fits the cap */
+    while ((long long)lrintf((float)w / (float)f) *
+               lrintf((float)h / (float)f) > cap)
+        f *= 1.1;
+    int win = (int)lrintf((float)c->win_w * (float)f);
+    ck_assert_int_gt(win, 60);
+    emo__detect_params p = {1.1, 0, win, win, 0, 0, 1, 0, cap};
+    emo__rects capped = {0}, ref = {0};
+    ck_assert_emo_ok(emo__detect(d, c, px, w, h, w, &p, &capped));
+    p.max_pixels = 0;
+    ck_assert_emo_ok(emo__detect(d, c, px, w, h, w, &p, &ref));
+    ck_assert_int_gt(ref.n, 0);
+    ck_assert_int_eq(capped.n, ref.n);
+    ck_assert(!memcmp(capped.v, ref.v, sizeof *ref.v * (size_t)ref.n));
+    /* with the default minimum size, the cap alone keeps windows that
+     * small out */
+    p = (emo__detect_params){1.1, 0, 30, 30, 0, 0, 1, 0, cap};
+    ck_assert_emo_ok(emo__detect(d, c, px, w, h, w, &p, &capped));
+    ck_assert_int_eq(capped.n, ref.n);
+    for (int i = 0; i < capped.n; i++)
+        ck_assert_int_ge(capped.v[i].w, win);
+    /* a cap under the window's area leaves no scale */
+    p.max_pixels = (long long)c->win_w * c->win_h - 1;
+    ck_assert_emo_ok(emo__detect(d, c, px, w, h, w, &p, &capped));
+    ck_assert_int_eq(capped.n, 0);
+    emo__rects_free(&capped);
+    emo__rects_free(&ref);
+    emo__detector_free(d);
+    emo__cascade_free(c);
+    emo_free(px);
+}
+END_TEST
+
 /* Frames smaller than the window, flat frames, a tilted cascade. */
 START_TEST(small_and_flat_frames_find_nothing)
 {
@@ -608,7 +665,7 @@ START_TEST(small_and_flat_frames_find_nothing)
     ck_assert(c->has_tilted);
     emo__detector *d;
     ck_assert_emo_ok(emo__detector_create(&d));
-    emo__detect_params p = {1.1, 3, 1, 1, 0, 0, 1, 0};
+    emo__detect_params p = {1.1, 3, 1, 1, 0, 0, 1, 0, 0};
     emo__rects r = {0};
     uint8_t one = 9;
     ck_assert_emo_ok(emo__detect(d, c, &one, 1, 1, 1, &p, &r));
@@ -653,6 +710,7 @@ Suite *cascade_suite(void)
     tcase_add_test(tc, threads_give_the_same_boxes);
     tcase_add_test(tc, tilted_tree_cascade_finds_an_eye);
     tcase_add_test(tc, vector_path_equals_scalar_path);
+    tcase_add_test(tc, pixel_cap_skips_only_large_levels);
     tcase_add_test(tc, small_and_flat_frames_find_nothing);
     suite_add_tcase(s, tc);
     return s;

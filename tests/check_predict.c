@@ -454,17 +454,6 @@ START_TEST(frame_without_face)
 }
 END_TEST
 
-static double iou(emo_box a, emo_box b)
-{
-    int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
-    int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w;
-    int y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
-    if (x1 <= x0 || y1 <= y0)
-        return 0;
-    double in = (double)(x1 - x0) * (y1 - y0);
-    return in / ((double)a.w * a.h + (double)b.w * b.h - in);
-}
-
 /* The photograph pasted at (ox, oy) into a 400x300 gray frame. */
 static void paste(const uint8_t *src, int sw, int sh, uint8_t *dst, int ox,
                   int oy)
@@ -502,8 +491,8 @@ START_TEST(tracking_follows_the_face)
         /* The face moves with the photograph (a full scan of this frame
          * may also find a false positive elsewhere: tracking must not). */
         emo_box want = {first.x + dx, first.y + dy, first.w, first.h};
-        ck_assert_msg(iou(a.box, want) > 0.7, "frame %d: iou %.2f", i,
-                      iou(a.box, want));
+        ck_assert_msg(test_box_iou(a.box, want) > 0.7, "frame %d: iou %.2f",
+                      i, test_box_iou(a.box, want));
     }
     emo_predictor_destroy(p);
     emo_network_destroy(net);

@@ -103,6 +103,14 @@ START_TEST(option_ranges)
                      EMO_ERR_RANGE);
     ck_assert_int_eq(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_THREADS, 0),
                      EMO_ERR_RANGE);
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp, EMO_OPT_DETECT_MAX_PIXELS,
+                                              &v));
+    ck_assert_int_eq(v, 1 << 23);
+    ck_assert_int_eq(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_MAX_PIXELS,
+                                              -1),
+                     EMO_ERR_RANGE);
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_MAX_PIXELS,
+                                              0));
     /* options of other handles do not apply */
     ck_assert_int_eq(emo_preprocessor_set_int(pp, EMO_OPT_NET_THREADS, 1),
                      EMO_ERR_RANGE);
@@ -250,6 +258,58 @@ START_TEST(face_choice_policies)
     ck_assert(face.x > 200 && face.w < 120);
     free(frame);
     emo_preprocessor_destroy(pp);
+}
+END_TEST
+
+/* The faces of the photo with the working size capped (cap 0: none). */
+static int detect_capped(const uint8_t *px, int w, int h, int cap,
+                         emo_box *b, int max)
+{
+    emo_preprocessor *pp = make_pp();
+    int n;
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_FACE_CHOICE,
+                                              EMO_FACE_ALL));
+    if (cap >= 0)
+        ck_assert_emo_ok(emo_preprocessor_set_int(
+            pp, EMO_OPT_DETECT_MAX_PIXELS, cap));
+    ck_assert_emo_ok(emo_preprocessor_detect(pp, px, w, h, w, b, max, &n));
+    emo_preprocessor_destroy(pp);
+    return n;
+}
+
+/* The photo at 3x (1536x1536) scanned with a 512x512 working size finds
+ * the face at 3x its place in the photo; the photo itself, under the
+ * default cap, gives the boxes of an uncapped scan. */
+START_TEST(capped_scan_maps_boxes_back)
+{
+    if (!have_default_cascade())
+        return;
+    uint8_t *px;
+    int w, h;
+    ck_assert_emo_ok(emo_image_load(
+        test_src_path("examples/data/astronaut.png"), 1, &px, &w, &h));
+    emo_box small[8], ref[8], big[8];
+    int n = detect_capped(px, w, h, -1, small, 8);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(detect_capped(px, w, h, 0, ref, 8), n);
+    ck_assert(!memcmp(small, ref, sizeof *ref * (size_t)n));
+
+    int W = 3 * w, H = 3 * h;
+    uint8_t *frame = malloc((size_t)W * H);
+    int *work = malloc(sizeof(int) * 4 * (size_t)W);
+    ck_assert(frame && work);
+    emo__resize_exact_u8(px, w, h, w, frame, W, H, W, work);
+    /* (the blurred upscale also shows the cascade larger false faces) */
+    n = detect_capped(frame, W, H, 512 * 512, big, 8);
+    emo_box want = {3 * small[0].x, 3 * small[0].y, 3 * small[0].w,
+                    3 * small[0].h};
+    double best = 0;
+    for (int i = 0; i < n && i < 8; i++)
+        best = fmax(best, test_box_iou(big[i], want));
+    ck_assert_msg(best > 0.85, "%d faces, best IoU %.2f", n, best);
+    free(work);
+    free(frame);
+    emo_free(px);
 }
 END_TEST
 
@@ -426,6 +486,7 @@ Suite *preprocess_suite(void)
     tcase_add_test(tc, default_cascade_from_environment);
     tcase_add_test(tc, face_choice_policies);
     tcase_add_test(tc, retry_with_looser_parameters);
+    tcase_add_test(tc, capped_scan_maps_boxes_back);
     tcase_add_test(tc, detect_near_tracks_the_face);
     tcase_add_test(tc, normalize_constant_and_mean);
     tcase_add_test(tc, compute_mean_averages_faces);

@@ -21,6 +21,18 @@ static inline const char *test_tmpdir(void)
     return dir;
 }
 
+/* Intersection over union of two boxes. */
+static inline double test_box_iou(emo_box a, emo_box b)
+{
+    int x0 = a.x > b.x ? a.x : b.x, y0 = a.y > b.y ? a.y : b.y;
+    int x1 = a.x + a.w < b.x + b.w ? a.x + a.w : b.x + b.w;
+    int y1 = a.y + a.h < b.y + b.h ? a.y + a.h : b.y + b.h;
+    if (x1 <= x0 || y1 <= y0)
+        return 0;
+    double in = (double)(x1 - x0) * (y1 - y0);
+    return in / ((double)a.w * a.h + (double)b.w * b.h - in);
+}
+
 /* Path of a file in the source tree (tests run from anywhere). */
 static inline const char *test_src_path(const char *rel)
 {

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,14 @@ void cli_check(int rc, const char *what)
     fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, emo_strerror(rc),
             *detail ? ": " : "", detail);
     exit(1);
+}
+
+void cli_max_pixels(const char *opt, const char *s)
+{
+    /* Process-wide, as a program wants: every image and frame it reads is
+     * refused over the limit before its pixels are allocated. */
+    cli_check(emo_set_int(EMO_OPT_MAX_PIXELS, cli_int(opt, s, 1, INT_MAX)),
+              opt);
 }
 
 /* Network texts are a few kB; the cap only stops a wrong file (a model, an

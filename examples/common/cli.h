@@ -24,6 +24,9 @@ int cli_choice(const char *opt, const char *s, const char *const *choices,
                int n);
 /* Prints "prog: what: <libemo detail>" and exits 1 when rc < 0. */
 void cli_check(int rc, const char *what);
+/* --max-pixels N: sets the library's decoding limit (EMO_OPT_MAX_PIXELS);
+ * exits with a message when N is not in [1, INT_MAX]. */
+void cli_max_pixels(const char *opt, const char *s);
 /* Program name for messages (set by cli_init). */
 void cli_init(const char *argv0);
 const char *cli_prog(void);

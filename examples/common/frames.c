@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #define MAX_SIDE 16384
-#define MAX_PIXELS (64L * 1000 * 1000)
 #define CAMERA_BUFFERS 4
 #define CAMERA_TIMEOUT_S 5
 
@@ -54,10 +53,14 @@ static int fail(char *err, size_t n, const char *fmt, ...)
     return -1;
 }
 
+/* The library's pixel limit (emo-live --max-pixels) also bounds the frame
+ * buffers allocated here. */
 static int check_size(int w, int h, const char *name, char *err, size_t n)
 {
+    int max_pixels = 0;
+    emo_get_int(EMO_OPT_MAX_PIXELS, &max_pixels);
     if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE ||
-        (long)w * h > MAX_PIXELS)
+        (long)w * h > max_pixels)
         return fail(err, n, "%s: frame size %dx%d out of range", name, w, h);
     return 0;
 }
