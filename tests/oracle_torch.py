@@ -329,7 +329,7 @@ class Routed(torch.autograd.Function):
 
 class Reference:
     """float64 copy of the network whose ReLU and max-pool decisions can be
-    flipped one by one.  A flip is (module index, flat index)."""
+    flipped.  A flip is (module index, flat indices that flip together)."""
 
     def __init__(self, text, batch):
         self.model, self.named = build_torch(text)
@@ -358,25 +358,34 @@ class Reference:
                     t.copy_(torch.from_numpy(params[(name, i)]).view_as(t))
 
     def _route(self, i, m, h):
-        """Routing of module i on input h; appends its near-ties."""
+        """Routing of module i on input h; appends its near-ties.  A
+        candidate flip is a tuple of flat indices that flip together: one
+        ReLU input, or every window of a pool whose two largest inputs are
+        the same near-tied pair (overlapping windows share inputs, and a
+        float32 engine orders the pair the same way in each of them)."""
         tol = LAMBDA * U * np.sqrt(max(self.fwd_before[i], 1))
         scale = float(h.abs().max()) or 1.0
         if isinstance(m, nn.ReLU):
             r = Routing(h > 0, h <= 0)
             margin = h.abs().flatten()
-            near = margin < tol * scale
+            groups = {(int(j),): [int(j)] for j in
+                      torch.nonzero(margin < tol * scale).flatten()}
         else:
             i1, i2, v1, v2 = pool_top2(m, h)
             r = Routing(i1, i2)
             margin = (v1 - v2).flatten()
-            near = margin < tol * scale
             # ties of exact zeros are ReLU outputs (or LRN of them): the
             # ReLU below stops the gradient of either input
-            near &= v1.flatten() != 0
+            near = (margin < tol * scale) & (v1.flatten() != 0)
+            plane = i1[0, 0].numel()
+            groups = {}
+            for j in torch.nonzero(near).flatten().tolist():
+                pair = (j // plane, int(i1.view(-1)[j]), int(i2.view(-1)[j]))
+                groups.setdefault(pair, []).append(j)
         # ranked in units of the layer's error bound: deep layers carry
         # more rounding, so their near-ties are likelier to flip
-        self.cands += [(float(margin[j]) / (scale * tol), (i, int(j)))
-                       for j in torch.nonzero(near).flatten()]
+        self.cands += [(float(margin[js[0]]) / (scale * tol), (i, tuple(js)))
+                       for js in groups.values()]
         self.routes[i] = r
         return r
 
@@ -408,7 +417,7 @@ class Reference:
         below the highest flipped module)."""
         top = max((i for i, _ in flips), default=len(self.mods))
         for i, r in self.routes.items():
-            r.flip([j for mi, j in flips if mi == i])
+            r.flip([j for mi, js in flips if mi == i for j in js])
         learned = [(name, j, t) for name, m in self.named
                    if self.mods.index(m) < top
                    for j, t in enumerate(tensors_of(m)) if t.requires_grad]
