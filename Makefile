@@ -41,10 +41,11 @@ LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden \
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
        -fno-sanitize-recover=undefined
 
-LIB_SRC := $(sort $(wildcard libemo/*.c libemo/nn/*.c))
+# Every module folder of libemo/ (see libemo/README.md).
+LIB_SRC := $(sort $(wildcard libemo/*.c libemo/*/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
 SAN_OBJ := $(LIB_SRC:%.c=$(B)/san/%.o)
-LIB_HDR := $(wildcard include/*.h libemo/*.h libemo/nn/*.h)
+LIB_HDR := $(wildcard include/*.h libemo/*.h libemo/*/*.h)
 
 SONAME := libemo.so.$(VERSION_MAJOR)
 SHARED := $(B)/libemo.so.$(VERSION)

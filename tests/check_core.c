@@ -1,6 +1,6 @@
 /* check_core.c - version, status codes, error detail, options, classes. */
 #include "testutil.h"
-#include "internal.h"
+#include "common/internal.h"
 
 #include <pthread.h>
 #include <sys/stat.h>

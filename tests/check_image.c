@@ -2,7 +2,7 @@
  * paths and limits, and the pixel operations of image_ops.c.  Every
  * fixture is generated here (libpng/libjpeg write them into memory). */
 #include "testutil.h"
-#include "image.h"
+#include "image/image.h"
 
 #include <dirent.h>
 #include <math.h>

@@ -15,7 +15,7 @@
 #ifndef EMO_NN_H
 #define EMO_NN_H
 
-#include "internal.h"
+#include "common/internal.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * a correct CRC-32 appended, so mutations reach the chunk parser instead
  * of stopping at the checksum. */
 #include "fuzz_common.h"
-#include "internal.h"
+#include "common/internal.h"
 #include "nn/nn.h"
 
 #include <stdlib.h>

@@ -1,0 +1,51 @@
+/*
+ * train.h - what the training modules share: the face cache
+ * (train_data.c), augmentation (augment.c), learning-rate policies and
+ * class weights (train_policy.c), used by train.c and corrections.c.
+ */
+#ifndef EMO_TRAIN_H
+#define EMO_TRAIN_H
+
+#include "common/internal.h"
+
+/* Faces of one split, normalised with the mean off (pixel units [0,1]),
+ * with labels already mapped to network outputs. */
+typedef struct emo__face_cache {
+    float *faces;  /* n * side * side */
+    int *labels;   /* n */
+    int *items;    /* dataset item index of each face */
+    int n;
+    int side;
+    int failed;    /* items that could not be made into a face */
+} emo__face_cache;
+
+/* Makes the faces of `split` with pp (mean subtraction switched off for the
+ * call); label_map[dataset label] = network output (-1: left out).
+ * Undecodable images and images without a face are counted in failed.
+ * Errors: EMO_ERR_NOMEM, EMO_ERR_LIMIT; per-item errors never fail. */
+int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
+                     emo_preprocessor *pp, const int *label_map);
+void emo__cache_free(emo__face_cache *c);
+
+/* One augmented copy of a side x side face (pixel units) under the
+ * EMO_AUG_* mask: mirror with probability 1/2, rotation uniform in
+ * +-rotate_deg, shift up to side/12 pixels, scale 0.9..1.1, brightness
+ * +-0.1 and contrast 0.8..1.2, and (EMO_AUG_ERASE) with probability 1/2 a
+ * rectangle of 2-20 % of the face filled with uniform noise.  The first
+ * five draw a fixed number of random numbers per call whatever the mask;
+ * erasing draws only when on.  Seeded runs are reproducible.  tmp holds
+ * side * side floats; src != dst. */
+void emo__augment_face(const float *src, int side, float *dst, float *tmp,
+                       unsigned mask, double rotate_deg, emo_rng *rng);
+
+/* Learning rate at training progress t (in epochs, fractional) of
+ * `epochs` under EMO_LR_*; cosine has a linear warm-up over the first
+ * min(1, epochs / 20) epochs from base/10. */
+double emo__lr_at(int policy, double base, double gamma, int step_epochs,
+                  double t, int epochs);
+
+/* Inverse-frequency class weights normalised to mean 1 over the classes
+ * present (absent classes get 1).  counts/weights have `classes` entries. */
+void emo__class_weights(const int *counts, int classes, float *weights);
+
+#endif
