@@ -97,9 +97,4 @@ double emo__rng_uniform(emo_rng *r);            /* [0, 1) */
 uint32_t emo__rng_below(emo_rng *r, uint32_t n); /* [0, n) */
 double emo__rng_gauss(emo_rng *r);              /* N(0, 1) */
 
-/* IEEE-754 binary16 <-> binary32 (half.c): round to nearest, ties to
- * even; overflow gives infinity, NaN stays NaN. */
-uint16_t emo__f16_from_f32(float f);
-float emo__f32_from_f16(uint16_t h);
-
 #endif

@@ -1,5 +1,5 @@
 /* crc32.c - CRC-32 (IEEE 802.3, reflected, as zlib's crc32), slice-by-4. */
-#include "nn/nn.h"
+#include "model/crc32.h"
 
 #include <pthread.h>
 

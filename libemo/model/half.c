@@ -7,7 +7,7 @@
  * result must not depend on the FPU's rounding mode or on -ffast-math.
  * Rounding is to nearest, ties to even, as IEEE-754's default.
  */
-#include "common/internal.h"
+#include "model/half.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /*
- * model.c - the model file (docs/model-format.md): a little-endian header
+ * model_file.c - the model file (docs/model-format.md): a little-endian header
  * ("EMOM", format version), tagged chunks (network text, options,
  * preprocessing, mean image, class names, corrections, weights as 32- or
  * 16-bit floats, optional momentum and training state) and a CRC-32 of
@@ -11,7 +11,9 @@
  * CRC first, and still checks every length against the bytes left before
  * it allocates.
  */
-#include "nn/nn.h"
+#include "model/network.h"
+#include "model/crc32.h"
+#include "model/half.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -143,15 +145,15 @@ static void chunk_prep(writer *w, const emo_network *net)
 static void chunk_mean(writer *w, const emo_network *net)
 {
     /* the mean image is one input plane */
-    put_u32(w, (uint32_t)net->input.h);
-    put_u32(w, (uint32_t)net->input.w);
-    put_floats(w, net->mean, (size_t)net->input.h * net->input.w);
+    put_u32(w, (uint32_t)net->nn.input.h);
+    put_u32(w, (uint32_t)net->nn.input.w);
+    put_floats(w, net->mean, (size_t)net->nn.input.h * net->nn.input.w);
 }
 
 static void chunk_classes(writer *w, const emo_network *net)
 {
-    put_u32(w, (uint32_t)net->num_classes);
-    for (int i = 0; i < net->num_classes; i++) {
+    put_u32(w, (uint32_t)net->nn.num_classes);
+    for (int i = 0; i < net->nn.num_classes; i++) {
         const char *s = emo_network_class_name(net, i);
         put_u32(w, (uint32_t)strlen(s));
         put(w, s, strlen(s));
@@ -160,7 +162,7 @@ static void chunk_classes(writer *w, const emo_network *net)
 
 static void chunk_corrections(writer *w, const emo_network *net)
 {
-    size_t face = emo__shape_size(net->input);
+    size_t face = emo__shape_size(net->nn.input);
     put_u32(w, (uint32_t)net->n_corr);
     put_u32(w, (uint32_t)face);
     for (int i = 0; i < net->n_corr; i++)
@@ -175,11 +177,11 @@ enum { TENSOR_WEIGHTS = 0, TENSOR_MOMENTUM = 1, TENSOR_WEIGHTS_F16 = 2 };
 static void put_tensors(writer *w, const emo_network *net, int which)
 {
     uint32_t count = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        count += net->layers[i].nparams > 0;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        count += net->nn.layers[i].nparams > 0;
     put_u32(w, count);
-    for (int i = 0; i < net->n_layers; i++) {
-        const emo__layer *l = &net->layers[i];
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        const emo__layer *l = &net->nn.layers[i];
         if (!l->nparams)
             continue;
         put_u32(w, (uint32_t)strlen(l->name));
@@ -281,8 +283,8 @@ static void write_model(writer *w, const emo_network *net, int checkpoint)
  * 32 bits. */
 static int check_f16_range(const emo_network *net)
 {
-    for (int i = 0; i < net->n_layers; i++) {
-        const emo__layer *l = &net->layers[i];
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        const emo__layer *l = &net->nn.layers[i];
         for (int j = 0; j < l->nparams; j++)
             for (size_t k = 0; k < l->p[j].n; k++) {
                 float v = l->p[j].data[k];
@@ -428,9 +430,9 @@ static int read_mean(reader *r, emo_network *net)
     uint32_t h, w;
     if (get_u32(r, &h) || get_u32(r, &w))
         return EMO_ERR_FORMAT;
-    if ((int)h != net->input.h || (int)w != net->input.w)
+    if ((int)h != net->nn.input.h || (int)w != net->nn.input.w)
         return emo__fail(EMO_ERR_FORMAT, "MEAN chunk: %ux%u mean image for "
-                         "a %dx%d input", h, w, net->input.h, net->input.w);
+                         "a %dx%d input", h, w, net->nn.input.h, net->nn.input.w);
     if (need(r, (uint64_t)h * w * 4))
         return EMO_ERR_FORMAT;
     float *m = malloc(sizeof(float) * (size_t)h * w);
@@ -447,9 +449,9 @@ static int read_classes(reader *r, emo_network *net)
     uint32_t n;
     if (get_u32(r, &n))
         return EMO_ERR_FORMAT;
-    if ((int)n != net->num_classes || n > EMO_MAX_CLASSES)
+    if ((int)n != net->nn.num_classes || n > EMO_MAX_CLASSES)
         return emo__fail(EMO_ERR_FORMAT, "CLAS chunk: %u names for %d "
-                         "classes", n, net->num_classes);
+                         "classes", n, net->nn.num_classes);
     char names[EMO_MAX_CLASSES][MAX_CLASS_NAME + 1];
     const char *ptrs[EMO_MAX_CLASSES];
     for (uint32_t i = 0; i < n; i++) {
@@ -477,10 +479,10 @@ static int read_corrections(reader *r, emo_network *net)
     uint32_t n, face;
     if (get_u32(r, &n) || get_u32(r, &face))
         return EMO_ERR_FORMAT;
-    if (face != emo__shape_size(net->input))
+    if (face != emo__shape_size(net->nn.input))
         return emo__fail(EMO_ERR_FORMAT, "CORR chunk: faces of %u values "
                          "for a %zu-value input", face,
-                         emo__shape_size(net->input));
+                         emo__shape_size(net->nn.input));
     if (need(r, (uint64_t)n * 4 + (uint64_t)n * face * 4))
         return EMO_ERR_FORMAT;
     float *buf = malloc(sizeof(float) * face);
@@ -491,7 +493,7 @@ static int read_corrections(reader *r, emo_network *net)
     int rc = EMO_OK;
     for (uint32_t i = 0; i < n && !rc; i++) {
         get_floats(r, buf, face);
-        rc = emo__net_store_correction(net, buf, face,
+        rc = emo__network_store_correction(net, buf, face,
                                        (int)rd_u32_raw(labels + 4 * i));
     }
     free(buf);
@@ -501,17 +503,17 @@ static int read_corrections(reader *r, emo_network *net)
 static int read_tensors(reader *r, emo_network *net, int which)
 {
     uint32_t count, expect = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        expect += net->layers[i].nparams > 0;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        expect += net->nn.layers[i].nparams > 0;
     if (get_u32(r, &count))
         return EMO_ERR_FORMAT;
     if (count != expect)
         return emo__fail(EMO_ERR_FORMAT, "%s chunk: %u layers with weights,"
                          " the network has %u", r->what, count, expect);
-    if (which == TENSOR_MOMENTUM && emo__net_alloc_train(net))
+    if (which == TENSOR_MOMENTUM && emo__net_alloc_train(&net->nn))
         return EMO_ERR_NOMEM;
-    for (int i = 0; i < net->n_layers; i++) {
-        emo__layer *l = &net->layers[i];
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        emo__layer *l = &net->nn.layers[i];
         if (!l->nparams)
             continue;
         uint32_t len, np;
@@ -648,7 +650,7 @@ static int build_from_text(const uint8_t *data, size_t size,
     text[len] = 0;
     int rc = strlen(text) != len
                  ? emo__fail(EMO_ERR_FORMAT, "NUL byte in the network text")
-                 : emo__net_parse(text, out);
+                 : emo__network_create(text, out);
     free(text);
     return rc ? emo__fail_prefix(rc, "network text") : EMO_OK;
 }
@@ -677,7 +679,7 @@ static int rd_weights_f16(reader *r, emo_network *net)
 
 static int rd_state(reader *r, emo_network *net)
 {
-    return emo__net_set_train_state(net, r->p, (size_t)(r->end - r->p));
+    return emo__network_set_train_state(net, r->p, (size_t)(r->end - r->p));
 }
 
 static int read_chunks(const uint8_t *data, size_t size, emo_network *net)
@@ -721,10 +723,10 @@ int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,
     if (!rc)
         rc = read_chunks(data, size, net);
     if (rc) {
-        emo__net_free(net);
+        emo_network_destroy(net);
         return emo__fail_prefix(rc, what);
     }
-    net->version++;
+    net->nn.version++;
     net->fresh = 0;
     *out = net;
     return EMO_OK;

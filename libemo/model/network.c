@@ -1,16 +1,67 @@
 /*
- * network.c - the public emo_network_* functions: validate the arguments,
- * translate, call the engine in nn/.  Training over datasets lives in
- * train.c, model files in model.c, preprocessing exchange in
- * network_pp.c.
+ * network.c - the emo_network handle and its public functions: create,
+ * options, shape, class names, weights, forward; validate the arguments,
+ * translate, call the engine in nn/.  Model files live in model_file.c,
+ * training in train/, the preprocessing exchange in
+ * predict/network_pp.c.
  */
-#include "nn/nn.h"
+#include "model/network.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define NET_GROUPS (EMO__GROUP_NET | EMO__GROUP_TRAIN)
+
+/* Preprocessing defaults stored with a fresh network: the option
+ * defaults, with the face size taken from the input. */
+static void init_pp_opts(emo_network *net)
+{
+    emo__shape in = net->nn.input;
+    emo__opts_init(&net->pp_opts);
+    if (in.h == in.w && in.h >= 8 && in.h <= 512)
+        net->pp_opts.v[EMO_OPT_FACE_SIZE / 100][EMO_OPT_FACE_SIZE % 100] =
+            in.h;
+}
+
+int emo__network_create(const char *text, emo_network **out)
+{
+    *out = NULL;
+    emo_network *net = calloc(1, sizeof *net);
+    size_t tl = strlen(text);
+    char *copy = malloc(tl + 1);
+    if (!net || !copy) {
+        free(net);
+        free(copy);
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    }
+    memcpy(copy, text, tl + 1);
+    int rc = emo__net_parse(text, &net->nn);
+    if (rc) {
+        free(net);
+        free(copy);
+        return rc;
+    }
+    net->text = copy;
+    emo__opts_init(&net->opts);
+    init_pp_opts(net);
+    emo__network_init_weights(net);
+    net->fresh = 1;
+    *out = net;
+    return EMO_OK;
+}
+
+void emo__network_init_weights(emo_network *net)
+{
+    emo__net_init_weights(&net->nn, (uint64_t)emo__opti(&net->opts,
+                                                        EMO_OPT_NET_SEED));
+}
+
+int emo__network_ws_create(const emo_network *net, emo__net_ws **out)
+{
+    return emo__net_ws_create(&net->nn,
+                              emo__opti(&net->opts, EMO_OPT_NET_THREADS), out);
+}
 
 EMO_API int emo_network_create_text(const char *text, emo_network **out)
 {
@@ -19,7 +70,7 @@ EMO_API int emo_network_create_text(const char *text, emo_network **out)
     *out = NULL;
     if (!text)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network text");
-    return emo__net_parse(text, out);
+    return emo__network_create(text, out);
 }
 
 EMO_API int emo_network_create_preset(const char *preset, int num_classes,
@@ -42,7 +93,7 @@ EMO_API int emo_network_create_preset(const char *preset, int num_classes,
     char *text = emo__preset_text(preset, num_classes);
     if (!text)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
-    int rc = emo__net_parse(text, out);
+    int rc = emo__network_create(text, out);
     free(text);
     if (rc)
         return emo__fail_prefix(rc, preset);
@@ -51,7 +102,21 @@ EMO_API int emo_network_create_preset(const char *preset, int num_classes,
 
 EMO_API void emo_network_destroy(emo_network *net)
 {
-    emo__net_free(net);
+    if (!net)
+        return;
+    if (net->class_names)
+        for (int i = 0; i < net->nn.num_classes; i++)
+            free(net->class_names[i]);
+    emo__net_release(&net->nn);
+    free(net->class_names);
+    free(net->text);
+    free(net->mean);
+    free(net->corr_faces);
+    free(net->corr_labels);
+    free(net->train_state);
+    free(net->checkpoint);
+    emo__net_ws_destroy(net->ws);
+    free(net);
 }
 
 static int same_shapes(const emo__layer *a, const emo__layer *b)
@@ -71,9 +136,9 @@ EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
     if (!dst || !src)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     int n = 0;
-    for (int i = 0; i < dst->n_layers; i++) {
-        emo__layer *d = &dst->layers[i];
-        const emo__layer *s = emo__net_find(src, d->name);
+    for (int i = 0; i < dst->nn.n_layers; i++) {
+        emo__layer *d = &dst->nn.layers[i];
+        const emo__layer *s = emo__net_find(&src->nn, d->name);
         if (!s || d->nparams == 0 || s->type != d->type ||
             s->nparams != d->nparams)
             continue;
@@ -86,7 +151,7 @@ EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
         }
         n++;
     }
-    dst->version++;
+    dst->nn.version++;
     dst->fresh = 0;
     if (copied)
         *copied = n;
@@ -102,7 +167,7 @@ EMO_API int emo_network_set_float(emo_network *net, int option, double value)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     int rc = emo__opts_set(&net->opts, NET_GROUPS, option, value);
     if (!rc && option == EMO_OPT_NET_SEED && net->fresh)
-        emo__net_init_weights(net);
+        emo__network_init_weights(net);
     return rc;
 }
 
@@ -137,11 +202,11 @@ EMO_API int emo_network_input_shape(const emo_network *net, int *channels,
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     if (channels)
-        *channels = net->input.c;
+        *channels = net->nn.input.c;
     if (height)
-        *height = net->input.h;
+        *height = net->nn.input.h;
     if (width)
-        *width = net->input.w;
+        *width = net->nn.input.w;
     return EMO_OK;
 }
 
@@ -149,7 +214,7 @@ EMO_API int emo_network_num_classes(const emo_network *net)
 {
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
-    return net->num_classes;
+    return net->nn.num_classes;
 }
 
 EMO_API const char *emo_network_class_name(const emo_network *net, int i)
@@ -157,7 +222,7 @@ EMO_API const char *emo_network_class_name(const emo_network *net, int i)
     static const char *const extra[] = {"class8", "class9", "class10",
                                         "class11", "class12", "class13",
                                         "class14", "class15"};
-    if (!net || i < 0 || i >= net->num_classes)
+    if (!net || i < 0 || i >= net->nn.num_classes)
         return NULL;
     if (net->class_names)
         return net->class_names[i];
@@ -169,9 +234,9 @@ EMO_API int emo_network_set_class_names(emo_network *net,
 {
     if (!net || !names)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    if (n != net->num_classes)
+    if (n != net->nn.num_classes)
         return emo__fail(EMO_ERR_MISMATCH, "%d names for %d classes", n,
-                         net->num_classes);
+                         net->nn.num_classes);
     char **copy = calloc((size_t)n, sizeof *copy);
     if (!copy)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
@@ -194,7 +259,7 @@ EMO_API int emo_network_set_class_names(emo_network *net,
         memcpy(copy[i], names[i], len + 1);
     }
     if (net->class_names)
-        for (int i = 0; i < net->num_classes; i++)
+        for (int i = 0; i < net->nn.num_classes; i++)
             free(net->class_names[i]);
     free(net->class_names);
     net->class_names = copy;
@@ -206,10 +271,10 @@ EMO_API int64_t emo_network_num_params(const emo_network *net)
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     int64_t n = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        for (int j = 0; j < net->layers[i].nparams; j++)
-            if (net->layers[i].p[j].learned)
-                n += (int64_t)net->layers[i].p[j].n;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++)
+            if (net->nn.layers[i].p[j].learned)
+                n += (int64_t)net->nn.layers[i].p[j].n;
     return n;
 }
 
@@ -228,8 +293,8 @@ EMO_API int64_t emo_network_flops(const emo_network *net)
     if (!net)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
     int64_t f = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        f += layer_flops(&net->layers[i]);
+    for (int i = 0; i < net->nn.n_layers; i++)
+        f += layer_flops(&net->nn.layers[i]);
     return f;
 }
 
@@ -262,9 +327,9 @@ EMO_API int emo_network_summary(const emo_network *net, char *buf,
     size_t n = put(buf, cap, 0, "%-12s %-8s %-16s %12s %12s\n", "layer",
                    "type", "output", "params", "MFLOP");
     n = put(buf, cap, n, "%-12s %-8s %4dx%4dx%-6d %12s %12s\n", "input", "",
-            net->input.c, net->input.h, net->input.w, "", "");
-    for (int i = 0; i < net->n_layers; i++) {
-        const emo__layer *l = &net->layers[i];
+            net->nn.input.c, net->nn.input.h, net->nn.input.w, "", "");
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        const emo__layer *l = &net->nn.layers[i];
         int64_t p = 0;
         for (int j = 0; j < l->nparams; j++)
             p += l->p[j].learned ? (int64_t)l->p[j].n : 0;
@@ -275,7 +340,7 @@ EMO_API int emo_network_summary(const emo_network *net, char *buf,
     n = put(buf, cap, n, "total: %lld parameters (%.2f MB), %.1f MFLOP, "
             "%d classes\n", (long long)emo_network_num_params(net),
             emo_network_num_params(net) * 4 / 1e6,
-            emo_network_flops(net) / 1e6, net->num_classes);
+            emo_network_flops(net) / 1e6, net->nn.num_classes);
     if (n > 0x7fffffff)
         return emo__fail(EMO_ERR_LIMIT, "summary too long");
     return (int)n;
@@ -300,7 +365,7 @@ EMO_API int emo_network_set_layer_lr(emo_network *net, const char *layer,
 {
     if (!net || !layer)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    emo__layer *l = emo__net_find(net, layer);
+    emo__layer *l = emo__net_find(&net->nn, layer);
     if (!l || l->nparams == 0)
         return emo__fail(EMO_ERR_INVALID_ARG, "no layer '%s' with weights",
                          layer);
@@ -319,7 +384,7 @@ static int find_param(const emo_network *net, const char *layer, int index,
 {
     if (!net || !layer)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    emo__layer *l = emo__net_find(net, layer);
+    emo__layer *l = emo__net_find(&net->nn, layer);
     if (!l)
         return emo__fail(EMO_ERR_INVALID_ARG, "no layer '%s'", layer);
     if (index < 0 || index >= l->nparams)
@@ -356,7 +421,7 @@ EMO_API int emo_network_set_param(emo_network *net, const char *layer,
         return emo__fail(EMO_ERR_MISMATCH, "layer '%s' parameter %d holds "
                          "%zu values, not %zu", layer, index, p->n, n);
     memcpy(p->data, buf, sizeof(float) * n);
-    net->version++;
+    net->nn.version++;
     net->fresh = 0;
     return EMO_OK;
 }
@@ -365,7 +430,7 @@ static int own_ws(emo_network *net)
 {
     if (net->ws)
         return EMO_OK;
-    return emo__net_ws_create(net, &net->ws);
+    return emo__network_ws_create(net, &net->ws);
 }
 
 EMO_API int emo_network_forward(emo_network *net, const float *input,
@@ -379,25 +444,5 @@ EMO_API int emo_network_forward(emo_network *net, const float *input,
     if (rc)
         return rc;
     net->ws->threads = emo__opti(&net->opts, EMO_OPT_NET_THREADS);
-    return emo__net_forward_ws(net, net->ws, input, batch, probs);
-}
-
-EMO_API int emo_network_train_step(emo_network *net, const float *input,
-                                   const int *labels, int batch, double lr,
-                                   const float *class_weights, double *loss)
-{
-    if (!net || !input || !labels)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    if (batch < 1 || batch > 65536)
-        return emo__fail(EMO_ERR_RANGE, "batch %d outside [1, 65536]", batch);
-    if (class_weights)
-        for (int i = 0; i < net->num_classes; i++)
-            if (!(class_weights[i] >= 0.0f && class_weights[i] < 1e6f))
-                return emo__fail(EMO_ERR_RANGE, "class weight %d is %g", i,
-                                 class_weights[i]);
-    int rc = own_ws(net);
-    if (rc)
-        return rc;
-    return emo__net_train_step_ws(net, net->ws, input, labels, batch, lr,
-                                  class_weights, loss, NULL, NULL);
+    return emo__net_forward_ws(&net->nn, net->ws, input, batch, probs);
 }

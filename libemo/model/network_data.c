@@ -1,26 +1,27 @@
 /*
- * netdata.c - data a network carries besides its weights: corrections
- * (faces with their true labels) and the opaque training state.
+ * network_data.c - data an emo_network carries besides its weights:
+ * corrections (faces with their true labels) and the training state that
+ * checkpoints save.
  */
-#include "nn/nn.h"
+#include "model/network.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_CORRECTIONS 100000
 
-int emo__net_store_correction(emo_network *net, const float *face, size_t n,
-                              int label)
+int emo__network_store_correction(emo_network *net, const float *face,
+                                  size_t n, int label)
 {
-    size_t face_n = emo__shape_size(net->input);
+    size_t face_n = emo__shape_size(net->nn.input);
     if (!face)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL face");
     if (n != face_n)
         return emo__fail(EMO_ERR_MISMATCH, "face of %zu values, the network"
                          " takes %zu", n, face_n);
-    if (label < 0 || label >= net->num_classes)
+    if (label < 0 || label >= net->nn.num_classes)
         return emo__fail(EMO_ERR_RANGE, "label %d outside [0, %d)", label,
-                         net->num_classes);
+                         net->nn.num_classes);
     if (net->n_corr >= MAX_CORRECTIONS)
         return emo__fail(EMO_ERR_LIMIT, "more than %d corrections",
                          MAX_CORRECTIONS);
@@ -42,7 +43,8 @@ int emo__net_store_correction(emo_network *net, const float *face, size_t n,
     return EMO_OK;
 }
 
-int emo__net_set_train_state(emo_network *net, const void *data, size_t len)
+int emo__network_set_train_state(emo_network *net, const void *data,
+                                 size_t len)
 {
     uint8_t *copy = NULL;
     if (data && len) {

@@ -113,9 +113,9 @@ int emo__ensemble_add(emo__ensemble *e, const emo_network *first,
     emo__member m = {net, NULL, NULL};
     int rc = member_setup(first, pp, net, &m);
     if (!rc)
-        rc = emo__net_ws_create(net, &m.ws);
+        rc = emo__network_ws_create(net, &m.ws);
     if (!rc)
-        rc = emo__net_ws_reserve(net, m.ws, views, 0);
+        rc = emo__net_ws_reserve(&net->nn, m.ws, views, 0);
     if (rc) {
         emo__net_ws_destroy(m.ws);
         free(m.mean);
@@ -128,7 +128,8 @@ int emo__ensemble_add(emo__ensemble *e, const emo_network *first,
 int emo__ensemble_reserve(emo__ensemble *e, int views)
 {
     for (int i = 0; i < e->n; i++) {
-        int rc = emo__net_ws_reserve(e->m[i].net, e->m[i].ws, views, 0);
+        int rc = emo__net_ws_reserve(&e->m[i].net->nn, e->m[i].ws, views,
+                                     0);
         if (rc)
             return rc;
     }

@@ -7,7 +7,7 @@
 #define EMO_PREDICT_ENSEMBLE_H
 
 #include "common/internal.h"
-#include "nn/nn.h"
+#include "model/network.h"
 
 /* One added network. */
 typedef struct emo__member {

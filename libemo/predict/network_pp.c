@@ -5,7 +5,7 @@
  * mean) and how it is found (detection parameters); per-run settings
  * (threads, detection on/off) stay with the preprocessor.
  */
-#include "nn/nn.h"
+#include "model/network.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +50,10 @@ EMO_API int emo_network_store_preprocessing(emo_network *net,
         *slot(&o, stored[i].id) = fv;
     }
     int n = (int)*slot(&o, EMO_OPT_FACE_SIZE);
-    if (n != net->input.h || n != net->input.w)
+    if (n != net->nn.input.h || n != net->nn.input.w)
         return emo__fail(EMO_ERR_MISMATCH, "face size %d does not match the"
-                         " %dx%d network input", n, net->input.h,
-                         net->input.w);
+                         " %dx%d network input", n, net->nn.input.h,
+                         net->nn.input.w);
     float *mean = malloc(sizeof(float) * (size_t)n * n);
     if (!mean)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");

@@ -14,7 +14,7 @@
  */
 #include "common/internal.h"
 #include "image/image.h"
-#include "nn/nn.h"
+#include "model/network.h"
 #include "predict/ensemble.h"
 #include "predict/faces.h"
 #include "predict/vote.h"
@@ -126,11 +126,11 @@ EMO_API int emo_predictor_create(const emo_network *net, emo_predictor **out)
     if (!rc)
         rc = alloc_buffers(p);
     if (!rc)
-        rc = emo__net_ws_create(net, &p->ws);
+        rc = emo__network_ws_create(net, &p->ws);
     /* Sized now for the default views, and whenever the views change: no
      * allocation per frame. */
     if (!rc)
-        rc = emo__net_ws_reserve(net, p->ws, view_count(p), 0);
+        rc = emo__net_ws_reserve(&net->nn, p->ws, view_count(p), 0);
     if (rc) {
         emo_predictor_destroy(p);
         return rc;
@@ -192,7 +192,7 @@ static int set_views(emo_predictor *p, double value)
     if (rc)
         return rc;
     int views = view_count(p);
-    rc = emo__net_ws_reserve(p->net, p->ws, views, 0);
+    rc = emo__net_ws_reserve(&p->net->nn, p->ws, views, 0);
     if (!rc)
         rc = emo__ensemble_reserve(&p->ensemble, views);
     if (rc)
@@ -308,7 +308,7 @@ static int ensemble_probs(emo_predictor *p, int mask, const float *raw,
     for (int m = 0; m < extra; m++) {
         const emo__member *e = &p->ensemble.m[m];
         make_views(p, mask, NULL, raw, e->mean);
-        int rc = emo__net_forward_ws(e->net, e->ws, p->batch, views,
+        int rc = emo__net_forward_ws(&e->net->nn, e->ws, p->batch, views,
                                      p->member_probs);
         if (rc)
             return rc;
@@ -340,7 +340,7 @@ static int classify(emo_predictor *p, const float *face, emo_prediction *out)
         views = make_views(p, mask, face, raw, has_mean ? p->mean : NULL);
         input = p->batch;
     }
-    int rc = emo__net_forward_ws(p->net, p->ws, input, views, p->probs);
+    int rc = emo__net_forward_ws(&p->net->nn, p->ws, input, views, p->probs);
     if (!rc && p->ensemble.n)
         rc = ensemble_probs(p, mask, raw, views);
     if (rc)

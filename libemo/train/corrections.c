@@ -4,7 +4,6 @@
  * emo_network_apply_corrections fine-tunes on them alone.
  */
 #include "train/train.h"
-#include "nn/nn.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +13,7 @@ EMO_API int emo_network_add_correction(emo_network *net, const float *face,
 {
     if (!net || !face)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    return emo__net_store_correction(net, face, n, label);
+    return emo__network_store_correction(net, face, n, label);
 }
 
 EMO_API int emo_network_num_corrections(const emo_network *net)
@@ -28,9 +27,9 @@ EMO_API int emo_network_num_corrections(const emo_network *net)
  * statistics): a few corrected faces must not redefine them. */
 static void fixed_params(emo_network *net, float *buf, int restore)
 {
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->layers[l].nparams; j++) {
-            emo__param *p = &net->layers[l].p[j];
+    for (int l = 0; l < net->nn.n_layers; l++)
+        for (int j = 0; j < net->nn.layers[l].nparams; j++) {
+            emo__param *p = &net->nn.layers[l].p[j];
             if (p->learned)
                 continue;
             if (restore)
@@ -40,16 +39,16 @@ static void fixed_params(emo_network *net, float *buf, int restore)
             buf += p->n;
         }
     if (restore)
-        net->version++;
+        net->nn.version++;
 }
 
 static size_t fixed_count(const emo_network *net)
 {
     size_t n = 0;
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->layers[l].nparams; j++)
-            if (!net->layers[l].p[j].learned)
-                n += net->layers[l].p[j].n;
+    for (int l = 0; l < net->nn.n_layers; l++)
+        for (int j = 0; j < net->nn.layers[l].nparams; j++)
+            if (!net->nn.layers[l].p[j].learned)
+                n += net->nn.layers[l].p[j].n;
     return n;
 }
 
@@ -103,10 +102,10 @@ static int corr_setup(corr_run *c, emo_network *net)
     c->lab = malloc((size_t)c->batch * sizeof *c->lab);
     if (!c->in || !c->raw || !c->tmp || !c->fixed || !c->lab)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
-    int rc = emo__net_alloc_train(net);
-    if (rc || (rc = emo__net_ws_create(net, &c->ws)) != EMO_OK)
+    int rc = emo__net_alloc_train(&net->nn);
+    if (rc || (rc = emo__network_ws_create(net, &c->ws)) != EMO_OK)
         return rc;
-    emo__net_zero_momentum(net);
+    emo__net_zero_momentum(&net->nn);
     fixed_params(net, c->fixed, 0);
     return EMO_OK;
 }
@@ -141,8 +140,8 @@ static int corr_steps(corr_run *c, int steps, emo_progress_fn progress,
         }
         double loss;
         int correct;
-        int rc = emo__net_train_step_ws(net, c->ws, c->in, c->lab, c->batch,
-                                        lr, NULL, &loss, NULL, &correct);
+        int rc = emo__sgd_step(net, c->ws, c->in, c->lab, c->batch, lr,
+                               NULL, &loss, NULL, &correct);
         if (rc)
             return rc;
         if (progress) {

@@ -11,7 +11,6 @@
  * travel in the checkpoint.
  */
 #include "train/train.h"
-#include "nn/nn.h"
 
 #include <errno.h>
 #include <math.h>
@@ -60,17 +59,17 @@ static double now_seconds(void)
 static size_t params_total(const emo_network *net)
 {
     size_t n = 0;
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->layers[l].nparams; j++)
-            n += net->layers[l].p[j].n;
+    for (int l = 0; l < net->nn.n_layers; l++)
+        for (int j = 0; j < net->nn.layers[l].nparams; j++)
+            n += net->nn.layers[l].p[j].n;
     return n;
 }
 
 static void params_get(const emo_network *net, float *dst)
 {
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->layers[l].nparams; j++) {
-            const emo__param *p = &net->layers[l].p[j];
+    for (int l = 0; l < net->nn.n_layers; l++)
+        for (int j = 0; j < net->nn.layers[l].nparams; j++) {
+            const emo__param *p = &net->nn.layers[l].p[j];
             memcpy(dst, p->data, p->n * sizeof *dst);
             dst += p->n;
         }
@@ -78,13 +77,13 @@ static void params_get(const emo_network *net, float *dst)
 
 static void params_set(emo_network *net, const float *src)
 {
-    for (int l = 0; l < net->n_layers; l++)
-        for (int j = 0; j < net->layers[l].nparams; j++) {
-            emo__param *p = &net->layers[l].p[j];
+    for (int l = 0; l < net->nn.n_layers; l++)
+        for (int j = 0; j < net->nn.layers[l].nparams; j++) {
+            emo__param *p = &net->nn.layers[l].p[j];
             memcpy(p->data, src, p->n * sizeof *src);
             src += p->n;
         }
-    net->version++;
+    net->nn.version++;
 }
 
 /* ---- checkpoint state blob (little-endian, versioned) ------------------- */
@@ -143,7 +142,7 @@ static int save_state(train_run *r)
         memcpy(&v, &r->best[i], 4);
         put_u32(b + STATE_HEADER + 4 * i, v);
     }
-    int rc = emo__net_set_train_state(r->net, b, len);
+    int rc = emo__network_set_train_state(r->net, b, len);
     free(b);
     return rc;
 }
@@ -187,11 +186,11 @@ static int resume_from(train_run *r, const char *path)
     if (rc)
         return rc;
     emo_network *net = r->net;
-    int same = ck->n_layers == net->n_layers;
-    for (int l = 0; same && l < net->n_layers; l++) {
-        same = ck->layers[l].nparams == net->layers[l].nparams;
-        for (int j = 0; same && j < net->layers[l].nparams; j++)
-            same = ck->layers[l].p[j].n == net->layers[l].p[j].n;
+    int same = ck->nn.n_layers == net->nn.n_layers;
+    for (int l = 0; same && l < net->nn.n_layers; l++) {
+        same = ck->nn.layers[l].nparams == net->nn.layers[l].nparams;
+        for (int j = 0; same && j < net->nn.layers[l].nparams; j++)
+            same = ck->nn.layers[l].p[j].n == net->nn.layers[l].p[j].n;
     }
     if (!same) {
         emo_network_destroy(ck);
@@ -199,16 +198,16 @@ static int resume_from(train_run *r, const char *path)
                          "network", path);
     }
     rc = load_state(r, ck->train_state, ck->train_state_len, path);
-    for (int l = 0; rc == EMO_OK && l < net->n_layers; l++)
-        for (int j = 0; j < net->layers[l].nparams; j++) {
-            emo__param *d = &net->layers[l].p[j], *s = &ck->layers[l].p[j];
+    for (int l = 0; rc == EMO_OK && l < net->nn.n_layers; l++)
+        for (int j = 0; j < net->nn.layers[l].nparams; j++) {
+            emo__param *d = &net->nn.layers[l].p[j], *s = &ck->nn.layers[l].p[j];
             memcpy(d->data, s->data, d->n * sizeof *d->data);
             if (d->mom && s->mom)
                 memcpy(d->mom, s->mom, d->n * sizeof *d->mom);
         }
     if (rc == EMO_OK) {
         net->step = ck->step;
-        net->version++;
+        net->nn.version++;
     }
     emo_network_destroy(ck);
     return rc;
@@ -224,7 +223,7 @@ static int map_labels(const emo_network *net, const emo_dataset *ds,
     for (int c = 0; c < EMO_MAX_CLASSES; c++)
         map[c] = -1;
     for (int c = 0; c < nc; c++) {
-        for (int j = 0; j < net->num_classes && map[c] < 0; j++) {
+        for (int j = 0; j < net->nn.num_classes && map[c] < 0; j++) {
             const char *name = emo_network_class_name(net, j);
             if (name && emo_class_from_name(name) == c)
                 map[c] = j;
@@ -321,14 +320,14 @@ static int setup(train_run *r, emo_dataset *ds, emo_preprocessor *pp)
                          "take %dx%d gray faces (EMO_OPT_FACE_SIZE)", c, h, w,
                          side, side);
     r->side = side;
-    r->classes = r->net->num_classes;
+    r->classes = r->net->nn.num_classes;
     read_options(r);
     if ((rc = prepare_data(r, ds, pp)) != EMO_OK ||
         (rc = alloc_buffers(r)) != EMO_OK ||
-        (rc = emo__net_alloc_train(r->net)) != EMO_OK ||
-        (rc = emo__net_ws_create(r->net, &r->ws)) != EMO_OK)
+        (rc = emo__net_alloc_train(&r->net->nn)) != EMO_OK ||
+        (rc = emo__network_ws_create(r->net, &r->ws)) != EMO_OK)
         return rc;
-    emo__net_zero_momentum(r->net);
+    emo__net_zero_momentum(&r->net->nn);
     r->best_epoch = -1;
     r->best_acc = -1.0;
     r->best_loss = INFINITY;
@@ -401,9 +400,9 @@ static int run_epoch(train_run *r, int epoch, double *loss_out,
                         epoch + (double)b / nb, r->epochs);
         double loss;
         int correct;
-        int rc = emo__net_train_step_ws(r->net, r->ws, r->in, r->lab, bs, lr,
-                                        r->use_weights ? r->weights : NULL,
-                                        &loss, NULL, &correct);
+        int rc = emo__sgd_step(r->net, r->ws, r->in, r->lab, bs, lr,
+                               r->use_weights ? r->weights : NULL, &loss,
+                               NULL, &correct);
         if (rc)
             return rc;
         loss_sum += loss * bs;
@@ -439,7 +438,7 @@ static int validate(train_run *r)
         int bs = r->va.n - s < r->batch ? r->va.n - s : r->batch;
         for (int k = 0; k < bs; k++)
             input_face(r, &r->va, s + k, r->in + k * face, 0, NULL);
-        int rc = emo__net_forward_ws(r->net, r->ws, r->in, bs, r->probs);
+        int rc = emo__net_forward_ws(&r->net->nn, r->ws, r->in, bs, r->probs);
         if (rc)
             return rc;
         for (int k = 0; k < bs; k++) {
@@ -530,7 +529,7 @@ EMO_API int emo_network_train(emo_network *net, emo_dataset *ds,
         rc = run_epochs(&r);
     /* The state (with a copy of the best weights) belongs in checkpoints,
      * not in the model the caller saves next. */
-    emo__net_set_train_state(net, NULL, 0);
+    emo__network_set_train_state(net, NULL, 0);
     run_free(&r);
     return rc;
 }

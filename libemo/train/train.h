@@ -7,6 +7,7 @@
 #define EMO_TRAIN_H
 
 #include "common/internal.h"
+#include "model/network.h"
 
 /* Faces of one split, normalised with the mean off (pixel units [0,1]),
  * with labels already mapped to network outputs. */
@@ -47,5 +48,16 @@ double emo__lr_at(int policy, double base, double gamma, int step_epochs,
 /* Inverse-frequency class weights normalised to mean 1 over the classes
  * present (absent classes get 1).  counts/weights have `classes` entries. */
 void emo__class_weights(const int *counts, int classes, float *weights);
+
+/* One SGD step on net (sgd.c): forward in training mode, weighted
+ * cross-entropy, backward, momentum update, with the network's options
+ * (threads, seed, momentum, weight decay).  probs (may be NULL) receives
+ * batch x classes training probabilities; *loss the mean loss; *correct
+ * (may be NULL) the number of argmax hits.  lr is the base rate.
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label), EMO_ERR_NOMEM. */
+int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
+                  const int *labels, int batch, double lr,
+                  const float *class_weights, double *loss, float *probs,
+                  int *correct);
 
 #endif

@@ -3,7 +3,8 @@
  * of stopping at the checksum. */
 #include "fuzz_common.h"
 #include "common/internal.h"
-#include "nn/nn.h"
+#include "model/network.h"
+#include "model/crc32.h"
 
 #include <stdlib.h>
 #include <string.h>
