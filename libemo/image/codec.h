@@ -1,7 +1,8 @@
 /*
- * image_codec.h - what the image codecs (image_png.c, image_jpeg.c,
- * image_pgm.c) share with the dispatcher in image_io.c: the output target a
- * decoder writes rows into, and the row conversions to gray or RGB.
+ * codec.h - what the image codecs (codec_png.c, codec_jpeg.c,
+ * codec_pgm.c, with exif.c) share with their callers (io.c): the output
+ * target a decoder writes rows into and the row conversions to gray or
+ * RGB (both in codec.c), and the codecs' entry points.
  */
 #ifndef EMO_IMAGE_CODEC_H
 #define EMO_IMAGE_CODEC_H
