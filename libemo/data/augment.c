@@ -1,7 +1,7 @@
 /* augment.c - random augmentation of a training face (the paper's mirror
  * and +-10 degree rotation, plus shift, scale, brightness/contrast and
  * random erasing). */
-#include "train/train.h"
+#include "data/augment.h"
 #include "image/image.h"
 
 #include <math.h>

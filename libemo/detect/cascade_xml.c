@@ -1,7 +1,8 @@
 /*
  * cascade_xml.c - reads OpenCV cascade XML (the current
  * "opencv-cascade-classifier" format for HAAR and LBP, and the old
- * "opencv-haar-classifier" format) into an emo__cascade.
+ * "opencv-haar-classifier" format) into an emo__cascade, frees it, and
+ * finds the default cascade file.
  *
  * libxml2 parses from memory with the network off and entities left
  * unexpanded; we read only the text children of the elements we know, so
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Parse state: the cascade grown as elements are read, and the context of
  * the element being read for error messages. */
@@ -662,4 +664,34 @@ int emo__cascade_load(const char *path, emo__cascade **out)
     rc = emo__cascade_parse(data, size, path, out);
     free(data);
     return rc;
+}
+
+void emo__cascade_free(emo__cascade *c)
+{
+    if (!c)
+        return;
+    free(c->stages);
+    free(c->trees);
+    free(c->nodes);
+    free(c->leaves);
+    free(c->features);
+    free(c->subsets);
+    free(c);
+}
+
+const char *emo__cascade_default_path(void)
+{
+    static const char *const candidates[] = {
+        "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml",
+        "/usr/share/opencv/haarcascades/haarcascade_frontalface_default.xml",
+        ("/usr/local/share/opencv4/haarcascades/"
+         "haarcascade_frontalface_default.xml"),
+    };
+    const char *env = getenv("EMO_CASCADE");
+    if (env && *env)
+        return env;
+    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
+        if (access(candidates[i], R_OK) == 0)
+            return candidates[i];
+    return NULL;
 }

@@ -1,12 +1,13 @@
 /*
  * train.h - what the training modules share: the face cache
- * (train_data.c), augmentation (augment.c), learning-rate policies and
- * class weights (train_policy.c), used by train.c and corrections.c.
+ * (face_cache.c), learning-rate policies and class weights (policy.c) and
+ * the SGD step (sgd.c), used by train.c and corrections.c.
  */
 #ifndef EMO_TRAIN_H
 #define EMO_TRAIN_H
 
 #include "common/internal.h"
+#include "data/augment.h"
 #include "model/network.h"
 
 /* Faces of one split, normalised with the mean off (pixel units [0,1]),
@@ -27,17 +28,6 @@ typedef struct emo__face_cache {
 int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
                      emo_preprocessor *pp, const int *label_map);
 void emo__cache_free(emo__face_cache *c);
-
-/* One augmented copy of a side x side face (pixel units) under the
- * EMO_AUG_* mask: mirror with probability 1/2, rotation uniform in
- * +-rotate_deg, shift up to side/12 pixels, scale 0.9..1.1, brightness
- * +-0.1 and contrast 0.8..1.2, and (EMO_AUG_ERASE) with probability 1/2 a
- * rectangle of 2-20 % of the face filled with uniform noise.  The first
- * five draw a fixed number of random numbers per call whatever the mask;
- * erasing draws only when on.  Seeded runs are reproducible.  tmp holds
- * side * side floats; src != dst. */
-void emo__augment_face(const float *src, int side, float *dst, float *tmp,
-                       unsigned mask, double rotate_deg, emo_rng *rng);
 
 /* Learning rate at training progress t (in epochs, fractional) of
  * `epochs` under EMO_LR_*; cosine has a linear warm-up over the first

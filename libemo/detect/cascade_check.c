@@ -1,26 +1,9 @@
 /*
- * cascade.c - checks a parsed cascade before anything evaluates it, frees
- * it, finds the default cascade file, and the small rectangle list the
- * detector fills.
+ * cascade_check.c - checks a parsed cascade before anything evaluates it:
+ * stage ranges, tree references and every integral-image point a feature
+ * reads, so that evaluation needs no bounds checks.
  */
 #include "detect/cascade.h"
-
-#include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-void emo__cascade_free(emo__cascade *c)
-{
-    if (!c)
-        return;
-    free(c->stages);
-    free(c->trees);
-    free(c->nodes);
-    free(c->leaves);
-    free(c->features);
-    free(c->subsets);
-    free(c);
-}
 
 /* A child reference of node i of a tree with nn nodes: a later node, or a
  * leaf among the tree's nn + 1 leaves.  Later-only keeps evaluation from
@@ -119,44 +102,4 @@ int emo__cascade_validate(const emo__cascade *c)
     for (int i = 0; !rc && i < c->nfeatures; i++)
         rc = validate_feature(c, i);
     return rc;
-}
-
-const char *emo__cascade_default_path(void)
-{
-    static const char *const candidates[] = {
-        "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml",
-        "/usr/share/opencv/haarcascades/haarcascade_frontalface_default.xml",
-        ("/usr/local/share/opencv4/haarcascades/"
-         "haarcascade_frontalface_default.xml"),
-    };
-    const char *env = getenv("EMO_CASCADE");
-    if (env && *env)
-        return env;
-    for (size_t i = 0; i < sizeof candidates / sizeof *candidates; i++)
-        if (access(candidates[i], R_OK) == 0)
-            return candidates[i];
-    return NULL;
-}
-
-int emo__rects_push(emo__rects *r, emo__rect x)
-{
-    if (r->n == r->cap) {
-        if (r->cap > (1 << 26))
-            return emo__fail(EMO_ERR_LIMIT, "too many detections");
-        int cap = r->cap ? r->cap * 2 : 64;
-        emo__rect *v = realloc(r->v, sizeof *v * (size_t)cap);
-        if (!v)
-            return emo__fail(EMO_ERR_NOMEM, "out of memory for detections");
-        r->v = v;
-        r->cap = cap;
-    }
-    r->v[r->n++] = x;
-    return EMO_OK;
-}
-
-void emo__rects_free(emo__rects *r)
-{
-    free(r->v);
-    r->v = NULL;
-    r->n = r->cap = 0;
 }
