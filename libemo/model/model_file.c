@@ -12,6 +12,7 @@
  * it allocates.
  */
 #include "model/network.h"
+#include "common/bytes.h"
 #include "model/crc32.h"
 #include "model/half.h"
 
@@ -49,22 +50,23 @@ static void put(writer *w, const void *data, size_t n)
 
 static void put_u32(writer *w, uint32_t v)
 {
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-                    (uint8_t)(v >> 24)};
+    uint8_t b[4];
+    emo__set_le32(b, v);
     put(w, b, 4);
 }
 
 static void put_u64(writer *w, uint64_t v)
 {
-    put_u32(w, (uint32_t)v);
-    put_u32(w, (uint32_t)(v >> 32));
+    uint8_t b[8];
+    emo__set_le64(b, v);
+    put(w, b, 8);
 }
 
 static void put_f64(writer *w, double d)
 {
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    put_u64(w, v);
+    uint8_t b[8];
+    emo__set_le_f64(b, d);
+    put(w, b, 8);
 }
 
 /* Floats as little-endian IEEE-754 binary32 (width 4) or binary16
@@ -76,13 +78,10 @@ static void put_values(writer *w, const float *f, size_t n, size_t width)
         size_t k = n < sizeof buf / width ? n : sizeof buf / width;
         if (w->fp)
             for (size_t i = 0; i < k; i++) {
-                uint32_t v;
                 if (width == 2)
-                    v = emo__f16_from_f32(f[i]);
+                    emo__set_le16(buf + 2 * i, emo__f16_from_f32(f[i]));
                 else
-                    memcpy(&v, &f[i], 4);
-                for (size_t b = 0; b < width; b++)
-                    buf[width * i + b] = (uint8_t)(v >> (8 * b));
+                    emo__set_le_f32(buf + 4 * i, f[i]);
             }
         put(w, buf, width * k);
         f += k;
@@ -342,36 +341,19 @@ static int need(const reader *r, uint64_t n)
     return (uint64_t)(r->end - r->p) >= n ? EMO_OK : short_data(r);
 }
 
-static uint32_t rd_u32_raw(const uint8_t *b)
-{
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
-           (uint32_t)b[3] << 24;
-}
-
 static int get_u32(reader *r, uint32_t *v)
 {
     if (need(r, 4))
         return EMO_ERR_FORMAT;
-    *v = rd_u32_raw(r->p);
-    r->p += 4;
+    *v = emo__next_le32(&r->p);
     return EMO_OK;
 }
 
 static int get_u64(reader *r, uint64_t *v)
 {
-    uint32_t lo, hi;
-    if (get_u32(r, &lo) || get_u32(r, &hi))
+    if (need(r, 8))
         return EMO_ERR_FORMAT;
-    *v = (uint64_t)hi << 32 | lo;
-    return EMO_OK;
-}
-
-static int get_f64(reader *r, double *d)
-{
-    uint64_t v;
-    if (get_u64(r, &v))
-        return EMO_ERR_FORMAT;
-    memcpy(d, &v, 8);
+    *v = emo__next_le64(&r->p);
     return EMO_OK;
 }
 
@@ -381,8 +363,7 @@ static int get_halves(reader *r, float *dst, size_t n)
     if (n > SIZE_MAX / 2 || need(r, (uint64_t)n * 2))
         return short_data(r);
     for (size_t i = 0; i < n; i++)
-        dst[i] = emo__f32_from_f16((uint16_t)(r->p[2 * i] |
-                                              r->p[2 * i + 1] << 8));
+        dst[i] = emo__f32_from_f16(emo__le16(r->p + 2 * i));
     r->p += 2 * n;
     return EMO_OK;
 }
@@ -392,10 +373,8 @@ static int get_floats(reader *r, float *dst, size_t n)
 {
     if (n > SIZE_MAX / 4 || need(r, (uint64_t)n * 4))
         return short_data(r);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t v = rd_u32_raw(r->p + 4 * i);
-        memcpy(&dst[i], &v, 4);
-    }
+    for (size_t i = 0; i < n; i++)
+        dst[i] = emo__le_f32(r->p + 4 * i);
     r->p += 4 * n;
     return EMO_OK;
 }
@@ -408,10 +387,8 @@ static int read_opts(reader *r, emo_opts *o, unsigned groups)
     if (need(r, (uint64_t)count * 12))
         return EMO_ERR_FORMAT;
     for (uint32_t i = 0; i < count; i++) {
-        uint32_t id;
-        double v;
-        get_u32(r, &id);
-        get_f64(r, &v);
+        uint32_t id = emo__next_le32(&r->p);
+        double v = emo__next_le_f64(&r->p);
         /* options of a later version are skipped; known ones must be valid */
         if (emo_option_bounds((int)id, NULL, NULL, NULL) != EMO_OK)
             continue;
@@ -494,7 +471,7 @@ static int read_corrections(reader *r, emo_network *net)
     for (uint32_t i = 0; i < n && !rc; i++) {
         get_floats(r, buf, face);
         rc = emo__network_store_correction(net, buf, face,
-                                       (int)rd_u32_raw(labels + 4 * i));
+                                       (int)emo__le32(labels + 4 * i));
     }
     free(buf);
     return rc ? emo__fail_prefix(rc, "CORR chunk") : EMO_OK;
@@ -569,8 +546,7 @@ static int find_chunk(const uint8_t *data, size_t size, const char *tag,
 {
     const uint8_t *p = data + HEADER_BYTES, *end = data + size - 4;
     while (p < end) {
-        uint64_t len = (uint64_t)rd_u32_raw(p + 4) |
-                       (uint64_t)rd_u32_raw(p + 8) << 32;
+        uint64_t len = emo__le64(p + 4);
         if (memcmp(p, tag, 4) == 0) {
             out->p = p + 12;
             out->end = p + 12 + len;
@@ -589,11 +565,11 @@ static int check_header(const uint8_t *data, size_t size)
 {
     if (size < HEADER_BYTES + 4 || memcmp(data, "EMOM", 4) != 0)
         return emo__fail(EMO_ERR_FORMAT, "not a libemo model file");
-    uint32_t stored = rd_u32_raw(data + size - 4);
+    uint32_t stored = emo__le32(data + size - 4);
     if (emo__crc32(0, data, size - 4) != stored)
         return emo__fail(EMO_ERR_CHECKSUM, "checksum mismatch (truncated "
                          "or corrupted file)");
-    uint32_t version = rd_u32_raw(data + 4), flags = rd_u32_raw(data + 8);
+    uint32_t version = emo__le32(data + 4), flags = emo__le32(data + 8);
     if (version > FORMAT_VERSION)
         return emo__fail(EMO_ERR_UNSUPPORTED, "model format version %u is "
                          "newer than this libemo reads (%d)", version,
@@ -614,13 +590,12 @@ static int check_container(const uint8_t *data, size_t size)
     int rc = check_header(data, size);
     if (rc)
         return rc;
-    uint32_t chunks = rd_u32_raw(data + 12), seen = 0;
+    uint32_t chunks = emo__le32(data + 12), seen = 0;
     const uint8_t *p = data + HEADER_BYTES, *end = data + size - 4;
     while (p < end) {
         if (end - p < 12)
             return emo__fail(EMO_ERR_FORMAT, "chunk header cut short");
-        uint64_t len = (uint64_t)rd_u32_raw(p + 4) |
-                       (uint64_t)rd_u32_raw(p + 8) << 32;
+        uint64_t len = emo__le64(p + 4);
         if (len > (uint64_t)(end - p - 12))
             return emo__fail(EMO_ERR_FORMAT, "chunk %.4s: length %llu past "
                              "the end of the file", (const char *)p,

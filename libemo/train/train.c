@@ -12,12 +12,9 @@
  */
 #include "train/train.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 
 typedef struct train_run {
@@ -35,11 +32,7 @@ typedef struct train_run {
     /* buffers */
     float *in, *probs, *tmp;
     int *lab, *perm;
-    /* early-stopping state (saved in checkpoints) */
-    int next_epoch, best_epoch, bad_epochs, stopped;
-    double best_acc, best_loss;
-    float *best;      /* all parameters of the best epoch */
-    size_t n_params;  /* floats in all parameter tensors */
+    emo__train_state st; /* early stopping, saved in checkpoints */
     /* reporting */
     emo_progress_fn progress;
     void *user;
@@ -84,133 +77,6 @@ static void params_set(emo_network *net, const float *src)
             src += p->n;
         }
     net->nn.version++;
-}
-
-/* ---- checkpoint state blob (little-endian, versioned) ------------------- */
-
-#define STATE_MAGIC "EMOTRST1"
-#define STATE_HEADER 48
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static void put_f64(uint8_t *p, double d)
-{
-    uint64_t v;
-    memcpy(&v, &d, 8);
-    put_u32(p, (uint32_t)v);
-    put_u32(p + 4, (uint32_t)(v >> 32));
-}
-
-static double get_f64(const uint8_t *p)
-{
-    uint64_t v = get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-    double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-
-/* Header: magic, epochs done, best epoch + 1, bad epochs, stopped, train
- * faces (a resume on other data is refused), best accuracy and loss; then
- * the best weights as float32. */
-static int save_state(train_run *r)
-{
-    size_t len = STATE_HEADER + r->n_params * 4;
-    uint8_t *b = malloc(len);
-    if (!b)
-        return emo__fail(EMO_ERR_NOMEM, "out of memory for the checkpoint");
-    memcpy(b, STATE_MAGIC, 8);
-    put_u32(b + 8, (uint32_t)r->next_epoch);
-    put_u32(b + 12, (uint32_t)(r->best_epoch + 1));
-    put_u32(b + 16, (uint32_t)r->bad_epochs);
-    put_u32(b + 20, (uint32_t)r->stopped);
-    put_u32(b + 24, (uint32_t)r->tr.n);
-    put_u32(b + 28, (uint32_t)r->n_params);
-    put_f64(b + 32, r->best_acc);
-    put_f64(b + 40, r->best_loss);
-    for (size_t i = 0; i < r->n_params; i++) {
-        uint32_t v;
-        memcpy(&v, &r->best[i], 4);
-        put_u32(b + STATE_HEADER + 4 * i, v);
-    }
-    int rc = emo__network_set_train_state(r->net, b, len);
-    free(b);
-    return rc;
-}
-
-static int load_state(train_run *r, const uint8_t *b, size_t len,
-                      const char *path)
-{
-    if (len < STATE_HEADER || memcmp(b, STATE_MAGIC, 8) != 0 ||
-        get_u32(b + 28) != r->n_params ||
-        len != STATE_HEADER + (size_t)get_u32(b + 28) * 4)
-        return emo__fail(EMO_ERR_FORMAT, "%s: no usable training state",
-                         path);
-    if ((int)get_u32(b + 24) != r->tr.n)
-        return emo__fail(EMO_ERR_MISMATCH, "%s: checkpoint of a run on %u "
-                         "training faces, this one has %d", path,
-                         get_u32(b + 24), r->tr.n);
-    r->next_epoch = (int)get_u32(b + 8);
-    r->best_epoch = (int)get_u32(b + 12) - 1;
-    r->bad_epochs = (int)get_u32(b + 16);
-    r->stopped = (int)get_u32(b + 20);
-    r->best_acc = get_f64(b + 32);
-    r->best_loss = get_f64(b + 40);
-    for (size_t i = 0; i < r->n_params; i++) {
-        uint32_t v = get_u32(b + STATE_HEADER + 4 * i);
-        memcpy(&r->best[i], &v, 4);
-    }
-    return EMO_OK;
-}
-
-/* Copies weights, momentum, step counter and state from a checkpoint.
- * Only a missing file means "no checkpoint yet, start at epoch 1": one
- * that exists but cannot be read is an error, or the run would start over
- * and overwrite it with its first epoch. */
-static int resume_from(train_run *r, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0 && errno == ENOENT)
-        return EMO_OK;
-    emo_network *ck;
-    int rc = emo_network_load(path, &ck);
-    if (rc)
-        return rc;
-    emo_network *net = r->net;
-    int same = ck->nn.n_layers == net->nn.n_layers;
-    for (int l = 0; same && l < net->nn.n_layers; l++) {
-        same = ck->nn.layers[l].nparams == net->nn.layers[l].nparams;
-        for (int j = 0; same && j < net->nn.layers[l].nparams; j++)
-            same = ck->nn.layers[l].p[j].n == net->nn.layers[l].p[j].n;
-    }
-    if (!same) {
-        emo_network_destroy(ck);
-        return emo__fail(EMO_ERR_MISMATCH, "%s: checkpoint of another "
-                         "network", path);
-    }
-    rc = load_state(r, ck->train_state, ck->train_state_len, path);
-    for (int l = 0; rc == EMO_OK && l < net->nn.n_layers; l++)
-        for (int j = 0; j < net->nn.layers[l].nparams; j++) {
-            emo__param *d = &net->nn.layers[l].p[j], *s = &ck->nn.layers[l].p[j];
-            memcpy(d->data, s->data, d->n * sizeof *d->data);
-            if (d->mom && s->mom)
-                memcpy(d->mom, s->mom, d->n * sizeof *d->mom);
-        }
-    if (rc == EMO_OK) {
-        net->step = ck->step;
-        net->nn.version++;
-    }
-    emo_network_destroy(ck);
-    return rc;
 }
 
 /* ---- setup ---------------------------------------------------------------- */
@@ -260,9 +126,11 @@ static int alloc_buffers(train_run *r)
     r->tmp = malloc(face * sizeof *r->tmp);
     r->lab = malloc(b * sizeof *r->lab);
     r->perm = malloc((size_t)(r->tr.n > 0 ? r->tr.n : 1) * sizeof *r->perm);
-    r->n_params = params_total(r->net);
-    r->best = malloc((r->n_params ? r->n_params : 1) * sizeof *r->best);
-    if (!r->in || !r->probs || !r->tmp || !r->lab || !r->perm || !r->best)
+    r->st.n_params = params_total(r->net);
+    r->st.best = malloc((r->st.n_params ? r->st.n_params : 1) *
+                        sizeof *r->st.best);
+    if (!r->in || !r->probs || !r->tmp || !r->lab || !r->perm ||
+        !r->st.best)
         return emo__fail(EMO_ERR_NOMEM, "out of memory for training buffers");
     return EMO_OK;
 }
@@ -277,7 +145,7 @@ static void run_free(train_run *r)
     free(r->tmp);
     free(r->lab);
     free(r->perm);
-    free(r->best);
+    free(r->st.best);
 }
 
 /* Faces, mean image, stored preprocessing, class weights. */
@@ -328,9 +196,10 @@ static int setup(train_run *r, emo_dataset *ds, emo_preprocessor *pp)
         (rc = emo__network_ws_create(r->net, &r->ws)) != EMO_OK)
         return rc;
     emo__net_zero_momentum(&r->net->nn);
-    r->best_epoch = -1;
-    r->best_acc = -1.0;
-    r->best_loss = INFINITY;
+    r->st.train_faces = r->tr.n;
+    r->st.best_epoch = -1;
+    r->st.best_acc = -1.0;
+    r->st.best_loss = INFINITY;
     return EMO_OK;
 }
 
@@ -460,16 +329,17 @@ static int validate(train_run *r)
  * loss) keeps the weights; `patience` epochs without one stop the run. */
 static void track_best(train_run *r, int epoch)
 {
-    int better = r->va.n == 0 || r->val_acc > r->best_acc ||
-                 (r->val_acc == r->best_acc && r->val_loss < r->best_loss);
+    emo__train_state *st = &r->st;
+    int better = r->va.n == 0 || r->val_acc > st->best_acc ||
+                 (r->val_acc == st->best_acc && r->val_loss < st->best_loss);
     if (better) {
-        r->best_acc = r->va.n ? r->val_acc : -1.0;
-        r->best_loss = r->va.n ? r->val_loss : INFINITY;
-        r->best_epoch = epoch;
-        r->bad_epochs = 0;
-        params_get(r->net, r->best);
-    } else if (++r->bad_epochs >= r->patience && r->patience > 0) {
-        r->stopped = 1;
+        st->best_acc = r->va.n ? r->val_acc : -1.0;
+        st->best_loss = r->va.n ? r->val_loss : INFINITY;
+        st->best_epoch = epoch;
+        st->bad_epochs = 0;
+        params_get(r->net, st->best);
+    } else if (++st->bad_epochs >= r->patience && r->patience > 0) {
+        st->stopped = 1;
     }
 }
 
@@ -479,9 +349,9 @@ static int end_epoch(train_run *r, int epoch, double loss, double acc)
     if (rc)
         return rc;
     track_best(r, epoch);
-    r->next_epoch = epoch + 1;
+    r->st.next_epoch = epoch + 1;
     if (r->net->checkpoint) {
-        if ((rc = save_state(r)) != EMO_OK ||
+        if ((rc = emo__train_state_store(r->net, &r->st)) != EMO_OK ||
             (rc = emo__model_save(r->net, r->net->checkpoint, 1)) != EMO_OK)
             return rc;
     }
@@ -498,14 +368,14 @@ static int end_epoch(train_run *r, int epoch, double loss, double acc)
 
 static int run_epochs(train_run *r)
 {
-    for (int e = r->next_epoch; e < r->epochs && !r->stopped; e++) {
+    for (int e = r->st.next_epoch; e < r->epochs && !r->st.stopped; e++) {
         double loss = NAN, acc = NAN;
         int rc = run_epoch(r, e, &loss, &acc);
         if (rc || (rc = end_epoch(r, e, loss, acc)) != EMO_OK)
             return rc;
     }
-    if (r->keep == EMO_KEEP_BEST && r->best_epoch >= 0)
-        params_set(r->net, r->best);
+    if (r->keep == EMO_KEEP_BEST && r->st.best_epoch >= 0)
+        params_set(r->net, r->st.best);
     return EMO_OK;
 }
 
@@ -524,7 +394,7 @@ EMO_API int emo_network_train(emo_network *net, emo_dataset *ds,
     int rc = setup(&r, ds, pp);
     if (rc == EMO_OK && emo__opti(&net->opts, EMO_OPT_TRAIN_RESUME) &&
         net->checkpoint)
-        rc = resume_from(&r, net->checkpoint);
+        rc = emo__train_resume(net, net->checkpoint, &r.st);
     if (rc == EMO_OK)
         rc = run_epochs(&r);
     /* The state (with a copy of the best weights) belongs in checkpoints,

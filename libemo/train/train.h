@@ -39,6 +39,31 @@ double emo__lr_at(int policy, double base, double gamma, int step_epochs,
  * present (absent classes get 1).  counts/weights have `classes` entries. */
 void emo__class_weights(const int *counts, int classes, float *weights);
 
+/* Early-stopping state of a training run, saved in its checkpoints
+ * (checkpoint.c). */
+typedef struct emo__train_state {
+    int next_epoch;   /* epochs done */
+    int best_epoch;   /* -1: none yet */
+    int bad_epochs;   /* epochs since the best */
+    int stopped;      /* early stopping ended the run */
+    int train_faces;  /* faces in the training split */
+    double best_acc, best_loss; /* validation, at the best epoch */
+    float *best;      /* n_params floats: every parameter at the best */
+    size_t n_params;
+} emo__train_state;
+
+/* Encodes s into net's training state, for the next checkpoint save.
+ * Errors: EMO_ERR_NOMEM. */
+int emo__train_state_store(emo_network *net, const emo__train_state *s);
+/* Continues from the checkpoint at `path`: its weights, momentum and step
+ * counter into net, its state into *s (whose n_params, best buffer and
+ * train_faces describe this run).  A missing file is no checkpoint yet
+ * (EMO_OK, nothing changed).  Errors: those of emo_network_load,
+ * EMO_ERR_MISMATCH (another network, other training data),
+ * EMO_ERR_FORMAT (no usable state). */
+int emo__train_resume(emo_network *net, const char *path,
+                      emo__train_state *s);
+
 /* One SGD step on net (sgd.c): forward in training mode, weighted
  * cross-entropy, backward, momentum update, with the network's options
  * (threads, seed, momentum, weight decay).  probs (may be NULL) receives
