@@ -154,6 +154,48 @@ int emo__opts_get(const emo_opts *o, unsigned groups, int option,
     return EMO_OK;
 }
 
+/* The handle whose options are `groups`, for messages. */
+static const char *handle_name(unsigned groups)
+{
+    if (groups & (EMO__GROUP_NET | EMO__GROUP_TRAIN))
+        return "network";
+    if (groups & EMO__GROUP_PREDICT)
+        return "predictor";
+    if (groups & EMO__GROUP_DATA)
+        return "dataset";
+    if (groups & EMO__GROUP_DETECT)
+        return "preprocessor";
+    return "handle";
+}
+
+int emo__option_set(emo_opts *o, unsigned groups, int option, double value)
+{
+    if (!o)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL %s", handle_name(groups));
+    return emo__opts_set(o, groups, option, value);
+}
+
+int emo__option_get_float(const emo_opts *o, unsigned groups, int option,
+                          double *value)
+{
+    if (!o || !value)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL %s or value pointer",
+                         handle_name(groups));
+    return emo__opts_get(o, groups, option, value);
+}
+
+int emo__option_get_int(const emo_opts *o, unsigned groups, int option,
+                        int *value)
+{
+    double v;
+    if (!value)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL value pointer");
+    int rc = emo__option_get_float(o, groups, option, &v);
+    if (!rc)
+        *value = (int)lround(v); /* |v| <= INT_MAX: every option's range */
+    return rc;
+}
+
 /* Library-wide limits live in atomics: they are read by every decoder.
  * Indexed by option id (EMO_OPT_MAX_PIXELS = 1 ..). */
 #define FIRST_LIMIT EMO_OPT_MAX_PIXELS

@@ -25,12 +25,23 @@ typedef struct emo_opts {
 
 /* Fills every option with its default. */
 void emo__opts_init(emo_opts *o);
-/* Range-checked set/get, accepting only options of `groups`.  from_int
- * tells whether the caller used set_int (a float option accepts it) or
- * set_float (an integer option requires an integral value). */
+/* Range-checked set/get, accepting only options of `groups`: an integer
+ * option takes only integral values, a float option any in range. */
 int emo__opts_set(emo_opts *o, unsigned groups, int option, double value);
 int emo__opts_get(const emo_opts *o, unsigned groups, int option,
                   double *value);
+
+/* The one accessor behind every handle's public emo_<handle>_set_int,
+ * _set_float, _get_int and _get_float: `o` is the handle's option storage
+ * (NULL for a NULL handle, named after `groups` in the message), `groups`
+ * the options it accepts.  set_int is set_float of an integral value;
+ * get_int of a float option rounds to nearest, halves away from zero.
+ * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_RANGE. */
+int emo__option_set(emo_opts *o, unsigned groups, int option, double value);
+int emo__option_get_int(const emo_opts *o, unsigned groups, int option,
+                        int *value);
+int emo__option_get_float(const emo_opts *o, unsigned groups, int option,
+                          double *value);
 /* Unchecked fast read for the library's own use (option must exist). */
 static inline double emo__opt(const emo_opts *o, int option)
 {

@@ -45,36 +45,28 @@ EMO_API void emo_dataset_destroy(emo_dataset *ds)
 
 EMO_API int emo_dataset_set_int(emo_dataset *ds, int option, int value)
 {
-    if (!ds)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL dataset");
-    return emo__opts_set(&ds->opts, EMO__GROUP_DATA, option, value);
+    return emo__option_set(ds ? &ds->opts : NULL, EMO__GROUP_DATA, option,
+                           value);
 }
 
 EMO_API int emo_dataset_set_float(emo_dataset *ds, int option, double value)
 {
-    if (!ds)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL dataset");
-    return emo__opts_set(&ds->opts, EMO__GROUP_DATA, option, value);
+    return emo__option_set(ds ? &ds->opts : NULL, EMO__GROUP_DATA, option,
+                           value);
 }
 
 EMO_API int emo_dataset_get_int(const emo_dataset *ds, int option,
                                 int *value)
 {
-    double v;
-    if (!ds || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    int rc = emo__opts_get(&ds->opts, EMO__GROUP_DATA, option, &v);
-    if (rc == EMO_OK)
-        *value = (int)v;
-    return rc;
+    return emo__option_get_int(ds ? &ds->opts : NULL, EMO__GROUP_DATA,
+                               option, value);
 }
 
 EMO_API int emo_dataset_get_float(const emo_dataset *ds, int option,
                                   double *value)
 {
-    if (!ds || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    return emo__opts_get(&ds->opts, EMO__GROUP_DATA, option, value);
+    return emo__option_get_float(ds ? &ds->opts : NULL, EMO__GROUP_DATA,
+                                 option, value);
 }
 
 int emo__ds_classes(const emo_dataset *ds)

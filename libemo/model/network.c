@@ -163,9 +163,8 @@ EMO_API int emo_network_transfer(emo_network *dst, const emo_network *src,
  * transferred or set are never touched. */
 EMO_API int emo_network_set_float(emo_network *net, int option, double value)
 {
-    if (!net)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
-    int rc = emo__opts_set(&net->opts, NET_GROUPS, option, value);
+    int rc = emo__option_set(net ? &net->opts : NULL, NET_GROUPS, option,
+                             value);
     if (!rc && option == EMO_OPT_NET_SEED && net->fresh)
         emo__network_init_weights(net);
     return rc;
@@ -179,21 +178,15 @@ EMO_API int emo_network_set_int(emo_network *net, int option, int value)
 EMO_API int emo_network_get_int(const emo_network *net, int option,
                                 int *value)
 {
-    double v;
-    if (!net || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    int rc = emo__opts_get(&net->opts, NET_GROUPS, option, &v);
-    if (!rc)
-        *value = (int)v;
-    return rc;
+    return emo__option_get_int(net ? &net->opts : NULL, NET_GROUPS, option,
+                               value);
 }
 
 EMO_API int emo_network_get_float(const emo_network *net, int option,
                                   double *value)
 {
-    if (!net || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    return emo__opts_get(&net->opts, NET_GROUPS, option, value);
+    return emo__option_get_float(net ? &net->opts : NULL, NET_GROUPS, option,
+                                 value);
 }
 
 EMO_API int emo_network_input_shape(const emo_network *net, int *channels,

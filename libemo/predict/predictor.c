@@ -209,11 +209,10 @@ EMO_API int emo_predictor_set_int(emo_predictor *pred, int option, int value)
 EMO_API int emo_predictor_set_float(emo_predictor *pred, int option,
                                     double value)
 {
-    if (!pred)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor");
-    if (option == EMO_OPT_PREDICT_VIEWS)
+    if (pred && option == EMO_OPT_PREDICT_VIEWS)
         return set_views(pred, value);
-    int rc = emo__opts_set(&pred->opts, EMO__GROUP_PREDICT, option, value);
+    int rc = emo__option_set(pred ? &pred->opts : NULL, EMO__GROUP_PREDICT,
+                             option, value);
     if (!rc && option == EMO_OPT_PREDICT_TRACK)
         emo__tracker_reset(&pred->tracker); /* start from a full scan */
     return rc;
@@ -222,21 +221,15 @@ EMO_API int emo_predictor_set_float(emo_predictor *pred, int option,
 EMO_API int emo_predictor_get_int(const emo_predictor *pred, int option,
                                   int *value)
 {
-    double v;
-    if (!pred || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor or value");
-    int rc = emo__opts_get(&pred->opts, EMO__GROUP_PREDICT, option, &v);
-    if (!rc)
-        *value = (int)lrint(v); /* a float option reads rounded */
-    return rc;
+    return emo__option_get_int(pred ? &pred->opts : NULL, EMO__GROUP_PREDICT,
+                               option, value);
 }
 
 EMO_API int emo_predictor_get_float(const emo_predictor *pred, int option,
                                     double *value)
 {
-    if (!pred)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL predictor");
-    return emo__opts_get(&pred->opts, EMO__GROUP_PREDICT, option, value);
+    return emo__option_get_float(pred ? &pred->opts : NULL,
+                                 EMO__GROUP_PREDICT, option, value);
 }
 
 /* ---- views and voting --------------------------------------------------- */

@@ -85,38 +85,29 @@ int emo__pp_ensure_cascade(emo_preprocessor *pp)
 EMO_API int emo_preprocessor_set_int(emo_preprocessor *pp, int option,
                                      int value)
 {
-    if (!pp)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL preprocessor");
-    return emo__opts_set(&pp->opts, EMO__GROUP_DETECT, option, value);
+    return emo__option_set(pp ? &pp->opts : NULL, EMO__GROUP_DETECT, option,
+                           value);
 }
 
 EMO_API int emo_preprocessor_set_float(emo_preprocessor *pp, int option,
                                        double value)
 {
-    if (!pp)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL preprocessor");
-    return emo__opts_set(&pp->opts, EMO__GROUP_DETECT, option, value);
+    return emo__option_set(pp ? &pp->opts : NULL, EMO__GROUP_DETECT, option,
+                           value);
 }
 
 EMO_API int emo_preprocessor_get_int(const emo_preprocessor *pp, int option,
                                      int *value)
 {
-    if (!pp || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    double v;
-    int rc = emo__opts_get(&pp->opts, EMO__GROUP_DETECT, option, &v);
-    if (rc)
-        return rc;
-    *value = (int)lrint(v); /* a float option reads rounded */
-    return EMO_OK;
+    return emo__option_get_int(pp ? &pp->opts : NULL, EMO__GROUP_DETECT,
+                               option, value);
 }
 
 EMO_API int emo_preprocessor_get_float(const emo_preprocessor *pp, int option,
                                        double *value)
 {
-    if (!pp || !value)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    return emo__opts_get(&pp->opts, EMO__GROUP_DETECT, option, value);
+    return emo__option_get_float(pp ? &pp->opts : NULL, EMO__GROUP_DETECT,
+                                 option, value);
 }
 
 /* ------------------------------------------------------------------------ */
