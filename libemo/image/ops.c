@@ -12,13 +12,8 @@
 #include <math.h>
 #include <string.h>
 
-/* At -O2, GCC 12 only vectorises loops whose trip count is a known
- * multiple of the vector width ("very-cheap" cost model): none of these.
- * The full vectoriser makes the Gaussian and the conversions 7-20x faster
- * (clang vectorises at -O2 already). */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
-#endif
+/* The loops below need GCC's full vectoriser, which -O2 leaves out: the
+ * Makefile builds this file with it (FILE_CFLAGS). */
 
 /* Columns per tile of the per-column tables (stack arrays). */
 #define TILE 256

@@ -9,6 +9,9 @@
  * reading the previous layer's output; the last layer is always `softmax`,
  * so a forward pass yields class probabilities.
  *
+ * The kernels' files (one per layer kind, im2col) are built at -O3 by the
+ * Makefile: their elementwise loops vectorise only there with GCC.
+ *
  * Concurrency: an emo__net is read-only during a forward pass; all
  * per-call state (activations, scratch, gradients) lives in an emo__net_ws,
  * so several threads may each forward with their own workspace on one
