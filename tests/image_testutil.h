@@ -117,10 +117,11 @@ static inline void make_png(membuf *m, const png_spec *s)
 
 /* JPEG fixture in memory: in_cs with `comps` samples per pixel, written
  * in jpeg_cs (JCS_UNKNOWN: libjpeg's default for in_cs). */
-static inline void make_jpeg_app1(membuf *m, int w, int h, J_COLOR_SPACE in_cs,
-                           int comps, J_COLOR_SPACE jpeg_cs,
-                           const uint8_t *px, int quality, int progressive,
-                           const uint8_t *app1, unsigned app1_len)
+static inline void make_jpeg_app1(membuf *m, int w, int h,
+                                  J_COLOR_SPACE in_cs, int comps,
+                                  J_COLOR_SPACE jpeg_cs, const uint8_t *px,
+                                  int quality, int progressive,
+                                  const uint8_t *app1, unsigned app1_len)
 {
     struct jpeg_compress_struct c;
     struct jpeg_error_mgr err;
@@ -153,8 +154,8 @@ static inline void make_jpeg_app1(membuf *m, int w, int h, J_COLOR_SPACE in_cs,
 }
 
 static inline void make_jpeg(membuf *m, int w, int h, J_COLOR_SPACE in_cs,
-                      int comps, J_COLOR_SPACE jpeg_cs, const uint8_t *px,
-                      int quality, int progressive)
+                             int comps, J_COLOR_SPACE jpeg_cs,
+                             const uint8_t *px, int quality, int progressive)
 {
     make_jpeg_app1(m, w, h, in_cs, comps, jpeg_cs, px, quality, progressive,
                    NULL, 0);
@@ -174,8 +175,8 @@ static inline uint8_t *smooth_image(int w, int h, int channels)
     return p;
 }
 
-static inline void pgm_bytes(membuf *m, const char *header, const uint8_t *data,
-                      size_t n)
+static inline void pgm_bytes(membuf *m, const char *header,
+                             const uint8_t *data, size_t n)
 {
     mb_put(m, header, strlen(header));
     if (n)

@@ -1,7 +1,7 @@
 /*
  * dataset.c - the emo_dataset handle: items, options, counts, accessors and
  * the splits (stratified random, subject-disjoint k-fold).  The source
- * loaders live in dataset_load.c.
+ * loaders live in loaders.c.
  */
 #include "data/dataset.h"
 

@@ -1,6 +1,6 @@
 /*
  * dataset.h - internals of the emo_dataset handle shared by dataset.c
- * (handle, items, splits) and dataset_load.c (the source loaders).
+ * (handle, items, splits) and loaders.c (the source loaders).
  */
 #ifndef EMO_DATASET_H
 #define EMO_DATASET_H

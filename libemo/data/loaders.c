@@ -1,5 +1,5 @@
 /*
- * dataset_load.c - the emo_dataset sources: CK+ distribution, folder per
+ * loaders.c - the emo_dataset sources: CK+ distribution, folder per
  * class, JAFFE file names, "path label" lists and the FER2013 CSV.
  *
  * Every loader adds all of its source or nothing: on an error the items it

@@ -3,10 +3,11 @@
  * multi-scale detector that runs them with OpenCV 4's detectMultiScale
  * semantics (image pyramid, variance normalisation, neighbour grouping).
  *
- * cascade_xml.c parses the files, cascade.c checks and compiles them,
- * detect_pyramid.c builds the scaled images and integral images,
- * detect_eval.c classifies windows, detect.c scans the scales,
- * detect_group.c groups raw hits.  Nothing here is exported.
+ * cascade_xml.c reads the files, cascade_check.c checks them, plan.c
+ * compiles them, pyramid.c builds the scaled and integral images, eval.c
+ * and scan_vec.c classify windows, multiscale.c scans the scales,
+ * group.c groups raw hits into rects.c's lists.  Nothing here is
+ * exported.
  */
 #ifndef EMO_CASCADE_H
 #define EMO_CASCADE_H

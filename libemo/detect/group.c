@@ -1,5 +1,5 @@
 /*
- * detect_group.c - OpenCV's groupRectangles: raw hits that are similar
+ * group.c - OpenCV's groupRectangles: raw hits that are similar
  * (corners within eps of the smaller size) form classes; a class with more
  * than `threshold` members becomes its average box, unless it lies inside
  * a stronger class's box.  Rounding follows OpenCV (float averages rounded

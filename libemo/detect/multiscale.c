@@ -1,5 +1,5 @@
 /*
- * detect.c - multi-scale detection with OpenCV 4's detectMultiScale
+ * multiscale.c - multi-scale detection with OpenCV 4's detectMultiScale
  * semantics: the list of scales (window rounded at each power of the scale
  * factor, filtered by min/max size), for each scale the image resized to
  * round(W/s) x round(H/s) and scanned with the cascade's own window (step

@@ -1,7 +1,7 @@
 /*
- * detect_plan.h - the compiled form of a cascade shared by the scalar
- * window evaluator (detect_eval.c) and the vectorised row scanner
- * (detect_vec.c).  Private to those two files.
+ * plan.h - the compiled form of a cascade (built by plan.c) shared by the
+ * scalar window evaluator (eval.c) and the vectorised row scanner
+ * (scan_vec.c).  Private to those files.
  */
 #ifndef EMO_DETECT_PLAN_H
 #define EMO_DETECT_PLAN_H

@@ -1,5 +1,5 @@
 /*
- * detect_pyramid.c - the two image operations the detector needs per
+ * pyramid.c - the two image operations the detector needs per
  * pyramid level, written to give exactly OpenCV 4's numbers:
  * resize(INTER_LINEAR_EXACT) (fixed point, 8 fractional bits per axis)
  * and integral() with squared and tilted sums.  Exactness matters because

@@ -1,5 +1,5 @@
 /*
- * detect_vec.c - HAAR cascades of stumps (haarcascade_frontalface_default
+ * scan_vec.c - HAAR cascades of stumps (haarcascade_frontalface_default
  * and most others) or small trees (alt2) evaluated on 8 neighbouring
  * windows at once.
  *

@@ -1,5 +1,5 @@
 /*
- * image_jpeg.c - JPEG decoding and encoding with libjpeg(-turbo).
+ * codec_jpeg.c - JPEG decoding and encoding with libjpeg(-turbo).
  *
  * libjpeg's default error handler prints and calls exit(); ours records
  * the message and longjmps back to the setjmp in read_pixels or

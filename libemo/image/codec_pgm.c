@@ -1,5 +1,5 @@
 /*
- * image_pgm.c - binary PGM (Netpbm P5) decoding: "P5", width, height,
+ * codec_pgm.c - binary PGM (Netpbm P5) decoding: "P5", width, height,
  * maxval (1..65535) as decimal tokens separated by whitespace and '#'
  * comments, one whitespace byte, then rows of 1-byte (maxval < 256) or
  * 2-byte big-endian samples.

@@ -1,5 +1,5 @@
 /*
- * image_png.c - PNG decoding and encoding with libpng.
+ * codec_png.c - PNG decoding and encoding with libpng.
  *
  * libpng reports errors by calling our handler, which records the message
  * and longjmps back to the setjmp in read_pixels/write_pixels.  Those

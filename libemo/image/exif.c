@@ -1,5 +1,5 @@
 /*
- * image_exif.c - the EXIF orientation tag of JPEG files and the transform
+ * exif.c - the EXIF orientation tag of JPEG files and the transform
  * that puts the picture upright.  Cameras and phones store the sensor's
  * rows as they come and record the rotation in the tag; OpenCV's imread
  * applies it, and so do we, so that a portrait photo gives upright faces.

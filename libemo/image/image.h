@@ -1,7 +1,8 @@
 /*
  * image.h - internal image decoding and the pixel operations shared by the
  * preprocessor, training augmentation and prediction views.
- * Implemented in image_io.c (decode/encode) and image_ops.c (operations).
+ * Implemented in io.c (decode/encode, with the codecs) and ops.c
+ * (operations).
  */
 #ifndef EMO_IMAGE_H
 #define EMO_IMAGE_H

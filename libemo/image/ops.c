@@ -1,5 +1,5 @@
 /*
- * image_ops.c - pixel operations on gray images: conversion to float,
+ * ops.c - pixel operations on gray images: conversion to float,
  * bilinear resize and crop, flip, affine rotation, 5x5 Gaussian.
  *
  * They run per frame and per training sample, cannot fail (void), and so

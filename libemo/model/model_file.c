@@ -409,7 +409,8 @@ static int read_mean(reader *r, emo_network *net)
         return EMO_ERR_FORMAT;
     if ((int)h != net->nn.input.h || (int)w != net->nn.input.w)
         return emo__fail(EMO_ERR_FORMAT, "MEAN chunk: %ux%u mean image for "
-                         "a %dx%d input", h, w, net->nn.input.h, net->nn.input.w);
+                         "a %dx%d input", h, w, net->nn.input.h,
+                         net->nn.input.w);
     if (need(r, (uint64_t)h * w * 4))
         return EMO_ERR_FORMAT;
     float *m = malloc(sizeof(float) * (size_t)h * w);

@@ -1,5 +1,5 @@
 /*
- * predict_ensemble.c - the networks added to a predictor's first one: a
+ * ensemble.c - the networks added to a predictor's first one: a
  * network may join when it sees faces exactly as the first does (input,
  * classes, face-shaping preprocessing); only its mean image may differ.
  */

@@ -1,7 +1,7 @@
 /*
- * predict_ensemble.h - the networks a predictor adds to its first one
+ * ensemble.h - the networks a predictor adds to its first one
  * (emo_predictor_add_network): which may join, and the state each keeps.
- * Internal to libemo; predict.c runs them.
+ * Internal to libemo; predictor.c runs them.
  */
 #ifndef EMO_PREDICT_ENSEMBLE_H
 #define EMO_PREDICT_ENSEMBLE_H

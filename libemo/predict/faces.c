@@ -1,5 +1,5 @@
 /*
- * predict_faces.c - finding the faces the predictor classifies.
+ * faces.c - finding the faces the predictor classifies.
  *
  * Still frames: every face (EMO_FACE_ALL) or the one the choice policy
  * picks, retrying with looser parameters when there is none.

@@ -1,5 +1,5 @@
 /*
- * predict_faces.h - how the predictor finds the faces of a frame: still
+ * faces.h - how the predictor finds the faces of a frame: still
  * frames (the choice policy, with the preprocessor's retries) and video
  * mode (following faces from frame to frame).  Internal to libemo.
  */
@@ -46,7 +46,7 @@ int emo__find_faces(emo_preprocessor *pp, const emo__frame *f,
 void emo__tracker_reset(emo__tracker *t);
 
 /* Video mode: the faces of this frame into b, following those of the
- * previous frames; see predict_faces.c for the policy.  rescan_every is
+ * previous frames; see faces.c for the policy.  rescan_every is
  * EMO_OPT_PREDICT_RESCAN. */
 int emo__track_faces(emo__tracker *t, emo_preprocessor *pp,
                      const emo__frame *f, int rescan_every, emo__boxes *b,

@@ -1,5 +1,5 @@
 /*
- * predict.c - the emo_predictor handle: a borrowed read-only network, an
+ * predictor.c - the emo_predictor handle: a borrowed read-only network, an
  * own preprocessor and forward workspace, augmentation views and voting,
  * and the video mode that follows faces from frame to frame.
  *
@@ -9,8 +9,7 @@
  * mean.  All views of a face go through the network in one batch.
  *
  * Which faces are classified (still frames, video mode) is decided in
- * predict_faces.c; which networks may join an ensemble, in
- * predict_ensemble.c.
+ * faces.c; which networks may join an ensemble, in ensemble.c.
  */
 #include "common/internal.h"
 #include "image/image.h"

@@ -1,5 +1,5 @@
 /*
- * preprocess.c - the emo_preprocessor handle: cascade, detection options,
+ * preprocessor.c - the emo_preprocessor handle: cascade, detection options,
  * face choice with retries, and normalisation of a face to N x N floats
  * (crop with margin, bilinear rescale, 5x5 Gaussian, minus the mean).
  * Detection buffers live in the handle and are reused across frames.

@@ -1,5 +1,5 @@
 /*
- * preprocess.h - what the rest of libemo (the predictor's video mode,
+ * preprocessor.h - what the rest of libemo (the predictor's video mode,
  * training) may use of the emo_preprocessor beyond the public API.
  */
 #ifndef EMO_PREPROCESS_H

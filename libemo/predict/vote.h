@@ -1,6 +1,6 @@
 /*
  * vote.h - augmentation voting: per-view class probabilities -> one
- * prediction.  Internal to libemo (used by predict.c).
+ * prediction.  Internal to libemo (used by predictor.c).
  */
 #ifndef EMO_VOTE_H
 #define EMO_VOTE_H

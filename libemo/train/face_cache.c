@@ -1,4 +1,4 @@
-/* train_data.c - the training face cache: every item of a split decoded and
+/* face_cache.c - the training face cache: every item of a split decoded and
  * normalised once, so that epochs only augment and forward. */
 #include "train/train.h"
 #include "data/dataset.h"

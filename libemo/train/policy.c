@@ -1,4 +1,4 @@
-/* train_policy.c - learning-rate policies and class-imbalance weights. */
+/* policy.c - learning-rate policies and class-imbalance weights. */
 #include "train/train.h"
 
 #include <math.h>
