@@ -1,6 +1,6 @@
 # libemo - top-level Makefile.
 #   make            libemo.so.1 + libemo.a + example programs (in build/)
-#   make check      unit tests (plain and ASan/UBSan), ABI, symbols,
+#   make check      unit tests (plain and ASan/UBSan), ABI, symbols, layout,
 #                   pkg-config consumers, Python binding, PyTorch oracle
 #   make demo       detect faces and emotions on the sample photograph
 #   make bench      speed against OpenCV and PyTorch (medians, ratios)
@@ -56,7 +56,8 @@ TEST_SRC := $(sort $(filter-out tests/check_main.c,$(wildcard tests/check_*.c)))
 CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
-        check-pkgconfig check-python check-oracle check-docs demo bench install \
+        check-pkgconfig check-python check-oracle check-docs check-layout demo \
+        bench install \
         bench-programs \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
@@ -148,8 +149,9 @@ $(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
 check: deps
 	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san \
 	  bench-programs
-	@$(MAKE) --no-print-directory check-symbols check-abi check-pkgconfig \
-	  check-python check-docs check-oracle check-detect check-fuzz check-san
+	@$(MAKE) --no-print-directory check-symbols check-abi check-layout \
+	  check-pkgconfig check-python check-docs check-oracle check-detect \
+	  check-fuzz check-san
 	@$(MAKE) --no-print-directory check-unit
 
 check-unit: $(B)/check_libemo
@@ -167,6 +169,10 @@ check-symbols: $(SHARED)
 
 check-abi: $(SHARED)
 	@sh tests/check-abi.sh $(SHARED) libemo/abi
+
+# libemo/'s folders as libemo/README.md lists them: arrows down, no cycles.
+check-layout: $(LIB_OBJ)
+	@$(PYTHON) tools/check-layout.py $(B)/obj/libemo
 
 abi-baseline: $(SHARED)
 	abidw --no-corpus-path --headers-dir include $(SHARED) \
