@@ -24,9 +24,7 @@
  * program is split into option parsing, one function per mode and the
  * JSON writer.
  */
-#include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +35,7 @@
 #include "common/annotate.h"
 #include "common/cli.h"
 #include "common/ensemble.h"
+#include "common/json.h"
 #include "common/model_path.h"
 
 #define MAX_FACES 4096
@@ -83,31 +82,9 @@ static void die_usage(const char *fmt, const char *arg)
     exit(2);
 }
 
-static double number(const char *opt, const char *s, double lo, double hi)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end || errno || !isfinite(v) || v < lo || v > hi) {
-        fprintf(stderr, "%s: %s: '%s' is not a number in [%g, %g]\n", prog,
-                opt, s, lo, hi);
-        exit(2);
-    }
-    return v;
-}
-
-static int integer(const char *opt, const char *s, int lo, int hi)
-{
-    double v = number(opt, s, lo, hi);
-    if (v != floor(v)) {
-        fprintf(stderr, "%s: %s: '%s' is not an integer\n", prog, opt, s);
-        exit(2);
-    }
-    return (int)v;
-}
-
 static void parse_args(int argc, char **argv, options *o)
 {
+    cli_init(prog);
     memset(o, 0, sizeof *o);
     o->scale = 1.1;
     o->min_neighbors = 5;
@@ -143,23 +120,23 @@ static void parse_args(int argc, char **argv, options *o)
                 exit(2);
             }
         } else if (!strcmp(a, "--views")) {
-            o->views = integer(a, argv[++i], 1, 8);
+            o->views = cli_int(a, argv[++i], 1, 8);
         } else if (!strcmp(a, "--annotate")) {
             o->annotate = argv[++i];
         } else if (!strcmp(a, "--scale")) {
-            o->scale = number(a, argv[++i], 1.01, 4.0);
+            o->scale = cli_double(a, argv[++i], 1.01, 4.0);
         } else if (!strcmp(a, "--min-neighbors")) {
-            o->min_neighbors = integer(a, argv[++i], 0, 100);
+            o->min_neighbors = cli_int(a, argv[++i], 0, 100);
         } else if (!strcmp(a, "--min-size")) {
-            o->min_size = integer(a, argv[++i], 1, 100000);
+            o->min_size = cli_int(a, argv[++i], 1, 100000);
         } else if (!strcmp(a, "--max-size")) {
-            o->max_size = integer(a, argv[++i], 0, 100000);
+            o->max_size = cli_int(a, argv[++i], 0, 100000);
         } else if (!strcmp(a, "--max-pixels")) {
             cli_max_pixels(a, argv[++i]);
         } else if (!strcmp(a, "--detect-max-pixels")) {
-            o->detect_max_pixels = integer(a, argv[++i], 0, INT_MAX);
+            o->detect_max_pixels = cli_int(a, argv[++i], 0, INT_MAX);
         } else if (!strcmp(a, "--threads")) {
-            o->threads = integer(a, argv[++i], 1, 64);
+            o->threads = cli_int(a, argv[++i], 1, 64);
         } else if (!strcmp(a, "--choice")) {
             const char *c = argv[++i];
             o->choice = !strcmp(c, "largest") ? EMO_FACE_LARGEST
@@ -183,55 +160,16 @@ static void parse_args(int argc, char **argv, options *o)
                   "directory", o->annotate);
 }
 
-/* JSON string literal: quotes, backslashes and control characters escaped;
- * bytes that are not valid UTF-8 become U+FFFD so the line stays JSON. */
-static int utf8_len(const unsigned char *s)
-{
-    int n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
-            : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-            : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
-                                           : 0;
-    for (int k = 1; k < n; k++) /* stops at the NUL: it is not 10xxxxxx */
-        if ((s[k] & 0xc0) != 0x80)
-            return 0;
-    return n;
-}
-
-static void json_str(FILE *fp, const char *str)
-{
-    const unsigned char *s = (const unsigned char *)str;
-    fputc('"', fp);
-    while (*s) {
-        if (*s == '"' || *s == '\\') {
-            fprintf(fp, "\\%c", *s++);
-        } else if (*s < 0x20) {
-            fprintf(fp, "\\u%04x", *s++);
-        } else if (*s < 0x80) {
-            fputc(*s++, fp);
-        } else {
-            int n = utf8_len(s);
-            if (n == 0) {
-                fputs("\\ufffd", fp);
-                s++;
-            } else {
-                fwrite(s, 1, (size_t)n, fp);
-                s += n;
-            }
-        }
-    }
-    fputc('"', fp);
-}
-
 static void print_error(const char *file, int rc)
 {
     const char *detail = emo_last_error();
     printf("{\"file\": ");
-    json_str(stdout, file);
+    json_string(stdout, file);
     printf(", \"error\": ");
     char msg[600];
     snprintf(msg, sizeof msg, "%s%s%s", emo_strerror(rc), *detail ? ": " : "",
              detail);
-    json_str(stdout, msg);
+    json_string(stdout, msg);
     printf("}\n");
 }
 
@@ -239,7 +177,7 @@ static void print_faces(const char *file, int w, int h, const emo_box *b,
                         int n)
 {
     printf("{\"file\": ");
-    json_str(stdout, file);
+    json_string(stdout, file);
     printf(", \"width\": %d, \"height\": %d, \"faces\": [", w, h);
     for (int i = 0; i < n; i++)
         printf("%s{\"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d}",
@@ -353,19 +291,19 @@ static void print_predictions(const char *file, int w, int h,
                               const emo_network *net)
 {
     printf("{\"file\": ");
-    json_str(stdout, file);
+    json_string(stdout, file);
     printf(", \"width\": %d, \"height\": %d, \"faces\": [", w, h);
     for (int i = 0; i < n; i++) {
         const char *label = emo_network_class_name(net, p[i].label);
         printf("%s{\"x\": %d, \"y\": %d, \"w\": %d, \"h\": %d, "
                "\"label\": ", i ? ", " : "", (int)p[i].box.x,
                (int)p[i].box.y, (int)p[i].box.w, (int)p[i].box.h);
-        json_str(stdout, label ? label : "?");
+        json_string(stdout, label ? label : "?");
         printf(", \"scores\": {");
         for (int c = 0; c < p[i].num_classes; c++) {
             const char *name = emo_network_class_name(net, c);
             printf("%s", c ? ", " : "");
-            json_str(stdout, name ? name : "?");
+            json_string(stdout, name ? name : "?");
             printf(": %.4f", (double)p[i].scores[c]);
         }
         printf("}}");

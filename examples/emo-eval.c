@@ -28,6 +28,7 @@
 
 #include "common/cli.h"
 #include "common/ensemble.h"
+#include "common/json.h"
 #include "common/plot.h"
 #include "emo.h"
 
@@ -304,14 +305,6 @@ static void print_table(const evaluation *ev, const emo_network *net,
     printf("\n");
 }
 
-static void json_number(double v)
-{
-    if (isfinite(v))
-        printf("%.6g", v);
-    else
-        printf("null");
-}
-
 static void print_json(const evaluation *ev, const emo_network *net,
                        const options *o, const char *protocol)
 {
@@ -329,7 +322,7 @@ static void print_json(const evaluation *ev, const emo_network *net,
     printf(", \"views\": %d, \"vote\": \"%s\", \"images\": %d, "
            "\"accuracy\": ", o->views,
            o->vote == EMO_VOTE_MEAN ? "mean" : "majority", ev->total);
-    json_number(accuracy(ev));
+    json_number(stdout, accuracy(ev));
     printf(", \"classes\": [");
     for (int k = 0; k < n; k++) {
         printf(k ? ", " : "");
@@ -348,9 +341,9 @@ static void print_json(const evaluation *ev, const emo_network *net,
         printf(k ? ", " : "");
         json_string(stdout, emo_network_class_name(net, k));
         printf(": {\"precision\": ");
-        json_number(s.precision);
+        json_number(stdout, s.precision);
         printf(", \"recall\": ");
-        json_number(s.recall);
+        json_number(stdout, s.recall);
         printf(", \"support\": %d}", s.support);
     }
     printf("}, \"left_out\": {\"unreadable\": %d, \"no_face\": %d, "

@@ -21,6 +21,7 @@
 #include "common/annotate.h"
 #include "common/cli.h"
 #include "common/frames.h"
+#include "common/json.h"
 #include "common/ensemble.h"
 #include "common/model_path.h"
 
@@ -75,17 +76,6 @@ static int parse_size(const char *s, int *w, int *h)
     return sscanf(s, "%dx%d%c", w, h, &tail) == 2 && *w > 0 && *h > 0;
 }
 
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return 0;
-    *out = (int)v;
-    return 1;
-}
-
 /* Returns 0 on success, 1 after printing a usage error, 2 for --help. */
 static int parse_args(int argc, char **argv, options *o)
 {
@@ -126,13 +116,13 @@ static int parse_args(int argc, char **argv, options *o)
         else if (!strcmp(a, "--size"))
             ok = parse_size(v, &o->cam_w, &o->cam_h);
         else if (!strcmp(a, "--views"))
-            ok = parse_int(v, 1, 8, &o->views);
+            ok = cli_parse_int(v, 1, 8, &o->views);
         else if (!strcmp(a, "--rescan"))
-            ok = parse_int(v, 1, 100000, &o->rescan);
+            ok = cli_parse_int(v, 1, 100000, &o->rescan);
         else if (!strcmp(a, "--smooth"))
-            ok = parse_int(v, 1, MAX_SMOOTH, &o->smooth);
+            ok = cli_parse_int(v, 1, MAX_SMOOTH, &o->smooth);
         else if (!strcmp(a, "--max-frames"))
-            ok = parse_int(v, 1, 2000000000, &o->max_frames);
+            ok = cli_parse_int(v, 1, 2000000000, &o->max_frames);
         else if (!strcmp(a, "--max-pixels"))
             cli_max_pixels(a, v);
         else

@@ -14,7 +14,10 @@
  *   *out is set to NULL.  Every destroy function accepts NULL.
  * - Handles are opaque.  Options are integers or floats stored in the handle
  *   and set through emo_<handle>_set_int/_set_float with an EMO_OPT_* key;
- *   emo_option_bounds() gives each option's legal range and default.
+ *   emo_option_bounds() gives each option's legal range and default.  An
+ *   integer option accepts set_float with an integral value, a float option
+ *   set_int; get_int of a float option gives it rounded to the nearest
+ *   integer, halves away from zero.
  * - Images cross the API as caller-owned pointer + width + height + stride
  *   (bytes from one row to the next).  Gray images are 8-bit, one channel.
  * - The library never prints, never exits and never aborts on bad input.

@@ -2,7 +2,7 @@
  * files), integral images, the bit-exact pyramid resize, grouping, and
  * detection on the sample photograph against OpenCV's measured boxes. */
 #include "testutil.h"
-#include "cascade.h"
+#include "detect/cascade.h"
 
 #include <dirent.h>
 #include <math.h>

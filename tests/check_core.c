@@ -1,6 +1,6 @@
 /* check_core.c - version, status codes, error detail, options, classes. */
 #include "testutil.h"
-#include "internal.h"
+#include "common/internal.h"
 
 #include <pthread.h>
 #include <sys/stat.h>
@@ -88,6 +88,61 @@ START_TEST(option_storage_checks_range_type_and_group)
     ck_assert(v == 1.1);
     ck_assert_int_eq(emo__opts_get(&o, g, EMO_OPT_NET_SEED, &v),
                      EMO_ERR_RANGE);
+}
+END_TEST
+
+/* Every handle's get_int reads a float option by one rule: nearest,
+ * halves away from zero; and every handle refuses NULL alike. */
+START_TEST(option_accessors_round_alike)
+{
+    emo_dataset *ds;
+    emo_preprocessor *pp;
+    emo_network *net;
+    emo_predictor *pred;
+    int v;
+    ck_assert_emo_ok(emo_dataset_create(&ds));
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_network_create_preset("lenet", 7, &net));
+    ck_assert_emo_ok(emo_predictor_create(net, &pred));
+    ck_assert_emo_ok(emo_dataset_set_float(ds, EMO_OPT_DATA_CKPLUS_FRACTION,
+                                           0.5));
+    ck_assert_emo_ok(emo_dataset_get_int(ds, EMO_OPT_DATA_CKPLUS_FRACTION,
+                                         &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN,
+                                                -0.4));
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp, EMO_OPT_CROP_MARGIN, &v));
+    ck_assert_int_eq(v, 0);
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN,
+                                                0.5));
+    ck_assert_emo_ok(emo_preprocessor_get_int(pp, EMO_OPT_CROP_MARGIN, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_emo_ok(emo_network_set_float(net, EMO_OPT_TRAIN_MOMENTUM, 0.5));
+    ck_assert_emo_ok(emo_network_get_int(net, EMO_OPT_TRAIN_MOMENTUM, &v));
+    ck_assert_int_eq(v, 1);
+    ck_assert_emo_ok(emo_predictor_set_float(pred, EMO_OPT_PREDICT_ZOOM,
+                                             1.5));
+    ck_assert_emo_ok(emo_predictor_get_int(pred, EMO_OPT_PREDICT_ZOOM, &v));
+    ck_assert_int_eq(v, 2);
+    /* set_int of a float option, set_float of an integral value */
+    ck_assert_emo_ok(emo_predictor_set_int(pred, EMO_OPT_PREDICT_ZOOM, 2));
+    ck_assert_emo_ok(emo_network_set_float(net, EMO_OPT_TRAIN_EPOCHS, 3.0));
+    ck_assert_int_eq(emo_network_set_float(net, EMO_OPT_TRAIN_EPOCHS, 3.5),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_get_int(NULL, EMO_OPT_DATA_CLASSES, &v),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_preprocessor_set_int(NULL, EMO_OPT_BLUR, 1),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_network_get_float(net, EMO_OPT_NET_SEED, NULL),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_set_float(NULL, EMO_OPT_PREDICT_VIEWS, 1),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_get_int(pred, EMO_OPT_TRAIN_EPOCHS, &v),
+                     EMO_ERR_RANGE);
+    emo_predictor_destroy(pred);
+    emo_network_destroy(net);
+    emo_preprocessor_destroy(pp);
+    emo_dataset_destroy(ds);
 }
 END_TEST
 
@@ -218,6 +273,7 @@ Suite *core_suite(void)
     tcase_add_test(tc, fail_prefix_names_file);
     tcase_add_test(tc, option_bounds_and_defaults);
     tcase_add_test(tc, option_storage_checks_range_type_and_group);
+    tcase_add_test(tc, option_accessors_round_alike);
     tcase_add_test(tc, global_limits);
     tcase_add_test(tc, class_names_and_aliases);
     tcase_add_test(tc, rng_is_reproducible_and_uniform);

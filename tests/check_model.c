@@ -28,13 +28,13 @@ static emo_network *tiny_net(void)
 
 static int same_params(const emo_network *a, const emo_network *b)
 {
-    if (a->n_layers != b->n_layers)
+    if (a->nn.n_layers != b->nn.n_layers)
         return 0;
-    for (int i = 0; i < a->n_layers; i++)
-        for (int j = 0; j < a->layers[i].nparams; j++)
-            if (a->layers[i].p[j].n != b->layers[i].p[j].n ||
-                memcmp(a->layers[i].p[j].data, b->layers[i].p[j].data,
-                       sizeof(float) * a->layers[i].p[j].n) != 0)
+    for (int i = 0; i < a->nn.n_layers; i++)
+        for (int j = 0; j < a->nn.layers[i].nparams; j++)
+            if (a->nn.layers[i].p[j].n != b->nn.layers[i].p[j].n ||
+                memcmp(a->nn.layers[i].p[j].data, b->nn.layers[i].p[j].data,
+                       sizeof(float) * a->nn.layers[i].p[j].n) != 0)
                 return 0;
     return 1;
 }
@@ -54,12 +54,12 @@ START_TEST(round_trip_is_bit_exact)
     float face[16], mean[16];
     nt_fill(face, 16, 8, 0, 1);
     nt_fill(mean, 16, 9, 0, 1);
-    ck_assert_emo_ok(emo__net_store_correction(net, face, 16, 2));
+    ck_assert_emo_ok(emo__network_store_correction(net, face, 16, 2));
     net->mean = malloc(sizeof mean);
     memcpy(net->mean, mean, sizeof mean);
     net->pp_opts.v[1][EMO_OPT_BLUR_SIGMA % 100] = 1.5;
     ck_assert_emo_ok(emo_network_set_float(net, EMO_OPT_TRAIN_LR, 0.02));
-    ck_assert_emo_ok(emo__net_set_train_state(net, "abc", 3));
+    ck_assert_emo_ok(emo__network_set_train_state(net, "abc", 3));
     char *path = tmp_file("m.emo");
     ck_assert_emo_ok(emo_network_save(net, path));
     emo_network *back;
@@ -97,7 +97,7 @@ START_TEST(round_trip_is_bit_exact)
     ck_assert_emo_ok(emo_network_load(path, &back));
     ck_assert_int_eq((int)back->train_state_len, 3);
     ck_assert_int_eq((int)back->step, 1);
-    ck_assert(memcmp(back->layers[0].p[0].mom, net->layers[0].p[0].mom,
+    ck_assert(memcmp(back->nn.layers[0].p[0].mom, net->nn.layers[0].p[0].mom,
                      sizeof(float) * 18) == 0);
     emo_network_destroy(back);
     emo_network_destroy(net);
@@ -118,7 +118,7 @@ START_TEST(truncation_and_flips_are_errors)
 {
     emo_network *net = tiny_net();
     float face[16] = {0};
-    ck_assert_emo_ok(emo__net_store_correction(net, face, 16, 1));
+    ck_assert_emo_ok(emo__network_store_correction(net, face, 16, 1));
     char *path = tmp_file("t.emo");
     int f16 = _i; /* loop test: 0 checkpoint, 1 16-bit model */
     if (f16)
@@ -271,11 +271,11 @@ END_TEST
 
 static int f16_params(const emo_network *orig, const emo_network *back)
 {
-    for (int i = 0; i < orig->n_layers; i++)
-        for (int j = 0; j < orig->layers[i].nparams; j++)
-            for (size_t k = 0; k < orig->layers[i].p[j].n; k++)
-                if (back->layers[i].p[j].data[k] !=
-                    through_f16(orig->layers[i].p[j].data[k]))
+    for (int i = 0; i < orig->nn.n_layers; i++)
+        for (int j = 0; j < orig->nn.layers[i].nparams; j++)
+            for (size_t k = 0; k < orig->nn.layers[i].p[j].n; k++)
+                if (back->nn.layers[i].p[j].data[k] !=
+                    through_f16(orig->nn.layers[i].p[j].data[k]))
                     return 0;
     return 1;
 }
@@ -303,9 +303,9 @@ START_TEST(f16_model_round_trip)
     ck_assert_int_eq(file_version(p16), 2);
     long s32 = file_size(p32), s16 = file_size(p16);
     long stored = 0; /* weights and batch-norm statistics */
-    for (int i = 0; i < net->n_layers; i++)
-        for (int j = 0; j < net->layers[i].nparams; j++)
-            stored += (long)net->layers[i].p[j].n;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++)
+            stored += (long)net->nn.layers[i].p[j].n;
     ck_assert_int_eq(s32 - s16, 2 * stored); /* 2 bytes a value saved */
     emo_network *back;
     ck_assert_emo_ok(emo_network_load(p16, &back));
@@ -332,7 +332,7 @@ START_TEST(f16_model_round_trip)
     /* a weight 16 bits cannot hold is refused and no file is written */
     ck_assert_emo_ok(emo_network_save(net, p16));
     long before = file_size(p16);
-    net->layers[0].p[0].data[3] = -1e5f; /* the first conv's weights */
+    net->nn.layers[0].p[0].data[3] = -1e5f; /* the first conv's weights */
     ck_assert_int_eq(emo_network_save(net, p16), EMO_ERR_RANGE);
     ck_assert_ptr_nonnull(strstr(emo_last_error(), "does not fit 16 bits"));
     ck_assert_int_eq(file_size(p16), before);

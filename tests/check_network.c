@@ -255,11 +255,11 @@ START_TEST(train_step_learns_and_forward_agrees)
     ck_assert_int_ge(hits, 28);
     /* a separate workspace gives the same answer; batch 1 too */
     emo__net_ws *ws;
-    ck_assert_emo_ok(emo__net_ws_create(net, &ws));
-    ck_assert_emo_ok(emo__net_forward_ws(net, ws, x, 32, probs2));
+    ck_assert_emo_ok(emo__network_ws_create(net, &ws));
+    ck_assert_emo_ok(emo__net_forward_ws(&net->nn, ws, x, 32, probs2));
     for (int i = 0; i < 96; i++)
         ck_assert(fabsf(probs[i] - probs2[i]) < 1e-6f);
-    ck_assert_emo_ok(emo__net_forward_ws(net, ws, x + 36, 1, probs2));
+    ck_assert_emo_ok(emo__net_forward_ws(&net->nn, ws, x + 36, 1, probs2));
     for (int j = 0; j < 3; j++)
         ck_assert(fabsf(probs[3 + j] - probs2[j]) < 1e-5f);
     emo__net_ws_destroy(ws);

@@ -34,7 +34,7 @@ static void gc_setup(gc *g, emo_network *net, int train)
 {
     memset(g, 0, sizeof *g);
     g->net = net;
-    g->l = &net->layers[0];
+    g->l = &net->nn.layers[0];
     g->nx = BATCH * emo__shape_size(g->l->in);
     g->ny = BATCH * emo__shape_size(g->l->out);
     g->x = malloc(sizeof(float) * g->nx);
@@ -52,7 +52,7 @@ static void gc_setup(gc *g, emo_network *net, int train)
     g->ctx.rng = &g->rng;
     nt_fill(g->x, g->nx, 1, -1.0f, 1.0f);
     nt_fill(g->r, g->ny, 2, -1.0f, 1.0f);
-    ck_assert_emo_ok(emo__net_alloc_train(net));
+    ck_assert_emo_ok(emo__net_alloc_train(&net->nn));
     /* non-trivial BN affine parameters */
     if (g->l->type == EMO__L_BN) {
         nt_fill(g->l->p[0].data, g->l->p[0].n, 3, 0.5f, 1.5f);
@@ -216,8 +216,8 @@ static double net_loss(emo_network *net, emo__net_ws *ws, const float *x,
 {
     double loss;
     net->step = 0;
-    ck_assert_emo_ok(emo__net_train_step_ws(net, ws, x, labels, 4, 0.0, cw,
-                                            &loss, NULL, NULL));
+    ck_assert_emo_ok(emo__sgd_step(net, ws, x, labels, 4, 0.0, cw, &loss,
+                                   NULL, NULL));
     return loss;
 }
 
@@ -227,7 +227,7 @@ START_TEST(grad_whole_net_weighted_loss)
     ck_assert_emo_ok(emo_network_create_text(small_net, &net));
     ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
     emo__net_ws *ws;
-    ck_assert_emo_ok(emo__net_ws_create(net, &ws));
+    ck_assert_emo_ok(emo__network_ws_create(net, &ws));
     float x[4 * 2 * 9 * 8];
     nt_fill(x, sizeof x / sizeof *x, 9, -1.0f, 1.0f);
     int labels[4] = {0, 2, 1, 2};
@@ -235,17 +235,17 @@ START_TEST(grad_whole_net_weighted_loss)
     net_loss(net, ws, x, labels, cw);
     /* keep the analytic gradients */
     float *saved[32][4];
-    for (int i = 0; i < net->n_layers; i++)
-        for (int j = 0; j < net->layers[i].nparams; j++) {
-            emo__param *p = &net->layers[i].p[j];
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++) {
+            emo__param *p = &net->nn.layers[i].p[j];
             saved[i][j] = p->grad ? malloc(sizeof(float) * p->n) : NULL;
             if (p->grad)
                 memcpy(saved[i][j], p->grad, sizeof(float) * p->n);
         }
     int checked = 0, off = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        for (int j = 0; j < net->layers[i].nparams; j++) {
-            emo__param *p = &net->layers[i].p[j];
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++) {
+            emo__param *p = &net->nn.layers[i].p[j];
             if (!p->learned)
                 continue;
             for (size_t k = 0; k < p->n && k < 12; k++) {
@@ -262,7 +262,7 @@ START_TEST(grad_whole_net_weighted_loss)
                     if (getenv("EMO_TEST_VERBOSE"))
                         fprintf(stderr, "grad: layer %s param %d[%zu]: "
                                 "analytic %g numeric %g\n",
-                                net->layers[i].name, j, k, saved[i][j][k],
+                                net->nn.layers[i].name, j, k, saved[i][j][k],
                                 num);
                 }
             }
@@ -290,9 +290,9 @@ static size_t sliced_step(int threads, const float *x, const int *labels,
     ck_assert_emo_ok(emo_network_train_step(net, x, labels, 7, 0.0, NULL,
                                             loss));
     size_t g = 0, r = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        for (int j = 0; j < net->layers[i].nparams; j++) {
-            const emo__param *p = &net->layers[i].p[j];
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++) {
+            const emo__param *p = &net->nn.layers[i].p[j];
             for (size_t k = 0; k < p->n; k++)
                 if (p->learned)
                     grads[g++] = p->grad[k];

@@ -44,7 +44,7 @@ static void conv_case(int c, int h, int w, int f, int k, int s, int p, int g,
              "stride = %d\npad = %d\ngroups = %d\nbias_value = 0.25", f, k,
              s, p, g);
     emo_network *net = nt_layer_net(c, h, w, body);
-    emo__layer *l = &net->layers[0];
+    emo__layer *l = &net->nn.layers[0];
     size_t nx = batch * emo__shape_size(l->in);
     size_t ny = batch * emo__shape_size(l->out);
     float *x = malloc(4 * nx), *y = malloc(4 * ny), *ref = malloc(4 * ny);
@@ -160,7 +160,7 @@ START_TEST(fc_matches_direct_loop)
 {
     emo_network *net = nt_layer_net(3, 2, 2, "type = fc\noutputs = 5\n"
                                     "bias_value = 0.5");
-    emo__layer *l = &net->layers[0];
+    emo__layer *l = &net->nn.layers[0];
     float x[3 * 12], y[3 * 5];
     nt_fill(x, 36, 3, -1, 1);
     /* batch 3 (matrix product) and each image alone (matrix-vector) */
@@ -200,7 +200,7 @@ START_TEST(pool_values_match_caffe)
     float x[25], y[9];
     for (int i = 0; i < 25; i++)
         x[i] = (float)i;
-    emo__avgpool_forward(&net->layers[0], x, y, 1);
+    emo__avgpool_forward(&net->nn.layers[0], x, y, 1);
     /* corner window: 2x2 valid values of a 3x3 window, divided by 9 */
     ck_assert(nt_close(y[0], (0 + 1 + 5 + 6) / 9.0, 1e-6, 1e-6));
     /* window 1: rows -1..1, cols 1..3 -> 6 values of 9 */
@@ -212,7 +212,7 @@ START_TEST(pool_values_match_caffe)
     net = nt_layer_net(1, 5, 5, "type = maxpool\nsize = 3\nstride = 2\n"
                        "pad = 1");
     int32_t am[9];
-    emo__maxpool_forward(&net->layers[0], x, y, 1, am, 2);
+    emo__maxpool_forward(&net->nn.layers[0], x, y, 1, am, 2);
     ck_assert(y[0] == 6 && y[4] == 18 && y[8] == 24 && am[8] == 24);
     emo_network_destroy(net);
 }
@@ -225,7 +225,7 @@ END_TEST
 START_TEST(maxpool_2x2_matches_window_rule)
 {
     emo_network *net = nt_layer_net(2, 4, 6, "type = maxpool\nsize = 2");
-    const emo__layer *l = &net->layers[0];
+    const emo__layer *l = &net->nn.layers[0];
     float x[48], y[12], y2[12];
     int32_t am[12];
     nt_fill(x, 48, 9, -1, 1);
@@ -264,7 +264,7 @@ START_TEST(lrn_matches_formula)
                                     "alpha = 0.3\nbeta = 0.75\nk = 2");
     float x[12], y[12];
     nt_fill(x, 12, 4, -2, 2);
-    emo__lrn_forward(&net->layers[0], x, y, 1, NULL);
+    emo__lrn_forward(&net->nn.layers[0], x, y, 1, NULL);
     for (int c = 0; c < 6; c++)
         for (int i = 0; i < 2; i++) {
             double s = 0;
@@ -298,8 +298,8 @@ START_TEST(fused_inference_matches_layer_by_layer)
 {
     emo_network *net;
     ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
-    for (int i = 0; i < net->n_layers; i++) {
-        emo__layer *l = &net->layers[i];
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        emo__layer *l = &net->nn.layers[i];
         if (l->type != EMO__L_BN)
             continue;
         nt_fill(l->p[0].data, l->p[0].n, 100 + i, 0.5f, 1.5f);
@@ -307,25 +307,25 @@ START_TEST(fused_inference_matches_layer_by_layer)
         nt_fill(l->p[2].data, l->p[2].n, 300 + i, -0.1f, 0.1f);
         nt_fill(l->p[3].data, l->p[3].n, 400 + i, 0.5f, 2.0f);
     }
-    net->version++;
+    net->nn.version++;
     int batch = 3;
-    size_t in = emo__shape_size(net->input);
+    size_t in = emo__shape_size(net->nn.input);
     float *x = malloc(4 * in * batch), probs[3 * 7];
     nt_fill(x, in * batch, 5, -1, 1);
     ck_assert_emo_ok(emo_network_forward(net, x, batch, probs));
     /* layer by layer, inference mode */
     size_t mx = in * batch, sc = 0;
-    for (int i = 0; i < net->n_layers; i++) {
-        size_t s = batch * emo__shape_size(net->layers[i].out);
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        size_t s = batch * emo__shape_size(net->nn.layers[i].out);
         mx = s > mx ? s : mx;
-        s = emo__layer_scratch(&net->layers[i], batch);
+        s = emo__layer_scratch(&net->nn.layers[i], batch);
         sc = s > sc ? s : sc;
     }
     float *a = malloc(4 * mx), *b = malloc(4 * mx), *col = malloc(4 * sc);
     memcpy(a, x, 4 * in * batch);
     emo__ctx ctx = {.threads = 2, .col = col, .col_cap = sc};
-    for (int i = 0; i < net->n_layers; i++) {
-        emo__layer_forward(&net->layers[i], a, b, batch, NULL, &ctx);
+    for (int i = 0; i < net->nn.n_layers; i++) {
+        emo__layer_forward(&net->nn.layers[i], a, b, batch, NULL, &ctx);
         float *t = a;
         a = b;
         b = t;
@@ -352,9 +352,9 @@ static void *run_job(void *arg)
 {
     job *j = arg;
     emo__net_ws *ws;
-    j->rc = emo__net_ws_create(j->net, &ws);
+    j->rc = emo__network_ws_create(j->net, &ws);
     for (int r = 0; r < 3 && !j->rc; r++)
-        j->rc = emo__net_forward_ws(j->net, ws, j->x, 4, j->probs);
+        j->rc = emo__net_forward_ws(&j->net->nn, ws, j->x, 4, j->probs);
     emo__net_ws_destroy(ws);
     return NULL;
 }
@@ -364,7 +364,7 @@ START_TEST(concurrent_workspaces_agree)
     emo_network *net;
     ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
     emo__nn_set_threads(1);
-    size_t in = emo__shape_size(net->input);
+    size_t in = emo__shape_size(net->nn.input);
     float *x = malloc(4 * in * 4);
     nt_fill(x, in * 4, 6, -1, 1);
     job jobs[4];
@@ -390,7 +390,7 @@ START_TEST(workspace_is_reused)
 {
     emo_network *net;
     ck_assert_emo_ok(emo_network_create_preset("lenet", 0, &net));
-    size_t in = emo__shape_size(net->input);
+    size_t in = emo__shape_size(net->nn.input);
     float *x = calloc(in * 8, 4), probs[8 * 7];
     int labels[8] = {0};
     ck_assert_emo_ok(emo_network_forward(net, x, 8, probs));
@@ -420,7 +420,7 @@ START_TEST(threads_do_not_change_results)
     ck_assert_emo_ok(emo_network_create_preset("default", 0, &b));
     ck_assert_emo_ok(emo_network_set_int(b, EMO_OPT_NET_THREADS, 2));
     int batch = 16;
-    size_t in = emo__shape_size(a->input);
+    size_t in = emo__shape_size(a->nn.input);
     float *x = malloc(4 * in * batch), pa[16 * 7], pb[16 * 7];
     int labels[16];
     nt_fill(x, in * batch, 8, -1, 1);

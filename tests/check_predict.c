@@ -2,8 +2,8 @@
  * network's own forward, frames, tracking, and threads sharing one
  * network. */
 #include "testutil.h"
-#include "image.h"
-#include "vote.h"
+#include "image/image.h"
+#include "predict/vote.h"
 
 #include <math.h>
 #include <pthread.h>

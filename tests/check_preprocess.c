@@ -2,8 +2,8 @@
  * options, bad frames, face choice policies on a frame with two pasted
  * faces, retries, normalisation and the mean image. */
 #include "testutil.h"
-#include "cascade.h"
-#include "preprocess.h"
+#include "detect/cascade.h"
+#include "predict/preprocessor.h"
 
 #include <math.h>
 

@@ -2,7 +2,7 @@
  * faces: learning, determinism, checkpoint + resume, cancellation, LR
  * policies, class weights, corrections. */
 #include "testutil.h"
-#include "train.h"
+#include "train/train.h"
 
 #include <math.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 /* check_vote.c - augmentation voting on hand-made probability vectors. */
 #include "testutil.h"
-#include "vote.h"
+#include "predict/vote.h"
 
 #include <math.h>
 

@@ -3,7 +3,10 @@
 #define EMO_NN_TESTUTIL_H
 
 #include "testutil.h"
-#include "nn/nn.h"
+#include "model/network.h"
+#include "model/crc32.h"
+#include "model/half.h"
+#include "train/train.h"
 
 #include <math.h>
 

@@ -30,24 +30,41 @@ const char *cli_value(int argc, char **argv, int *i)
     return argv[++*i];
 }
 
-int cli_int(const char *opt, const char *s, int lo, int hi)
+int cli_parse_double(const char *s, double lo, double hi, double *out)
 {
     char *end;
     errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end || errno || v < lo || v > hi) {
+    double v = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(v) || v < lo || v > hi)
+        return 0;
+    *out = v;
+    return 1;
+}
+
+int cli_parse_int(const char *s, int lo, int hi, int *out)
+{
+    double v;
+    if (!cli_parse_double(s, lo, hi, &v) || v != floor(v))
+        return 0;
+    *out = (int)v;
+    return 1;
+}
+
+int cli_int(const char *opt, const char *s, int lo, int hi)
+{
+    int v;
+    if (!cli_parse_int(s, lo, hi, &v)) {
         fprintf(stderr, "%s: %s: '%s' is not an integer in [%d, %d]\n", prog,
                 opt, s, lo, hi);
         exit(2);
     }
-    return (int)v;
+    return v;
 }
 
 double cli_double(const char *opt, const char *s, double lo, double hi)
 {
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !isfinite(v) || v < lo || v > hi) {
+    double v;
+    if (!cli_parse_double(s, lo, hi, &v)) {
         fprintf(stderr, "%s: %s: '%s' is not a number in [%g, %g]\n", prog,
                 opt, s, lo, hi);
         exit(2);
@@ -229,21 +246,6 @@ void cli_print_counts(FILE *fp, const emo_dataset *ds)
             fprintf(fp, " %8d", emo_dataset_count(ds, s, c));
         fprintf(fp, " %8d\n", emo_dataset_count(ds, s, -1));
     }
-}
-
-void json_string(FILE *fp, const char *s)
-{
-    fputc('"', fp);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(fp, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(fp, "\\u%04x", c);
-        else
-            fputc(c, fp);
-    }
-    fputc('"', fp);
 }
 
 int cli_is_tty(FILE *fp)

@@ -1,7 +1,7 @@
 /*
  * cli.h - command-line helpers shared by the example programs: option
- * values, numbers with range checks, dataset sources and split specs,
- * JSON strings, a terminal progress bar.
+ * values, numbers with range checks, dataset sources and split specs, a
+ * terminal progress bar.  JSON output is json.h's.
  */
 #ifndef EMO_EXAMPLES_CLI_H
 #define EMO_EXAMPLES_CLI_H
@@ -13,8 +13,12 @@
 /* The value after option argv[*i] (advancing *i); exits with a message
  * when it is missing. */
 const char *cli_value(int argc, char **argv, int *i);
-/* Parse numbers; exit with "prog: --opt: ..." when malformed or outside
- * [lo, hi]. */
+/* The examples' one number parser: the whole of s is a number (strtod's
+ * forms), finite, within [lo, hi]; for an int also integral ("8", "8.0",
+ * "1e3").  1 and *out set, or 0 (nothing printed). */
+int cli_parse_double(const char *s, double lo, double hi, double *out);
+int cli_parse_int(const char *s, int lo, int hi, int *out);
+/* The same, exiting with "prog: --opt: '...' is not ..." on failure. */
 int cli_int(const char *opt, const char *s, int lo, int hi);
 double cli_double(const char *opt, const char *s, double lo, double hi);
 /* The index of s among the n words of `choices`; exits with "prog: --opt:
@@ -58,9 +62,6 @@ void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
                      int split_none, char *buf, size_t cap);
 /* Prints per-split, per-class counts to fp. */
 void cli_print_counts(FILE *fp, const emo_dataset *ds);
-
-/* Writes s as a JSON string literal. */
-void json_string(FILE *fp, const char *s);
 
 /* A one-line progress bar redrawn in place on a terminal (fp a tty);
  * does nothing otherwise.  `text` is shown after the bar. */

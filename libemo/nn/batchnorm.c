@@ -5,10 +5,6 @@
  * (biased variance) and the running averages follow PyTorch's rule
  * (momentum, unbiased variance); inference uses the running averages.
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 #include <math.h>

@@ -7,10 +7,6 @@
  * output positions) and multiplied at once; 1x1 stride-1 convolutions skip
  * im2col and multiply the input directly.
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 #include <cblas.h>

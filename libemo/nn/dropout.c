@@ -3,10 +3,6 @@
  * probability 1 - ratio and scaled by 1 / (1 - ratio), so inference is the
  * identity.  The mask comes from the workspace's seeded generator.
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 #include <string.h>

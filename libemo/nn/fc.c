@@ -2,10 +2,6 @@
  * fc.c - inner product (fully connected): y = x W^T + b on the flattened
  * input, W is [outputs][inputs].
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 #include <cblas.h>

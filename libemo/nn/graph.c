@@ -151,58 +151,31 @@ static int check_shapes(emo__layer *layers, int n, emo__shape input)
     return EMO_OK;
 }
 
-/* Preprocessing defaults stored with a fresh network: the option
- * defaults, with the face size taken from the input. */
-static void init_pp_opts(emo_network *net)
+int emo__net_build(emo__net *net, emo__layer *layers, int n,
+                   emo__shape input)
 {
-    emo__opts_init(&net->pp_opts);
-    if (net->input.h == net->input.w && net->input.h >= 8 &&
-        net->input.h <= 512)
-        net->pp_opts.v[EMO_OPT_FACE_SIZE / 100][EMO_OPT_FACE_SIZE % 100] =
-            net->input.h;
-}
-
-int emo__net_build(emo__layer *layers, int n, emo__shape input,
-                   const char *text, emo_network **out)
-{
-    *out = NULL;
+    memset(net, 0, sizeof *net);
     int rc = check_shapes(layers, n, input);
     if (rc) {
         free(layers);
         return rc;
     }
-    emo_network *net = calloc(1, sizeof *net);
-    size_t tl = strlen(text);
-    char *copy = malloc(tl + 1);
-    if (!net || !copy) {
-        free(net);
-        free(copy);
-        free(layers);
-        return emo__fail(EMO_ERR_NOMEM, "out of memory");
-    }
-    memcpy(copy, text, tl + 1);
     net->layers = layers;
     net->n_layers = n;
     net->input = input;
-    net->text = copy;
     net->num_classes = layers[n - 1].out.c;
-    emo__opts_init(&net->opts);
-    init_pp_opts(net);
     for (int i = 0; i < n; i++) {
         rc = alloc_params(&layers[i]);
         if (rc) {
-            emo__net_free(net);
+            emo__net_release(net);
             return rc;
         }
     }
-    *out = net;
     return EMO_OK;
 }
 
-void emo__net_free(emo_network *net)
+void emo__net_release(emo__net *net)
 {
-    if (!net)
-        return;
     for (int i = 0; i < net->n_layers; i++)
         for (int j = 0; j < net->layers[i].nparams; j++) {
             emo__param *p = &net->layers[i].p[j];
@@ -211,21 +184,10 @@ void emo__net_free(emo_network *net)
             free(p->mom);
         }
     free(net->layers);
-    if (net->class_names)
-        for (int i = 0; i < net->num_classes; i++)
-            free(net->class_names[i]);
-    free(net->class_names);
-    free(net->text);
-    free(net->mean);
-    free(net->corr_faces);
-    free(net->corr_labels);
-    free(net->train_state);
-    free(net->checkpoint);
-    emo__net_ws_destroy(net->ws);
-    free(net);
+    memset(net, 0, sizeof *net);
 }
 
-emo__layer *emo__net_find(const emo_network *net, const char *name)
+emo__layer *emo__net_find(const emo__net *net, const char *name)
 {
     for (int i = 0; i < net->n_layers; i++)
         if (strcmp(net->layers[i].name, name) == 0)
@@ -233,7 +195,7 @@ emo__layer *emo__net_find(const emo_network *net, const char *name)
     return NULL;
 }
 
-int emo__net_alloc_train(emo_network *net)
+int emo__net_alloc_train(emo__net *net)
 {
     for (int i = 0; i < net->n_layers; i++)
         for (int j = 0; j < net->layers[i].nparams; j++) {
@@ -251,7 +213,7 @@ int emo__net_alloc_train(emo_network *net)
     return EMO_OK;
 }
 
-void emo__net_zero_momentum(emo_network *net)
+void emo__net_zero_momentum(emo__net *net)
 {
     for (int i = 0; i < net->n_layers; i++)
         for (int j = 0; j < net->layers[i].nparams; j++)

@@ -5,11 +5,6 @@
  * sees; positions in the padding read 0.  Rows are `ld` floats apart so
  * that several images can sit side by side in one matrix.
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level, and keep
- * it from turning the one- or two-float zeroing loops into memset calls */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3", "no-tree-loop-distribute-patterns")
-#endif
 #include "nn/nn.h"
 
 #include <string.h>

@@ -31,9 +31,8 @@ static void init_weights(emo__layer *l, emo_rng *r)
             l->p[1].data[i] = l->bias_value;
 }
 
-void emo__net_init_weights(emo_network *net)
+void emo__net_init_weights(emo__net *net, uint64_t seed)
 {
-    uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer *l = &net->layers[i];
         emo_rng r;

@@ -5,10 +5,6 @@
  * (n odd, so the window is symmetric and PyTorch's LocalResponseNorm
  * agrees.)  scale is kept for backward.
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 #include <math.h>

@@ -1,13 +1,18 @@
 /*
  * nn.h - the CNN engine inside libemo: layers, the sequential graph, its
- * workspaces, the text-format parser and presets.  Other modules (network.c,
- * model.c, train.c, predict.c) include this header; it is never installed.
+ * workspaces, the forward and training passes, the text-format parser and
+ * presets.  It sees shapes and tensors only: the emo_network handle
+ * (options, preprocessing, corrections, training state) is model/'s and
+ * embeds an emo__net; nothing here includes it.  Never installed.
  *
  * Data layout: batched NCHW float32.  A network is a chain of layers, each
  * reading the previous layer's output; the last layer is always `softmax`,
  * so a forward pass yields class probabilities.
  *
- * Concurrency: an emo_network is read-only during a forward pass; all
+ * The kernels' files (one per layer kind, im2col) are built at -O3 by the
+ * Makefile: their elementwise loops vectorise only there with GCC.
+ *
+ * Concurrency: an emo__net is read-only during a forward pass; all
  * per-call state (activations, scratch, gradients) lives in an emo__net_ws,
  * so several threads may each forward with their own workspace on one
  * shared network.  Training writes the weights and must not run alongside.
@@ -15,7 +20,7 @@
 #ifndef EMO_NN_H
 #define EMO_NN_H
 
-#include "internal.h"
+#include "common/internal.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -88,35 +93,16 @@ typedef struct emo__layer {
     emo__param p[EMO__MAX_PARAMS_PER_LAYER];
 } emo__layer;
 
-/* The network handle (opaque to users). */
-struct emo_network {
+/* A built network: the chain of layers with their shapes and weights. */
+typedef struct emo__net {
     int n_layers;
     emo__layer *layers;
     emo__shape input;
     int num_classes;
-    char *text; /* the network text it was built from (NUL-terminated) */
-    char **class_names;
-    emo_opts opts; /* NET and TRAIN groups */
-    /* Preprocessing stored with the model (detection group options,
-     * EMO_OPT_DETECT_* .. EMO_OPT_SUBTRACT_MEAN) and the mean image. */
-    emo_opts pp_opts;
-    float *mean;   /* input.h * input.w floats, or NULL */
-    /* Corrections: faces (input-sized) with their true labels. */
-    float *corr_faces;
-    int *corr_labels;
-    int n_corr, cap_corr;
-    /* Opaque training state kept by train.c (saved with the model). */
-    uint8_t *train_state;
-    size_t train_state_len;
     /* Counts weight changes; workspaces cache derived weights (folded
-     * batch norm) keyed on it. */
+     * batch norm) keyed on it: whoever writes weights increments it. */
     uint64_t version;
-    uint64_t step; /* SGD steps taken (seeds dropout masks) */
-    int fresh;     /* weights are the seed's initial draw (not trained,
-                      loaded or set): EMO_OPT_NET_SEED redraws them */
-    struct emo__net_ws *ws; /* own workspace for emo_network_forward/train */
-    char *checkpoint; /* for train.c */
-};
+} emo__net;
 
 /* ---- layer kernels (one file per kind) -------------------------------- */
 
@@ -126,6 +112,8 @@ struct emo_network {
 typedef void (*emo__range_fn)(void *arg, size_t begin, size_t end);
 void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
                        emo__range_fn fn, void *arg);
+/* Sets the BLAS thread count (process-wide in OpenBLAS; parallel.c). */
+void emo__nn_set_threads(int threads);
 
 /* Per-call context passed to the kernels. */
 typedef struct emo__ctx {
@@ -137,7 +125,7 @@ typedef struct emo__ctx {
     int skip_param_grads; /* backward: layer frozen (lr_mult 0), only dx */
 } emo__ctx;
 
-/* A context over the workspace's scratch and generator (forward.c). */
+/* A context over the workspace's scratch and generator (workspace.c). */
 struct emo__net_ws;
 emo__ctx emo__ws_ctx(struct emo__net_ws *ws, int train, int threads);
 
@@ -250,27 +238,51 @@ void emo__col2im(float *col, int c, int h, int w, int k, int stride, int pad,
 /* Caffe's ceil-mode pooling output size. */
 int emo__pool_out(int in, int size, int stride, int pad);
 
-/* ---- graph ------------------------------------------------------------- */
+/* ---- graph (graph.c, parse.c, init.c, presets.c) ----------------------- */
 
-/* Allocates a network from parsed layers (takes ownership of `layers`),
- * computes shapes and allocates parameters (uninitialised).  text is
- * copied.  Errors: EMO_ERR_FORMAT (shapes do not fit, with the layer's
- * line), EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
-int emo__net_build(emo__layer *layers, int n, emo__shape input,
-                   const char *text, emo_network **out);
-/* Parses the text format into a built network with fresh weights. */
-int emo__net_parse(const char *text, emo_network **out);
-/* Fills weights from EMO_OPT_NET_SEED. */
-void emo__net_init_weights(emo_network *net);
-void emo__net_free(emo_network *net);
+/* Fills *net from parsed layers (takes ownership of `layers`): computes
+ * shapes and allocates parameters (zero).  On error *net is empty.
+ * Errors: EMO_ERR_FORMAT (shapes do not fit, with the layer's line),
+ * EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
+int emo__net_build(emo__net *net, emo__layer *layers, int n,
+                   emo__shape input);
+/* Parses the text format into *net, built, weights not drawn yet.
+ * Errors: EMO_ERR_FORMAT, EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
+int emo__net_parse(const char *text, emo__net *net);
+/* Draws the initial weights from `seed` (one generator per layer) and
+ * clears momentum. */
+void emo__net_init_weights(emo__net *net, uint64_t seed);
+/* Frees the layers and their tensors; *net is left empty. */
+void emo__net_release(emo__net *net);
 /* Name of a layer type ("conv"...). */
 const char *emo__layer_type_name(int type);
 /* Layer by name, or NULL. */
-emo__layer *emo__net_find(const emo_network *net, const char *name);
+emo__layer *emo__net_find(const emo__net *net, const char *name);
 /* Text of a preset for `classes` outputs (malloc'ed), or NULL. */
 char *emo__preset_text(const char *name, int classes);
+/* Makes sure every learned parameter has grad and momentum buffers. */
+int emo__net_alloc_train(emo__net *net);
+/* Clears momentum buffers (e.g. when a new training run starts). */
+void emo__net_zero_momentum(emo__net *net);
 
-/* ---- workspaces -------------------------------------------------------- */
+/* ---- workspaces (workspace.c) ----------------------------------------- */
+
+/* Per-thread slices of a training step (train_pass.c runs them): state of
+ * slices 1 .. count-1 (slice 0 uses the network itself), and the batch
+ * norms' partial sums of every slice (count 1 included). */
+typedef struct emo__shards {
+    int count;          /* slices prepared */
+    int cap_batch;      /* the batch the scratch was sized for */
+    int n_layers;
+    emo__layer *layers; /* (count - 1) x n_layers copies, own grads */
+    float *grads;       /* their gradient storage */
+    size_t grads_n;     /* floats per slice */
+    float *col;         /* (count - 1) x col_n scratch floats (slice 0
+                           uses the workspace's, sized for the batch) */
+    size_t col_n;
+    double *bn;         /* count x 2 x bn_c partial sums */
+    int bn_c;
+} emo__shards;
 
 /* Per-thread state of forward (and backward) passes, grow-only in batch. */
 typedef struct emo__net_ws {
@@ -283,90 +295,49 @@ typedef struct emo__net_ws {
     float *pp[2];     /* inference: ping-pong activations */
     float *col;       /* scratch (im2col) */
     size_t col_bytes;
-    int threads;      /* kernel threads of forward passes: the network's
-                         EMO_OPT_NET_THREADS when the workspace was made */
+    int threads;      /* kernel threads of forward passes */
     emo_rng rng;
     /* conv weights with the following batch norm folded in (inference),
      * valid while folded_version == net->version */
     uint64_t folded_version;
     float **fold_w, **fold_b;
-    struct emo__shards *shards; /* training slices (train_pass.c) */
+    emo__shards *shards; /* training slices */
 } emo__net_ws;
 
-/* Creates an empty workspace for `net` (buffers grow on first use); its
- * forward passes use the network's EMO_OPT_NET_THREADS at this moment for
- * the kernels (set ws->threads to change).  Errors: EMO_ERR_NOMEM. */
-int emo__net_ws_create(const emo_network *net, emo__net_ws **out);
+/* Creates an empty workspace for `net` (buffers grow on first use) whose
+ * forward passes run the kernels on `threads` threads (ws->threads may be
+ * changed later).  Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
+int emo__net_ws_create(const emo__net *net, int threads, emo__net_ws **out);
 void emo__net_ws_destroy(emo__net_ws *ws);
 /* Ensures buffers for `batch` (and gradients when train is set). */
-int emo__net_ws_reserve(const emo_network *net, emo__net_ws *ws, int batch,
+int emo__net_ws_reserve(const emo__net *net, emo__net_ws *ws, int batch,
                         int train);
+/* Prepares the per-thread slices of a training step at `batch` and
+ * `threads` (for one thread only the batch norms' partial sums); the
+ * training passes need it first, with the same batch and threads.
+ * Errors: EMO_ERR_NOMEM. */
+int emo__net_ws_reserve_slices(const emo__net *net, emo__net_ws *ws,
+                               int batch, int threads);
+
+/* ---- passes (forward.c, train_pass.c) ---------------------------------- */
 
 /* Inference forward of batch x C x H x W floats to batch x classes
  * probabilities, with the caller's workspace (thread-safe for distinct
  * workspaces on one network; does not modify net).  Kernels and BLAS
  * use ws->threads (BLAS's count is process-wide: set on each call).
- * Errors: EMO_ERR_INVALID_ARG,
- * EMO_ERR_NOMEM. */
-int emo__net_forward_ws(const emo_network *net, emo__net_ws *ws,
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
+int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
                         const float *input, int batch, float *probs);
 
-/* One SGD step (forward in training mode, weighted cross-entropy, backward,
- * momentum update).  probs (may be NULL) receives batch x classes training
- * probabilities, so the caller can count accuracy; *loss the mean loss;
- * *correct (may be NULL) the number of argmax hits.  lr is the base rate.
- * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label), EMO_ERR_NOMEM. */
-int emo__net_train_step_ws(emo_network *net, emo__net_ws *ws,
-                           const float *input, const int *labels, int batch,
-                           double lr, const float *class_weights,
-                           double *loss, float *probs, int *correct);
-/* ---- training passes (train_pass.c) ----------------------------------- */
-
-/* Prepares the per-thread slices of a training step at `batch` and
- * `threads` (for one thread only the batch norms' partial sums); the
- * passes below need it first, with the same batch and threads.
- * Errors: EMO_ERR_NOMEM. */
-int emo__train_pass_reserve(const emo_network *net, emo__net_ws *ws,
-                            int batch, int threads);
 /* Training forward: every layer's output kept in ws->act, aux data
  * recorded, batch-norm running statistics updated.  Sets BLAS's thread
- * count (1 per slice, or `threads` with a single slice). */
-void emo__train_forward(emo_network *net, emo__net_ws *ws,
-                        const float *input, int batch, int threads);
+ * count (1 per slice, or `threads` with a single slice).  Needs
+ * emo__net_ws_reserve (train) and emo__net_ws_reserve_slices first. */
+void emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
+                        int batch, int threads);
 /* Backward from d loss / d logits in ws->diff[n_layers - 1]: accumulates
  * the learned parameters' gradients. */
-void emo__train_backward(emo_network *net, emo__net_ws *ws,
-                         const float *input, int batch, int threads);
-void emo__shards_free(struct emo__shards *s);
-
-/* Makes sure every learned parameter has grad and momentum buffers. */
-int emo__net_alloc_train(emo_network *net);
-/* Clears momentum buffers (e.g. when a new training run starts). */
-void emo__net_zero_momentum(emo_network *net);
-
-/* Sets the BLAS thread count (process-wide in OpenBLAS). */
-void emo__nn_set_threads(int threads);
-
-/* Adds a correction to the network's storage (face: input C*H*W floats).
- * Errors: EMO_ERR_MISMATCH (size), EMO_ERR_RANGE (label), EMO_ERR_LIMIT,
- * EMO_ERR_NOMEM. */
-int emo__net_store_correction(emo_network *net, const float *face, size_t n,
-                              int label);
-/* Replaces the opaque training state saved with the model (NULL clears). */
-int emo__net_set_train_state(emo_network *net, const void *data,
-                             size_t len);
-
-/* ---- model files (model.c) -------------------------------------------- */
-
-/* Save as a model, or as a checkpoint (with momentum buffers and the
- * training state, from which training resumes exactly). */
-int emo__model_save(const emo_network *net, const char *path,
-                    int checkpoint);
-/* Load from memory (the file's bytes); `what` names it in messages. */
-int emo__model_load_mem(const uint8_t *data, size_t size, const char *what,
-                        emo_network **out);
-
-/* CRC-32 (IEEE, as zlib) of a buffer, continuing from crc (start with 0). */
-uint32_t emo__crc32(uint32_t crc, const void *data, size_t n);
+void emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
+                         int batch, int threads);
 
 #endif

@@ -7,9 +7,11 @@
  * on first use and live as long as the process.  One job runs at a time:
  * a second thread arriving while the pool is busy (concurrent predictors)
  * simply runs its loop serially, so callers never wait on each other.
+ * BLAS keeps its own threads; emo__nn_set_threads sets their count.
  */
 #include "nn/nn.h"
 
+#include <cblas.h>
 #include <pthread.h>
 #include <stdint.h>
 
@@ -109,4 +111,15 @@ void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
         pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
     pthread_mutex_unlock(&submit_mu);
+}
+
+/* OpenBLAS's setting is process-wide and its default is every core, whose
+ * idle workers spin in sched_yield: a one-thread video loop that leaves it
+ * ran 2.8x slower in wall time on 2 cores.  Every pass sets it; the
+ * common case (already right) only reads it. */
+void emo__nn_set_threads(int threads)
+{
+    threads = threads < 1 ? 1 : threads;
+    if (openblas_get_num_threads() != threads)
+        openblas_set_num_threads(threads);
 }

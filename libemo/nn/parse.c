@@ -380,9 +380,9 @@ static int parse_input(const parsed *p, emo__shape *in)
     return EMO_OK;
 }
 
-int emo__net_parse(const char *text, emo_network **out)
+int emo__net_parse(const char *text, emo__net *out)
 {
-    *out = NULL;
+    memset(out, 0, sizeof *out);
     if (strlen(text) > EMO__NN_MAX_TEXT)
         return emo__fail(EMO_ERR_LIMIT, "network text longer than %d bytes",
                          EMO__NN_MAX_TEXT);
@@ -407,10 +407,5 @@ int emo__net_parse(const char *text, emo_network **out)
         free(layers);
         return rc;
     }
-    rc = emo__net_build(layers, n, in, text, out);
-    if (!rc) {
-        emo__net_init_weights(*out);
-        (*out)->fresh = 1;
-    }
-    return rc;
+    return emo__net_build(out, layers, n, in);
 }

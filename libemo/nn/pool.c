@@ -4,10 +4,6 @@
  * clipped to the padded input (Caffe; PyTorch's count_include_pad=True,
  * ceil_mode=True).
  */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 #include <float.h>

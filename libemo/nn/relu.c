@@ -1,8 +1,4 @@
 /* relu.c - rectified linear unit, y = max(x, 0). */
-/* hot elementwise loops: let GCC vectorise them at any -O level */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("O3")
-#endif
 #include "nn/nn.h"
 
 typedef struct relu_job {

@@ -30,103 +30,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* State of slices 1 .. count-1 (slice 0 uses the network itself), and
- * the batch norm's partial sums of every slice (count 1 included). */
-struct emo__shards {
-    int count;         /* slices prepared */
-    int cap_batch;     /* the batch the scratch was sized for */
-    int n_layers;
-    emo__layer *layers; /* (count - 1) x n_layers copies, own grads */
-    float *grads;       /* their gradient storage */
-    size_t grads_n;     /* floats per slice */
-    float *col;         /* (count - 1) x col_n scratch floats (slice 0
-                           uses the workspace's, sized for the batch) */
-    size_t col_n;
-    double *bn;         /* count x 2 x bn_c partial sums */
-    int bn_c;
-};
-
-void emo__shards_free(struct emo__shards *s)
-{
-    if (!s)
-        return;
-    free(s->layers);
-    free(s->grads);
-    free(s->col);
-    free(s->bn);
-    free(s);
-}
-
-/* Slices used for `batch` at `threads`. */
-static int slice_count(int threads, int batch)
-{
-    return threads < batch ? threads : batch;
-}
-
-static size_t learned_floats(const emo_network *net)
-{
-    size_t n = 0;
-    for (int i = 0; i < net->n_layers; i++)
-        for (int j = 0; j < net->layers[i].nparams; j++)
-            if (net->layers[i].p[j].learned)
-                n += net->layers[i].p[j].n;
-    return n;
-}
-
-static int alloc_shards(const emo_network *net, int count, int batch,
-                        struct emo__shards *s)
-{
-    int per = (batch + count - 1) / count, bn_c = 0;
-    size_t col = 0;
-    for (int i = 0; i < net->n_layers; i++) {
-        size_t c = emo__layer_scratch(&net->layers[i], per);
-        col = c > col ? c : col;
-        if (net->layers[i].type == EMO__L_BN && net->layers[i].in.c > bn_c)
-            bn_c = net->layers[i].in.c;
-    }
-    s->count = count;
-    s->cap_batch = batch;
-    s->n_layers = net->n_layers;
-    s->grads_n = learned_floats(net);
-    s->col_n = col;
-    s->bn_c = bn_c;
-    s->layers = malloc(sizeof(emo__layer) *
-                       ((size_t)(count - 1) * (size_t)net->n_layers + 1));
-    s->grads = malloc(sizeof(float) * ((count - 1) * s->grads_n + 1));
-    s->col = malloc(sizeof(float) * ((size_t)(count - 1) * (col + 1) + 1));
-    s->bn = malloc(sizeof(double) * (size_t)count * 2 * ((size_t)bn_c + 1));
-    if (!s->layers || !s->grads || !s->col || !s->bn)
-        return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
-                         "for %d threads", count);
-    return EMO_OK;
-}
-
-int emo__train_pass_reserve(const emo_network *net, emo__net_ws *ws,
-                            int batch, int threads)
-{
-    int count = slice_count(threads, batch);
-    struct emo__shards *s = ws->shards;
-    if (s && s->count == count && s->cap_batch >= batch &&
-        s->n_layers == net->n_layers)
-        return EMO_OK;
-    emo__shards_free(s);
-    ws->shards = s = calloc(1, sizeof *s);
-    if (!s)
-        return emo__fail(EMO_ERR_NOMEM, "out of memory");
-    int rc = alloc_shards(net, count, batch, s);
-    if (rc) {
-        emo__shards_free(s);
-        ws->shards = NULL;
-    }
-    return rc;
-}
-
 /* ---- one pass over the slices -------------------------------------------- */
 
 typedef struct pass {
-    emo_network *net;
+    emo__net *net;
     emo__net_ws *ws;
-    struct emo__shards *sh;
+    emo__shards *sh;
     const float *input;
     int batch, count, layer, stop;
     int phase; /* batch norm: which step of the layer runs */
@@ -312,7 +221,7 @@ static int whole_batch(const emo__layer *l)
  * cleared for this step. */
 static void prepare_slices(pass *p)
 {
-    struct emo__shards *sh = p->sh;
+    emo__shards *sh = p->sh;
     int n = p->net->n_layers;
     memset(sh->grads, 0, sizeof(float) * (sh->count - 1) * sh->grads_n);
     for (int s = 1; s < sh->count; s++) {
@@ -331,7 +240,7 @@ static void prepare_slices(pass *p)
 
 static void sum_slice_grads(pass *p)
 {
-    struct emo__shards *sh = p->sh;
+    emo__shards *sh = p->sh;
     for (int s = 1; s < sh->count; s++)
         for (int i = 0; i < p->net->n_layers; i++) {
             emo__layer *l = &p->net->layers[i];
@@ -345,8 +254,8 @@ static void sum_slice_grads(pass *p)
         }
 }
 
-/* The slices emo__train_pass_reserve prepared for this batch. */
-static pass make_pass(emo_network *net, emo__net_ws *ws, const float *input,
+/* The slices emo__net_ws_reserve_slices prepared for this batch. */
+static pass make_pass(emo__net *net, emo__net_ws *ws, const float *input,
                       int batch)
 {
     pass p = {net, ws, ws->shards, input, batch, ws->shards->count, 0, 0, 0,
@@ -355,7 +264,7 @@ static pass make_pass(emo_network *net, emo__net_ws *ws, const float *input,
 }
 
 /* Whether layer i is a batch norm run with the ReLU after it. */
-static int fused_bn_relu(const emo_network *net, int i)
+static int fused_bn_relu(const emo__net *net, int i)
 {
     return net->layers[i].type == EMO__L_BN && i + 1 < net->n_layers &&
            net->layers[i + 1].type == EMO__L_RELU;
@@ -368,7 +277,7 @@ static int trainable(const emo__layer *l)
 
 /* First layer that needs a gradient: nothing before the first trainable
  * layer does (only the last layers train when fine-tuning). */
-static int first_needed(const emo_network *net)
+static int first_needed(const emo__net *net)
 {
     int stop = 0;
     while (stop < net->n_layers - 1 && !trainable(&net->layers[stop]))
@@ -376,7 +285,7 @@ static int first_needed(const emo_network *net)
     return stop;
 }
 
-void emo__train_forward(emo_network *net, emo__net_ws *ws,
+void emo__train_forward(emo__net *net, emo__net_ws *ws,
                         const float *input, int batch, int threads)
 {
     pass p = make_pass(net, ws, input, batch);
@@ -402,7 +311,7 @@ void emo__train_forward(emo_network *net, emo__net_ws *ws,
     }
 }
 
-void emo__train_backward(emo_network *net, emo__net_ws *ws,
+void emo__train_backward(emo__net *net, emo__net_ws *ws,
                          const float *input, int batch, int threads)
 {
     pass p = make_pass(net, ws, input, batch);

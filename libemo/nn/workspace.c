@@ -3,13 +3,69 @@
  *
  * Inference needs only two activation buffers used in turn (ping-pong),
  * sized for the largest layer; training keeps every layer's output,
- * gradient and auxiliary data for backward.  Buffers only grow, so a
- * steady stream of same-sized batches allocates nothing.
+ * gradient and auxiliary data for backward, and with several threads the
+ * per-slice copies of train_pass.c.  Buffers only grow, so a steady stream
+ * of same-sized batches allocates nothing.
  */
 #include "nn/nn.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+static void shards_free(emo__shards *s)
+{
+    if (!s)
+        return;
+    free(s->layers);
+    free(s->grads);
+    free(s->col);
+    free(s->bn);
+    free(s);
+}
+
+/* Slices used for `batch` at `threads`. */
+static int slice_count(int threads, int batch)
+{
+    return threads < batch ? threads : batch;
+}
+
+static size_t learned_floats(const emo__net *net)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        for (int j = 0; j < net->layers[i].nparams; j++)
+            if (net->layers[i].p[j].learned)
+                n += net->layers[i].p[j].n;
+    return n;
+}
+
+static int alloc_shards(const emo__net *net, int count, int batch,
+                        emo__shards *s)
+{
+    int per = (batch + count - 1) / count, bn_c = 0;
+    size_t col = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        size_t c = emo__layer_scratch(&net->layers[i], per);
+        col = c > col ? c : col;
+        if (net->layers[i].type == EMO__L_BN && net->layers[i].in.c > bn_c)
+            bn_c = net->layers[i].in.c;
+    }
+    s->count = count;
+    s->cap_batch = batch;
+    s->n_layers = net->n_layers;
+    s->grads_n = learned_floats(net);
+    s->col_n = col;
+    s->bn_c = bn_c;
+    s->layers = malloc(sizeof(emo__layer) *
+                       ((size_t)(count - 1) * (size_t)net->n_layers + 1));
+    s->grads = malloc(sizeof(float) * ((count - 1) * s->grads_n + 1));
+    s->col = malloc(sizeof(float) * ((size_t)(count - 1) * (col + 1) + 1));
+    s->bn = malloc(sizeof(double) * (size_t)count * 2 * ((size_t)bn_c + 1));
+    if (!s->layers || !s->grads || !s->col || !s->bn)
+        return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
+                         "for %d threads", count);
+    return EMO_OK;
+}
 
 static void free_arrays(emo__net_ws *ws, int n)
 {
@@ -34,10 +90,10 @@ static void free_arrays(emo__net_ws *ws, int n)
     free(ws->col);
     free(ws->pp[0]);
     free(ws->pp[1]);
-    emo__shards_free(ws->shards);
+    shards_free(ws->shards);
 }
 
-int emo__net_ws_create(const emo_network *net, emo__net_ws **out)
+int emo__net_ws_create(const emo__net *net, int threads, emo__net_ws **out)
 {
     *out = NULL;
     if (!net)
@@ -58,7 +114,7 @@ int emo__net_ws_create(const emo_network *net, emo__net_ws **out)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
     emo__rng_seed(&ws->rng, 1);
-    ws->threads = emo__opti(&net->opts, EMO_OPT_NET_THREADS);
+    ws->threads = threads < 1 ? 1 : threads;
     *out = ws;
     return EMO_OK;
 }
@@ -99,7 +155,7 @@ static void release_layer_bufs(emo__net_ws *ws)
     ws->pp[0] = ws->pp[1] = NULL;
 }
 
-static int alloc_train_bufs(const emo_network *net, emo__net_ws *ws,
+static int alloc_train_bufs(const emo__net *net, emo__net_ws *ws,
                             int batch)
 {
     for (int i = 0; i < net->n_layers; i++) {
@@ -117,7 +173,7 @@ static int alloc_train_bufs(const emo_network *net, emo__net_ws *ws,
     return EMO_OK;
 }
 
-static int alloc_infer_bufs(const emo_network *net, emo__net_ws *ws,
+static int alloc_infer_bufs(const emo__net *net, emo__net_ws *ws,
                             int batch)
 {
     size_t mx = 0;
@@ -133,7 +189,7 @@ static int alloc_infer_bufs(const emo_network *net, emo__net_ws *ws,
     return EMO_OK;
 }
 
-int emo__net_ws_reserve(const emo_network *net, emo__net_ws *ws, int batch,
+int emo__net_ws_reserve(const emo__net *net, emo__net_ws *ws, int batch,
                         int train)
 {
     if (ws->n_layers != net->n_layers)
@@ -162,4 +218,36 @@ int emo__net_ws_reserve(const emo_network *net, emo__net_ws *ws, int batch,
     ws->cap_batch = cap;
     ws->train_cap = train;
     return EMO_OK;
+}
+
+int emo__net_ws_reserve_slices(const emo__net *net, emo__net_ws *ws,
+                               int batch, int threads)
+{
+    int count = slice_count(threads, batch);
+    emo__shards *s = ws->shards;
+    if (s && s->count == count && s->cap_batch >= batch &&
+        s->n_layers == net->n_layers)
+        return EMO_OK;
+    shards_free(s);
+    ws->shards = s = calloc(1, sizeof *s);
+    if (!s)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    int rc = alloc_shards(net, count, batch, s);
+    if (rc) {
+        shards_free(s);
+        ws->shards = NULL;
+    }
+    return rc;
+}
+
+emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
+{
+    emo__ctx c;
+    c.train = train;
+    c.threads = threads;
+    c.col = ws->col;
+    c.col_cap = ws->col_bytes / sizeof(float);
+    c.rng = &ws->rng;
+    c.skip_param_grads = 0;
+    return c;
 }

@@ -1,7 +1,7 @@
 /* fuzz_cascade.c - OpenCV cascade XML from arbitrary bytes: the parser and
  * validator must refuse what they cannot use, never crash or leak. */
 #include "fuzz_common.h"
-#include "cascade.h"
+#include "detect/cascade.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -2,8 +2,9 @@
  * a correct CRC-32 appended, so mutations reach the chunk parser instead
  * of stopping at the checksum. */
 #include "fuzz_common.h"
-#include "internal.h"
-#include "nn/nn.h"
+#include "common/internal.h"
+#include "model/network.h"
+#include "model/crc32.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * committed under tests/fuzz/regress/<fuzzer>/ under ASan and UBSan with
  * any compiler. */
 #include "fuzz_common.h"
-#include "internal.h"
+#include "common/internal.h"
 
 #include <stdlib.h>
 

@@ -1,7 +1,7 @@
 /* seeds.c - writes a small starting corpus for each fuzzer into DIR/<name>/
  * (make fuzz runs it): valid inputs of every format, made with the library
  * itself, so that mutations start from files the parsers accept. */
-#include "internal.h" /* emo__read_file */
+#include "common/internal.h" /* emo__read_file */
 
 #include <stdint.h>
 #include <stdio.h>

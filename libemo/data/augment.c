@@ -1,0 +1,72 @@
+/* augment.c - random augmentation of a training face (the paper's mirror
+ * and +-10 degree rotation, plus shift, scale, brightness/contrast and
+ * random erasing). */
+#include "data/augment.h"
+#include "image/image.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Random erasing (Zhong et al., 2017): with probability 1/2 a rectangle
+ * of 2-20 % of the face, aspect ratio 1/3..3, is filled with uniform
+ * noise, so that no single region (the mouth, say) can carry the whole
+ * decision.  Drawn after the other augmentations and only when enabled:
+ * runs without it keep the random stream of earlier releases. */
+static void erase_patch(float *face, int side, emo_rng *rng)
+{
+    double u_apply = emo__rng_uniform(rng);
+    double area = (0.02 + 0.18 * emo__rng_uniform(rng)) * side * side;
+    double log_ratio = (emo__rng_uniform(rng) * 2 - 1) * log(3.0);
+    double u_x = emo__rng_uniform(rng), u_y = emo__rng_uniform(rng);
+    if (u_apply >= 0.5)
+        return;
+    int w = (int)lround(sqrt(area * exp(log_ratio)));
+    int h = (int)lround(sqrt(area / exp(log_ratio)));
+    w = w < 1 ? 1 : w > side ? side : w;
+    h = h < 1 ? 1 : h > side ? side : h;
+    int x0 = (int)(u_x * (side - w + 1)), y0 = (int)(u_y * (side - h + 1));
+    for (int y = y0; y < y0 + h; y++)
+        for (int x = x0; x < x0 + w; x++)
+            face[(size_t)y * side + x] = (float)emo__rng_uniform(rng);
+}
+
+void emo__augment_face(const float *src, int side, float *dst, float *tmp,
+                       unsigned mask, double rotate_deg, emo_rng *rng)
+{
+    /* Every draw of the first five augmentations is made whatever the
+     * mask: the random stream, and with it the rest of the run, does not
+     * depend on which of them are on. */
+    double u_flip = emo__rng_uniform(rng);
+    double u_rot = emo__rng_uniform(rng) * 2 - 1;
+    double u_dx = emo__rng_uniform(rng) * 2 - 1;
+    double u_dy = emo__rng_uniform(rng) * 2 - 1;
+    double u_scale = emo__rng_uniform(rng) * 2 - 1;
+    double u_bright = emo__rng_uniform(rng) * 2 - 1;
+    double u_contrast = emo__rng_uniform(rng) * 2 - 1;
+    size_t n = (size_t)side * side;
+
+    const float *cur = src;
+    if ((mask & EMO_AUG_MIRROR) && u_flip < 0.5) {
+        emo__flip_f32(src, side, side, tmp);
+        cur = tmp;
+    }
+    double deg = (mask & EMO_AUG_ROTATE) ? u_rot * rotate_deg : 0.0;
+    double shift = side / 12.0;
+    double dx = (mask & EMO_AUG_SHIFT) ? u_dx * shift : 0.0;
+    double dy = (mask & EMO_AUG_SHIFT) ? u_dy * shift : 0.0;
+    double scale = (mask & EMO_AUG_SCALE) ? 1.0 + 0.1 * u_scale : 1.0;
+    if (deg != 0.0 || dx != 0.0 || dy != 0.0 || scale != 1.0)
+        emo__affine_f32(cur, side, side, dst, deg, scale, dx, dy);
+    else if (cur != dst)
+        memcpy(dst, cur, n * sizeof *dst);
+    if (mask & EMO_AUG_BRIGHTNESS) {
+        float b = (float)(0.1 * u_bright);
+        float c = (float)(1.0 + 0.2 * u_contrast);
+        for (size_t i = 0; i < n; i++) {
+            float v = (dst[i] - 0.5f) * c + 0.5f + b;
+            dst[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+        }
+    }
+    if (mask & EMO_AUG_ERASE)
+        erase_patch(dst, side, rng);
+}

@@ -1,0 +1,51 @@
+/*
+ * dataset.h - internals of the emo_dataset handle shared by dataset.c
+ * (handle, items, splits) and loaders.c (the source loaders).
+ */
+#ifndef EMO_DATASET_H
+#define EMO_DATASET_H
+
+#include "common/internal.h"
+
+#include <stdatomic.h>
+
+/* Explicit limits: a dataset larger than this is a mistake, not data. */
+#define EMO__DS_MAX_ITEMS 10000000
+#define EMO__DS_MAX_PATH 4096
+#define EMO__DS_MAX_SUBJECT 63
+/* FER2013 rows are 48 x 48 gray. */
+#define EMO__FER_SIDE 48
+
+typedef struct emo__ds_item {
+    char *path;     /* file path, or "file.csv:LINE" for CSV rows */
+    char *subject;  /* "" when unknown */
+    uint8_t *pixels; /* CSV rows only: EMO__FER_SIDE^2 gray bytes */
+    int label;      /* EMO_CLASS_* (also the class index: same order) */
+    int split;      /* EMO_SPLIT_* */
+    atomic_int bad; /* set once when decoding failed (counted in skipped) */
+} emo__ds_item;
+
+struct emo_dataset {
+    emo_opts opts;
+    emo__ds_item *items;
+    size_t n, cap;
+    atomic_int skipped;
+};
+
+/* Appends an item (copies path and subject; takes ownership of pixels,
+ * which is freed on failure).  Classes excluded by EMO_OPT_DATA_CLASSES
+ * are silently dropped (returns EMO_OK).  label must be an EMO_CLASS_*. */
+int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
+                 int label, uint8_t *pixels);
+/* Frees the items from index `keep` on: loaders roll back a failed source
+ * so that a dataset never holds half a source. */
+void emo__ds_truncate(emo_dataset *ds, size_t keep);
+/* Counts item i as skipped, once (an item training could not use). */
+void emo__ds_mark_skipped(const emo_dataset *ds, int i);
+/* Number of classes in use (EMO_OPT_DATA_CLASSES). */
+int emo__ds_classes(const emo_dataset *ds);
+/* Subject of a CK+-style file name ("S005_001_00000011.png" -> "S005");
+ * writes "" when the name does not have that form. */
+void emo__ds_ck_subject(const char *name, char *out, size_t cap);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * preprocessor.h - what the rest of libemo (the predictor's video mode,
+ * training) may use of the emo_preprocessor beyond the public API.
+ */
+#ifndef EMO_PREPROCESS_H
+#define EMO_PREPROCESS_H
+
+#include "common/internal.h"
+
+/* Makes sure a cascade is loaded (the default one if none was set), so a
+ * caller can fail early with the loader's message. */
+int emo__pp_ensure_cascade(emo_preprocessor *pp);
+
+/* Video tracking: looks for the face again near `prev` (a box found in an
+ * earlier frame of the same size) instead of scanning the whole frame.
+ * Only a region of interest (prev grown by half its size on every side,
+ * clipped to the frame) is scanned, and only at window sizes from 0.75x
+ * to 1.33x prev's width, with the preprocessor's scale factor and
+ * min-neighbours.  That is roughly 20-50x less work than a full scan.
+ * *found is set to 1 and *out to the hit whose centre is nearest prev's
+ * centre, or *found = 0 when the face was lost (the caller then rescans
+ * the whole frame).  Errors as emo_preprocessor_detect. */
+int emo__pp_detect_near(emo_preprocessor *pp, const uint8_t *gray,
+                        int width, int height, int stride,
+                        const emo_box *prev, emo_box *out, int *found);
+
+#endif

@@ -1,0 +1,100 @@
+/* face_cache.c - the training face cache: every item of a split decoded and
+ * normalised once, so that epochs only augment and forward. */
+#include "train/train.h"
+#include "data/dataset.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The cache is one allocation; past this it is a configuration mistake
+ * (e.g. FER2013 upscaled to 250 x 250), refused before allocating. */
+#define EMO__CACHE_MAX_BYTES ((size_t)6 << 30)
+
+void emo__cache_free(emo__face_cache *c)
+{
+    free(c->faces);
+    free(c->labels);
+    free(c->items);
+    memset(c, 0, sizeof *c);
+}
+
+/* Decodes item i and normalises its chosen face into out; a negative
+ * code when the item is unusable. */
+static int make_face(const emo_dataset *ds, int i, emo_preprocessor *pp,
+                     float *out, size_t n)
+{
+    uint8_t *px;
+    int w, h;
+    int rc = emo_dataset_item_image(ds, i, &px, &w, &h);
+    if (rc)
+        return rc;
+    emo_box box;
+    rc = emo_preprocessor_choose_face(pp, px, w, h, w, &box);
+    if (rc == EMO_OK)
+        rc = emo_preprocessor_normalize(pp, px, w, h, w, &box, out, n);
+    emo_free(px);
+    return rc;
+}
+
+static int alloc_cache(emo__face_cache *c, int total, int side)
+{
+    size_t face = (size_t)side * side;
+    if (total > 0 && face * sizeof(float) > EMO__CACHE_MAX_BYTES / total)
+        return emo__fail(EMO_ERR_LIMIT, "%d faces of %dx%d exceed the %zu "
+                         "MiB training cache", total, side, side,
+                         EMO__CACHE_MAX_BYTES >> 20);
+    size_t m = total > 0 ? (size_t)total : 1;
+    c->faces = malloc(m * face * sizeof *c->faces);
+    c->labels = malloc(m * sizeof *c->labels);
+    c->items = malloc(m * sizeof *c->items);
+    if (!c->faces || !c->labels || !c->items) {
+        emo__cache_free(c);
+        return emo__fail(EMO_ERR_NOMEM, "out of memory for %d faces", total);
+    }
+    c->side = side;
+    return EMO_OK;
+}
+
+int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
+                     emo_preprocessor *pp, const int *label_map)
+{
+    memset(c, 0, sizeof *c);
+    int side, sub;
+    int rc = emo_preprocessor_get_int(pp, EMO_OPT_FACE_SIZE, &side);
+    if (rc || (rc = emo_preprocessor_get_int(pp, EMO_OPT_SUBTRACT_MEAN,
+                                             &sub)) != EMO_OK)
+        return rc;
+    int total = emo_dataset_count(ds, split, -1);
+    int all = emo_dataset_count(ds, EMO_SPLIT_ALL, -1);
+    if (total < 0 || all < 0)
+        return total < 0 ? total : all;
+    if ((rc = alloc_cache(c, total, side)) != EMO_OK)
+        return rc;
+    /* The cache holds faces before mean subtraction: the mean is computed
+     * from them, and augmentation works in pixel units. */
+    emo_preprocessor_set_int(pp, EMO_OPT_SUBTRACT_MEAN, 0);
+    size_t face = (size_t)side * side;
+    for (int i = 0; i < all; i++) {
+        if (emo_dataset_item_split(ds, i) != split)
+            continue;
+        int out = label_map[emo_dataset_item_label(ds, i)];
+        if (out < 0)
+            continue;
+        rc = make_face(ds, i, pp, c->faces + (size_t)c->n * face, face);
+        if (rc == EMO_ERR_NOMEM)
+            break;
+        if (rc != EMO_OK) {
+            emo__ds_mark_skipped(ds, i);
+            c->failed++;
+            rc = EMO_OK;
+            continue;
+        }
+        c->labels[c->n] = out;
+        c->items[c->n] = i;
+        c->n++;
+    }
+    emo_preprocessor_set_int(pp, EMO_OPT_SUBTRACT_MEAN, sub);
+    if (rc)
+        emo__cache_free(c);
+    return rc;
+}
