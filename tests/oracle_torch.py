@@ -21,9 +21,10 @@ failures on AVX-512 machines: libemo's arithmetic was as accurate as
 PyTorch's, its near-ties fell differently).  So the reference lists the
 windows and ReLU inputs whose margin is below the forward error bound and,
 when libemo's step is not within the bound of the plain float64 step,
-greedily flips the candidate that best explains libemo's step (at most
-MAX_FLIPS, one float64 pass per candidate).  A wrong gradient cannot be
-explained that way; --break shows it.
+fits the set of flips that explains libemo's step (the effect of each
+candidate from one float64 backward pass, least squares over them, then
+one exact pass with the chosen set).  A wrong gradient cannot be explained
+that way; --break shows it.
 
 The bound on each tensor's update (relative, normwise) follows from
 float32 error analysis (Higham & Mary's probabilistic bound: a sum of n
@@ -53,7 +54,6 @@ LOSS_TOL = 1e-5     # relative, the loss of each step
 U = 2.0 ** -24      # float32 unit roundoff
 LAMBDA = 8.0        # probabilistic bound factor (tail ~ exp(-LAMBDA^2/2))
 MAX_CANDIDATES = 16  # near-ties considered per step (smallest margins)
-MAX_FLIPS = 8
 BREAK_MULT = 1.001  # --break: one layer's updates 0.1 % too large
 
 EMO_OPT_TRAIN_MOMENTUM = 306
@@ -443,14 +443,19 @@ class StepCheck:
             self.lr[k] = lr_k
         self.nxt, self.n_terms = nxt, n_terms
 
+    def tol(self, k, g):
+        """The bound of tensor k's relative update error (module text)."""
+        a, _, wn = self.parts[k]
+        dn = max(np.linalg.norm(a + self.lr[k] * g), 1e-30)
+        return LAMBDA * U * np.sqrt(self.n_terms[k]) + 2 * U * wn / dn
+
     def errors(self, grads, stats=None):
         out = {}
         for k, g in grads.items():
-            a, r, wn = self.parts[k]
+            a, r, _ = self.parts[k]
             lg = self.lr[k] * g
             dn = max(np.linalg.norm(a + lg), 1e-30)
-            tol = LAMBDA * U * np.sqrt(self.n_terms[k]) + 2 * U * wn / dn
-            out[k] = (np.linalg.norm(r + lg) / dn, tol)
+            out[k] = (np.linalg.norm(r + lg) / dn, self.tol(k, g))
         for k, st in (stats or {}).items():
             tol = LAMBDA * U * np.sqrt(self.n_terms[k]) + 2 * U
             out[k] = (norm_err(self.nxt[k], st), tol)
@@ -465,36 +470,61 @@ def badness(errs):
     return sum(v * v for v in r.values()), r[at], "%s[%d]" % at
 
 
+def fit_flips(sc, g0, effect):
+    """Flips whose superposed effects best explain libemo's step: the
+    least-squares weights of the effects (each tensor's misfit scaled by
+    its bound), rounded to 0/1 (flips that must go together, like the
+    windows of one tie, are found together), then single toggles while
+    they lower the misfit."""
+    fs = list(effect)
+    G = np.zeros((len(fs), len(fs)))
+    h = np.zeros(len(fs))
+    for k in effect[fs[0]]:
+        a, r, _ = sc.parts[k]
+        lr = sc.lr[k]
+        w = 1.0 / (max(np.linalg.norm(a + lr * g0[k]), 1e-30) *
+                   sc.tol(k, g0[k]))
+        M = np.stack([effect[f][k] for f in fs]) * (lr * w)
+        G += M @ M.T
+        h += M @ ((r + lr * g0[k]) * w)
+    c = np.linalg.lstsq(G, -h, rcond=None)[0]
+    chosen = {f for f, ci in zip(fs, c) if ci >= 0.5}
+
+    def misfit(flips):
+        g = {k: g0[k] + sum(effect[f][k] for f in flips)
+             for k in effect[fs[0]]}
+        return badness(sc.errors(g))[0]
+    best = misfit(chosen)
+    for _ in range(len(fs)):
+        trial = min(((misfit(chosen ^ {f}), f) for f in fs),
+                    key=lambda t: t[0])
+        if trial[0] >= 0.9 * best:
+            break
+        best = trial[0]
+        chosen ^= {trial[1]}
+    return sorted(chosen)
+
+
 def matched_step(ref, sc, x, labels, cw, cur):
     """The float64 step that best explains libemo's (sc, a StepCheck):
     plain routing first; if that is outside the bound, the effect of each
-    near-tie flip alone (one backward pass each), a greedy choice of flips
-    by superposing those effects, and one exact backward pass with the
-    chosen set.  Returns (worst ratio, tensor, flips, loss)."""
+    near-tie flip alone (one backward pass each), the set of flips fitted
+    to libemo's step from those effects (fit_flips), and one exact backward
+    pass with that set.  Returns (worst ratio, tensor, flips, loss)."""
     st, loss = ref.forward(cur, x, labels, cw)
     g0 = ref.grads()
     errs = sc.errors(g0, st)
     best = badness(errs)
     if best[1] <= 1 or not ref.cands:
         return best[1], best[2], [], loss
-    effect = {}
-    for _, f in ref.cands:
-        effect[f] = {k: v - g0[k] for k, v in ref.grads([f]).items()}
-    flips, g = [], dict(g0)
-    while len(flips) < MAX_FLIPS:
-        trial = None
-        for f, e in effect.items():
-            if f in flips:
-                continue
-            g2 = {k: g[k] + e[k] for k in e}
-            b = badness({**errs, **sc.errors(g2)})
-            if trial is None or b[0] < trial[0][0]:
-                trial = (b, f, g2)
-        if trial is None or trial[0][0] >= 0.9 * best[0]:
-            break
-        best = trial[0]
-        flips.append(trial[1])
-        g.update(trial[2])
+    top = max(i for _, (i, _) in ref.cands)
+    base = ref.grads([(top, ())])  # what any candidate can change
+    effect = {f: {k: v - base[k] for k, v in ref.grads([f]).items()
+                  if k in base} for _, f in ref.cands}
+    for e in effect.values():  # a flip lower down changes fewer tensors
+        for k in base:
+            e.setdefault(k, np.zeros_like(base[k]))
+    flips = fit_flips(sc, g0, effect)
     if flips:  # exact, with any interaction between the flips
         errs.update(sc.errors(ref.grads(flips)))
         best = badness(errs)
