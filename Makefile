@@ -19,12 +19,20 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DATADIR ?= $(PREFIX)/share
+MODELDIR ?= $(DATADIR)/libemo/models
+MANDIR ?= $(DATADIR)/man
 
 CC ?= cc
 CXX ?= c++
 PYTHON ?= /usr/bin/python3
 PKG_CONFIG ?= pkg-config
 B := build
+# Where `make install` puts the Python package `emo`: a directory the
+# system python3 imports without PYTHONPATH (Debian's dist-packages under
+# /usr/local or /usr, site-packages elsewhere).  Override with PYTHONDIR.
+PYTHONDIR ?= $(shell $(PYTHON) tools/pythondir.py $(PREFIX) 2>/dev/null || \
+                     echo $(PREFIX)/lib/python3/dist-packages)
 
 # -march=native by default: the kernels need AVX2/FMA to be fast.
 # Packagers building for other machines set ARCHFLAGS (e.g. -march=x86-64-v3).
@@ -36,7 +44,7 @@ DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lm -lpthread
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-unused-parameter
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -g $(ARCHFLAGS) \
-        -Iinclude -Ilibemo $(DEPS_CFLAGS)
+        -Iinclude -Ilibemo -I$(B)/gen $(DEPS_CFLAGS)
 LIB_CFLAGS := $(BASE_CFLAGS) $(OPT) -fPIC -fvisibility=hidden \
         -DEMO_BUILDING_LIBRARY $(CFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -58,16 +66,27 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs check-valgrind \
-        check-cpu check-layout demo bench install \
+        check-cpu check-layout demo bench install man \
         bench-programs \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
-all: lib examples
+all: lib examples man
 
 deps:
 	@sh tools/install-deps.sh build
 
 lib: $(SHARED) $(STATIC)
+
+# The install's model directory, baked into the library as the last place
+# emo_default_model_path() looks; rewritten only when MODELDIR changes so
+# that `make install PREFIX=...` rebuilds just the one file.
+CONFIG_H := $(B)/gen/emo_config.h
+$(CONFIG_H): FORCE
+	@mkdir -p $(dir $@)
+	@echo '#define EMO_MODELDIR "$(MODELDIR)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+$(B)/obj/libemo/model/default_path.o $(B)/san/libemo/model/default_path.o \
+$(B)/fuzzobj/libemo/model/default_path.o: $(CONFIG_H)
 
 $(B)/obj/%.o: %.c $(LIB_HDR)
 	@mkdir -p $(dir $@)
@@ -271,12 +290,51 @@ $(B)/libemo.pc: pkgconfig/libemo.pc.in FORCE
 	@mkdir -p $(B)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    -e 's|@MODELDIR@|$(MODELDIR)|' \
 	    $< > $(B)/libemo.pc
 
-install: all $(B)/libemo.pc
+# The paths an installed Python package was installed with.
+$(B)/python/_config.py: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo '"""Written by make install: where libemo was installed."""'; \
+	   echo 'LIBRARY = "$(LIBDIR)/$(SONAME)"'; \
+	   echo 'MODEL = "$(MODELDIR)/default.emo"'; } > $@
+
+# Manual pages, generated from docs/ by tools/gen-man.py (python3 only).
+MAN1 := emo-detect emo-train emo-eval emo-live
+MAN_PAGES := $(MAN1:%=$(B)/man/%.1) $(B)/man/libemo.3
+man: $(MAN_PAGES)
+
+$(B)/man/%.1: docs/%.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) $< > $@
+
+# emo-train and emo-eval are sections of docs/datasets.md.
+$(B)/man/emo-train.1: docs/datasets.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
+	  --name emo-train --part emo-train \
+	  --summary "train an emotion model on labelled face datasets" $< > $@
+
+$(B)/man/emo-eval.1: docs/datasets.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
+	  --name emo-eval --part emo-eval \
+	  --summary "confusion matrix, precision, recall and accuracy of a model" \
+	  $< > $@
+
+$(B)/man/libemo.3: docs/guide.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 3 --name libemo --version $(VERSION) \
+	  --summary "real-time facial emotion recognition library" $< > $@
+
+PY_SRC := $(wildcard bindings/python/emo/*.py)
+
+install: all $(B)/libemo.pc $(B)/python/_config.py
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR) \
 	  $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR) \
-	  $(DESTDIR)$(PREFIX)/share/libemo/models
+	  $(DESTDIR)$(MODELDIR) $(DESTDIR)$(PYTHONDIR)/emo \
+	  $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3
 	install -m 644 include/emo.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 755 $(SHARED) $(DESTDIR)$(LIBDIR)/
 	ln -sf libemo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -285,12 +343,24 @@ install: all $(B)/libemo.pc
 	install -m 644 $(B)/libemo.pc $(DESTDIR)$(PKGCONFIGDIR)/
 	for e in $(EXAMPLES); do install -m 755 $$e $(DESTDIR)$(BINDIR)/; done
 	for m in $(wildcard models/*.emo); do \
-	  install -m 644 $$m $(DESTDIR)$(PREFIX)/share/libemo/models/; done
+	  install -m 644 $$m $(DESTDIR)$(MODELDIR)/; done
+	install -m 644 $(PY_SRC) $(B)/python/_config.py $(DESTDIR)$(PYTHONDIR)/emo/
+	install -m 644 $(MAN1:%=$(B)/man/%.1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(B)/man/libemo.3 $(DESTDIR)$(MANDIR)/man3/
 
+# Removes what install added, then the directories it made that are empty.
 uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/emo.h $(DESTDIR)$(LIBDIR)/libemo.* \
+	rm -f $(DESTDIR)$(INCLUDEDIR)/emo.h \
+	  $(DESTDIR)$(LIBDIR)/libemo.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME) \
+	  $(DESTDIR)$(LIBDIR)/libemo.so $(DESTDIR)$(LIBDIR)/libemo.a \
 	  $(DESTDIR)$(PKGCONFIGDIR)/libemo.pc
 	for e in $(notdir $(EXAMPLES)); do rm -f $(DESTDIR)$(BINDIR)/$$e; done
+	for m in $(notdir $(wildcard models/*.emo)); do \
+	  rm -f $(DESTDIR)$(MODELDIR)/$$m; done
+	rm -rf $(DESTDIR)$(PYTHONDIR)/emo
+	for m in $(MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$m.1; done
+	rm -f $(DESTDIR)$(MANDIR)/man3/libemo.3
+	rmdir $(DESTDIR)$(MODELDIR) $(DESTDIR)$(DATADIR)/libemo 2>/dev/null || true
 
 clean:
 	rm -rf $(B) $(VG_B)

@@ -46,7 +46,7 @@ typedef struct options {
     double scale;
     int min_neighbors, min_size, max_size, threads, choice;
     int detect_max_pixels; /* cascade's working size, -1 = the library's */
-    ensemble models;      /* --model, repeatable; default models/default.emo */
+    ensemble models;      /* --model, repeatable; default emo_default_model_path() */
     int views;            /* augmentation views 1..8 */
     const char *annotate; /* annotated image file or directory */
     char **files;
@@ -65,7 +65,7 @@ static void usage(FILE *fp)
             "       [--max-pixels 64000000] [--detect-max-pixels 8388608]"
             " FILE...\n"
             "Prints one JSON object per line per file: faces, and with a\n"
-            "model (default models/default.emo) their emotions.\n"
+            "model (default: the installed default.emo) their emotions.\n"
             "--annotate OUT: image file for one input, or a directory.\n"
             "--max-pixels N: larger images are refused before decoding.\n"
             "--detect-max-pixels N: larger frames are scanned as if\n"
@@ -318,8 +318,8 @@ static emo_predictor *make_predictor(options *o, emo_network **net)
     const char *model = o->models.n ? ensemble_first(&o->models)
                                     : default_model_path();
     if (!model) {
-        fprintf(stderr, "%s: no model: models/default.emo not found (give "
-                "--model M, set EMO_MODEL, or use --detect-only)\n", prog);
+        fprintf(stderr, "%s: %s (or give --model M, or use "
+                "--detect-only)\n", prog, emo_last_error());
         exit(1);
     }
     emo_predictor *pred = NULL;

@@ -52,7 +52,7 @@ static void usage(FILE *fp)
         "  --size WxH        camera capture size (640x480)\n"
         "  --input FILE      Y4M stream, '-' for standard input\n"
         "  --raw WxH         the input is bare gray8 frames of this size\n"
-        "  --model M         model file (default models/default.emo);\n"
+        "  --model M         model file (default: the installed default.emo);\n"
         "                    repeated: an ensemble of up to 8 models\n"
         "  --cascade F       OpenCV face cascade XML\n"
         "  --views N         augmentation views 1..8 (4)\n"
@@ -168,8 +168,8 @@ static int setup(options *o, emo_network **net, emo_predictor **pred)
     const char *model = o->models.n ? ensemble_first(&o->models)
                                     : default_model_path();
     if (!model) {
-        fputs("emo-live: no model: models/default.emo not found (give "
-              "--model M or set EMO_MODEL)\n", stderr);
+        fprintf(stderr, "emo-live: %s (or give --model M)\n",
+                emo_last_error());
         return 1;
     }
     int rc = emo_network_load(model, net);

@@ -492,6 +492,23 @@ EMO_API int emo_network_create_text(const char *text, emo_network **out);
  * Errors: EMO_ERR_IO, EMO_ERR_FORMAT, EMO_ERR_CHECKSUM, EMO_ERR_UNSUPPORTED
  * (newer format), EMO_ERR_LIMIT, EMO_ERR_NOMEM. */
 EMO_API int emo_network_load(const char *path, emo_network **out);
+/* Path of the default model (default.emo) that ships with libemo, so that
+ * a program finds it after `make install` and in the source tree alike.
+ * One rule, in order: $EMO_MODEL when set and not empty (returned as is,
+ * not checked); else the first readable file of
+ *   <dir>/../share/libemo/models/default.emo  (an installed prefix),
+ *   <dir>/../models/default.emo               (build/ of the source tree),
+ *   <datadir>/libemo/models/default.emo       (the prefix it was built for),
+ * where <dir> is the directory the libemo shared library (or the program a
+ * static libemo is linked into) was loaded from, canonicalised.  Writes the
+ * path, NUL-terminated, into buf (cap bytes; buf may be NULL when cap is 0).
+ * Returns the length it needs, excluding the NUL, whether or not it fit:
+ * call again with a larger buffer when the result is >= cap.  Thread-safe.
+ * Since 1.1 (symbol version LIBEMO_1.1).
+ * Errors: EMO_ERR_INVALID_ARG (buf NULL with cap > 0), EMO_ERR_IO (no
+ * default model found; emo_last_error() names the places looked in),
+ * EMO_ERR_LIMIT (path longer than INT_MAX). */
+EMO_API int emo_default_model_path(char *buf, size_t cap);
 /* Saves weights, network text, preprocessing and class names; written to
  * a temporary file and renamed.  Weights in 32 or 16 bits
  * (EMO_OPT_NET_WEIGHT_STORAGE).  Errors: EMO_ERR_IO, EMO_ERR_NOMEM,

@@ -2,11 +2,10 @@
 #ifndef EMO_EXAMPLES_MODEL_PATH_H
 #define EMO_EXAMPLES_MODEL_PATH_H
 
-/* The default model: $EMO_MODEL if set, else default.emo in the source
- * tree's models/ beside the build directory of the running program
- * (<exe>/../models), else the installed share/libemo/models
- * (<exe>/../share/libemo/models).  Returns the first that exists (or the
- * $EMO_MODEL value as is), NULL if none; static storage. */
+/* The default model as emo_default_model_path() finds it: $EMO_MODEL if
+ * set, else default.emo in share/libemo/models beside the library's
+ * directory (an install), in models/ beside build/ (the source tree), or
+ * in the datadir libemo was built for.  NULL if none; static storage. */
 const char *default_model_path(void);
 
 #endif

@@ -11,9 +11,8 @@ numpy is importable.  Errors raise emo.EmoError (code, name, detail).
 Constants keep their C names without the EMO_ prefix: emo.OPT_FACE_SIZE.
 """
 import os
-import sys
 
-from ._lib import lib, EmoError, Box
+from ._lib import lib, EmoError, Box, config
 from .constants import *  # noqa: F401,F403 - the C constants
 from ._image import Image, load_image, decode_image, save_image
 from .preprocessor import Preprocessor
@@ -68,18 +67,28 @@ def option_bounds(option):
 
 
 def default_model():
-    """Path of the default model: $EMO_MODEL, the source tree's
-    models/default.emo, then share/libemo/models/default.emo under the
-    Python prefix, /usr/local and /usr; None when there is none."""
+    """Path of the default model, by libemo's one rule
+    (emo_default_model_path: $EMO_MODEL, then share/libemo/models beside
+    the loaded library, the source tree's models/, the datadir the library
+    was built for); None when there is none.  A library older than 1.1
+    lacks the function: then $EMO_MODEL, the model `make install` recorded,
+    and the source tree's models/."""
+    import ctypes
+    if lib.has("emo_default_model_path"):
+        n = lib.emo_default_model_path(None, 0)
+        if n < 0:
+            return None
+        buf = ctypes.create_string_buffer(n + 1)
+        if lib.emo_default_model_path(buf, n + 1) != n:
+            return None
+        return os.fsdecode(buf.value)
     env = os.environ.get("EMO_MODEL")
     if env:
         return env
     here = os.path.dirname(os.path.abspath(__file__))
-    places = [os.path.join(here, "..", "..", "..", "models")]
-    places += [os.path.join(p, "share", "libemo", "models")
-               for p in (sys.prefix, "/usr/local", "/usr")]
-    for d in places:
-        path = os.path.normpath(os.path.join(d, "default.emo"))
-        if os.path.exists(path):
-            return path
+    for path in (config("MODEL"),
+                 os.path.join(here, "..", "..", "..", "models",
+                              "default.emo")):
+        if path and os.path.exists(path):
+            return os.path.normpath(path)
     return None

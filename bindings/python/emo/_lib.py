@@ -2,8 +2,9 @@
 
 The library is looked up, in order, at the path in the EMO_LIBRARY
 environment variable, in the build tree this package sits in
-(../../build/libemo.so.1), then on the system (ctypes.util.find_library,
-then the plain soname libemo.so.1).  Functions are bound on first use, so
+(../../build/libemo.so.1), at the path `make install` recorded in
+_config.py (an installed package), then on the system
+(ctypes.util.find_library, then the plain soname libemo.so.1).  Functions are bound on first use, so
 a binding newer than the library still imports and fails only on the
 functions the library lacks.
 """
@@ -62,6 +63,7 @@ PROTOTYPES = {
     "emo_strerror": (c_char_p, [c_int]),
     "emo_last_error": (c_char_p, []),
     "emo_free": (None, [c_void_p]),
+    "emo_default_model_path": (c_int, [c_char_p, c_size_t]),
     "emo_class_name": (c_char_p, [c_int]),
     "emo_class_from_name": (c_int, [c_char_p]),
     "emo_option_bounds": (c_int, [c_int, P(c_double), P(c_double),
@@ -168,6 +170,16 @@ PROTOTYPES = {
 }
 
 
+def config(name):
+    """A path `make install` recorded in _config.py (LIBRARY, MODEL);
+    None for a package used from the source tree or installed by pip."""
+    try:
+        from . import _config
+    except ImportError:
+        return None
+    return getattr(_config, name, None)
+
+
 def _candidates():
     env = os.environ.get("EMO_LIBRARY")
     if env:
@@ -176,6 +188,9 @@ def _candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     yield os.path.normpath(os.path.join(here, "..", "..", "..", "build",
                                         "libemo.so.1"))
+    installed = config("LIBRARY")
+    if installed:
+        yield installed
     found = ctypes.util.find_library("emo")
     if found:
         yield found
