@@ -47,29 +47,56 @@ typedef struct options {
     int n_keys;
 } options;
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: %s SOURCES [--val-folder DIR] [--split random:TR,VA,TE|"
-            "subjects:K:FOLD[:noval]|none]\n"
-            "  [--net default|lenet|caffenet|alexnet|FILE.txt] [--classes 7|8]"
-            " [--face-size N]\n"
-            "  [--detect] [--no-blur] [--epochs N] [--batch N] [--lr X]"
-            " [--lr-policy fixed|step|cosine]\n"
-            "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
-            " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
-            "  [--rotate-deg X] [--class-weights] [--early-stop N]"
-            " [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]\n"
-            "  [--threads N]"
-            " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
-            " [--checkpoint F [--resume]]\n"
-            "  [--curve PNG] [--weight-storage f32|f16] [--max-pixels N]"
-            " --out MODEL\n"
-            "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
-            " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
-            cli_prog());
-    exit(2);
-}
+static const cli_option train_options[] = {
+    CLI_SOURCE_OPTIONS,
+    {"--val-folder", "DIR", "validation set, folder per class (--split none)"},
+    {"--split", "SPEC", "random:TR,VA,TE, subjects:K:FOLD[:noval] or none"},
+    {"--net", "NET", "default, lenet, caffenet, alexnet or a text file"},
+    {"--classes", "7|8", "canonical emotions: 8 keeps contempt (7)"},
+    {"--face-size", "N", "face side in pixels (the network's input)"},
+    {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
+    {"--epochs", "N", "passes over the training set (the preset's)"},
+    {"--batch", "N", "images per SGD step"},
+    {"--lr", "X", "base learning rate"},
+    {"--lr-policy", "P", "fixed, step or cosine"},
+    {"--step", "N", "epochs between steps of the step policy"},
+    {"--gamma", "X", "factor of each step of the step policy"},
+    {"--momentum", "X", "SGD momentum"},
+    {"--weight-decay", "X", "L2 weight decay"},
+    {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase or"
+     " none"},
+    {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
+    {"--class-weights", NULL, "weigh classes by inverse frequency"},
+    {"--early-stop", "N", "stop after N epochs without a better val loss"},
+    {"--keep", "best|last", "the epoch whose weights are saved"},
+    {"--seed", "N", "seed of the split (1)"},
+    {"--train-seed", "N", "seed of shuffles and augmentation (--seed)"},
+    {"--net-seed", "N", "seed of the initial weights"},
+    {"--threads", "N", "threads (1)"},
+    {"--finetune", "MODEL", "start from MODEL's layers of the same name and"
+     " shape"},
+    {"--freeze-except", "L1,L2", "train only these layers"},
+    {"--lr-mult", "LAYER=M", "learning-rate multiplier of one layer"
+     " (repeatable)"},
+    {"--checkpoint", "FILE", "write a checkpoint after every epoch"},
+    {"--resume", NULL, "continue from the --checkpoint"},
+    {"--curve", "PNG", "plot loss and accuracy per epoch"},
+    {"--weight-storage", "f32|f16", "precision of the saved weights"},
+    {"--max-pixels", "N", "refuse larger images before decoding"},
+    {"--out", "MODEL", "the model file to write (required)"},
+};
+
+static const char train_synopsis[] =
+    "SOURCE... --out MODEL [options]";
+static const char train_about[] =
+    "Trains an emotion network on the sources (repeatable, merged) and saves"
+    " it.\n"
+    "Class folders may carry the canonical emotion names or any names of"
+    " your own;\n"
+    "the model has exactly the classes found.  With fewer than 100 training"
+    "\nimages per class, fine-tune the shipped model (--finetune MODEL)"
+    " instead of\ntraining from scratch.";
 
 /* A repeated option replaces its earlier value (the last one wins, as
  * for every other flag), so the table holds at most one entry per option
@@ -136,9 +163,8 @@ static int parse_storage(const char *s)
 
 /* Options that map one-to-one onto EMO_OPT_TRAIN_* (and the saved
  * model's EMO_OPT_NET_WEIGHT_STORAGE). */
-static int train_option(options *o, int argc, char **argv, int *i)
+static int train_option(options *o, const char *a, const char *v)
 {
-    const char *a = argv[*i];
     static const struct {
         const char *opt;
         int key;
@@ -154,23 +180,22 @@ static int train_option(options *o, int argc, char **argv, int *i)
                {"--early-stop", EMO_OPT_TRAIN_EARLY_STOP, 0, MAX_EPOCHS}};
     for (size_t k = 0; k < sizeof num / sizeof *num; k++)
         if (!strcmp(a, num[k].opt)) {
-            set_opt(o, num[k].key, cli_double(a, cli_value(argc, argv, i),
-                                              num[k].lo, num[k].hi));
+            set_opt(o, num[k].key, cli_double(a, v, num[k].lo, num[k].hi));
             return 1;
         }
     if (!strcmp(a, "--lr-policy"))
         set_opt(o, EMO_OPT_TRAIN_LR_POLICY,
-                parse_policy(cli_value(argc, argv, i)));
+                parse_policy(v));
     else if (!strcmp(a, "--augment"))
         set_opt(o, EMO_OPT_TRAIN_AUGMENT,
-                parse_augment(cli_value(argc, argv, i)));
+                parse_augment(v));
     else if (!strcmp(a, "--class-weights"))
         set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
     else if (!strcmp(a, "--keep"))
-        set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(cli_value(argc, argv, i)));
+        set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(v));
     else if (!strcmp(a, "--weight-storage"))
         set_opt(o, EMO_OPT_NET_WEIGHT_STORAGE,
-                parse_storage(cli_value(argc, argv, i)));
+                parse_storage(v));
     else
         return 0;
     return 1;
@@ -185,72 +210,73 @@ static void parse_args(options *o, int argc, char **argv)
     o->threads = 1;
     o->seed = 1;
     o->train_seed = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_source_option(argc, argv, &i, o->src, &o->n_src) ||
-            train_option(o, argc, argv, &i))
+    cli_parser p;
+    cli_parser_init(&p, argc, argv, train_options,
+                    (int)(sizeof train_options / sizeof *train_options),
+                    train_synopsis, train_about);
+    const char *a, *v;
+    while ((a = cli_next(&p, &v))) {
+        if (!*a)
+            cli_usage_error("unexpected argument '%s' (sources are given"
+                            " with --folder, --list, ...)", v);
+        if (cli_source_option(a, v, o->src, &o->n_src) ||
+            train_option(o, a, v))
             continue;
         if (!strcmp(a, "--val-folder"))
-            o->val_folder = cli_value(argc, argv, &i);
+            o->val_folder = v;
         else if (!strcmp(a, "--split"))
-            o->split = cli_value(argc, argv, &i);
+            o->split = v;
         else if (!strcmp(a, "--net"))
-            o->net = cli_value(argc, argv, &i);
+            o->net = v;
         else if (!strcmp(a, "--classes"))
-            o->classes = cli_int(a, cli_value(argc, argv, &i), 7, 8);
+            o->classes = cli_int(a, v, 7, 8);
         else if (!strcmp(a, "--face-size"))
-            o->face_size = cli_int(a, cli_value(argc, argv, &i), 8, 512);
+            o->face_size = cli_int(a, v, 8, 512);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
         else if (!strcmp(a, "--no-blur"))
             o->blur = 0;
         else if (!strcmp(a, "--seed"))
-            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+            o->seed = (unsigned long)cli_int(a, v, 0,
                                              0x7fffffff);
         else if (!strcmp(a, "--train-seed"))
-            o->train_seed = cli_int(a, cli_value(argc, argv, &i), 0,
+            o->train_seed = cli_int(a, v, 0,
                                     0x7fffffff);
         else if (!strcmp(a, "--net-seed"))
             set_opt(o, EMO_OPT_NET_SEED,
-                    cli_int(a, cli_value(argc, argv, &i), 0, 0x7fffffff));
+                    cli_int(a, v, 0, 0x7fffffff));
         else if (!strcmp(a, "--threads"))
-            o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 64);
+            o->threads = cli_int(a, v, 1, 64);
         else if (!strcmp(a, "--finetune"))
-            o->finetune = cli_value(argc, argv, &i);
+            o->finetune = v;
         else if (!strcmp(a, "--freeze-except"))
-            o->freeze_except = cli_value(argc, argv, &i);
+            o->freeze_except = v;
         else if (!strcmp(a, "--lr-mult")) {
-            if (o->n_lr_mult == MAX_LR_MULTS) {
-                fprintf(stderr, "%s: --lr-mult: at most %d layers\n",
-                        cli_prog(), MAX_LR_MULTS);
-                exit(2);
-            }
-            o->lr_mult[o->n_lr_mult++] = cli_value(argc, argv, &i);
+            if (o->n_lr_mult == MAX_LR_MULTS)
+                cli_usage_error("--lr-mult: at most %d layers",
+                                MAX_LR_MULTS);
+            o->lr_mult[o->n_lr_mult++] = v;
         } else if (!strcmp(a, "--checkpoint"))
-            o->checkpoint = cli_value(argc, argv, &i);
+            o->checkpoint = v;
         else if (!strcmp(a, "--resume"))
             o->resume = 1;
         else if (!strcmp(a, "--out"))
-            o->out = cli_value(argc, argv, &i);
+            o->out = v;
         else if (!strcmp(a, "--curve"))
-            o->curve = cli_value(argc, argv, &i);
+            o->curve = v;
         else if (!strcmp(a, "--max-pixels"))
-            cli_max_pixels(a, cli_value(argc, argv, &i));
-        else
-            usage();
+            cli_max_pixels(a, v);
     }
-    if (!o->n_src || !o->out)
-        usage();
-    if (o->resume && !o->checkpoint) {
-        fprintf(stderr, "%s: --resume needs --checkpoint\n", cli_prog());
-        exit(2);
-    }
-    if (o->val_folder && o->split && strcmp(o->split, "none")) {
-        fprintf(stderr, "%s: --val-folder is the validation set: use --split"
-                " none (the sources are then all training data)\n",
-                cli_prog());
-        exit(2);
-    }
+    if (!o->n_src)
+        cli_usage_error("no training data (give --folder DIR, --list F, "
+                        "--ckplus DIR, --jaffe DIR or --fer-csv F)");
+    if (!o->out)
+        cli_usage_error("no output model (give --out MODEL)");
+    if (o->resume && !o->checkpoint)
+        cli_usage_error("--resume needs --checkpoint");
+    if (o->val_folder && o->split && strcmp(o->split, "none"))
+        cli_usage_error("--val-folder is the validation set: use --split"
+                        " none (the sources are then all training data)");
     if (!o->split)
         o->split = o->val_folder ? "none" : "random:0.7,0.1,0.2";
 }
