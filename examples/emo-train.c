@@ -395,16 +395,24 @@ static void batch_line(history *h, int done, int total, const double *m)
         h->first_epoch = epoch;
         h->first_seconds = sec;
     }
-    char eta[32] = "?", text[200];
+    char eta[32] = "?";
     double ran = epoch - h->first_epoch;
     if (ran > 0.01 && sec > h->first_seconds)
         cli_format_duration((sec - h->first_seconds) / ran *
                                 (h->total - epoch), eta, sizeof eta);
-    snprintf(text, sizeof text, "epoch %d/%d  batch %d/%d  loss %.4f  acc "
-             "%.3f  %.0f img/s  ETA %s", (int)ceil(epoch - 1e-9), h->total,
-             done, total, m[EMO_METRIC_LOSS], m[EMO_METRIC_TRAIN_ACCURACY],
-             m[EMO_METRIC_IMAGES_PER_SEC], eta);
-    cli_progress(stderr, epoch / h->total, text);
+    char ep[32], batch[32], loss[32], acc[32], rate[32], left[40];
+    snprintf(ep, sizeof ep, "epoch %d/%d", (int)ceil(epoch - 1e-9),
+             h->total);
+    snprintf(batch, sizeof batch, "batch %d/%d", done, total);
+    snprintf(loss, sizeof loss, "loss %.4f", m[EMO_METRIC_LOSS]);
+    snprintf(acc, sizeof acc, "acc %.3f", m[EMO_METRIC_TRAIN_ACCURACY]);
+    snprintf(rate, sizeof rate, "%.0f img/s", m[EMO_METRIC_IMAGES_PER_SEC]);
+    snprintf(left, sizeof left, "ETA %s", eta);
+    /* on a narrow terminal the batch count, accuracy, bar and loss go
+     * first: the epoch, ETA and rate are what a glance looks for */
+    const cli_field f[] = {{ep, 0},   {batch, 5}, {loss, 3},
+                           {acc, 4},  {rate, 2},  {left, 1}};
+    cli_progress_fields(stderr, epoch / h->total, f, 6);
 }
 
 static void epoch_line(history *h, int done, const double *m)

@@ -464,10 +464,10 @@ void cli_progress_fields(FILE *fp, double fraction, const cli_field *f,
     int room = cli_columns(fp) - 1, keep[CLI_MAX_FIELDS];
     for (int k = 0; k < n; k++)
         keep[k] = 1;
-    enum { PCT = 5 }; /* "100% " */
-    /* fields beyond the two most important go before the bar does */
+    enum { PCT = 6 }; /* "100%  " before the fields */
+    /* fields beyond the three most important go before the bar does */
     while (PCT + CLI_BAR_MIN + 3 + fields_width(f, keep, n) > room &&
-           drop_one(f, keep, n, 1))
+           drop_one(f, keep, n, 2))
         ;
     int bar = room - PCT - 3 - fields_width(f, keep, n);
     if (bar > CLI_BAR_MAX)
