@@ -38,7 +38,7 @@ typedef struct options {
     const char *split, *png;
     ensemble models; /* --model, repeatable */
     unsigned long seed;
-    int views, vote, detect, json, part;
+    int views, vote, detect, json, part, own_classes;
 } options;
 
 static const cli_option eval_options[] = {
@@ -52,6 +52,8 @@ static const cli_option eval_options[] = {
     {"--views", "N", "augmentation views 1..8 voted over (1)"},
     {"--vote", "majority|mean", "how views are combined (majority)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    {"--own-classes", NULL, "folder names as classes (as emo-train"
+     " --own-classes)"},
     {"--json", NULL, "the report as one JSON object on stdout"},
     {"--png", "FILE", "draw the confusion matrix into FILE"},
     {"--max-pixels", "N", "refuse larger images before decoding"},
@@ -118,6 +120,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->vote = parse_vote(v);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
+        else if (!strcmp(a, "--own-classes"))
+            o->own_classes = 1;
         else if (!strcmp(a, "--json"))
             o->json = 1;
         else if (!strcmp(a, "--png"))
@@ -143,20 +147,40 @@ typedef struct evaluation {
     int unreadable, no_face, not_in_model, total;
 } evaluation;
 
-static void map_classes(evaluation *ev, const emo_network *net)
+/* Dataset classes to model outputs, by name. */
+static void map_classes(evaluation *ev, const emo_network *net,
+                        const emo_dataset *ds)
 {
     ev->classes = emo_network_num_classes(net);
     for (int c = 0; c < EMO_MAX_CLASSES; c++) {
+        const char *want = emo_dataset_class_name(ds, c);
         ev->map[c] = -1;
-        for (int j = 0; j < ev->classes && ev->map[c] < 0; j++) {
-            const char *name = emo_network_class_name(net, j);
-            if (name && emo_class_from_name(name) == c)
+        for (int j = 0; want && j < ev->classes && ev->map[c] < 0; j++)
+            if (cli_same_class(emo_network_class_name(net, j), want))
                 ev->map[c] = j;
-        }
     }
     ev->conf = calloc((size_t)ev->classes * ev->classes, sizeof *ev->conf);
     if (!ev->conf)
         exit(1);
+}
+
+/* 1 when the model has a class that is not an emotion: it was trained on
+ * a folder tree of the user's own classes. */
+static int own_classes(const emo_network *net)
+{
+    for (int j = 0; j < emo_network_num_classes(net); j++)
+        if (emo_class_from_name(emo_network_class_name(net, j)) < 0)
+            return 1;
+    return 0;
+}
+
+static int has_contempt(const emo_network *net)
+{
+    for (int j = 0; j < emo_network_num_classes(net); j++)
+        if (emo_class_from_name(emo_network_class_name(net, j)) ==
+            EMO_CLASS_CONTEMPT)
+            return 1;
+    return 0;
 }
 
 typedef struct classifier {
@@ -384,15 +408,24 @@ int main(int argc, char **argv)
     cli_check(emo_network_load(first, &net), first);
     evaluation ev;
     memset(&ev, 0, sizeof ev);
-    map_classes(&ev, net);
 
     emo_dataset *ds;
     cli_check(emo_dataset_create(&ds), "dataset");
-    /* 8 dataset classes only when the model knows contempt */
+    /* 8 dataset classes only when the model knows contempt; folder names
+     * as classes when the model was trained on them (or --own-classes) */
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES,
-                                  ev.map[EMO_CLASS_CONTEMPT] >= 0 ? 8 : 7),
-              "classes");
+                                  has_contempt(net) ? 8 : 7), "classes");
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES,
+                                  o.own_classes || own_classes(net)),
+              "--own-classes");
     cli_load_sources(ds, o.src, o.n_src);
+    map_classes(&ev, net, ds);
+    /* folders that are no class: not in any split, so counted as left
+     * out when every image is evaluated */
+    const char *name;
+    for (int k = 0, n; (n = emo_dataset_left_out(ds, k, &name)) >= 0; k++)
+        ev.not_in_model += o.split ? 0 : n;
+    cli_warn_left_out(ds, NULL);
     char protocol[256] = "all images";
     int split = EMO_SPLIT_ALL;
     if (o.split) {

@@ -19,16 +19,26 @@
  * Uses the public API only.  Progress: a bar on a terminal, one line per
  * epoch otherwise.  Prints the test accuracy when the split has a test set.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "common/cli.h"
+#include "common/model_path.h"
 #include "common/plot.h"
 #include "emo.h"
 
 #define MAX_EPOCHS 100000
+/* Below this many training images in a class, a network trained from
+ * scratch tends to answer one class for everything: the warning points to
+ * --finetune.  (CK+48's smallest classes have 54-84 images and still train
+ * from scratch only to a modest accuracy.) */
+#define MIN_SCRATCH_PER_CLASS 100
 #define MAX_LR_MULTS 64
 
 typedef struct options {
@@ -38,7 +48,7 @@ typedef struct options {
     const char *lr_mult[MAX_LR_MULTS];
     int n_lr_mult;
     const char *checkpoint, *out, *curve;
-    int classes, face_size, detect, blur, resume, threads;
+    int classes, face_size, detect, blur, resume, threads, own_classes;
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
@@ -53,6 +63,8 @@ static const cli_option train_options[] = {
     {"--split", "SPEC", "random:TR,VA,TE, subjects:K:FOLD[:noval] or none"},
     {"--net", "NET", "default, lenet, caffenet, alexnet or a text file"},
     {"--classes", "7|8", "canonical emotions: 8 keeps contempt (7)"},
+    {"--own-classes", NULL, "every --folder subfolder is a class named after"
+     " it"},
     {"--face-size", "N", "face side in pixels (the network's input)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
     {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
@@ -234,6 +246,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->face_size = cli_int(a, v, 8, 512);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
+        else if (!strcmp(a, "--own-classes"))
+            o->own_classes = 1;
         else if (!strcmp(a, "--no-blur"))
             o->blur = 0;
         else if (!strcmp(a, "--seed"))
@@ -281,11 +295,86 @@ static void parse_args(options *o, int argc, char **argv)
         o->split = o->val_folder ? "none" : "random:0.7,0.1,0.2";
 }
 
+/* ---- checks before the long run ------------------------------------------ */
+
+/* Exits 1 unless a file can be written at `path`: its folder exists and is
+ * writable, and the path is not a folder.  Training may take hours; a bad
+ * --out should not wait for its end. */
+static void check_writable(const char *opt, const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    const char *why = NULL;
+    if (!*path || path[strlen(path) - 1] == '/' ||
+        (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+        why = "is a folder, not a file name";
+    else if (stat(dir, &st) != 0)
+        why = errno == ENOENT ? "its folder does not exist" : strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = "its folder is not a folder";
+    else if (access(dir, W_OK | X_OK) != 0)
+        why = "its folder is not writable";
+    if (why) {
+        fprintf(stderr, "%s: %s %s: %s\n", cli_prog(), opt, path, why);
+        exit(1);
+    }
+}
+
+/* Warns when a class has too few training images to train from scratch. */
+static void check_size(const options *o, const emo_dataset *ds)
+{
+    if (o->finetune)
+        return;
+    int nc = emo_dataset_num_classes(ds), least = -1, n_least = 0;
+    for (int c = 0; c < nc; c++) {
+        int n = emo_dataset_count(ds, EMO_SPLIT_TRAIN, c);
+        if (n > 0 && (least < 0 || n < n_least)) {
+            least = c;
+            n_least = n;
+        }
+    }
+    if (least < 0 || n_least >= MIN_SCRATCH_PER_CLASS)
+        return;
+    const char *shipped = default_model_path();
+    fprintf(stderr, "%s: warning: only %d training images of class '%s' "
+            "(under %d per class):\n  a network trained from scratch on so "
+            "few tends to answer one class for\n  everything; fine-tune a "
+            "trained model instead: --finetune %s\n", cli_prog(), n_least,
+            emo_dataset_class_name(ds, least), MIN_SCRATCH_PER_CLASS,
+            shipped ? shipped : "MODEL");
+}
+
 /* ---- network -------------------------------------------------------------- */
 
-static emo_network *make_network(const options *o)
+/* The names of the classes that have images, in the dataset's order. */
+static int present_classes(const emo_dataset *ds, const char **names)
 {
-    emo_network *net = cli_create_network(o->net, o->classes);
+    int n = 0;
+    for (int c = 0; c < emo_dataset_num_classes(ds); c++)
+        if (emo_dataset_count(ds, EMO_SPLIT_ALL, c) > 0)
+            names[n++] = emo_dataset_class_name(ds, c);
+    return n;
+}
+
+/* The network, with exactly the classes present in the data. */
+static emo_network *make_network(const options *o, const emo_dataset *ds)
+{
+    const char *names[EMO_MAX_CLASSES];
+    int n = present_classes(ds, names);
+    emo_network *net = cli_create_network(o->net, n);
+    if (emo_network_num_classes(net) == n)
+        cli_check(emo_network_set_class_names(net, names, n), "class names");
+    else /* a network text's own outputs: matched to the data by name */
+        fprintf(stderr, "%s: note: %s has %d outputs for %d classes in the "
+                "data: its own class names are kept\n", cli_prog(), o->net,
+                emo_network_num_classes(net), n);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
     /* --train-seed varies shuffles and augmentation over the same split,
@@ -457,6 +546,8 @@ static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
     cli_check(emo_dataset_create(&ds), "dataset");
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o->classes),
               "--classes");
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES,
+                                  o->own_classes), "--own-classes");
     if (o->val_folder) {
         /* loaded first and marked: the sources that follow come in as
          * training items */
@@ -471,10 +562,13 @@ static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
         cli_apply_split(ds, o->split, o->seed, EMO_SPLIT_TRAIN, protocol,
                         cap);
     }
+    const char *names[EMO_MAX_CLASSES];
     fprintf(stderr, "%d images (%d unreadable skipped), %d classes; %s\n",
             emo_dataset_count(ds, EMO_SPLIT_ALL, -1),
-            emo_dataset_skipped(ds), emo_dataset_num_classes(ds), protocol);
+            emo_dataset_skipped(ds), present_classes(ds, names), protocol);
     cli_print_counts(stderr, ds);
+    cli_warn_left_out(ds, "(--own-classes makes every folder a class of "
+                      "its own)");
     return ds;
 }
 
@@ -527,7 +621,8 @@ static void test_accuracy(emo_network *net, emo_dataset *ds,
         emo_free(px);
         const char *name = out >= 0 ? emo_network_class_name(net, out) : "";
         hits += out >= 0 &&
-                emo_class_from_name(name) == emo_dataset_item_label(ds, i);
+                cli_same_class(name, emo_dataset_class_name(
+                                         ds, emo_dataset_item_label(ds, i)));
         total++;
     }
     free(face);
@@ -541,9 +636,15 @@ int main(int argc, char **argv)
     cli_init(argv[0]);
     options o;
     parse_args(&o, argc, argv);
+    check_writable("--out", o.out);
+    if (o.checkpoint)
+        check_writable("--checkpoint", o.checkpoint);
+    if (o.curve)
+        check_writable("--curve", o.curve);
     char protocol[256];
     emo_dataset *ds = load_data(&o, protocol, sizeof protocol);
-    emo_network *net = make_network(&o);
+    check_size(&o, ds);
+    emo_network *net = make_network(&o, ds);
     apply_layer_lr(net, &o);
     emo_preprocessor *pp = make_preprocessor(&o, net);
     if (o.checkpoint) {

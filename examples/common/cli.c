@@ -383,13 +383,33 @@ void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
     }
 }
 
+int cli_same_class(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    int ca = emo_class_from_name(a);
+    return !strcmp(a, b) || (ca >= 0 && ca == emo_class_from_name(b));
+}
+
+int cli_warn_left_out(const emo_dataset *ds, const char *hint)
+{
+    const char *name;
+    int k = 0, n;
+    for (; (n = emo_dataset_left_out(ds, k, &name)) >= 0; k++)
+        fprintf(stderr, "%s: warning: folder '%s' (%d image%s) is not a "
+                "class here: left out\n", prog, name, n, n == 1 ? "" : "s");
+    if (k && hint)
+        fprintf(stderr, "  %s\n", hint);
+    return k;
+}
+
 void cli_print_counts(FILE *fp, const emo_dataset *ds)
 {
     static const char *const split_names[] = {"train", "val", "test"};
     int nc = emo_dataset_num_classes(ds);
     fprintf(fp, "%-6s", "split");
     for (int c = 0; c < nc; c++)
-        fprintf(fp, " %8.8s", emo_class_name(c));
+        fprintf(fp, " %8.8s", emo_dataset_class_name(ds, c));
     fprintf(fp, " %8s\n", "total");
     for (int s = 0; s < 3; s++) {
         if (emo_dataset_count(ds, s, -1) == 0)

@@ -104,6 +104,12 @@ void cli_load_sources(emo_dataset *ds, const cli_source *src, int n);
  * item in split_none).  Returns a short protocol description in buf. */
 void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
                      int split_none, char *buf, size_t cap);
+/* Two class names name the same class: the same text, or two spellings of
+ * one emotion ("sadness", "sad"). */
+int cli_same_class(const char *a, const char *b);
+/* Writes "prog: warning: folder 'bored' (30 images) is not a class: left
+ * out" for each folder the folder sources left out, then `hint` if any. */
+int cli_warn_left_out(const emo_dataset *ds, const char *hint);
 /* Prints per-split, per-class counts to fp. */
 void cli_print_counts(FILE *fp, const emo_dataset *ds);
 
