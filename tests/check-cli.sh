@@ -66,5 +66,51 @@ for p in emo-detect emo-live emo-eval; do
     [ "$(grep -o "none.emo" "$tmp/err" | wc -l)" = 1 ] ||
         bad "$p: missing model not named exactly once: $(cat "$tmp/err")"
 done
-[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status)"
+
+# Training on one's own folders (astronaut.png under several names): the
+# model has exactly the classes present; a folder that is no emotion is
+# warned about, or with --own-classes is a class; a bad --out fails before
+# training; a small set is warned about.
+for c in happy sad bored; do
+    mkdir -p "$tmp/faces/$c"
+    for k in 1 2 3 4; do
+        ln -s "$(pwd)/examples/data/astronaut.png" "$tmp/faces/$c/$k.png"
+    done
+done
+train() { $B/emo-train --folder "$tmp/faces" --net lenet --epochs 1 \
+              --split none "$@" 2>"$tmp/err" >/dev/null; }
+train --out /nonexistent/x.emo
+got=$?
+[ $got = 1 ] || bad "emo-train --out /nonexistent/x.emo: exit $got, not 1"
+grep -q "^emo-train: --out /nonexistent/x.emo: its folder does not exist" \
+    "$tmp/err" || bad "bad --out not named: $(cat "$tmp/err")"
+grep -q "^epoch" "$tmp/err" && bad "bad --out noticed only after training"
+scores() { # the class names of the model's scores for astronaut.png
+    $B/emo-detect --model "$1" --choice largest examples/data/astronaut.png |
+        sed 's/.*"scores": {//; s/}.*//; s/: [0-9.]*//g; s/"//g'
+}
+if train --out "$tmp/std.emo"; then
+    grep -q "warning: folder 'bored' (4 images) is not a class" "$tmp/err" ||
+        bad "emo-train: the bored folder left out without a warning"
+    grep -q "warning: only 4 training images .*100 per class" "$tmp/err" &&
+        grep -q -- "--finetune" "$tmp/err" ||
+        bad "emo-train: no small-set warning: $(cat "$tmp/err")"
+    [ "$(scores "$tmp/std.emo")" = "happy, sad" ] ||
+        bad "canonical model classes: $(scores "$tmp/std.emo")"
+    $B/emo-eval --model "$tmp/std.emo" --folder "$tmp/faces" --json \
+        2>"$tmp/err" | grep -q '"class_not_in_model": 4' ||
+        bad "emo-eval: the bored folder not counted as left out"
+else
+    bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"
+fi
+if train --own-classes --out "$tmp/own.emo"; then
+    [ "$(scores "$tmp/own.emo")" = "bored, happy, sad" ] ||
+        bad "own-class model classes: $(scores "$tmp/own.emo")"
+    $B/emo-eval --model "$tmp/own.emo" --folder "$tmp/faces" --json \
+        2>"$tmp/err" | grep -q '"class_not_in_model": 0' ||
+        bad "emo-eval: own classes not matched to the model"
+else
+    bad "emo-train --own-classes: $(cat "$tmp/err")"
+fi
+[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first)"
 exit $fail
