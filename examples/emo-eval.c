@@ -7,7 +7,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U])...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
- *            [--views N] [--vote majority|mean] [--detect] [--json]
+ *            [--views N] [--vote majority|mean] [--detect] [--own-classes]
+ *            [--json]
  *            [--png F]
  *
  * With --split-from the dataset is split exactly as emo-train split it (same

@@ -5,7 +5,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U]   (repeatable: merged)
  *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
- *             FILE.txt] [--classes 7|8] [--face-size N] [--detect]
+ *             FILE.txt] [--classes 7|8] [--own-classes] [--face-size N]
+ *             [--detect]
  *             [--no-blur] [--epochs N] [--batch N] [--lr X]
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
@@ -16,8 +17,11 @@
  *             [--checkpoint F [--resume]] [--curve PNG]
  *             [--weight-storage f32|f16] --out MODEL
  *
- * Uses the public API only.  Progress: a bar on a terminal, one line per
+ * Uses the public API only.  The model has exactly the classes present
+ * (--own-classes: every folder a class named after it).  --out is checked
+ * before training.  Progress: a line fitted to the terminal, one line per
  * epoch otherwise.  Prints the test accuracy when the split has a test set.
+ * --help lists every option.
  */
 #include <errno.h>
 #include <math.h>
