@@ -112,5 +112,18 @@ if train --own-classes --out "$tmp/own.emo"; then
 else
     bad "emo-train --own-classes: $(cat "$tmp/err")"
 fi
-[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first)"
+# On a 60-column terminal the progress line fits and keeps rate and ETA
+# (script(1) gives the program a terminal; skipped without it).
+if command -v script >/dev/null 2>&1; then
+    script -q -c "stty cols 60; $B/emo-train --folder '$tmp/faces' --net \
+lenet --epochs 2 --split none --out '$tmp/p.emo'" "$tmp/tty" >/dev/null 2>&1
+    tr '\r' '\n' <"$tmp/tty" | sed 's/\x1b\[K//g' | grep 'img/s.*ETA' \
+        >"$tmp/lines"
+    [ -s "$tmp/lines" ] || bad "progress line without rate and ETA on 60 columns"
+    awk 'length > 59 { print "check-cli: FAIL: progress line over 59 " \
+        "columns: " $0; bad = 1 } END { exit bad }' "$tmp/lines" >&2 || fail=1
+else
+    echo "check-cli: progress width skipped (no script(1))"
+fi
+[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first, progress width)"
 exit $fail
