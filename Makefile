@@ -66,7 +66,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs check-valgrind \
-        check-cpu check-layout demo bench install man \
+        check-cpu check-layout check-cli demo bench install man \
         bench-programs \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
@@ -170,7 +170,7 @@ check: deps
 	@$(MAKE) --no-print-directory all $(B)/check_libemo $(B)/check_libemo_san \
 	  bench-programs
 	@$(MAKE) --no-print-directory check-symbols check-abi check-layout \
-	  check-pkgconfig check-python check-docs check-oracle check-detect \
+	  check-pkgconfig check-python check-docs check-oracle check-detect check-cli \
 	  check-fuzz check-san check-valgrind check-cpu
 	@$(MAKE) --no-print-directory check-unit
 
@@ -234,6 +234,9 @@ check-cpu: lib $(B)/check_libemo
 
 check-detect: lib examples
 	@sh tests/check-detect.sh $(PYTHON)
+
+check-cli: examples
+	@sh tests/check-cli.sh $(B)
 
 # --- fuzzing -----------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c each define LLVMFuzzerTestOneInput.  `make fuzz`

@@ -55,32 +55,26 @@ typedef struct options {
 
 static const char *prog = "emo-detect";
 
-static void usage(FILE *fp)
-{
-    fprintf(fp,
-            "usage: %s [--model M [--model M2...]] [--views 4] [--detect-only]\n"
-            "       [--annotate OUT] [--cascade FILE] [--scale 1.1]\n"
-            "       [--min-neighbors 5] [--min-size 30] [--max-size 0]\n"
-            "       [--threads 1] [--choice largest|central|all]\n"
-            "       [--max-pixels 64000000] [--detect-max-pixels 8388608]"
-            " FILE...\n"
-            "Prints one JSON object per line per file: faces, and with a\n"
-            "model (default: the installed default.emo) their emotions.\n"
-            "--annotate OUT: image file for one input, or a directory.\n"
-            "--max-pixels N: larger images are refused before decoding.\n"
-            "--detect-max-pixels N: larger frames are scanned as if\n"
-            "downscaled to N pixels (0: at full size).\n",
-            prog);
-}
+static const cli_option detect_options[] = {
+    {"--model", "MODEL", "model (default: the installed one); repeated: ensemble"},
+    {"--views", "N", "augmentation views 1..8 voted over (4)"},
+    {"--detect-only", NULL, "faces only, no emotions (no model needed)"},
+    {"--annotate", "OUT", "annotated image: a file (one input) or a folder"},
+    {"--cascade", "FILE", "OpenCV face cascade XML (the built-in one)"},
+    {"--scale", "X", "detection pyramid step, 1.01..4 (1.1)"},
+    {"--min-neighbors", "N", "hits a face needs to be kept (5)"},
+    {"--min-size", "N", "smallest face side in pixels (30)"},
+    {"--max-size", "N", "largest face side in pixels (0: any)"},
+    {"--threads", "N", "detection threads (1)"},
+    {"--choice", "WHICH", "faces reported: largest, central or all (all)"},
+    {"--max-pixels", "N", "refuse larger images before decoding (64000000)"},
+    {"--detect-max-pixels", "N", "scan larger frames as if downscaled to N px (8388608)"},
+};
 
-static void die_usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "%s: ", prog);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    usage(stderr);
-    exit(2);
-}
+static const char detect_synopsis[] = "[options] FILE...";
+static const char detect_about[] =
+    "Prints one JSON object per line per file: the faces found and, with a"
+    " model,\ntheir emotions.";
 
 static void parse_args(int argc, char **argv, options *o)
 {
@@ -98,66 +92,54 @@ static void parse_args(int argc, char **argv, options *o)
         fprintf(stderr, "%s: out of memory\n", prog);
         exit(1);
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
-            exit(0);
+    cli_parser p;
+    cli_parser_init(&p, argc, argv, detect_options,
+                    (int)(sizeof detect_options / sizeof *detect_options),
+                    detect_synopsis, detect_about);
+    const char *a, *v;
+    while ((a = cli_next(&p, &v))) {
+        if (!*a) {
+            o->files[o->nfiles++] = (char *)v;
         } else if (!strcmp(a, "--detect-only")) {
             o->detect_only = 1;
-        } else if (!strcmp(a, "--")) {
-            while (++i < argc)
-                o->files[o->nfiles++] = argv[i];
-        } else if (a[0] == '-' && a[1] == '-' && !has) {
-            die_usage("%s needs a value", a);
         } else if (!strcmp(a, "--cascade")) {
-            o->cascade = argv[++i];
+            o->cascade = v;
         } else if (!strcmp(a, "--model")) {
-            if (!ensemble_add_path(&o->models, argv[++i])) {
-                fprintf(stderr, "%s: at most %d --model\n", prog,
-                        EMO_MAX_NETWORKS);
-                exit(2);
-            }
+            if (!ensemble_add_path(&o->models, v))
+                cli_usage_error("at most %d --model", EMO_MAX_NETWORKS);
         } else if (!strcmp(a, "--views")) {
-            o->views = cli_int(a, argv[++i], 1, 8);
+            o->views = cli_int(a, v, 1, 8);
         } else if (!strcmp(a, "--annotate")) {
-            o->annotate = argv[++i];
+            o->annotate = v;
         } else if (!strcmp(a, "--scale")) {
-            o->scale = cli_double(a, argv[++i], 1.01, 4.0);
+            o->scale = cli_double(a, v, 1.01, 4.0);
         } else if (!strcmp(a, "--min-neighbors")) {
-            o->min_neighbors = cli_int(a, argv[++i], 0, 100);
+            o->min_neighbors = cli_int(a, v, 0, 100);
         } else if (!strcmp(a, "--min-size")) {
-            o->min_size = cli_int(a, argv[++i], 1, 100000);
+            o->min_size = cli_int(a, v, 1, 100000);
         } else if (!strcmp(a, "--max-size")) {
-            o->max_size = cli_int(a, argv[++i], 0, 100000);
+            o->max_size = cli_int(a, v, 0, 100000);
         } else if (!strcmp(a, "--max-pixels")) {
-            cli_max_pixels(a, argv[++i]);
+            cli_max_pixels(a, v);
         } else if (!strcmp(a, "--detect-max-pixels")) {
-            o->detect_max_pixels = cli_int(a, argv[++i], 0, INT_MAX);
+            o->detect_max_pixels = cli_int(a, v, 0, INT_MAX);
         } else if (!strcmp(a, "--threads")) {
-            o->threads = cli_int(a, argv[++i], 1, 64);
+            o->threads = cli_int(a, v, 1, 64);
         } else if (!strcmp(a, "--choice")) {
-            const char *c = argv[++i];
-            o->choice = !strcmp(c, "largest") ? EMO_FACE_LARGEST
-                        : !strcmp(c, "central") ? EMO_FACE_CENTRAL
-                        : !strcmp(c, "all")     ? EMO_FACE_ALL
-                                                : -1;
-            if (o->choice < 0)
-                die_usage("--choice: '%s' is not largest, central or all", c);
-        } else if (a[0] == '-' && a[1]) {
-            die_usage("unknown option %s", a);
-        } else {
-            o->files[o->nfiles++] = argv[i];
+            static const char *const choices[] = {"largest", "central",
+                                                  "all"};
+            static const int value[] = {EMO_FACE_LARGEST, EMO_FACE_CENTRAL,
+                                        EMO_FACE_ALL};
+            o->choice = value[cli_choice(a, v, choices, 3)];
         }
     }
     if (o->nfiles == 0)
-        die_usage("%s", "no image files given");
+        cli_usage_error("no image files given");
     struct stat st;
     if (o->annotate && o->nfiles > 1 &&
         (stat(o->annotate, &st) != 0 || !S_ISDIR(st.st_mode)))
-        die_usage("--annotate %s: with several files, give an existing "
-                  "directory", o->annotate);
+        cli_usage_error("--annotate %s: with several files, give an "
+                        "existing directory", o->annotate);
 }
 
 static void print_error(const char *file, int rc)
@@ -332,12 +314,7 @@ static emo_predictor *make_predictor(options *o, emo_network **net)
     if (!rc)
         rc = emo_predictor_set_int(pred, EMO_OPT_PREDICT_VIEWS,
                                    (1 << o->views) - 1);
-    if (rc) {
-        model = failed;
-        fprintf(stderr, "%s: %s: %s (%s)\n", prog, model, emo_last_error(),
-                emo_strerror(rc));
-        exit(1);
-    }
+    cli_check(rc, failed); /* names the file once */
     configure(emo_predictor_preprocessor(pred), o);
     return pred;
 }

@@ -7,7 +7,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U])...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
- *            [--views N] [--vote majority|mean] [--detect] [--json]
+ *            [--views N] [--vote majority|mean] [--detect] [--own-classes]
+ *            [--json]
  *            [--png F]
  *
  * With --split-from the dataset is split exactly as emo-train split it (same
@@ -38,22 +39,33 @@ typedef struct options {
     const char *split, *png;
     ensemble models; /* --model, repeatable */
     unsigned long seed;
-    int views, vote, detect, json, part;
+    int views, vote, detect, json, part, own_classes;
 } options;
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: %s --model M [--model M2...] SOURCES"
-            " [--split-from random:TR,VA,TE|"
-            "subjects:K:FOLD[:noval] [--part train|val|test]] [--seed S]\n"
-            "  [--views 1..8] [--vote majority|mean] [--detect] [--json]"
-            " [--png F] [--max-pixels N]\n"
-            "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
-            " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
-            cli_prog());
-    exit(2);
-}
+static const cli_option eval_options[] = {
+    {"--model", "MODEL", "model to evaluate; repeated: their ensemble (up"
+     " to 8)"},
+    CLI_SOURCE_OPTIONS,
+    {"--split-from", "SPEC", "split as emo-train did (its --split and --seed)"},
+    {"--part", "train|val|test", "the part of --split-from evaluated"
+     " (test)"},
+    {"--seed", "N", "seed of --split-from, as given to emo-train (1)"},
+    {"--views", "N", "augmentation views 1..8 voted over (1)"},
+    {"--vote", "majority|mean", "how views are combined (majority)"},
+    {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    {"--own-classes", NULL, "folder names as classes (as emo-train"
+     " --own-classes)"},
+    {"--json", NULL, "the report as one JSON object on stdout"},
+    {"--png", "FILE", "draw the confusion matrix into FILE"},
+    {"--max-pixels", "N", "refuse larger images before decoding"},
+};
+
+static const char eval_synopsis[] = "--model MODEL SOURCE... [options]";
+static const char eval_about[] =
+    "Accuracy of a model on a dataset: confusion matrix (rows true, columns"
+    "\npredicted), per-class precision, recall and support.  Dataset classes"
+    " are\nmatched to the model's by name; images of classes the model lacks"
+    " are counted\nas left out.";
 
 static int parse_vote(const char *s)
 {
@@ -63,11 +75,8 @@ static int parse_vote(const char *s)
 
 static void add_model(options *o, const char *path)
 {
-    if (!ensemble_add_path(&o->models, path)) {
-        fprintf(stderr, "%s: at most %d --model\n", cli_prog(),
-                EMO_MAX_NETWORKS);
-        exit(2);
-    }
+    if (!ensemble_add_path(&o->models, path))
+        cli_usage_error("at most %d --model", EMO_MAX_NETWORKS);
 }
 
 static const char *const part_names[] = {"train", "val", "test"};
@@ -77,9 +86,7 @@ static int parse_part(const char *s)
     for (int k = EMO_SPLIT_TRAIN; k <= EMO_SPLIT_TEST; k++)
         if (!strcmp(s, part_names[k]))
             return k;
-    fprintf(stderr, "%s: --part: 'train', 'val' or 'test', not '%s'\n",
-            cli_prog(), s);
-    exit(2);
+    cli_usage_error("--part: 'train', 'val' or 'test', not '%s'", s);
 }
 
 static void parse_args(options *o, int argc, char **argv)
@@ -88,40 +95,48 @@ static void parse_args(options *o, int argc, char **argv)
     o->seed = 1;
     o->views = 1;
     o->part = EMO_SPLIT_TEST;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
+    cli_parser p;
+    cli_parser_init(&p, argc, argv, eval_options,
+                    (int)(sizeof eval_options / sizeof *eval_options),
+                    eval_synopsis, eval_about);
+    const char *a, *v;
+    while ((a = cli_next(&p, &v))) {
+        if (!*a)
+            cli_usage_error("unexpected argument '%s' (the model is given"
+                            " with --model, data with --folder, ...)", v);
+        if (cli_source_option(a, v, o->src, &o->n_src))
             continue;
         if (!strcmp(a, "--model"))
-            add_model(o, cli_value(argc, argv, &i));
+            add_model(o, v);
         else if (!strcmp(a, "--split-from"))
-            o->split = cli_value(argc, argv, &i);
+            o->split = v;
         else if (!strcmp(a, "--seed"))
-            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+            o->seed = (unsigned long)cli_int(a, v, 0,
                                              0x7fffffff);
         else if (!strcmp(a, "--views"))
-            o->views = cli_int(a, cli_value(argc, argv, &i), 1, 8);
+            o->views = cli_int(a, v, 1, 8);
         else if (!strcmp(a, "--part"))
-            o->part = parse_part(cli_value(argc, argv, &i));
+            o->part = parse_part(v);
         else if (!strcmp(a, "--vote"))
-            o->vote = parse_vote(cli_value(argc, argv, &i));
+            o->vote = parse_vote(v);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
+        else if (!strcmp(a, "--own-classes"))
+            o->own_classes = 1;
         else if (!strcmp(a, "--json"))
             o->json = 1;
         else if (!strcmp(a, "--png"))
-            o->png = cli_value(argc, argv, &i);
+            o->png = v;
         else if (!strcmp(a, "--max-pixels"))
-            cli_max_pixels(a, cli_value(argc, argv, &i));
-        else
-            usage();
+            cli_max_pixels(a, v);
     }
-    if (!o->models.n || !o->n_src)
-        usage();
-    if (o->part != EMO_SPLIT_TEST && !o->split) {
-        fprintf(stderr, "%s: --part needs --split-from\n", cli_prog());
-        exit(2);
-    }
+    if (!o->models.n)
+        cli_usage_error("no model (give --model MODEL)");
+    if (!o->n_src)
+        cli_usage_error("no data (give --folder DIR, --list F, --ckplus DIR,"
+                        " --jaffe DIR or --fer-csv F)");
+    if (o->part != EMO_SPLIT_TEST && !o->split)
+        cli_usage_error("--part needs --split-from");
 }
 
 /* ---- classification ------------------------------------------------------ */
@@ -133,20 +148,40 @@ typedef struct evaluation {
     int unreadable, no_face, not_in_model, total;
 } evaluation;
 
-static void map_classes(evaluation *ev, const emo_network *net)
+/* Dataset classes to model outputs, by name. */
+static void map_classes(evaluation *ev, const emo_network *net,
+                        const emo_dataset *ds)
 {
     ev->classes = emo_network_num_classes(net);
     for (int c = 0; c < EMO_MAX_CLASSES; c++) {
+        const char *want = emo_dataset_class_name(ds, c);
         ev->map[c] = -1;
-        for (int j = 0; j < ev->classes && ev->map[c] < 0; j++) {
-            const char *name = emo_network_class_name(net, j);
-            if (name && emo_class_from_name(name) == c)
+        for (int j = 0; want && j < ev->classes && ev->map[c] < 0; j++)
+            if (cli_same_class(emo_network_class_name(net, j), want))
                 ev->map[c] = j;
-        }
     }
     ev->conf = calloc((size_t)ev->classes * ev->classes, sizeof *ev->conf);
     if (!ev->conf)
         exit(1);
+}
+
+/* 1 when the model has a class that is not an emotion: it was trained on
+ * a folder tree of the user's own classes. */
+static int own_classes(const emo_network *net)
+{
+    for (int j = 0; j < emo_network_num_classes(net); j++)
+        if (emo_class_from_name(emo_network_class_name(net, j)) < 0)
+            return 1;
+    return 0;
+}
+
+static int has_contempt(const emo_network *net)
+{
+    for (int j = 0; j < emo_network_num_classes(net); j++)
+        if (emo_class_from_name(emo_network_class_name(net, j)) ==
+            EMO_CLASS_CONTEMPT)
+            return 1;
+    return 0;
 }
 
 typedef struct classifier {
@@ -374,15 +409,24 @@ int main(int argc, char **argv)
     cli_check(emo_network_load(first, &net), first);
     evaluation ev;
     memset(&ev, 0, sizeof ev);
-    map_classes(&ev, net);
 
     emo_dataset *ds;
     cli_check(emo_dataset_create(&ds), "dataset");
-    /* 8 dataset classes only when the model knows contempt */
+    /* 8 dataset classes only when the model knows contempt; folder names
+     * as classes when the model was trained on them (or --own-classes) */
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES,
-                                  ev.map[EMO_CLASS_CONTEMPT] >= 0 ? 8 : 7),
-              "classes");
+                                  has_contempt(net) ? 8 : 7), "classes");
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES,
+                                  o.own_classes || own_classes(net)),
+              "--own-classes");
     cli_load_sources(ds, o.src, o.n_src);
+    map_classes(&ev, net, ds);
+    /* folders that are no class: not in any split, so counted as left
+     * out when every image is evaluated */
+    const char *name;
+    for (int k = 0, n; (n = emo_dataset_left_out_folder(ds, k, &name)) >= 0; k++)
+        ev.not_in_model += o.split ? 0 : n;
+    cli_warn_left_out(ds, NULL);
     char protocol[256] = "all images";
     int split = EMO_SPLIT_ALL;
     if (o.split) {

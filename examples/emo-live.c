@@ -43,32 +43,31 @@ typedef struct history {
     int n, next;
 } history;
 
-static void usage(FILE *fp)
-{
-    fputs(
-        "usage: emo-live [options]\n"
-        "  --device DEV      V4L2 camera (default /dev/video0 without "
-        "--input)\n"
-        "  --size WxH        camera capture size (640x480)\n"
-        "  --input FILE      Y4M stream, '-' for standard input\n"
-        "  --raw WxH         the input is bare gray8 frames of this size\n"
-        "  --model M         model file (default: the installed default.emo);\n"
-        "                    repeated: an ensemble of up to 8 models\n"
-        "  --cascade F       OpenCV face cascade XML\n"
-        "  --views N         augmentation views 1..8 (4)\n"
-        "  --no-track        full-frame detection on every frame\n"
-        "  --rescan N        full-frame detection every N frames (30)\n"
-        "  --all-faces       every face, not only the largest\n"
-        "  --smooth K        label = majority over the last K frames\n"
-        "  --max-frames N    stop after N frames\n"
-        "  --max-pixels N    refuse frames of more pixels (64000000)\n"
-        "  --annotate-y4m    write the annotated video as Y4M to stdout\n"
-        "                    (JSON then goes to stderr or --json)\n"
-        "  --json F          JSON lines to file F\n"
-        "  --no-json         no JSON output\n"
-        "  --quiet           no periodic frame rate on stderr\n",
-        fp);
-}
+static const cli_option live_options[] = {
+    {"--device", "DEV", "V4L2 camera (default /dev/video0 without --input)"},
+    {"--size", "WxH", "camera capture size (640x480)"},
+    {"--input", "FILE", "Y4M stream, '-' for standard input"},
+    {"--raw", "WxH", "the input is bare gray8 frames of this size"},
+    {"--model", "MODEL", "model (default: the installed one); repeated: ensemble"},
+    {"--cascade", "FILE", "OpenCV face cascade XML (the built-in one)"},
+    {"--views", "N", "augmentation views 1..8 voted over (4)"},
+    {"--no-track", NULL, "full-frame detection on every frame"},
+    {"--rescan", "N", "full-frame detection every N frames (30)"},
+    {"--all-faces", NULL, "every face, not only the largest"},
+    {"--smooth", "K", "label = majority over the last K frames (1..64)"},
+    {"--max-frames", "N", "stop after N frames"},
+    {"--max-pixels", "N", "refuse frames of more pixels (64000000)"},
+    {"--annotate-y4m", NULL, "annotated video as Y4M to stdout (JSON: stderr)"},
+    {"--json", "FILE", "JSON lines to FILE ('-': stdout)"},
+    {"--no-json", NULL, "no JSON output"},
+    {"--quiet", NULL, "no periodic frame rate on stderr"},
+};
+
+static const char live_synopsis[] = "[options]";
+static const char live_about[] =
+    "Faces and emotions in a video stream, one JSON line per frame:\n"
+    "  ffmpeg -i clip.mp4 -f yuv4mpegpipe - | emo-live --input -\n"
+    "  emo-live --device /dev/video0 --annotate-y4m | ffplay -";
 
 static int parse_size(const char *s, int *w, int *h)
 {
@@ -76,74 +75,65 @@ static int parse_size(const char *s, int *w, int *h)
     return sscanf(s, "%dx%d%c", w, h, &tail) == 2 && *w > 0 && *h > 0;
 }
 
-/* Returns 0 on success, 1 after printing a usage error, 2 for --help. */
-static int parse_args(int argc, char **argv, options *o)
+/* Exits 2 with a line naming the problem on a usage error. */
+static void parse_args(int argc, char **argv, options *o)
 {
     /* A rescan every 30 frames (1 s at 30 fps): a lost face is searched
      * for at once anyway, so this only bounds how late a new face is
      * noticed, and each full scan costs as much as ~30 tracked frames. */
     *o = (options){.views = 4, .track = 1, .rescan = 30, .json = 1,
                    .cam_w = 640, .cam_h = 480};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int ok = 1, takes = 1;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
-            return 2;
+    cli_parser p;
+    cli_parser_init(&p, argc, argv, live_options,
+                    (int)(sizeof live_options / sizeof *live_options),
+                    live_synopsis, live_about);
+    const char *a, *v;
+    while ((a = cli_next(&p, &v))) {
+        if (!*a)
+            cli_usage_error("unexpected argument '%s' (a stream is given "
+                            "with --input)", v);
         else if (!strcmp(a, "--no-track"))
-            o->track = 0, takes = 0;
+            o->track = 0;
         else if (!strcmp(a, "--all-faces"))
-            o->all_faces = 1, takes = 0;
+            o->all_faces = 1;
         else if (!strcmp(a, "--annotate-y4m"))
-            o->annotate = 1, takes = 0;
+            o->annotate = 1;
         else if (!strcmp(a, "--no-json"))
-            o->json = 0, takes = 0;
+            o->json = 0;
         else if (!strcmp(a, "--quiet"))
-            o->quiet = 1, takes = 0;
-        else if (!v)
-            ok = 0;
+            o->quiet = 1;
         else if (!strcmp(a, "--device"))
             o->device = v;
         else if (!strcmp(a, "--input"))
             o->input = v;
-        else if (!strcmp(a, "--model"))
-            ok = ensemble_add_path(&o->models, v);
-        else if (!strcmp(a, "--cascade"))
+        else if (!strcmp(a, "--model")) {
+            if (!ensemble_add_path(&o->models, v))
+                cli_usage_error("at most %d --model", EMO_MAX_NETWORKS);
+        } else if (!strcmp(a, "--cascade"))
             o->cascade = v;
         else if (!strcmp(a, "--json"))
             o->json_path = v;
-        else if (!strcmp(a, "--raw"))
-            ok = parse_size(v, &o->raw_w, &o->raw_h);
-        else if (!strcmp(a, "--size"))
-            ok = parse_size(v, &o->cam_w, &o->cam_h);
-        else if (!strcmp(a, "--views"))
-            ok = cli_parse_int(v, 1, 8, &o->views);
+        else if (!strcmp(a, "--raw")) {
+            if (!parse_size(v, &o->raw_w, &o->raw_h))
+                cli_usage_error("--raw: '%s' is not WxH", v);
+        } else if (!strcmp(a, "--size")) {
+            if (!parse_size(v, &o->cam_w, &o->cam_h))
+                cli_usage_error("--size: '%s' is not WxH", v);
+        } else if (!strcmp(a, "--views"))
+            o->views = cli_int(a, v, 1, 8);
         else if (!strcmp(a, "--rescan"))
-            ok = cli_parse_int(v, 1, 100000, &o->rescan);
+            o->rescan = cli_int(a, v, 1, 100000);
         else if (!strcmp(a, "--smooth"))
-            ok = cli_parse_int(v, 1, MAX_SMOOTH, &o->smooth);
+            o->smooth = cli_int(a, v, 1, MAX_SMOOTH);
         else if (!strcmp(a, "--max-frames"))
-            ok = cli_parse_int(v, 1, 2000000000, &o->max_frames);
+            o->max_frames = cli_int(a, v, 1, 2000000000);
         else if (!strcmp(a, "--max-pixels"))
             cli_max_pixels(a, v);
-        else
-            ok = 0;
-        if (!ok) {
-            fprintf(stderr, "emo-live: bad option %s%s%s\n", a, v ? " " : "",
-                    takes && v ? v : "");
-            usage(stderr);
-            return 1;
-        }
-        i += takes;
     }
-    if (o->device && o->input) {
-        fputs("emo-live: give --device or --input, not both\n", stderr);
-        return 1;
-    }
-    if (o->raw_w && !o->input) {
-        fputs("emo-live: --raw needs --input\n", stderr);
-        return 1;
-    }
-    return 0;
+    if (o->device && o->input)
+        cli_usage_error("give --device or --input, not both");
+    if (o->raw_w && !o->input)
+        cli_usage_error("--raw needs --input");
 }
 
 static double now_s(void)
@@ -172,9 +162,8 @@ static int setup(options *o, emo_network **net, emo_predictor **pred)
                 emo_last_error());
         return 1;
     }
-    int rc = emo_network_load(model, net);
-    if (rc)
-        return die_emo("loading the model", rc);
+    cli_check(emo_network_load(model, net), model); /* names it once */
+    int rc;
     rc = emo_predictor_create(*net, pred);
     if (rc)
         return die_emo("the model does not fit", rc);
@@ -409,13 +398,8 @@ static FILE *open_json(const options *o)
 int main(int argc, char **argv)
 {
     options o;
-    int rc = parse_args(argc, argv, &o);
-    if (rc) {
-        if (rc == 2)
-            usage(stdout);
-        return rc == 2 ? 0 : 2;
-    }
     cli_init(argv[0]);
+    parse_args(argc, argv, &o);
     session s = {.o = &o};
     int status = setup(&o, &s.net, &s.pred);
     if (!status)

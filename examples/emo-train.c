@@ -5,7 +5,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U]   (repeatable: merged)
  *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
- *             FILE.txt] [--classes 7|8] [--face-size N] [--detect]
+ *             FILE.txt] [--classes 7|8] [--own-classes] [--face-size N]
+ *             [--detect]
  *             [--no-blur] [--epochs N] [--batch N] [--lr X]
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
@@ -16,19 +17,32 @@
  *             [--checkpoint F [--resume]] [--curve PNG]
  *             [--weight-storage f32|f16] --out MODEL
  *
- * Uses the public API only.  Progress: a bar on a terminal, one line per
+ * Uses the public API only.  The model has exactly the classes present
+ * (--own-classes: every folder a class named after it).  --out is checked
+ * before training.  Progress: a line fitted to the terminal, one line per
  * epoch otherwise.  Prints the test accuracy when the split has a test set.
+ * --help lists every option.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "common/cli.h"
+#include "common/model_path.h"
 #include "common/plot.h"
 #include "emo.h"
 
 #define MAX_EPOCHS 100000
+/* Below this many training images in a class, a network trained from
+ * scratch tends to answer one class for everything: the warning points to
+ * --finetune.  (CK+48's smallest classes have 54-84 images and still train
+ * from scratch only to a modest accuracy.) */
+#define MIN_SCRATCH_PER_CLASS 100
 #define MAX_LR_MULTS 64
 
 typedef struct options {
@@ -38,7 +52,7 @@ typedef struct options {
     const char *lr_mult[MAX_LR_MULTS];
     int n_lr_mult;
     const char *checkpoint, *out, *curve;
-    int classes, face_size, detect, blur, resume, threads;
+    int classes, face_size, detect, blur, resume, threads, own_classes;
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
@@ -47,29 +61,58 @@ typedef struct options {
     int n_keys;
 } options;
 
-static void usage(void)
-{
-    fprintf(stderr,
-            "usage: %s SOURCES [--val-folder DIR] [--split random:TR,VA,TE|"
-            "subjects:K:FOLD[:noval]|none]\n"
-            "  [--net default|lenet|caffenet|alexnet|FILE.txt] [--classes 7|8]"
-            " [--face-size N]\n"
-            "  [--detect] [--no-blur] [--epochs N] [--batch N] [--lr X]"
-            " [--lr-policy fixed|step|cosine]\n"
-            "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
-            " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
-            "  [--rotate-deg X] [--class-weights] [--early-stop N]"
-            " [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]\n"
-            "  [--threads N]"
-            " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
-            " [--checkpoint F [--resume]]\n"
-            "  [--curve PNG] [--weight-storage f32|f16] [--max-pixels N]"
-            " --out MODEL\n"
-            "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
-            " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
-            cli_prog());
-    exit(2);
-}
+static const cli_option train_options[] = {
+    CLI_SOURCE_OPTIONS,
+    {"--val-folder", "DIR", "validation set, folder per class (--split none)"},
+    {"--split", "SPEC", "random:TR,VA,TE, subjects:K:FOLD[:noval] or none"},
+    {"--net", "NET", "default, lenet, caffenet, alexnet or a text file"},
+    {"--classes", "7|8", "canonical emotions: 8 keeps contempt (7)"},
+    {"--own-classes", NULL, "every --folder subfolder is a class named after"
+     " it"},
+    {"--face-size", "N", "face side in pixels (the network's input)"},
+    {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
+    {"--epochs", "N", "passes over the training set (the preset's)"},
+    {"--batch", "N", "images per SGD step"},
+    {"--lr", "X", "base learning rate"},
+    {"--lr-policy", "P", "fixed, step or cosine"},
+    {"--step", "N", "epochs between steps of the step policy"},
+    {"--gamma", "X", "factor of each step of the step policy"},
+    {"--momentum", "X", "SGD momentum"},
+    {"--weight-decay", "X", "L2 weight decay"},
+    {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase or"
+     " none"},
+    {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
+    {"--class-weights", NULL, "weigh classes by inverse frequency"},
+    {"--early-stop", "N", "stop after N epochs without a better val loss"},
+    {"--keep", "best|last", "the epoch whose weights are saved"},
+    {"--seed", "N", "seed of the split (1)"},
+    {"--train-seed", "N", "seed of shuffles and augmentation (--seed)"},
+    {"--net-seed", "N", "seed of the initial weights"},
+    {"--threads", "N", "threads (1)"},
+    {"--finetune", "MODEL", "start from MODEL's layers of the same name and"
+     " shape"},
+    {"--freeze-except", "L1,L2", "train only these layers"},
+    {"--lr-mult", "LAYER=M", "learning-rate multiplier of one layer"
+     " (repeatable)"},
+    {"--checkpoint", "FILE", "write a checkpoint after every epoch"},
+    {"--resume", NULL, "continue from the --checkpoint"},
+    {"--curve", "PNG", "plot loss and accuracy per epoch"},
+    {"--weight-storage", "f32|f16", "precision of the saved weights"},
+    {"--max-pixels", "N", "refuse larger images before decoding"},
+    {"--out", "MODEL", "the model file to write (required)"},
+};
+
+static const char train_synopsis[] =
+    "SOURCE... --out MODEL [options]";
+static const char train_about[] =
+    "Trains an emotion network on the sources (repeatable, merged) and saves"
+    " it.\n"
+    "Class folders may carry the canonical emotion names or any names of"
+    " your own;\n"
+    "the model has exactly the classes found.  With fewer than 100 training"
+    "\nimages per class, fine-tune the shipped model (--finetune MODEL)"
+    " instead of\ntraining from scratch.";
 
 /* A repeated option replaces its earlier value (the last one wins, as
  * for every other flag), so the table holds at most one entry per option
@@ -136,9 +179,8 @@ static int parse_storage(const char *s)
 
 /* Options that map one-to-one onto EMO_OPT_TRAIN_* (and the saved
  * model's EMO_OPT_NET_WEIGHT_STORAGE). */
-static int train_option(options *o, int argc, char **argv, int *i)
+static int train_option(options *o, const char *a, const char *v)
 {
-    const char *a = argv[*i];
     static const struct {
         const char *opt;
         int key;
@@ -154,23 +196,22 @@ static int train_option(options *o, int argc, char **argv, int *i)
                {"--early-stop", EMO_OPT_TRAIN_EARLY_STOP, 0, MAX_EPOCHS}};
     for (size_t k = 0; k < sizeof num / sizeof *num; k++)
         if (!strcmp(a, num[k].opt)) {
-            set_opt(o, num[k].key, cli_double(a, cli_value(argc, argv, i),
-                                              num[k].lo, num[k].hi));
+            set_opt(o, num[k].key, cli_double(a, v, num[k].lo, num[k].hi));
             return 1;
         }
     if (!strcmp(a, "--lr-policy"))
         set_opt(o, EMO_OPT_TRAIN_LR_POLICY,
-                parse_policy(cli_value(argc, argv, i)));
+                parse_policy(v));
     else if (!strcmp(a, "--augment"))
         set_opt(o, EMO_OPT_TRAIN_AUGMENT,
-                parse_augment(cli_value(argc, argv, i)));
+                parse_augment(v));
     else if (!strcmp(a, "--class-weights"))
         set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
     else if (!strcmp(a, "--keep"))
-        set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(cli_value(argc, argv, i)));
+        set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(v));
     else if (!strcmp(a, "--weight-storage"))
         set_opt(o, EMO_OPT_NET_WEIGHT_STORAGE,
-                parse_storage(cli_value(argc, argv, i)));
+                parse_storage(v));
     else
         return 0;
     return 1;
@@ -185,81 +226,159 @@ static void parse_args(options *o, int argc, char **argv)
     o->threads = 1;
     o->seed = 1;
     o->train_seed = -1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_source_option(argc, argv, &i, o->src, &o->n_src) ||
-            train_option(o, argc, argv, &i))
+    cli_parser p;
+    cli_parser_init(&p, argc, argv, train_options,
+                    (int)(sizeof train_options / sizeof *train_options),
+                    train_synopsis, train_about);
+    const char *a, *v;
+    while ((a = cli_next(&p, &v))) {
+        if (!*a)
+            cli_usage_error("unexpected argument '%s' (sources are given"
+                            " with --folder, --list, ...)", v);
+        if (cli_source_option(a, v, o->src, &o->n_src) ||
+            train_option(o, a, v))
             continue;
         if (!strcmp(a, "--val-folder"))
-            o->val_folder = cli_value(argc, argv, &i);
+            o->val_folder = v;
         else if (!strcmp(a, "--split"))
-            o->split = cli_value(argc, argv, &i);
+            o->split = v;
         else if (!strcmp(a, "--net"))
-            o->net = cli_value(argc, argv, &i);
+            o->net = v;
         else if (!strcmp(a, "--classes"))
-            o->classes = cli_int(a, cli_value(argc, argv, &i), 7, 8);
+            o->classes = cli_int(a, v, 7, 8);
         else if (!strcmp(a, "--face-size"))
-            o->face_size = cli_int(a, cli_value(argc, argv, &i), 8, 512);
+            o->face_size = cli_int(a, v, 8, 512);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
+        else if (!strcmp(a, "--own-classes"))
+            o->own_classes = 1;
         else if (!strcmp(a, "--no-blur"))
             o->blur = 0;
         else if (!strcmp(a, "--seed"))
-            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+            o->seed = (unsigned long)cli_int(a, v, 0,
                                              0x7fffffff);
         else if (!strcmp(a, "--train-seed"))
-            o->train_seed = cli_int(a, cli_value(argc, argv, &i), 0,
+            o->train_seed = cli_int(a, v, 0,
                                     0x7fffffff);
         else if (!strcmp(a, "--net-seed"))
             set_opt(o, EMO_OPT_NET_SEED,
-                    cli_int(a, cli_value(argc, argv, &i), 0, 0x7fffffff));
+                    cli_int(a, v, 0, 0x7fffffff));
         else if (!strcmp(a, "--threads"))
-            o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 64);
+            o->threads = cli_int(a, v, 1, 64);
         else if (!strcmp(a, "--finetune"))
-            o->finetune = cli_value(argc, argv, &i);
+            o->finetune = v;
         else if (!strcmp(a, "--freeze-except"))
-            o->freeze_except = cli_value(argc, argv, &i);
+            o->freeze_except = v;
         else if (!strcmp(a, "--lr-mult")) {
-            if (o->n_lr_mult == MAX_LR_MULTS) {
-                fprintf(stderr, "%s: --lr-mult: at most %d layers\n",
-                        cli_prog(), MAX_LR_MULTS);
-                exit(2);
-            }
-            o->lr_mult[o->n_lr_mult++] = cli_value(argc, argv, &i);
+            if (o->n_lr_mult == MAX_LR_MULTS)
+                cli_usage_error("--lr-mult: at most %d layers",
+                                MAX_LR_MULTS);
+            o->lr_mult[o->n_lr_mult++] = v;
         } else if (!strcmp(a, "--checkpoint"))
-            o->checkpoint = cli_value(argc, argv, &i);
+            o->checkpoint = v;
         else if (!strcmp(a, "--resume"))
             o->resume = 1;
         else if (!strcmp(a, "--out"))
-            o->out = cli_value(argc, argv, &i);
+            o->out = v;
         else if (!strcmp(a, "--curve"))
-            o->curve = cli_value(argc, argv, &i);
+            o->curve = v;
         else if (!strcmp(a, "--max-pixels"))
-            cli_max_pixels(a, cli_value(argc, argv, &i));
-        else
-            usage();
+            cli_max_pixels(a, v);
     }
-    if (!o->n_src || !o->out)
-        usage();
-    if (o->resume && !o->checkpoint) {
-        fprintf(stderr, "%s: --resume needs --checkpoint\n", cli_prog());
-        exit(2);
-    }
-    if (o->val_folder && o->split && strcmp(o->split, "none")) {
-        fprintf(stderr, "%s: --val-folder is the validation set: use --split"
-                " none (the sources are then all training data)\n",
-                cli_prog());
-        exit(2);
-    }
+    if (!o->n_src)
+        cli_usage_error("no training data (give --folder DIR, --list F, "
+                        "--ckplus DIR, --jaffe DIR or --fer-csv F)");
+    if (!o->out)
+        cli_usage_error("no output model (give --out MODEL)");
+    if (o->resume && !o->checkpoint)
+        cli_usage_error("--resume needs --checkpoint");
+    if (o->val_folder && o->split && strcmp(o->split, "none"))
+        cli_usage_error("--val-folder is the validation set: use --split"
+                        " none (the sources are then all training data)");
     if (!o->split)
         o->split = o->val_folder ? "none" : "random:0.7,0.1,0.2";
 }
 
+/* ---- checks before the long run ------------------------------------------ */
+
+/* Exits 1 unless a file can be written at `path`: its folder exists and is
+ * writable, and the path is not a folder.  Training may take hours; a bad
+ * --out should not wait for its end. */
+static void check_writable(const char *opt, const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    struct stat st;
+    const char *why = NULL;
+    if (!*path || path[strlen(path) - 1] == '/' ||
+        (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
+        why = "is a folder, not a file name";
+    else if (stat(dir, &st) != 0)
+        why = errno == ENOENT ? "its folder does not exist" : strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = "its folder is not a folder";
+    else if (access(dir, W_OK | X_OK) != 0)
+        why = "its folder is not writable";
+    if (why) {
+        fprintf(stderr, "%s: %s %s: %s\n", cli_prog(), opt, path, why);
+        exit(1);
+    }
+}
+
+/* Warns when a class has too few training images to train from scratch. */
+static void check_size(const options *o, const emo_dataset *ds)
+{
+    if (o->finetune)
+        return;
+    int nc = emo_dataset_num_classes(ds), least = -1, n_least = 0;
+    for (int c = 0; c < nc; c++) {
+        int n = emo_dataset_count(ds, EMO_SPLIT_TRAIN, c);
+        if (n > 0 && (least < 0 || n < n_least)) {
+            least = c;
+            n_least = n;
+        }
+    }
+    if (least < 0 || n_least >= MIN_SCRATCH_PER_CLASS)
+        return;
+    const char *shipped = default_model_path();
+    fprintf(stderr, "%s: warning: only %d training images of class '%s' "
+            "(under %d per class):\n  a network trained from scratch on so "
+            "few tends to answer one class for\n  everything; fine-tune a "
+            "trained model instead: --finetune %s\n", cli_prog(), n_least,
+            emo_dataset_class_name(ds, least), MIN_SCRATCH_PER_CLASS,
+            shipped ? shipped : "MODEL");
+}
+
 /* ---- network -------------------------------------------------------------- */
 
-static emo_network *make_network(const options *o)
+/* The names of the classes that have images, in the dataset's order. */
+static int present_classes(const emo_dataset *ds, const char **names)
 {
-    emo_network *net = cli_create_network(o->net, o->classes);
+    int n = 0;
+    for (int c = 0; c < emo_dataset_num_classes(ds); c++)
+        if (emo_dataset_count(ds, EMO_SPLIT_ALL, c) > 0)
+            names[n++] = emo_dataset_class_name(ds, c);
+    return n;
+}
+
+/* The network, with exactly the classes present in the data. */
+static emo_network *make_network(const options *o, const emo_dataset *ds)
+{
+    const char *names[EMO_MAX_CLASSES];
+    int n = present_classes(ds, names);
+    emo_network *net = cli_create_network(o->net, n);
+    if (emo_network_num_classes(net) == n)
+        cli_check(emo_network_set_class_names(net, names, n), "class names");
+    else /* a network text's own outputs: matched to the data by name */
+        fprintf(stderr, "%s: note: %s has %d outputs for %d classes in the "
+                "data: its own class names are kept\n", cli_prog(), o->net,
+                emo_network_num_classes(net), n);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
     /* --train-seed varies shuffles and augmentation over the same split,
@@ -369,16 +488,24 @@ static void batch_line(history *h, int done, int total, const double *m)
         h->first_epoch = epoch;
         h->first_seconds = sec;
     }
-    char eta[32] = "?", text[200];
+    char eta[32] = "?";
     double ran = epoch - h->first_epoch;
     if (ran > 0.01 && sec > h->first_seconds)
         cli_format_duration((sec - h->first_seconds) / ran *
                                 (h->total - epoch), eta, sizeof eta);
-    snprintf(text, sizeof text, "epoch %d/%d  batch %d/%d  loss %.4f  acc "
-             "%.3f  %.0f img/s  ETA %s", (int)ceil(epoch - 1e-9), h->total,
-             done, total, m[EMO_METRIC_LOSS], m[EMO_METRIC_TRAIN_ACCURACY],
-             m[EMO_METRIC_IMAGES_PER_SEC], eta);
-    cli_progress(stderr, epoch / h->total, text);
+    char ep[32], batch[32], loss[32], acc[32], rate[32], left[40];
+    snprintf(ep, sizeof ep, "epoch %d/%d", (int)ceil(epoch - 1e-9),
+             h->total);
+    snprintf(batch, sizeof batch, "batch %d/%d", done, total);
+    snprintf(loss, sizeof loss, "loss %.4f", m[EMO_METRIC_LOSS]);
+    snprintf(acc, sizeof acc, "acc %.3f", m[EMO_METRIC_TRAIN_ACCURACY]);
+    snprintf(rate, sizeof rate, "%.0f img/s", m[EMO_METRIC_IMAGES_PER_SEC]);
+    snprintf(left, sizeof left, "ETA %s", eta);
+    /* on a narrow terminal the batch count, accuracy, bar and loss go
+     * first: the epoch, ETA and rate are what a glance looks for */
+    const cli_field f[] = {{ep, 0},   {batch, 5}, {loss, 3},
+                           {acc, 4},  {rate, 2},  {left, 1}};
+    cli_progress_fields(stderr, epoch / h->total, f, 6);
 }
 
 static void epoch_line(history *h, int done, const double *m)
@@ -423,6 +550,8 @@ static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
     cli_check(emo_dataset_create(&ds), "dataset");
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o->classes),
               "--classes");
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES,
+                                  o->own_classes), "--own-classes");
     if (o->val_folder) {
         /* loaded first and marked: the sources that follow come in as
          * training items */
@@ -437,10 +566,13 @@ static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
         cli_apply_split(ds, o->split, o->seed, EMO_SPLIT_TRAIN, protocol,
                         cap);
     }
+    const char *names[EMO_MAX_CLASSES];
     fprintf(stderr, "%d images (%d unreadable skipped), %d classes; %s\n",
             emo_dataset_count(ds, EMO_SPLIT_ALL, -1),
-            emo_dataset_skipped(ds), emo_dataset_num_classes(ds), protocol);
+            emo_dataset_skipped(ds), present_classes(ds, names), protocol);
     cli_print_counts(stderr, ds);
+    cli_warn_left_out(ds, "(--own-classes makes every folder a class of "
+                      "its own)");
     return ds;
 }
 
@@ -493,7 +625,8 @@ static void test_accuracy(emo_network *net, emo_dataset *ds,
         emo_free(px);
         const char *name = out >= 0 ? emo_network_class_name(net, out) : "";
         hits += out >= 0 &&
-                emo_class_from_name(name) == emo_dataset_item_label(ds, i);
+                cli_same_class(name, emo_dataset_class_name(
+                                         ds, emo_dataset_item_label(ds, i)));
         total++;
     }
     free(face);
@@ -507,9 +640,15 @@ int main(int argc, char **argv)
     cli_init(argv[0]);
     options o;
     parse_args(&o, argc, argv);
+    check_writable("--out", o.out);
+    if (o.checkpoint)
+        check_writable("--checkpoint", o.checkpoint);
+    if (o.curve)
+        check_writable("--curve", o.curve);
     char protocol[256];
     emo_dataset *ds = load_data(&o, protocol, sizeof protocol);
-    emo_network *net = make_network(&o);
+    check_size(&o, ds);
+    emo_network *net = make_network(&o, ds);
     apply_layer_lr(net, &o);
     emo_preprocessor *pp = make_preprocessor(&o, net);
     if (o.checkpoint) {

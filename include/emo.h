@@ -219,8 +219,13 @@ typedef enum emo_option {
     EMO_OPT_DATA_CLASSES = 500,        /* (i) 7 (no contempt) or 8 */
     EMO_OPT_DATA_CKPLUS_NEUTRAL = 501, /* (i) first frames taken as neutral,
                                           2 */
-    EMO_OPT_DATA_CKPLUS_FRACTION = 502 /* (f) last fraction of a sequence
+    EMO_OPT_DATA_CKPLUS_FRACTION = 502, /* (f) last fraction of a sequence
                                           taken as the emotion, 1/3 */
+    EMO_OPT_DATA_FOLDER_CLASSES = 503  /* (i) 1: every folder of
+                                          emo_dataset_add_folder is a class
+                                          named after it (a user's own
+                                          classes); 0: only folders named
+                                          after an emotion, 0 */
 } emo_option;
 
 enum { EMO_FACE_LARGEST = 0, EMO_FACE_CENTRAL = 1, EMO_FACE_ALL = 2 };
@@ -431,6 +436,19 @@ EMO_API int emo_dataset_count(const emo_dataset *ds, int split, int cls);
  * and images in which emo_network_train found no face; each counted once. */
 EMO_API int emo_dataset_skipped(const emo_dataset *ds);
 EMO_API int emo_dataset_num_classes(const emo_dataset *ds);
+/* Name of class `cls` (0 <= cls < emo_dataset_num_classes()): the
+ * canonical emotion name, or with EMO_OPT_DATA_FOLDER_CLASSES = 1 the
+ * class's folder name (a folder named after an emotion gets that emotion's
+ * canonical name, so that it matches other sources and models); NULL if out
+ * of range.  Lives as long as the dataset.  Since 1.1. */
+EMO_API const char *emo_dataset_class_name(const emo_dataset *ds, int cls);
+/* What the folder sources left out: folder i (from 0, in the order met)
+ * whose name is not a class (not an emotion, or contempt with 7 classes).
+ * Returns its number of image files and sets *name (the folder name,
+ * living as long as the dataset); EMO_ERR_RANGE when there are not that
+ * many.  Since 1.1. */
+EMO_API int emo_dataset_left_out_folder(const emo_dataset *ds, int i,
+                                 const char **name);
 
 /* Item i (0 <= i < emo_dataset_count(ds, EMO_SPLIT_ALL, -1)).  path is the
  * source path ("file.csv:123" for CSV rows); subject "" when unknown.

@@ -134,6 +134,59 @@ START_TEST(folder_normalises_class_spellings)
 }
 END_TEST
 
+/* Folders that are no class are reported with their image counts; with
+ * EMO_OPT_DATA_FOLDER_CLASSES every folder is a class of its own. */
+START_TEST(folder_left_out_and_own_classes)
+{
+    const char *root = class_tree(1, 2); /* anger, happy, contempt: 2 each */
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/bored", root);
+    png_at(dir, "a.png", 1);
+    png_at(dir, "b.png", 2);
+    png_at(dir, "c.png", 3);
+    snprintf(dir, sizeof dir, "%s/sadness", root);
+    png_at(dir, "a.png", 4);
+
+    emo_dataset *ds = new_ds(7);
+    const char *name = NULL;
+    ck_assert_emo_ok(emo_dataset_add_folder(ds, root));
+    /* sorted: bored, then contempt (7 classes) */
+    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 0, &name), 3);
+    ck_assert_str_eq(name, "bored");
+    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 1, &name), 2);
+    ck_assert_str_eq(name, "contempt");
+    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 2, &name), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_left_out_folder(NULL, 0, &name),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_str_eq(emo_dataset_class_name(ds, EMO_CLASS_SAD), "sad");
+    ck_assert_ptr_null(emo_dataset_class_name(ds, 7));
+    emo_dataset_destroy(ds);
+
+    ds = new_ds(7);
+    ck_assert_emo_ok(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES, 1));
+    ck_assert_emo_ok(emo_dataset_add_folder(ds, root));
+    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 0, &name), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_num_classes(ds), 5);
+    static const char *const want[] = {"anger", "bored", "contempt", "happy",
+                                       "sad"}; /* "sadness" canonical */
+    static const int count[] = {2, 3, 2, 2, 1};
+    for (int c = 0; c < 5; c++) {
+        ck_assert_str_eq(emo_dataset_class_name(ds, c), want[c]);
+        ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, c), count[c]);
+    }
+    ck_assert_ptr_null(emo_dataset_class_name(ds, 5));
+    /* a canonical source joins the named classes by name */
+    snprintf(dir, sizeof dir, "%s/list.txt", root);
+    text_at(root, "list.txt", "happy/S010_002_00000001.png happy\n"
+            "happy/S010_002_00000002.png 0\n");
+    ck_assert_emo_ok(emo_dataset_add_list(ds, dir, NULL));
+    ck_assert_int_eq(emo_dataset_num_classes(ds), 6);
+    ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, 3), 3);
+    ck_assert_str_eq(emo_dataset_class_name(ds, 5), "neutral");
+    emo_dataset_destroy(ds);
+}
+END_TEST
+
 START_TEST(folder_errors)
 {
     emo_dataset *ds = new_ds(7);
@@ -519,6 +572,7 @@ Suite *dataset_suite(void)
     TCase *tc = tcase_create("loaders");
     tcase_add_test(tc, folder_loads_classes_and_subjects);
     tcase_add_test(tc, folder_normalises_class_spellings);
+    tcase_add_test(tc, folder_left_out_and_own_classes);
     tcase_add_test(tc, folder_errors);
     tcase_add_test(tc, folder_counts_dangling_links_and_fifos);
     tcase_add_test(tc, list_counts_fifos_without_blocking);

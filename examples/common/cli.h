@@ -10,9 +10,43 @@
 
 #include "emo.h"
 
-/* The value after option argv[*i] (advancing *i); exits with a message
- * when it is missing. */
-const char *cli_value(int argc, char **argv, int *i);
+/* The programs' one command-line convention.  Each program lists its
+ * options in a table; cli_next walks argv against it and answers --help
+ * (every option with its line, exit 0) and --version (program name and
+ * emo_version(), exit 0) itself.  Usage errors print one line that
+ * names the option and the problem ("emo-train: unknown option --epoch
+ * (did you mean --epochs?)", "emo-live: --input needs a value") and exit
+ * 2; runtime errors exit 1 (cli_check). */
+typedef struct cli_option {
+    const char *name; /* "--epochs" */
+    const char *arg;  /* the value's placeholder ("N"); NULL for a flag */
+    const char *help; /* one line: what the option does */
+} cli_option;
+
+typedef struct cli_parser {
+    int argc, i, operands_only;
+    char **argv;
+    const cli_option *opts;
+    int n;
+    const char *synopsis; /* "usage: PROG <synopsis>" */
+    const char *about;    /* paragraph printed before the options */
+    char eq_name[64];     /* the name part of --name=value */
+} cli_parser;
+
+void cli_parser_init(cli_parser *p, int argc, char **argv,
+                     const cli_option *opts, int n, const char *synopsis,
+                     const char *about);
+/* The next argument: the table's name of an option (its value in *value,
+ * NULL for a flag), "" for an operand (in *value), NULL at the end.
+ * "--name=value" is accepted; after "--" everything is an operand. */
+const char *cli_next(cli_parser *p, const char **value);
+/* Writes the help text (usage line, about, one line per option). */
+void cli_help(const cli_parser *p, FILE *fp);
+/* "prog: <message>" and "Try 'prog --help'." on stderr, exit 2. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2), noreturn))
+#endif
+void cli_usage_error(const char *fmt, ...);
 /* The examples' one number parser: the whole of s is a number (strtod's
  * forms), finite, within [lo, hi]; for an int also integral ("8", "8.0",
  * "1e3").  1 and *out set, or 0 (nothing printed). */
@@ -50,9 +84,19 @@ typedef struct cli_source {
 } cli_source;
 #define CLI_MAX_SOURCES 32
 
+/* The table lines of the source options, for a program's cli_option[]. */
+#define CLI_SOURCE_OPTIONS                                                    \
+    {"--folder", "DIR", "one folder per class (class = folder name)"},       \
+    {"--list", "FILE", "'path label' lines (Caffe convert_imageset)"},       \
+    {"--root", "DIR", "folder of the relative paths of the --list before"},  \
+    {"--ckplus", "DIR", "CK+ distribution (cohn-kanade-images/, Emotion/)"}, \
+    {"--jaffe", "DIR", "JAFFE images (class from the file name)"},           \
+    {"--fer-csv", "FILE", "FER2013 CSV (emotion,pixels,Usage)"},             \
+    {"--usage", "U", "only the rows of the --fer-csv before with Usage U"}
+
 /* Recognises --folder/--list/--ckplus/--jaffe/--fer-csv and the --root /
- * --usage modifiers that follow them.  Returns 1 when argv[*i] was one. */
-int cli_source_option(int argc, char **argv, int *i, cli_source *src,
+ * --usage modifiers that follow them.  Returns 1 when `name` was one. */
+int cli_source_option(const char *name, const char *value, cli_source *src,
                       int *n);
 /* Adds every source to ds (exits on error). */
 void cli_load_sources(emo_dataset *ds, const cli_source *src, int n);
@@ -60,13 +104,31 @@ void cli_load_sources(emo_dataset *ds, const cli_source *src, int n);
  * item in split_none).  Returns a short protocol description in buf. */
 void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
                      int split_none, char *buf, size_t cap);
+/* Two class names name the same class: the same text, or two spellings of
+ * one emotion ("sadness", "sad"). */
+int cli_same_class(const char *a, const char *b);
+/* Writes "prog: warning: folder 'bored' (30 images) is not a class: left
+ * out" for each folder the folder sources left out, then `hint` if any. */
+int cli_warn_left_out(const emo_dataset *ds, const char *hint);
 /* Prints per-split, per-class counts to fp. */
 void cli_print_counts(FILE *fp, const emo_dataset *ds);
 
 /* A one-line progress bar redrawn in place on a terminal (fp a tty);
  * does nothing otherwise.  `text` is shown after the bar. */
 int cli_is_tty(FILE *fp);
+/* Columns of the terminal fp is (TIOCGWINSZ), else $COLUMNS, else 80. */
+int cli_columns(FILE *fp);
 void cli_progress(FILE *fp, double fraction, const char *text);
+/* One field of a progress line; prio 0 is kept longest. */
+typedef struct cli_field {
+    const char *text;
+    int prio;
+} cli_field;
+/* The progress line from fields in display order, fitted to the terminal:
+ * the least important fields go first, then the bar, so that the line
+ * never wraps. */
+void cli_progress_fields(FILE *fp, double fraction, const cli_field *f,
+                         int n);
 /* Ends the progress line (newline on a tty). */
 void cli_progress_end(FILE *fp);
 /* "1h02m", "3m05s", "12s" */

@@ -76,6 +76,7 @@ static const option_desc option_table[] = {
     {EMO_OPT_DATA_CLASSES, I, 7, 8, 7},
     {EMO_OPT_DATA_CKPLUS_NEUTRAL, I, 0, 100, 2},
     {EMO_OPT_DATA_CKPLUS_FRACTION, F, 0.01, 1.0, 1.0 / 3.0},
+    {EMO_OPT_DATA_FOLDER_CLASSES, I, 0, 1, 0},
 };
 #undef I
 #undef F

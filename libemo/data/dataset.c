@@ -40,6 +40,11 @@ EMO_API void emo_dataset_destroy(emo_dataset *ds)
         return;
     emo__ds_truncate(ds, 0);
     free(ds->items);
+    for (int c = 0; c < ds->n_named; c++)
+        free(ds->class_names[c]);
+    for (int k = 0; k < ds->n_left; k++)
+        free(ds->left[k].name);
+    free(ds->left);
     free(ds);
 }
 
@@ -69,9 +74,15 @@ EMO_API int emo_dataset_get_float(const emo_dataset *ds, int option,
                                  option, value);
 }
 
+int emo__ds_named(const emo_dataset *ds)
+{
+    return emo__opti(&ds->opts, EMO_OPT_DATA_FOLDER_CLASSES);
+}
+
 int emo__ds_classes(const emo_dataset *ds)
 {
-    return emo__opti(&ds->opts, EMO_OPT_DATA_CLASSES);
+    return emo__ds_named(ds) ? ds->n_named
+                             : emo__opti(&ds->opts, EMO_OPT_DATA_CLASSES);
 }
 
 static char *dup_str(const char *s)
@@ -102,13 +113,75 @@ static int reserve_one(emo_dataset *ds)
     return EMO_OK;
 }
 
+int emo__ds_class_index(emo_dataset *ds, const char *name)
+{
+    int canon = emo_class_from_name(name);
+    if (canon >= 0)
+        name = emo_class_name(canon);
+    for (int c = 0; c < ds->n_named; c++)
+        if (!strcmp(ds->class_names[c], name))
+            return c;
+    if (ds->n_named == EMO_MAX_CLASSES)
+        return emo__fail(EMO_ERR_LIMIT, "%s: more than %d classes", name,
+                         EMO_MAX_CLASSES);
+    if (!(ds->class_names[ds->n_named] = dup_str(name)))
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    return ds->n_named++;
+}
+
+int emo__ds_leave_out(emo_dataset *ds, const char *name, int count)
+{
+    emo__ds_left *left = realloc(ds->left, (size_t)(ds->n_left + 1) *
+                                               sizeof *left);
+    if (!left)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    ds->left = left;
+    if (!(left[ds->n_left].name = dup_str(name)))
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    left[ds->n_left++].count = count;
+    return EMO_OK;
+}
+
+EMO_API const char *emo_dataset_class_name(const emo_dataset *ds, int cls)
+{
+    if (!ds || cls < 0 || cls >= emo__ds_classes(ds))
+        return NULL;
+    return emo__ds_named(ds) ? ds->class_names[cls] : emo_class_name(cls);
+}
+
+EMO_API int emo_dataset_left_out_folder(const emo_dataset *ds, int i,
+                                 const char **name)
+{
+    if (!ds || !name)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
+    if (i < 0 || i >= ds->n_left)
+        return emo__fail(EMO_ERR_RANGE, "left-out folder %d of %d", i,
+                         ds->n_left);
+    *name = ds->left[i].name;
+    return ds->left[i].count;
+}
+
 int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
                  int label, uint8_t *pixels)
 {
+    if (emo__ds_named(ds) && label >= 0 && label <= EMO_CLASS_CONTEMPT) {
+        int cls = emo__ds_class_index(ds, emo_class_name(label));
+        if (cls < 0) {
+            free(pixels);
+            return cls;
+        }
+        return emo__ds_push_class(ds, path, subject, cls, pixels);
+    }
     if (label < 0 || label >= emo__ds_classes(ds)) {
         free(pixels); /* contempt with 7 classes: left out on purpose */
         return EMO_OK;
     }
+    return emo__ds_push_class(ds, path, subject, label, pixels);
+}
+
+int emo__ds_push_class(emo_dataset *ds, const char *path,
+                       const char *subject, int label, uint8_t *pixels)
+{
     if (strlen(path) >= EMO__DS_MAX_PATH) {
         free(pixels);
         return emo__fail(EMO_ERR_LIMIT, "%.64s...: path longer than %d bytes",

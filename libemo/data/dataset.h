@@ -25,11 +25,22 @@ typedef struct emo__ds_item {
     atomic_int bad; /* set once when decoding failed (counted in skipped) */
 } emo__ds_item;
 
+/* A folder a folder source left out, with its image files. */
+typedef struct emo__ds_left {
+    char *name;
+    int count;
+} emo__ds_left;
+
 struct emo_dataset {
     emo_opts opts;
     emo__ds_item *items;
     size_t n, cap;
     atomic_int skipped;
+    /* EMO_OPT_DATA_FOLDER_CLASSES = 1: the classes, in the order met */
+    char *class_names[EMO_MAX_CLASSES];
+    int n_named;
+    emo__ds_left *left;
+    int n_left;
 };
 
 /* Appends an item (copies path and subject; takes ownership of pixels,
@@ -37,6 +48,17 @@ struct emo_dataset {
  * are silently dropped (returns EMO_OK).  label must be an EMO_CLASS_*. */
 int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
                  int label, uint8_t *pixels);
+/* The class index of `name` in a dataset with EMO_OPT_DATA_FOLDER_CLASSES
+ * = 1, appended when new (a canonical spelling as its canonical name);
+ * EMO_ERR_LIMIT past EMO_MAX_CLASSES classes. */
+int emo__ds_class_index(emo_dataset *ds, const char *name);
+/* Appends an item of class index cls, as is (no exclusion). */
+int emo__ds_push_class(emo_dataset *ds, const char *path,
+                       const char *subject, int cls, uint8_t *pixels);
+/* Records a left-out folder of `count` image files. */
+int emo__ds_leave_out(emo_dataset *ds, const char *name, int count);
+/* 1 when classes are named by folders (EMO_OPT_DATA_FOLDER_CLASSES). */
+int emo__ds_named(const emo_dataset *ds);
 /* Frees the items from index `keep` on: loaders roll back a failed source
  * so that a dataset never holds half a source. */
 void emo__ds_truncate(emo_dataset *ds, size_t keep);

@@ -144,7 +144,7 @@ static int probe(const char *path)
  * but undecodable ones (JAFFE's TIFF) are kept as items (their names and
  * labels are data too) and counted as skipped. */
 static int push_file(emo_dataset *ds, const char *path, const char *subject,
-                     int label)
+                     int label, int raw)
 {
     int p = probe(path);
     if (p < 0) {
@@ -152,7 +152,8 @@ static int push_file(emo_dataset *ds, const char *path, const char *subject,
         return EMO_OK;
     }
     size_t before = ds->n;
-    int rc = emo__ds_push(ds, path, subject, label, NULL);
+    int rc = raw ? emo__ds_push_class(ds, path, subject, label, NULL)
+                 : emo__ds_push(ds, path, subject, label, NULL);
     if (rc == EMO_OK && p == 0 && ds->n > before) {
         atomic_store(&ds->items[before].bad, 1);
         atomic_fetch_add(&ds->skipped, 1);
@@ -189,7 +190,10 @@ static int finish(emo_dataset *ds, size_t keep, int skipped, int rc)
 
 /* ---- folder per class ---------------------------------------------------- */
 
-static int add_class_folder(emo_dataset *ds, const char *dir, int label)
+/* Adds the images of one class folder, of class index cls (raw) or of
+ * EMO_CLASS_* cls; with `count` set, only counts them. */
+static int add_class_folder(emo_dataset *ds, const char *dir, int cls,
+                            int raw, int *count)
 {
     name_list files;
     int rc = list_dir(dir, 0, &files);
@@ -197,13 +201,37 @@ static int add_class_folder(emo_dataset *ds, const char *dir, int label)
     for (size_t i = 0; rc == EMO_OK && i < files.n; i++) {
         if (!image_name(files.v[i]))
             continue;
+        if (count) {
+            ++*count;
+            continue;
+        }
         if ((rc = join(path, dir, files.v[i])) != EMO_OK)
             break;
         emo__ds_ck_subject(files.v[i], subject, sizeof subject);
-        rc = push_file(ds, path, subject, label);
+        rc = push_file(ds, path, subject, cls, raw);
     }
     names_free(&files);
     return rc;
+}
+
+/* One folder of a folder-per-class tree: a class of its own (named
+ * classes), an emotion, or left out and recorded. */
+static int add_one_folder(emo_dataset *ds, const char *path,
+                          const char *name, int *known)
+{
+    if (emo__ds_named(ds)) {
+        int cls = emo__ds_class_index(ds, name);
+        ++*known;
+        return cls < 0 ? cls : add_class_folder(ds, path, cls, 1, NULL);
+    }
+    int label = emo_class_from_name(name);
+    if (label >= 0 && label < emo__ds_classes(ds)) {
+        ++*known;
+        return add_class_folder(ds, path, label, 0, NULL);
+    }
+    int count = 0; /* not a class: say so, with what it held */
+    int rc = add_class_folder(ds, path, 0, 0, &count);
+    return rc ? rc : emo__ds_leave_out(ds, name, count);
 }
 
 EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root)
@@ -211,25 +239,23 @@ EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root)
     if (!ds || !root)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
     size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    int skipped = atomic_load(&ds->skipped), n_left = ds->n_left;
     name_list dirs;
     int rc = list_dir(root, 1, &dirs);
     if (rc)
         return rc;
     char path[EMO__DS_MAX_PATH];
     int known = 0;
-    for (size_t i = 0; rc == EMO_OK && i < dirs.n; i++) {
-        int label = emo_class_from_name(dirs.v[i]);
-        if (label < 0)
-            continue; /* not a class folder: left out */
-        known++;
+    for (size_t i = 0; rc == EMO_OK && i < dirs.n; i++)
         if ((rc = join(path, root, dirs.v[i])) == EMO_OK)
-            rc = add_class_folder(ds, path, label);
-    }
+            rc = add_one_folder(ds, path, dirs.v[i], &known);
     names_free(&dirs);
     if (rc == EMO_OK && !known)
         rc = emo__fail(EMO_ERR_EMPTY, "%s: no folder named after an emotion "
                        "class (anger, happy, ...)", root);
+    if (rc != EMO_OK) /* a failed source leaves nothing behind */
+        while (ds->n_left > n_left)
+            free(ds->left[--ds->n_left].name);
     return finish(ds, keep, skipped, rc);
 }
 
@@ -273,7 +299,7 @@ EMO_API int emo_dataset_add_jaffe(emo_dataset *ds, const char *dir)
         if (label < 0 || !image_name(files.v[i]))
             continue;
         if ((rc = join(path, dir, files.v[i])) == EMO_OK)
-            rc = push_file(ds, path, subject, label);
+            rc = push_file(ds, path, subject, label, 0);
     }
     names_free(&files);
     return finish(ds, keep, skipped, rc);
@@ -363,7 +389,7 @@ static int ckplus_sequence(emo_dataset *ds, const char *dir,
         if (cls < 0)
             continue;
         if ((rc = join(path, dir, files.v[i])) == EMO_OK)
-            rc = push_file(ds, path, subject, cls);
+            rc = push_file(ds, path, subject, cls, 0);
     }
     names_free(&files);
     return rc;
@@ -465,7 +491,7 @@ static int list_line(emo_dataset *ds, char *line, const char *base,
     if (rc)
         return rc;
     emo__ds_ck_subject(path, subject, sizeof subject);
-    return push_file(ds, path, subject, label);
+    return push_file(ds, path, subject, label, 0);
 }
 
 EMO_API int emo_dataset_add_list(emo_dataset *ds, const char *list_path,

@@ -81,6 +81,16 @@ static void params_set(emo_network *net, const float *src)
 
 /* ---- setup ---------------------------------------------------------------- */
 
+/* Two class names name the same class: the same text, or two spellings
+ * of one emotion ("sadness", "sad"). */
+static int same_class(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    int ca = emo_class_from_name(a);
+    return !strcmp(a, b) || (ca >= 0 && ca == emo_class_from_name(b));
+}
+
 /* label_map[dataset class] = network output, by class name. */
 static int map_labels(const emo_network *net, const emo_dataset *ds,
                       int *map)
@@ -89,14 +99,13 @@ static int map_labels(const emo_network *net, const emo_dataset *ds,
     for (int c = 0; c < EMO_MAX_CLASSES; c++)
         map[c] = -1;
     for (int c = 0; c < nc; c++) {
-        for (int j = 0; j < net->nn.num_classes && map[c] < 0; j++) {
-            const char *name = emo_network_class_name(net, j);
-            if (name && emo_class_from_name(name) == c)
+        const char *want = emo_dataset_class_name(ds, c);
+        for (int j = 0; j < net->nn.num_classes && map[c] < 0; j++)
+            if (same_class(emo_network_class_name(net, j), want))
                 map[c] = j;
-        }
         if (map[c] < 0 && emo_dataset_count(ds, EMO_SPLIT_ALL, c) > 0)
             return emo__fail(EMO_ERR_MISMATCH, "the network has no output "
-                             "for class '%s'", emo_class_name(c));
+                             "for class '%s'", want);
     }
     return EMO_OK;
 }

@@ -110,6 +110,8 @@ PROTOTYPES = {
     "emo_dataset_count": (c_int, [_H, c_int, c_int]),
     "emo_dataset_skipped": (c_int, [_H]),
     "emo_dataset_num_classes": (c_int, [_H]),
+    "emo_dataset_class_name": (c_char_p, [_H, c_int]),
+    "emo_dataset_left_out_folder": (c_int, [_H, c_int, P(c_char_p)]),
     "emo_dataset_item_path": (c_char_p, [_H, c_int]),
     "emo_dataset_item_subject": (c_char_p, [_H, c_int]),
     "emo_dataset_item_label": (c_int, [_H, c_int]),

@@ -53,6 +53,23 @@ class Dataset(Handle):
     def num_classes(self):
         return check(lib.emo_dataset_num_classes(self))
 
+    @property
+    def class_names(self):
+        """The class names, in label order (folder names with
+        OPT_DATA_FOLDER_CLASSES = 1)."""
+        return [lib.emo_dataset_class_name(self, c).decode()
+                for c in range(self.num_classes)]
+
+    @property
+    def left_out(self):
+        """[(folder name, image files)] the folder sources left out."""
+        out, name = [], ctypes.c_char_p()
+        while True:
+            n = lib.emo_dataset_left_out_folder(self, len(out), ctypes.byref(name))
+            if n < 0:
+                return out
+            out.append((name.value.decode(), n))
+
     def item(self, i):
         """Item(path, subject, label, split) of item i."""
         if not 0 <= i < len(self):

@@ -1,0 +1,129 @@
+#!/bin/sh
+# check-cli.sh - the command-line convention every example program keeps:
+# --help (exit 0, one line per option), --version, one error line naming the
+# option and the problem with the nearest option for a misspelling (exit 2),
+# a missing model named once (exit 1).  Usage: check-cli.sh [BUILD_DIR]
+B=${1:-build}
+cd "$(dirname "$0")/.."
+echo "== command-line convention of the example programs"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+bad() { echo "check-cli: FAIL: $*" >&2; fail=1; }
+
+# expect STATUS PATTERN PROG ARGS...: exit status and a line of stderr
+expect() {
+    want=$1 pat=$2; shift 2
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    [ "$got" = "$want" ] || bad "$*: exit $got, not $want"
+    grep -q -- "$pat" "$tmp/err" || { bad "$*: stderr lacks '$pat':"; \
+        cat "$tmp/err" >&2; }
+}
+
+for p in emo-detect emo-train emo-eval emo-live; do
+    x=$B/$p
+    [ -x "$x" ] || { echo "check-cli: $x missing (make examples)" >&2; exit 1; }
+    "$x" --help >"$tmp/help" 2>"$tmp/err" || bad "$p --help: exit $?"
+    [ -s "$tmp/err" ] && bad "$p --help wrote to stderr"
+    grep -q "^usage: $p " "$tmp/help" || bad "$p --help: no usage line"
+    # every option line has a meaning after its name; nothing wraps
+    awk -v p="$p" 'length > 79 { print p ": help line over 79 columns: " $0;
+                                 bad = 1 }
+                   /^  --/ && NF < 2 { print p ": option without meaning: " $0;
+                                       bad = 1 }
+                   END { exit bad }' "$tmp/help" >&2 || fail=1
+    grep -q -- "--version" "$tmp/help" || bad "$p --help lacks --version"
+    "$x" --version >"$tmp/ver" || bad "$p --version: exit $?"
+    grep -q "^$p (libemo) [0-9]*\.[0-9]*\.[0-9]*$" "$tmp/ver" ||
+        bad "$p --version: '$(cat "$tmp/ver")'"
+    expect 2 "^$p: unknown option --bogus\$" "$x" --bogus
+    expect 2 "^$p: unknown option --max-pixel (did you mean --max-pixels?)" \
+        "$x" --max-pixel 9
+    expect 2 "^$p: --max-pixels: 'x' is not" "$x" --max-pixels x
+    # one error line, then the pointer to --help: not the whole usage block
+    [ "$(wc -l <"$tmp/err")" -le 2 ] || bad "$p: usage error over 2 lines"
+done
+# a misspelt option after an operand is still the misspelling
+expect 2 "unknown option --bogus\$" $B/emo-detect a.png --bogus
+expect 2 "did you mean --epochs?" $B/emo-train --epoch 3
+expect 2 "^emo-live: --input needs a value" $B/emo-live --input
+expect 2 "^emo-train: --out needs a value" $B/emo-train --folder d --out \
+    --epochs 3
+expect 2 "^emo-train: no output model" $B/emo-train --folder d
+expect 2 "^emo-eval: no model" $B/emo-eval --folder d
+expect 2 "^emo-detect: no image files" $B/emo-detect
+# a missing model: exit 1, its path named once
+for p in emo-detect emo-live emo-eval; do
+    case $p in
+        emo-detect) set -- "$B/$p" --model "$tmp/none.emo" examples/data/astronaut.png ;;
+        emo-live)   set -- "$B/$p" --model "$tmp/none.emo" --input /dev/null ;;
+        emo-eval)   set -- "$B/$p" --model "$tmp/none.emo" --folder "$tmp" ;;
+    esac
+    "$@" >/dev/null 2>"$tmp/err"
+    got=$?
+    [ $got = 1 ] || bad "$p with a missing model: exit $got, not 1"
+    [ "$(grep -o "none.emo" "$tmp/err" | wc -l)" = 1 ] ||
+        bad "$p: missing model not named exactly once: $(cat "$tmp/err")"
+done
+
+# Training on one's own folders (astronaut.png under several names): the
+# model has exactly the classes present; a folder that is no emotion is
+# warned about, or with --own-classes is a class; a bad --out fails before
+# training; a small set is warned about.
+for c in happy sad bored; do
+    mkdir -p "$tmp/faces/$c"
+    for k in 1 2 3 4; do
+        ln -s "$(pwd)/examples/data/astronaut.png" "$tmp/faces/$c/$k.png"
+    done
+done
+train() { $B/emo-train --folder "$tmp/faces" --net lenet --epochs 1 \
+              --split none "$@" 2>"$tmp/err" >/dev/null; }
+train --out /nonexistent/x.emo
+got=$?
+[ $got = 1 ] || bad "emo-train --out /nonexistent/x.emo: exit $got, not 1"
+grep -q "^emo-train: --out /nonexistent/x.emo: its folder does not exist" \
+    "$tmp/err" || bad "bad --out not named: $(cat "$tmp/err")"
+grep -q "^epoch" "$tmp/err" && bad "bad --out noticed only after training"
+scores() { # the class names of the model's scores for astronaut.png
+    $B/emo-detect --model "$1" --choice largest examples/data/astronaut.png |
+        sed 's/.*"scores": {//; s/}.*//; s/: [0-9.]*//g; s/"//g'
+}
+if train --out "$tmp/std.emo"; then
+    grep -q "warning: folder 'bored' (4 images) is not a class" "$tmp/err" ||
+        bad "emo-train: the bored folder left out without a warning"
+    grep -q "warning: only 4 training images .*100 per class" "$tmp/err" &&
+        grep -q -- "--finetune" "$tmp/err" ||
+        bad "emo-train: no small-set warning: $(cat "$tmp/err")"
+    [ "$(scores "$tmp/std.emo")" = "happy, sad" ] ||
+        bad "canonical model classes: $(scores "$tmp/std.emo")"
+    $B/emo-eval --model "$tmp/std.emo" --folder "$tmp/faces" --json \
+        2>"$tmp/err" | grep -q '"class_not_in_model": 4' ||
+        bad "emo-eval: the bored folder not counted as left out"
+else
+    bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"
+fi
+if train --own-classes --out "$tmp/own.emo"; then
+    [ "$(scores "$tmp/own.emo")" = "bored, happy, sad" ] ||
+        bad "own-class model classes: $(scores "$tmp/own.emo")"
+    $B/emo-eval --model "$tmp/own.emo" --folder "$tmp/faces" --json \
+        2>"$tmp/err" | grep -q '"class_not_in_model": 0' ||
+        bad "emo-eval: own classes not matched to the model"
+else
+    bad "emo-train --own-classes: $(cat "$tmp/err")"
+fi
+# On a 60-column terminal the progress line fits and keeps rate and ETA
+# (script(1) gives the program a terminal; skipped without it).
+if command -v script >/dev/null 2>&1; then
+    script -q -c "stty cols 60; $B/emo-train --folder '$tmp/faces' --net \
+lenet --epochs 2 --split none --out '$tmp/p.emo'" "$tmp/tty" >/dev/null 2>&1
+    tr '\r' '\n' <"$tmp/tty" | sed 's/\x1b\[K//g' | grep 'img/s.*ETA' \
+        >"$tmp/lines"
+    [ -s "$tmp/lines" ] || bad "progress line without rate and ETA on 60 columns"
+    awk 'length > 59 { print "check-cli: FAIL: progress line over 59 " \
+        "columns: " $0; bad = 1 } END { exit bad }' "$tmp/lines" >&2 || fail=1
+else
+    echo "check-cli: progress width skipped (no script(1))"
+fi
+[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first, progress width)"
+exit $fail
