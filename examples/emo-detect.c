@@ -56,7 +56,7 @@ typedef struct options {
 static const char *prog = "emo-detect";
 
 static const cli_option detect_options[] = {
-    {"--model", "MODEL", "model (default: the installed one); repeated: ensemble"},
+    {"--model", "MODEL", "model file (default: installed); repeat: ensemble"},
     {"--views", "N", "augmentation views 1..8 voted over (4)"},
     {"--detect-only", NULL, "faces only, no emotions (no model needed)"},
     {"--annotate", "OUT", "annotated image: a file (one input) or a folder"},

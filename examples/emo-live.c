@@ -48,7 +48,7 @@ static const cli_option live_options[] = {
     {"--size", "WxH", "camera capture size (640x480)"},
     {"--input", "FILE", "Y4M stream, '-' for standard input"},
     {"--raw", "WxH", "the input is bare gray8 frames of this size"},
-    {"--model", "MODEL", "model (default: the installed one); repeated: ensemble"},
+    {"--model", "MODEL", "model file (default: installed); repeat: ensemble"},
     {"--cascade", "FILE", "OpenCV face cascade XML (the built-in one)"},
     {"--views", "N", "augmentation views 1..8 voted over (4)"},
     {"--no-track", NULL, "full-frame detection on every frame"},
