@@ -6,7 +6,7 @@
  *          [--epochs N] [--batch B] [--lr X] [--lr-policy fixed|cosine]
  *          [--momentum X] [--weight-decay X] [--mirror] [--seed N]
  *          [--net-seed N] [--threads T] [--shards S] [--max-steps K]
- *          [--checkpoint F] --out MODEL
+ *          [--checkpoint F] [--wait-timing] --out MODEL
  *
  * The training split is cut into S shards (default: one per rank; S a
  * multiple of N): training-list position p belongs to shard p mod S, and
@@ -26,7 +26,9 @@
  * atomically (emo_network_save writes a temporary file and renames it).
  * Rank 0 prints one line per epoch: loss, accuracies, milliseconds per
  * step and the part spent in MPI_Allreduce (waiting for the slowest rank
- * included).  Faces are crops (no face detection); augmentation is a
+ * included; --wait-timing puts a timed MPI_Barrier before each allreduce,
+ * so that the time spent waiting for the slowest rank is printed apart
+ * from the transfer).  Faces are crops (no face detection); augmentation is a
  * mirror with probability 1/2 (--mirror), drawn per (seed, epoch, item).
  */
 #include <math.h>
@@ -44,7 +46,7 @@ typedef struct options {
     int n_src;
     const char *split, *net, *out, *checkpoint;
     int classes, blur, epochs, batch, policy, mirror, threads, shards;
-    int max_steps, net_seed;
+    int max_steps, net_seed, wait_timing;
     double lr, momentum, weight_decay;
     unsigned long seed;
 } options;
@@ -61,6 +63,8 @@ typedef struct world {
     MPI_Comm comm;
     int rank, size;
     double comm_sec;   /* in MPI_Allreduce, this epoch */
+    double wait_sec;   /* in the barrier before it (--wait-timing) */
+    int wait_timing;
     double loss[3];    /* the last step's global loss sums */
 } world;
 
@@ -76,7 +80,8 @@ static void usage(void)
                 " [--lr-policy fixed|cosine] [--momentum X]\n"
                 "  [--weight-decay X] [--mirror] [--seed N] [--net-seed N]"
                 " [--threads T] [--shards S]\n"
-                "  [--max-steps K] [--checkpoint F] --out MODEL\n"
+                "  [--max-steps K] [--checkpoint F] [--wait-timing]"
+                " --out MODEL\n"
                 "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR"
                 " | --jaffe DIR | --fer-csv F [--usage U]\n",
                 cli_prog());
@@ -145,6 +150,8 @@ static void parse(int argc, char **argv, options *o)
         else if (!strcmp(a, "--max-steps"))
             o->max_steps = cli_int(a, cli_value(argc, argv, &i), 1,
                                    1 << 30);
+        else if (!strcmp(a, "--wait-timing"))
+            o->wait_timing = 1;
         else if (!strcmp(a, "--checkpoint"))
             o->checkpoint = cli_value(argc, argv, &i);
         else if (!strcmp(a, "--out"))
@@ -190,6 +197,12 @@ static int mpi_reduce(void *user, int what, int type, void *data,
     if (count > (size_t)INT32_MAX)
         return -1;
     double t0 = MPI_Wtime();
+    if (w->wait_timing) {
+        MPI_Barrier(w->comm);
+        double t1 = MPI_Wtime();
+        w->wait_sec += t1 - t0;
+        t0 = t1;
+    }
     int rc = MPI_Allreduce(MPI_IN_PLACE, data, (int)count,
                            type == EMO_REDUCE_F64 ? MPI_DOUBLE : MPI_FLOAT,
                            MPI_SUM, w->comm);
@@ -428,6 +441,7 @@ int main(int argc, char **argv)
           "--momentum");
     check(emo_network_set_float(net, EMO_OPT_TRAIN_WEIGHT_DECAY,
                                 o.weight_decay), "--weight-decay");
+    W.wait_timing = o.wait_timing;
     check(emo_network_set_reducer(net, mpi_reduce, &W), "reducer");
 
     emo_preprocessor *pp;
@@ -483,7 +497,7 @@ int main(int argc, char **argv)
     for (int e = 0; e < o.epochs; e++) {
         shuffle_shards(&tr, first, own, o.seed, e, order, len);
         double loss = 0, hits = 0, t_step = 0;
-        W.comm_sec = 0;
+        W.comm_sec = W.wait_sec = 0;
         for (int k = 0; k < steps; k++) {
             for (int s = 0, b = 0; s < own; s++)
                 for (int j = 0; j < per; j++, b++) {
@@ -506,15 +520,16 @@ int main(int argc, char **argv)
         uint64_t sum = check_in_sync(net, e + 1);
         double vacc = val_accuracy(net, &va, side, classes);
         /* The slowest rank's times: what the run waits for. */
-        double t[2] = {t_step, W.comm_sec};
-        MPI_Allreduce(MPI_IN_PLACE, t, 2, MPI_DOUBLE, MPI_MAX, W.comm);
+        double t[3] = {t_step, W.comm_sec, W.wait_sec};
+        MPI_Allreduce(MPI_IN_PLACE, t, 3, MPI_DOUBLE, MPI_MAX, W.comm);
         if (W.rank == 0) {
             printf("epoch %d/%d  loss %.6f  train %.4f  val %.4f  "
-                   "%.2f ms/step (allreduce %.2f)  weights %016llx\n",
+                   "%.2f ms/step (allreduce %.2f, waiting %.2f)  "
+                   "weights %016llx\n",
                    e + 1, o.epochs, loss / steps,
                    hits / ((double)steps * o.batch), vacc,
                    1e3 * t[0] / steps, 1e3 * t[1] / steps,
-                   (unsigned long long)sum);
+                   1e3 * t[2] / steps, (unsigned long long)sum);
             fflush(stdout);
             if (o.checkpoint)
                 check(emo_network_save(net, o.checkpoint), o.checkpoint);
