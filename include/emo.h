@@ -617,7 +617,10 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
  * emo_network_apply_corrections step through the same code and call the
  * reducer too; forward passes and prediction never do.
  * When a reducer fails the step returns EMO_ERR_IO before the weights and
- * momentum change (batch-norm running statistics may have moved).
+ * momentum change (batch-norm running statistics may have moved).  A step
+ * that fails on one process only (a label out of range, no memory) leaves
+ * the others waiting in their next reduction: an MPI program aborts the
+ * job (MPI_Abort) on any error of a step.
  * fn NULL removes the reducer.  Since libemo 1.1 (symbol version
  * LIBEMO_1.1).
  * Errors: EMO_ERR_INVALID_ARG (net NULL). */
