@@ -621,6 +621,9 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
  * that fails on one process only (a label out of range, no memory) leaves
  * the others waiting in their next reduction: an MPI program aborts the
  * job (MPI_Abort) on any error of a step.
+ * fn runs on the thread that called the training function, never on
+ * libemo's worker threads (MPI_THREAD_FUNNELED is enough); `user` is
+ * passed to it unchanged and stays the caller's.
  * fn NULL removes the reducer.  Since libemo 1.1 (symbol version
  * LIBEMO_1.1).
  * Errors: EMO_ERR_INVALID_ARG (net NULL). */
