@@ -113,13 +113,17 @@ $(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h examples/common/*.[ch]) inc
 # Data-parallel training over MPI (examples/mpi/): built with mpicc, by
 # `make mpi` and by `make check` when mpicc is there (check-mpi).
 MPICC ?= mpicc
-mpi: $(B)/emo-train-mpi
+mpi: $(B)/emo-train-mpi $(B)/mpi_allreduce
 
 $(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c $(wildcard examples/common/*.[ch]) \
                     include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
+$(B)/mpi_allreduce: bench/mpi_allreduce.c
+	@mkdir -p $(B)
+	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(CFLAGS) $< -o $@ $(LDFLAGS)
 
 # Two ranks against one process on the same global batches; skipped
 # without Open MPI (tools/install-deps.sh installs it).
