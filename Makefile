@@ -66,7 +66,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs check-valgrind \
-        check-cpu check-layout check-cli demo bench install man \
+        check-cpu check-layout check-cli check-mpi mpi demo bench install man \
         bench-programs \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
@@ -129,6 +129,26 @@ $(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h examples/common/*.[ch]) inc
 	  $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# Data-parallel training over MPI (examples/mpi/): built with mpicc, by
+# `make mpi` and by `make check` when mpicc is there (check-mpi).
+MPICC ?= mpicc
+mpi: $(B)/emo-train-mpi $(B)/mpi_allreduce
+
+$(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c $(wildcard examples/common/*.[ch]) \
+                    include/emo.h $(SHARED)
+	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
+	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
+	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
+$(B)/mpi_allreduce: bench/mpi_allreduce.c
+	@mkdir -p $(B)
+	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+# Two ranks against one process on the same global batches; skipped
+# without Open MPI (tools/install-deps.sh installs it).
+check-mpi: lib
+	@sh tests/check-mpi.sh "$(MAKE)" $(PYTHON)
+
 # Benchmark programs (run by `make bench`; built by `make check` too, so a
 # change that breaks them shows there).
 BENCH_PROGS := $(B)/nn_bench $(B)/detect_bench
@@ -171,7 +191,7 @@ check: deps
 	  bench-programs
 	@$(MAKE) --no-print-directory check-symbols check-abi check-layout \
 	  check-pkgconfig check-python check-docs check-oracle check-detect check-cli \
-	  check-fuzz check-san check-valgrind check-cpu
+	  check-fuzz check-san check-valgrind check-cpu check-mpi
 	@$(MAKE) --no-print-directory check-unit
 
 check-unit: $(B)/check_libemo
@@ -188,7 +208,7 @@ check-san: $(B)/check_libemo_san
 # that -march=native emits on some machines.  Only the fast suites run (a
 # minute or two); without valgrind the script says it skips.
 VG_B := $(B)-v3
-VG_SUITES := core vote nn_grad train dataset image cascade
+VG_SUITES := core vote nn_grad train reduce dataset image cascade
 check-valgrind:
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory B=$(VG_B) ARCHFLAGS=-march=x86-64-v3 \

@@ -611,6 +611,67 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
                                    const int *labels, int batch, double lr,
                                    const float *class_weights, double *loss);
 
+/* Data-parallel training across processes (e.g. MPI ranks), each running
+ * emo_network_train_step on its own part of a global batch on an identical
+ * copy of the network.  libemo does no communication itself: every
+ * training step calls the caller's reducer, which must replace `data`
+ * (`count` elements of `type`, EMO_REDUCE_F32 = float, EMO_REDUCE_F64 =
+ * double) with its elementwise sum over all processes -- MPI_Allreduce
+ * with MPI_SUM in place -- and return 0 (any other value fails the step).
+ * Every process must get bit-identical sums (an allreduce does) and make
+ * the same calls in the same order; `what` (EMO_REDUCE_*) says which
+ * buffer it is.  In one step, in this order:
+ *   1. EMO_REDUCE_BN_MEAN, then EMO_REDUCE_BN_VAR, at each batch-norm
+ *      layer in layer order during the training forward pass: C + 1
+ *      doubles, the per-channel sum of the layer's input (then of its
+ *      squared deviation from the global mean) over the process's images
+ *      and pixels, and last the number of values per channel (images x
+ *      H x W) -- so the statistics, running statistics included, are the
+ *      global batch's;
+ *   2. EMO_REDUCE_LOSS once: 3 doubles, the class-weighted sum of the
+ *      losses, the sum of the weights (the loss is their ratio, and every
+ *      process scales its gradients by the global sum) and the number of
+ *      correctly classified images;
+ *   3. EMO_REDUCE_BN_GRAD at each batch-norm layer that passes a gradient
+ *      back (those after the first layer that trains), in reverse layer
+ *      order during backward: 2C + 1 doubles, the per-channel sum of the
+ *      output gradient, the count as above, and the per-channel sum of
+ *      output gradient x normalised input;
+ *   4. EMO_REDUCE_GRADIENTS once, after backward and before the SGD
+ *      update: floats, the gradients of every learned parameter of every
+ *      layer whose learning-rate multiplier is not 0, in layer order and
+ *      parameter index order (as emo_network_get_param numbers them),
+ *      without weight decay (applied after, on identical weights).
+ * The summed gradients are then those of the whole global batch, and
+ * every process applies the same update: the result equals one process
+ * stepping on the concatenated batch up to float summation order.  The
+ * loss emo_network_train_step reports is the global batch's.  Dropout
+ * masks are drawn per process from EMO_OPT_NET_SEED and the step count
+ * (not per global batch): a network with dropout trains correctly but
+ * does not equal the one-process run.  emo_network_train and
+ * emo_network_apply_corrections step through the same code and call the
+ * reducer too; forward passes and prediction never do.
+ * When a reducer fails the step returns EMO_ERR_IO before the weights and
+ * momentum change (batch-norm running statistics may have moved).  A step
+ * that fails on one process only (a label out of range, no memory) leaves
+ * the others waiting in their next reduction: an MPI program aborts the
+ * job (MPI_Abort) on any error of a step.
+ * fn runs on the thread that called the training function, never on
+ * libemo's worker threads (MPI_THREAD_FUNNELED is enough); `user` is
+ * passed to it unchanged and stays the caller's.
+ * fn NULL removes the reducer.  Since libemo 1.1 (symbol version
+ * LIBEMO_1.1).
+ * Errors: EMO_ERR_INVALID_ARG (net NULL). */
+typedef int (*emo_reducer_fn)(void *user, int what, int type, void *data,
+                              size_t count);
+enum { EMO_REDUCE_F32 = 0, EMO_REDUCE_F64 = 1 };
+enum {
+    EMO_REDUCE_BN_MEAN = 0, EMO_REDUCE_BN_VAR = 1, EMO_REDUCE_LOSS = 2,
+    EMO_REDUCE_BN_GRAD = 3, EMO_REDUCE_GRADIENTS = 4
+};
+EMO_API int emo_network_set_reducer(emo_network *net, emo_reducer_fn fn,
+                                    void *user);
+
 /* Preprocessing stored with the model: copies the face size, blur, mean
  * image and detection options of `pp` into the network (training does this
  * itself), or configures `pp` from the network. */

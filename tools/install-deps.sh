@@ -1,6 +1,7 @@
 #!/bin/sh
 # install-deps.sh - installs the Debian packages libemo needs when missing.
-#   sh tools/install-deps.sh build   build + tests (make, make check, demo)
+#   sh tools/install-deps.sh build   build + tests (make, make check, demo;
+#                                    Open MPI for make mpi / check-mpi)
 #   sh tools/install-deps.sh bench   plus the peers the benchmarks compare to
 # As root it runs apt-get; otherwise it uses sudo when available, or prints
 # the command to run and fails.
@@ -8,7 +9,7 @@ set -eu
 what=${1:-build}
 pkgs="build-essential pkg-config libjpeg62-turbo-dev libpng-dev libopenblas-dev
 libxml2-dev check valgrind opencv-data abigail-tools python3 python3-numpy
-python3-opencv python3-torch"
+python3-opencv python3-torch libopenmpi-dev openmpi-bin"
 [ "$what" = bench ] && pkgs="$pkgs ffmpeg time"
 
 missing=""

@@ -115,6 +115,7 @@ EMO_API void emo_network_destroy(emo_network *net)
     free(net->corr_labels);
     free(net->train_state);
     free(net->checkpoint);
+    free(net->red_buf);
     emo__net_ws_destroy(net->ws);
     free(net);
 }

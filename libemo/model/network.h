@@ -30,6 +30,9 @@ struct emo_network {
     int fresh;     /* weights are the seed's initial draw (not trained,
                       loaded or set): EMO_OPT_NET_SEED redraws them */
     emo__net_ws *ws;  /* own workspace for emo_network_forward/train_step */
+    emo__reducer reducer; /* cross-process sums (emo_network_set_reducer) */
+    float *red_buf;   /* the gradients packed for the reducer */
+    size_t red_cap;   /* floats in red_buf */
     char *checkpoint; /* path train/ saves checkpoints to, or NULL */
 };
 

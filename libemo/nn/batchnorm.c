@@ -225,10 +225,9 @@ void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                       fwd_channels, &j);
 }
 
-void emo__bn_update_running(emo__layer *l, int batch, const float *stats)
+void emo__bn_update_running(emo__layer *l, double m, const float *stats)
 {
     int C = l->in.c;
-    double m = (double)batch * l->in.h * l->in.w;
     float mom = l->bn_momentum;
     for (int c = 0; c < C; c++) {
         double var = stats[2 * C + c];

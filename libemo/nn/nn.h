@@ -218,13 +218,21 @@ void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
                       float *dx, int nb, const float *stats, double m,
                       const double *sdy, const double *sdyx);
 /* Updates running statistics from the batch statistics of the last
- * training forward (PyTorch's rule: unbiased variance, momentum). */
-void emo__bn_update_running(emo__layer *l, int batch, const float *stats);
+ * training forward (PyTorch's rule: unbiased variance, momentum); m is
+ * the batch's values per channel (batch x H x W). */
+void emo__bn_update_running(emo__layer *l, double m, const float *stats);
 void emo__softmax_forward(const float *x, float *y, int batch, int n);
 /* Weighted cross-entropy on probabilities: returns the loss (PyTorch's
  * mean: sum w_y * -log p_y / sum w_y) and writes d loss / d logits. */
 double emo__softmax_xent(const float *probs, const int *labels, int batch,
                          int n, const float *class_weights, float *dlogits);
+/* Its two halves, for a batch spread over processes: the weighted sum of
+ * -log p_y (returned) and the sum of the weights (*wsum); then d loss /
+ * d logits for a loss normalised by the global wsum (<= 0 taken as 1). */
+double emo__xent_sums(const float *probs, const int *labels, int batch,
+                      int n, const float *class_weights, double *wsum);
+void emo__xent_grad(const float *probs, const int *labels, int batch, int n,
+                    const float *class_weights, double wsum, float *dlogits);
 
 /* im2col / col2im of one image (channels c, h x w) for a k x k kernel;
  * column-matrix rows are ld floats apart (ld >= oh * ow).  col2im
@@ -280,7 +288,8 @@ typedef struct emo__shards {
     float *col;         /* (count - 1) x col_n scratch floats (slice 0
                            uses the workspace's, sized for the batch) */
     size_t col_n;
-    double *bn;         /* count x 2 x bn_c partial sums */
+    double *bn;         /* count x 2 x (bn_c + 1) partial sums, then
+                           2 x (bn_c + 1) for a reducer's buffer */
     int bn_c;
 } emo__shards;
 
@@ -329,15 +338,29 @@ int emo__net_ws_reserve_slices(const emo__net *net, emo__net_ws *ws,
 int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
                         const float *input, int batch, float *probs);
 
+/* The caller's cross-process sum (emo_network_set_reducer): the training
+ * passes hand it the batch norms' partial sums, so that the statistics
+ * are a global batch's.  NULL or fn NULL: this process is the batch. */
+typedef struct emo__reducer {
+    emo_reducer_fn fn;
+    void *user;
+} emo__reducer;
+/* Calls red->fn (when set) on data; EMO_ERR_IO when it fails. */
+int emo__reduce(const emo__reducer *red, int what, int type, void *data,
+                size_t count);
+
 /* Training forward: every layer's output kept in ws->act, aux data
- * recorded, batch-norm running statistics updated.  Sets BLAS's thread
- * count (1 per slice, or `threads` with a single slice).  Needs
- * emo__net_ws_reserve (train) and emo__net_ws_reserve_slices first. */
-void emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
-                        int batch, int threads);
+ * recorded, batch-norm running statistics updated (with a reducer, from
+ * the global batch's statistics).  Sets BLAS's thread count (1 per
+ * slice, or `threads` with a single slice).  Needs emo__net_ws_reserve
+ * (train) and emo__net_ws_reserve_slices first.  Errors: EMO_ERR_IO (the
+ * reducer failed; the pass stopped there). */
+int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
+                       int batch, int threads, const emo__reducer *red);
 /* Backward from d loss / d logits in ws->diff[n_layers - 1]: accumulates
- * the learned parameters' gradients. */
-void emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
-                         int batch, int threads);
+ * the learned parameters' gradients (this process's; the caller reduces
+ * them).  Errors: EMO_ERR_IO (the reducer failed). */
+int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
+                        int batch, int threads, const emo__reducer *red);
 
 #endif

@@ -27,25 +27,43 @@ void emo__softmax_forward(const float *x, float *y, int batch, int n)
     }
 }
 
-double emo__softmax_xent(const float *probs, const int *labels, int batch,
-                         int n, const float *class_weights, float *dlogits)
+double emo__xent_sums(const float *probs, const int *labels, int batch,
+                      int n, const float *class_weights, double *wsum)
 {
-    double wsum = 0.0, loss = 0.0;
-    for (int b = 0; b < batch; b++)
-        wsum += class_weights ? class_weights[labels[b]] : 1.0f;
+    double ws = 0.0, loss = 0.0;
+    for (int b = 0; b < batch; b++) {
+        double w = class_weights ? class_weights[labels[b]] : 1.0;
+        double py = probs[(size_t)b * n + (size_t)labels[b]];
+        ws += class_weights ? class_weights[labels[b]] : 1.0f;
+        loss -= w * log(py > 1e-30 ? py : 1e-30);
+    }
+    *wsum = ws;
+    return loss;
+}
+
+void emo__xent_grad(const float *probs, const int *labels, int batch, int n,
+                    const float *class_weights, double wsum, float *dlogits)
+{
     if (wsum <= 0.0)
         wsum = 1.0;
     for (int b = 0; b < batch; b++) {
         const float *p = probs + (size_t)b * n;
         double w = class_weights ? class_weights[labels[b]] : 1.0;
-        double py = p[labels[b]];
-        loss -= w * log(py > 1e-30 ? py : 1e-30);
-        if (!dlogits)
-            continue;
         float *d = dlogits + (size_t)b * n;
         float f = (float)(w / wsum);
         for (int j = 0; j < n; j++)
             d[j] = f * (p[j] - (j == labels[b] ? 1.0f : 0.0f));
     }
-    return loss / wsum;
+}
+
+double emo__softmax_xent(const float *probs, const int *labels, int batch,
+                         int n, const float *class_weights, float *dlogits)
+{
+    double wsum;
+    double loss = emo__xent_sums(probs, labels, batch, n, class_weights,
+                                 &wsum);
+    if (dlogits)
+        emo__xent_grad(probs, labels, batch, n, class_weights, wsum,
+                       dlogits);
+    return loss / (wsum > 0.0 ? wsum : 1.0);
 }

@@ -15,6 +15,10 @@
  *   - weight gradients: slice 0 accumulates into the network's grad
  *     buffers, the others into their own copies, added at the end.
  * Results then differ from one thread only in float summation order.
+ * The same meeting points serve data parallelism across processes: with
+ * a reducer (emo_network_set_reducer) the combined batch-norm sums, with
+ * the count of values they cover, are summed over the processes before
+ * they are used, so the statistics are the global batch's.
  * With one slice (one thread, or batch 1) the layers run on the whole
  * batch with the kernels' own loop-level threading; batch norms take the
  * same phases as with several slices, so there is one training path.
@@ -40,6 +44,8 @@ typedef struct pass {
     int batch, count, layer, stop;
     int phase; /* batch norm: which step of the layer runs */
     int fused; /* batch norm: with the ReLU after it */
+    double m;  /* batch norm: values per channel, over every process */
+    const emo__reducer *red;
 } pass;
 
 enum { BN_SUMS, BN_SQ_DEV, BN_APPLY, BN_GRAD_SUMS, BN_DX };
@@ -102,7 +108,6 @@ static void bn_slice(const pass *p, int s)
     const emo__layer *l = slice_layer(p, s, p->layer);
     slice v = slice_of(p, s, p->layer);
     const float *st = p->ws->aux[p->layer];
-    double m = (double)p->batch * l->in.h * l->in.w;
     const float *relu_y = NULL;
     if (p->fused) { /* output and its gradient are the ReLU's */
         slice r = slice_of(p, s, p->layer + 1);
@@ -125,7 +130,7 @@ static void bn_slice(const pass *p, int s)
                                 bn_part(p, s, 0), bn_part(p, s, 1));
         break;
     case BN_DX:
-        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, m, bn_part(p, 0, 0),
+        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, p->m, bn_part(p, 0, 0),
                          bn_part(p, 0, 1));
         break;
     }
@@ -176,39 +181,99 @@ static void combine_bn(const pass *p, int k, int c)
     }
 }
 
-static void bn_forward(pass *p)
+int emo__reduce(const emo__reducer *red, int what, int type, void *data,
+                size_t count)
+{
+    if (!red || !red->fn)
+        return EMO_OK;
+    int rc = red->fn(red->user, what, type, data, count);
+    if (rc)
+        return emo__fail(EMO_ERR_IO, "reducer returned %d on buffer %d "
+                         "(%zu values)", rc, what, count);
+    return EMO_OK;
+}
+
+/* The reducer's buffer after every slice's partial sums. */
+static double *bn_red(const pass *p)
+{
+    return bn_part(p, p->count, 0);
+}
+
+/* Puts this process's count of values per channel after the C combined
+ * sums at `sum`, sums the n doubles there over the processes, and takes
+ * the global count. */
+static int bn_reduce_sums(pass *p, int what, double *sum, size_t n)
+{
+    const emo__layer *l = &p->net->layers[p->layer];
+    int C = l->in.c;
+    sum[C] = (double)p->batch * l->in.h * l->in.w;
+    int rc = emo__reduce(p->red, what, EMO_REDUCE_F64, sum, n);
+    if (rc)
+        return rc;
+    if (!(sum[C] >= 1.0 && sum[C] < 1e18))
+        return emo__fail(EMO_ERR_IO, "reducer: %g values per channel at "
+                         "layer '%s'", sum[C], l->name);
+    p->m = sum[C];
+    return EMO_OK;
+}
+
+static int bn_forward(pass *p)
 {
     const emo__layer *l = &p->net->layers[p->layer];
     float *st = p->ws->aux[p->layer];
-    double m = (double)p->batch * l->in.h * l->in.w;
+    double *sum = bn_part(p, 0, 0);
     p->phase = BN_SUMS;
     run(p, bn_slices);
     combine_bn(p, 0, l->in.c);
-    emo__bn_set_mean(l, m, bn_part(p, 0, 0), st);
+    size_t n = (size_t)l->in.c + 1;
+    int rc = bn_reduce_sums(p, EMO_REDUCE_BN_MEAN, sum, n);
+    if (rc)
+        return rc;
+    emo__bn_set_mean(l, p->m, sum, st);
     p->phase = BN_SQ_DEV;
     run(p, bn_slices);
     combine_bn(p, 0, l->in.c);
-    emo__bn_set_spread(l, m, bn_part(p, 0, 0), st);
+    rc = bn_reduce_sums(p, EMO_REDUCE_BN_VAR, sum, n);
+    if (rc)
+        return rc;
+    emo__bn_set_spread(l, p->m, sum, st);
     p->phase = BN_APPLY;
     run(p, bn_slices);
+    return EMO_OK;
 }
 
-static void bn_backward(pass *p)
+/* The input gradient needs the global batch's sums; gamma and beta take
+ * this process's (their gradients are summed with all the others). */
+static int bn_backward(pass *p)
 {
     emo__layer *l = &p->net->layers[p->layer];
+    int C = l->in.c;
+    double *sdy = bn_part(p, 0, 0), *sdyx = bn_part(p, 0, 1);
     p->phase = BN_GRAD_SUMS;
     run(p, bn_slices);
-    combine_bn(p, 0, l->in.c);
-    combine_bn(p, 1, l->in.c);
+    combine_bn(p, 0, C);
+    combine_bn(p, 1, C);
     if (l->lr_mult > 0.0f)
-        for (int c = 0; c < l->in.c; c++) {
-            l->p[0].grad[c] += (float)bn_part(p, 0, 1)[c];
-            l->p[1].grad[c] += (float)bn_part(p, 0, 0)[c];
+        for (int c = 0; c < C; c++) {
+            l->p[0].grad[c] += (float)sdyx[c];
+            l->p[1].grad[c] += (float)sdy[c];
         }
-    if (p->layer > p->stop) {
-        p->phase = BN_DX;
-        run(p, bn_slices);
+    if (p->layer <= p->stop)
+        return EMO_OK;
+    p->m = (double)p->batch * l->in.h * l->in.w;
+    if (p->red && p->red->fn) {
+        double *r = bn_red(p);
+        memcpy(r, sdy, sizeof(double) * (size_t)C);
+        memcpy(r + C + 1, sdyx, sizeof(double) * (size_t)C);
+        int rc = bn_reduce_sums(p, EMO_REDUCE_BN_GRAD, r, 2 * (size_t)C + 1);
+        if (rc)
+            return rc;
+        memcpy(sdy, r, sizeof(double) * (size_t)C);
+        memcpy(sdyx, r + C + 1, sizeof(double) * (size_t)C);
     }
+    p->phase = BN_DX;
+    run(p, bn_slices);
+    return EMO_OK;
 }
 
 /* Layers that run on the whole batch at once. */
@@ -259,7 +324,7 @@ static pass make_pass(emo__net *net, emo__net_ws *ws, const float *input,
                       int batch)
 {
     pass p = {net, ws, ws->shards, input, batch, ws->shards->count, 0, 0, 0,
-              0};
+              0, 0.0, NULL};
     return p;
 }
 
@@ -285,10 +350,11 @@ static int first_needed(const emo__net *net)
     return stop;
 }
 
-void emo__train_forward(emo__net *net, emo__net_ws *ws,
-                        const float *input, int batch, int threads)
+int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
+                       int batch, int threads, const emo__reducer *red)
 {
     pass p = make_pass(net, ws, input, batch);
+    p.red = red;
     emo__ctx whole = emo__ws_ctx(ws, 1, threads);
     if (p.count > 1)
         prepare_slices(&p);
@@ -298,23 +364,27 @@ void emo__train_forward(emo__net *net, emo__net_ws *ws,
         const float *x = i ? ws->act[i] : input;
         p.layer = i;
         p.fused = fused_bn_relu(net, i);
-        if (l->type == EMO__L_BN)
-            bn_forward(&p);
-        else if (p.count == 1 || whole_batch(l))
+        if (l->type == EMO__L_BN) {
+            int rc = bn_forward(&p);
+            if (rc)
+                return rc;
+        } else if (p.count == 1 || whole_batch(l))
             emo__layer_forward(l, x, ws->act[i + 1], batch, ws->aux[i],
                                &whole);
         else
             run(&p, forward_slices);
         if (l->type == EMO__L_BN)
-            emo__bn_update_running(l, batch, ws->aux[i]);
+            emo__bn_update_running(l, p.m, ws->aux[i]);
         i += p.fused; /* the ReLU ran with it */
     }
+    return EMO_OK;
 }
 
-void emo__train_backward(emo__net *net, emo__net_ws *ws,
-                         const float *input, int batch, int threads)
+int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
+                        int batch, int threads, const emo__reducer *red)
 {
     pass p = make_pass(net, ws, input, batch);
+    p.red = red;
     emo__ctx whole = emo__ws_ctx(ws, 1, threads);
     p.stop = first_needed(net);
     for (int i = net->n_layers - 2; i >= p.stop; i--) {
@@ -327,7 +397,9 @@ void emo__train_backward(emo__net *net, emo__net_ws *ws,
         }
         p.layer = i;
         if (l->type == EMO__L_BN) {
-            bn_backward(&p);
+            int rc = bn_backward(&p);
+            if (rc)
+                return rc;
         } else if (p.count == 1 || whole_batch(l)) {
             whole.skip_param_grads = !trainable(l);
             emo__layer_backward(l, i ? ws->act[i] : input, ws->act[i + 1],
@@ -340,4 +412,5 @@ void emo__train_backward(emo__net *net, emo__net_ws *ws,
     }
     if (p.count > 1)
         sum_slice_grads(&p);
+    return EMO_OK;
 }

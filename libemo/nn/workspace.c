@@ -60,7 +60,8 @@ static int alloc_shards(const emo__net *net, int count, int batch,
                        ((size_t)(count - 1) * (size_t)net->n_layers + 1));
     s->grads = malloc(sizeof(float) * ((count - 1) * s->grads_n + 1));
     s->col = malloc(sizeof(float) * ((size_t)(count - 1) * (col + 1) + 1));
-    s->bn = malloc(sizeof(double) * (size_t)count * 2 * ((size_t)bn_c + 1));
+    s->bn = malloc(sizeof(double) * ((size_t)count + 1) * 2 *
+                   ((size_t)bn_c + 1));
     if (!s->layers || !s->grads || !s->col || !s->bn)
         return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
                          "for %d threads", count);

@@ -2,11 +2,15 @@
  * sgd.c - one step of stochastic gradient descent on an emo_network:
  * training forward and backward (nn/train_pass.c), weighted
  * cross-entropy, Caffe's momentum update with per-layer multipliers; and
- * emo_network_train_step, the public single step.
+ * emo_network_train_step, the public single step.  With a reducer
+ * (emo_network_set_reducer) the step is one process's part of a global
+ * batch: the loss sums and the gradients are summed over the processes
+ * here, the batch norms' sums in the passes.
  */
 #include "train/train.h"
 #include "model/network.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void zero_grads(emo__net *net)
@@ -39,6 +43,61 @@ static void sgd_update(emo__net *net, double lr, float m, double wd)
             }
         }
     }
+}
+
+/* Floats of the gradients the reducer sums: learned parameters of the
+ * layers that train, in layer and parameter order. */
+static size_t trained_floats(const emo__net *net)
+{
+    size_t n = 0;
+    for (int i = 0; i < net->n_layers; i++)
+        if (net->layers[i].lr_mult > 0.0f)
+            for (int j = 0; j < net->layers[i].nparams; j++)
+                if (net->layers[i].p[j].learned)
+                    n += net->layers[i].p[j].n;
+    return n;
+}
+
+/* Packs the gradients (unpack = 0) into buf or back from it. */
+static void pack_grads(emo__net *net, float *buf, int unpack)
+{
+    for (int i = 0; i < net->n_layers; i++) {
+        emo__layer *l = &net->layers[i];
+        if (l->lr_mult <= 0.0f)
+            continue;
+        for (int j = 0; j < l->nparams; j++) {
+            emo__param *p = &l->p[j];
+            if (!p->learned)
+                continue;
+            if (unpack)
+                memcpy(p->grad, buf, sizeof(float) * p->n);
+            else
+                memcpy(buf, p->grad, sizeof(float) * p->n);
+            buf += p->n;
+        }
+    }
+}
+
+/* One buffer, so that the other processes see one allreduce per step. */
+static int reduce_grads(emo_network *net)
+{
+    size_t n = trained_floats(&net->nn);
+    if (n == 0)
+        return EMO_OK;
+    if (n > net->red_cap) {
+        float *b = realloc(net->red_buf, sizeof(float) * n);
+        if (!b)
+            return emo__fail(EMO_ERR_NOMEM, "cannot allocate %zu floats for "
+                             "the reducer", n);
+        net->red_buf = b;
+        net->red_cap = n;
+    }
+    pack_grads(&net->nn, net->red_buf, 0);
+    int rc = emo__reduce(&net->reducer, EMO_REDUCE_GRADIENTS, EMO_REDUCE_F32,
+                         net->red_buf, n);
+    if (!rc)
+        pack_grads(&net->nn, net->red_buf, 1);
+    return rc;
 }
 
 static int count_correct(const float *probs, const int *labels, int batch,
@@ -81,24 +140,48 @@ int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
         return rc;
     uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);
     emo__rng_seed(&ws->rng, seed * 0x2545F4914F6CDD1DULL + net->step + 1);
+    const emo__reducer *red = net->reducer.fn ? &net->reducer : NULL;
     zero_grads(g);
-    emo__train_forward(g, ws, input, batch, threads);
+    rc = emo__train_forward(g, ws, input, batch, threads, red);
+    if (rc)
+        return rc;
     int n = g->num_classes, last = g->n_layers - 1;
     const float *p = ws->act[last + 1];
-    double l = emo__softmax_xent(p, labels, batch, n, class_weights,
-                                 ws->diff[last]);
-    emo__train_backward(g, ws, input, batch, threads);
+    int hits = count_correct(p, labels, batch, n);
+    double sums[3];
+    sums[0] = emo__xent_sums(p, labels, batch, n, class_weights, &sums[1]);
+    sums[2] = hits;
+    rc = emo__reduce(red, EMO_REDUCE_LOSS, EMO_REDUCE_F64, sums, 3);
+    if (rc)
+        return rc;
+    emo__xent_grad(p, labels, batch, n, class_weights, sums[1],
+                   ws->diff[last]);
+    rc = emo__train_backward(g, ws, input, batch, threads, red);
+    if (!rc && red)
+        rc = reduce_grads(net);
+    if (rc)
+        return rc;
     sgd_update(g, lr, (float)emo__opt(&net->opts, EMO_OPT_TRAIN_MOMENTUM),
                emo__opt(&net->opts, EMO_OPT_TRAIN_WEIGHT_DECAY));
     net->step++;
     g->version++;
     net->fresh = 0;
     if (loss)
-        *loss = l;
+        *loss = sums[0] / (sums[1] > 0.0 ? sums[1] : 1.0);
     if (probs)
         memcpy(probs, p, sizeof(float) * (size_t)batch * n);
     if (correct)
-        *correct = count_correct(p, labels, batch, n);
+        *correct = hits;
+    return EMO_OK;
+}
+
+EMO_API int emo_network_set_reducer(emo_network *net, emo_reducer_fn fn,
+                                    void *user)
+{
+    if (!net)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
+    net->reducer.fn = fn;
+    net->reducer.user = fn ? user : NULL;
     return EMO_OK;
 }
 

@@ -52,6 +52,9 @@ class CPrediction(ctypes.Structure):
 PROGRESS_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_int, c_int,
                                P(c_double), c_int)
 
+REDUCER_FN = ctypes.CFUNCTYPE(c_int, c_void_p, c_int, c_int, c_void_p,
+                              c_size_t)
+
 _u8p = P(ctypes.c_uint8)
 _fp = P(ctypes.c_float)
 _H = c_void_p  # every opaque handle
@@ -151,6 +154,7 @@ PROTOTYPES = {
     "emo_network_apply_preprocessing": (c_int, [_H, _H]),
     "emo_network_train": (c_int, [_H, _H, _H, PROGRESS_FN, c_void_p]),
     "emo_network_set_checkpoint": (c_int, [_H, c_char_p]),
+    "emo_network_set_reducer": (c_int, [_H, REDUCER_FN, c_void_p]),
     "emo_network_add_correction": (c_int, [_H, _fp, c_size_t, c_int]),
     "emo_network_num_corrections": (c_int, [_H]),
     "emo_network_apply_corrections": (c_int, [_H, c_int, PROGRESS_FN,

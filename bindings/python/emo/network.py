@@ -1,7 +1,8 @@
 """emo.Network: layer graph and weights; load, save, forward, training."""
 import ctypes
 
-from ._lib import lib, check, encode_path, PROGRESS_FN
+from ._lib import lib, check, encode_path, PROGRESS_FN, REDUCER_FN
+from .constants import REDUCE_F64
 from ._handle import Handle
 from ._image import float_input, float_output
 
@@ -158,10 +159,39 @@ class Network(Handle):
         wp, _, wkeep = (float_input(class_weights) if class_weights
                         is not None else (None, 0, None))
         loss = ctypes.c_double()
-        check(lib.emo_network_train_step(self, fp, lab, len(labels), lr, wp,
-                                         ctypes.byref(loss)))
+        rc = lib.emo_network_train_step(self, fp, lab, len(labels), lr, wp,
+                                        ctypes.byref(loss))
         del keep, wkeep
+        err, self._reducer_error = getattr(self, "_reducer_error", None), None
+        if err is not None:
+            raise err
+        check(rc)
         return loss.value
+
+    def set_reducer(self, fn):
+        """Data-parallel training (emo_network_set_reducer): every training
+        step calls fn(what, values), values a ctypes float or double array
+        to be replaced in place by its elementwise sum over all processes,
+        e.g. with mpi4py and numpy:
+            comm.Allreduce(MPI.IN_PLACE, numpy.ctypeslib.as_array(values))
+        fn None removes it.  An exception in fn fails the step; it is
+        raised again from train_step."""
+        self._reducer_error = None
+        if fn is None:
+            self._reducer = None
+            check(lib.emo_network_set_reducer(self, REDUCER_FN(), None))
+            return
+
+        def call(user, what, type_, data, count):
+            try:
+                ct = ctypes.c_double if type_ == REDUCE_F64 else ctypes.c_float
+                fn(what, (ct * count).from_address(data))
+                return 0
+            except BaseException as e:  # noqa: B902 - re-raised below
+                self._reducer_error = e
+                return 1
+        self._reducer = REDUCER_FN(call)
+        check(lib.emo_network_set_reducer(self, self._reducer, None))
 
     def store_preprocessing(self, pp):
         check(lib.emo_network_store_preprocessing(self, pp))

@@ -101,3 +101,45 @@ class NetworkTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@requires("emo_network_set_reducer")
+class ReducerTest(unittest.TestCase):
+    TEXT = ("[net]\nchannels = 1\nsize = 4\n"
+            "[c1]\ntype = conv\nfilters = 2\nsize = 3\npad = 1\n"
+            "[b1]\ntype = bn\n[r1]\ntype = relu\n"
+            "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n")
+
+    def test_calls_and_doubling(self):
+        """An identity reducer changes nothing; one that doubles every sum
+        (two identical processes) gives the same step as one process."""
+        x = [((i * 37) % 11) / 11.0 for i in range(4 * 16)]
+        y = [0, 1, 2, 1]
+        ref = emo.Network.from_text(self.TEXT)
+        net = emo.Network.from_text(self.TEXT)
+        seen = []
+
+        def double(what, values):
+            seen.append((what, len(values)))
+            for i in range(len(values)):
+                values[i] *= 2
+        net.set_reducer(double)
+        a = ref.train_step(x, y, 0.1)
+        b = net.train_step(x, y, 0.1)
+        self.assertAlmostEqual(a, b, places=6)
+        self.assertEqual(seen, [(emo.REDUCE_BN_MEAN, 3), (emo.REDUCE_BN_VAR, 3),
+                                (emo.REDUCE_LOSS, 3), (emo.REDUCE_BN_GRAD, 5),
+                                (emo.REDUCE_GRADIENTS, 18 + 2 + 4 + 96 + 3)])
+        for k in range(2):
+            for u, v in zip(ref.get_param("fc", k), net.get_param("fc", k)):
+                self.assertAlmostEqual(u, v, places=6)
+
+        def boom(what, values):
+            raise KeyError("reducer")
+        net.set_reducer(boom)
+        with self.assertRaises(KeyError):
+            net.train_step(x, y, 0.1)
+        net.set_reducer(None)
+        net.train_step(x, y, 0.1)
+        ref.close()
+        net.close()

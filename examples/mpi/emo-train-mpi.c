@@ -1,0 +1,555 @@
+/*
+ * emo-train-mpi - data-parallel training over MPI (Open MPI, MPICH).
+ *
+ *   mpirun -np N emo-train-mpi SOURCES [--split random:TR,VA,TE|none]
+ *          [--net default|lenet|FILE.txt] [--classes 7|8] [--no-blur]
+ *          [--epochs N] [--batch B] [--lr X] [--lr-policy fixed|cosine]
+ *          [--momentum X] [--weight-decay X] [--mirror] [--seed N]
+ *          [--net-seed N] [--threads T] [--shards S] [--max-steps K]
+ *          [--checkpoint F] [--wait-timing] --out MODEL
+ *
+ * The training split is cut into S shards (default: one per rank; S a
+ * multiple of N): training-list position p belongs to shard p mod S, and
+ * rank r decodes only the faces of its S/N shards.  Each epoch every shard
+ * is shuffled from (seed, epoch, shard); a step takes B/S images from each
+ * shard, so the global batch of B images does not depend on N, and
+ * `-np 1 --shards S` runs exactly the batches of `-np S`.  Every rank
+ * steps on its part with emo_network_train_step; the library's reducer
+ * hook sums the batch norms' statistics, the loss and the gradients over
+ * the ranks with MPI_Allreduce, and every rank applies the same update.
+ *
+ * The mean image is the training split's (summed over the ranks).  After
+ * every epoch the ranks compare a checksum of all weights (MPI_MIN and
+ * MPI_MAX of it; any difference stops the run), evaluate the validation
+ * split (each rank its share), and rank 0 alone writes the checkpoint (a
+ * model file; resuming is not supported) and at the end the model,
+ * atomically (emo_network_save writes a temporary file and renames it).
+ * Rank 0 prints one line per epoch: loss, accuracies, milliseconds per
+ * step and the part spent in MPI_Allreduce (waiting for the slowest rank
+ * included; --wait-timing puts a timed MPI_Barrier before each allreduce,
+ * so that the time spent waiting for the slowest rank is printed apart
+ * from the transfer).  Faces are crops (no face detection); augmentation is a
+ * mirror with probability 1/2 (--mirror), drawn per (seed, epoch, item).
+ */
+#include <math.h>
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cli.h"
+#include "emo.h"
+
+typedef struct options {
+    cli_source src[CLI_MAX_SOURCES];
+    int n_src;
+    const char *split, *net, *out, *checkpoint;
+    int classes, blur, epochs, batch, policy, mirror, threads, shards;
+    int max_steps, net_seed, wait_timing;
+    double lr, momentum, weight_decay;
+    unsigned long seed;
+} options;
+
+/* This rank's faces: its shards' training faces (mean subtracted) and its
+ * share of the validation faces. */
+typedef struct faces {
+    float *x;
+    int *label, *item, *shard;
+    int n, cap;
+} faces;
+
+typedef struct world {
+    MPI_Comm comm;
+    int rank, size;
+    double comm_sec;   /* in MPI_Allreduce, this epoch */
+    double wait_sec;   /* in the barrier before it (--wait-timing) */
+    int wait_timing;
+    double loss[3];    /* the last step's global loss sums */
+} world;
+
+static world W;
+
+static void usage(void)
+{
+    if (W.rank == 0)
+        fprintf(stderr,
+                "usage: mpirun -np N %s SOURCES [--split random:TR,VA,TE|"
+                "none] [--net NET] [--classes 7|8]\n"
+                "  [--no-blur] [--epochs N] [--batch B] [--lr X]"
+                " [--lr-policy fixed|cosine] [--momentum X]\n"
+                "  [--weight-decay X] [--mirror] [--seed N] [--net-seed N]"
+                " [--threads T] [--shards S]\n"
+                "  [--max-steps K] [--checkpoint F] [--wait-timing]"
+                " --out MODEL\n"
+                "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR"
+                " | --jaffe DIR | --fer-csv F [--usage U]\n",
+                cli_prog());
+    MPI_Finalize();
+    exit(2);
+}
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "%s: rank %d: %s\n", cli_prog(), W.rank, what);
+    MPI_Abort(W.comm, 1);
+}
+
+static void check(int rc, const char *what)
+{
+    if (rc < 0) {
+        fprintf(stderr, "%s: rank %d: %s: %s\n", cli_prog(), W.rank, what,
+                emo_last_error()[0] ? emo_last_error() : emo_strerror(rc));
+        MPI_Abort(W.comm, 1);
+    }
+}
+
+static void parse(int argc, char **argv, options *o)
+{
+    static const char *const policies[] = {"fixed", "cosine"};
+    *o = (options){.split = "random:0.8,0.2,0", .net = "default",
+                   .classes = 7, .blur = 1, .epochs = 10, .batch = 64,
+                   .lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4,
+                   .threads = 1, .seed = 1, .net_seed = 1};
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
+            continue;
+        if (!strcmp(a, "--split"))
+            o->split = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--net"))
+            o->net = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--classes"))
+            o->classes = cli_int(a, cli_value(argc, argv, &i), 7, 8);
+        else if (!strcmp(a, "--no-blur"))
+            o->blur = 0;
+        else if (!strcmp(a, "--epochs"))
+            o->epochs = cli_int(a, cli_value(argc, argv, &i), 1, 100000);
+        else if (!strcmp(a, "--batch"))
+            o->batch = cli_int(a, cli_value(argc, argv, &i), 1, 65536);
+        else if (!strcmp(a, "--lr"))
+            o->lr = cli_double(a, cli_value(argc, argv, &i), 0, 10);
+        else if (!strcmp(a, "--lr-policy"))
+            o->policy = cli_choice(a, cli_value(argc, argv, &i), policies, 2);
+        else if (!strcmp(a, "--momentum"))
+            o->momentum = cli_double(a, cli_value(argc, argv, &i), 0, 0.999);
+        else if (!strcmp(a, "--weight-decay"))
+            o->weight_decay = cli_double(a, cli_value(argc, argv, &i), 0, 1);
+        else if (!strcmp(a, "--mirror"))
+            o->mirror = 1;
+        else if (!strcmp(a, "--seed"))
+            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+                                             2147483647);
+        else if (!strcmp(a, "--net-seed"))
+            o->net_seed = cli_int(a, cli_value(argc, argv, &i), 0,
+                                  2147483647);
+        else if (!strcmp(a, "--threads"))
+            o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 256);
+        else if (!strcmp(a, "--shards"))
+            o->shards = cli_int(a, cli_value(argc, argv, &i), 1, 65536);
+        else if (!strcmp(a, "--max-steps"))
+            o->max_steps = cli_int(a, cli_value(argc, argv, &i), 1,
+                                   1 << 30);
+        else if (!strcmp(a, "--wait-timing"))
+            o->wait_timing = 1;
+        else if (!strcmp(a, "--checkpoint"))
+            o->checkpoint = cli_value(argc, argv, &i);
+        else if (!strcmp(a, "--out"))
+            o->out = cli_value(argc, argv, &i);
+        else
+            usage();
+    }
+    if (!o->n_src || !o->out)
+        usage();
+    if (!o->shards)
+        o->shards = W.size;
+    if (o->shards % W.size || o->batch % o->shards) {
+        if (W.rank == 0)
+            fprintf(stderr, "%s: --shards %d must be a multiple of the %d "
+                    "ranks and divide --batch %d\n", cli_prog(), o->shards,
+                    W.size, o->batch);
+        MPI_Finalize();
+        exit(2);
+    }
+}
+
+/* ---- reproducible randomness: one stream per (seed, epoch, shard) ------ */
+
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ULL;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t key3(uint64_t a, uint64_t b, uint64_t c)
+{
+    return mix(mix(mix(a) ^ b) ^ c);
+}
+
+/* ---- the reducer: MPI_Allreduce in place ------------------------------- */
+
+static int mpi_reduce(void *user, int what, int type, void *data,
+                      size_t count)
+{
+    world *w = user;
+    if (count > (size_t)INT32_MAX)
+        return -1;
+    double t0 = MPI_Wtime();
+    if (w->wait_timing) {
+        MPI_Barrier(w->comm);
+        double t1 = MPI_Wtime();
+        w->wait_sec += t1 - t0;
+        t0 = t1;
+    }
+    int rc = MPI_Allreduce(MPI_IN_PLACE, data, (int)count,
+                           type == EMO_REDUCE_F64 ? MPI_DOUBLE : MPI_FLOAT,
+                           MPI_SUM, w->comm);
+    w->comm_sec += MPI_Wtime() - t0;
+    if (what == EMO_REDUCE_LOSS && rc == MPI_SUCCESS)
+        memcpy(w->loss, data, sizeof w->loss);
+    return rc == MPI_SUCCESS ? 0 : 1;
+}
+
+/* ---- faces ------------------------------------------------------------- */
+
+static void faces_add(faces *f, const float *x, int side, int label,
+                      int item, int shard)
+{
+    size_t sz = (size_t)side * side;
+    if (f->n == f->cap) {
+        f->cap = f->cap ? 2 * f->cap : 256;
+        f->x = realloc(f->x, sizeof(float) * sz * (size_t)f->cap);
+        f->label = realloc(f->label, sizeof(int) * (size_t)f->cap);
+        f->item = realloc(f->item, sizeof(int) * (size_t)f->cap);
+        f->shard = realloc(f->shard, sizeof(int) * (size_t)f->cap);
+        if (!f->x || !f->label || !f->item || !f->shard)
+            fail("out of memory");
+    }
+    memcpy(f->x + sz * (size_t)f->n, x, sizeof(float) * sz);
+    f->label[f->n] = label;
+    f->item[f->n] = item;
+    f->shard[f->n] = shard;
+    f->n++;
+}
+
+static void faces_free(faces *f)
+{
+    free(f->x);
+    free(f->label);
+    free(f->item);
+    free(f->shard);
+}
+
+/* The faces of `split` whose position p in it has p mod `parts` among the
+ * parts this rank owns ([first, first + count)); undecodable images are
+ * left out (the same on every rank count). */
+static void load_faces(const emo_dataset *ds, int split, emo_preprocessor *pp,
+                       int side, int parts, int first, int count, faces *f)
+{
+    float *face = malloc(sizeof(float) * (size_t)side * side);
+    if (!face)
+        fail("out of memory");
+    int n = emo_dataset_count(ds, EMO_SPLIT_ALL, -1), p = 0;
+    for (int i = 0; i < n; i++) {
+        if (emo_dataset_item_split(ds, i) != split)
+            continue;
+        int part = p++ % parts;
+        if (part < first || part >= first + count)
+            continue;
+        uint8_t *px;
+        int w, h;
+        if (emo_dataset_item_image(ds, i, &px, &w, &h) < 0)
+            continue;
+        int rc = emo_preprocessor_normalize(pp, px, w, h, w, NULL, face,
+                                            (size_t)side * side);
+        emo_free(px);
+        if (rc == EMO_OK)
+            faces_add(f, face, side, emo_dataset_item_label(ds, i), i, part);
+    }
+    free(face);
+}
+
+/* Sets the training split's mean image on pp (summed over the ranks) and
+ * subtracts it from this rank's training faces. */
+static void mean_image(faces *tr, emo_preprocessor *pp, int side)
+{
+    size_t sz = (size_t)side * side;
+    double *sum = calloc(sz + 1, sizeof(double));
+    float *mean = malloc(sizeof(float) * sz);
+    if (!sum || !mean)
+        fail("out of memory");
+    for (int i = 0; i < tr->n; i++)
+        for (size_t k = 0; k < sz; k++)
+            sum[k] += tr->x[sz * (size_t)i + k];
+    sum[sz] = tr->n;
+    MPI_Allreduce(MPI_IN_PLACE, sum, (int)sz + 1, MPI_DOUBLE, MPI_SUM,
+                  W.comm);
+    if (sum[sz] < 1)
+        fail("no training faces");
+    for (size_t k = 0; k < sz; k++)
+        mean[k] = (float)(sum[k] / sum[sz]);
+    check(emo_preprocessor_set_mean(pp, mean, sz), "mean image");
+    for (int i = 0; i < tr->n; i++)
+        for (size_t k = 0; k < sz; k++)
+            tr->x[sz * (size_t)i + k] -= mean[k];
+    free(sum);
+    free(mean);
+}
+
+/* ---- weights ----------------------------------------------------------- */
+
+/* FNV-1a over every parameter tensor of every layer (batch-norm running
+ * statistics included), layers named by the network text's sections. */
+static uint64_t weights_checksum(const emo_network *net)
+{
+    int len = emo_network_get_text(net, NULL, 0);
+    char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    if (!text)
+        fail("network text");
+    emo_network_get_text(net, text, (size_t)len + 1);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[128];
+        if (sscanf(line, " [%127[^]]]", name) != 1 || !strcmp(name, "net"))
+            continue;
+        for (int k = 0;; k++) {
+            int n = emo_network_get_param(net, name, k, NULL, 0);
+            if (n <= 0)
+                break;
+            float *p = malloc(sizeof(float) * (size_t)n);
+            if (!p)
+                fail("out of memory");
+            emo_network_get_param(net, name, k, p, (size_t)n);
+            const unsigned char *b = (const unsigned char *)p;
+            for (size_t j = 0; j < sizeof(float) * (size_t)n; j++)
+                h = (h ^ b[j]) * 0x100000001b3ULL;
+            free(p);
+        }
+    }
+    free(text);
+    return h;
+}
+
+/* Stops the run unless every rank holds the same weights. */
+static uint64_t check_in_sync(const emo_network *net, int epoch)
+{
+    uint64_t h = weights_checksum(net), lo = h, hi = h;
+    MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPI_UINT64_T, MPI_MIN, W.comm);
+    MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPI_UINT64_T, MPI_MAX, W.comm);
+    if (lo != hi) {
+        if (W.rank == 0)
+            fprintf(stderr, "%s: epoch %d: the ranks' weights differ "
+                    "(checksums %016llx .. %016llx)\n", cli_prog(), epoch,
+                    (unsigned long long)lo, (unsigned long long)hi);
+        MPI_Abort(W.comm, 1);
+    }
+    return h;
+}
+
+/* ---- an epoch ---------------------------------------------------------- */
+
+/* Rank-local positions of the faces of each owned shard, shuffled from
+ * (seed, epoch, shard): order[s] lists shard first + s. */
+static void shuffle_shards(const faces *tr, int first, int count,
+                           unsigned long seed, int epoch, int **order,
+                           int *len)
+{
+    for (int s = 0; s < count; s++) {
+        len[s] = 0;
+        for (int i = 0; i < tr->n; i++)
+            if (tr->shard[i] == first + s)
+                order[s][len[s]++] = i;
+        uint64_t r = key3(seed, (uint64_t)epoch, (uint64_t)(first + s));
+        for (int i = len[s] - 1; i > 0; i--) {
+            r = mix(r);
+            int j = (int)(r % (uint64_t)(i + 1)), t = order[s][i];
+            order[s][i] = order[s][j];
+            order[s][j] = t;
+        }
+    }
+}
+
+static void copy_face(float *dst, const float *src, int side, int flip)
+{
+    for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++)
+            dst[y * side + x] = src[y * side + (flip ? side - 1 - x : x)];
+}
+
+static double lr_at(const options *o, double t)
+{
+    if (o->policy == 1)
+        return o->lr * 0.5 * (1.0 + cos(M_PI * t / o->epochs));
+    return o->lr;
+}
+
+/* Validation accuracy over every rank's share (-1 without a split). */
+static double val_accuracy(emo_network *net, const faces *va, int side,
+                           int classes)
+{
+    double c[2] = {0, va->n};
+    float probs[64 * 16];
+    for (int i = 0; i < va->n; i += 64) {
+        int b = va->n - i < 64 ? va->n - i : 64;
+        check(emo_network_forward(net, va->x + (size_t)i * side * side, b,
+                                  probs), "validation forward");
+        for (int k = 0; k < b; k++) {
+            int best = 0;
+            for (int j = 1; j < classes; j++)
+                if (probs[k * classes + j] > probs[k * classes + best])
+                    best = j;
+            c[0] += best == va->label[i + k];
+        }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, c, 2, MPI_DOUBLE, MPI_SUM, W.comm);
+    return c[1] > 0 ? c[0] / c[1] : -1.0;
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    W.comm = MPI_COMM_WORLD;
+    MPI_Comm_rank(W.comm, &W.rank);
+    MPI_Comm_size(W.comm, &W.size);
+    cli_init(argv[0]);
+    options o;
+    parse(argc, argv, &o);
+    int own = o.shards / W.size, first = W.rank * own;
+    int per = o.batch / o.shards, local_b = per * own;
+
+    emo_dataset *ds;
+    check(emo_dataset_create(&ds), "dataset");
+    check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o.classes),
+          "--classes");
+    cli_load_sources(ds, o.src, o.n_src);
+    char protocol[256];
+    cli_apply_split(ds, o.split, o.seed, EMO_SPLIT_TRAIN, protocol,
+                    sizeof protocol);
+
+    emo_network *net = cli_create_network(o.net, emo_dataset_num_classes(ds));
+    int ch, side, sw;
+    check(emo_network_input_shape(net, &ch, &side, &sw), "input shape");
+    if (ch != 1 || side != sw)
+        fail("the network must take N x N gray faces");
+    int classes = emo_network_num_classes(net);
+    check(emo_network_set_int(net, EMO_OPT_NET_SEED, o.net_seed), "seed");
+    check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o.threads),
+          "--threads");
+    check(emo_network_set_float(net, EMO_OPT_TRAIN_MOMENTUM, o.momentum),
+          "--momentum");
+    check(emo_network_set_float(net, EMO_OPT_TRAIN_WEIGHT_DECAY,
+                                o.weight_decay), "--weight-decay");
+    W.wait_timing = o.wait_timing;
+    check(emo_network_set_reducer(net, mpi_reduce, &W), "reducer");
+
+    emo_preprocessor *pp;
+    check(emo_preprocessor_create(&pp), "preprocessor");
+    check(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_ENABLE, 0), "pp");
+    check(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, side), "pp");
+    check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o.blur), "pp");
+
+    double t_load = MPI_Wtime();
+    faces tr = {0}, va = {0};
+    load_faces(ds, EMO_SPLIT_TRAIN, pp, side, o.shards, first, own, &tr);
+    mean_image(&tr, pp, side);
+    load_faces(ds, EMO_SPLIT_VAL, pp, side, W.size, W.rank, 1, &va);
+    check(emo_network_store_preprocessing(net, pp), "preprocessing");
+    int counts[2] = {tr.n, va.n};
+    MPI_Allreduce(MPI_IN_PLACE, counts, 2, MPI_INT, MPI_SUM, W.comm);
+    t_load = MPI_Wtime() - t_load;
+
+    /* Steps per epoch: the smallest shard decides. */
+    int **order = malloc(sizeof(int *) * (size_t)own);
+    int *len = malloc(sizeof(int) * (size_t)own), steps = 1 << 30;
+    float *x = malloc(sizeof(float) * (size_t)local_b * side * side);
+    int *y = malloc(sizeof(int) * (size_t)local_b);
+    if (!order || !len || !x || !y)
+        fail("out of memory");
+    for (int s = 0; s < own; s++) {
+        int n = 0;
+        for (int i = 0; i < tr.n; i++)
+            n += tr.shard[i] == first + s;
+        order[s] = malloc(sizeof(int) * ((size_t)n + 1));
+        if (!order[s])
+            fail("out of memory");
+        steps = n / per < steps ? n / per : steps;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, &steps, 1, MPI_INT, MPI_MIN, W.comm);
+    if (o.max_steps && steps > o.max_steps)
+        steps = o.max_steps;
+    if (steps < 1)
+        fail("a shard holds fewer faces than its part of a batch");
+    uint64_t sum0 = check_in_sync(net, 0);
+    if (W.rank == 0) {
+        printf("emo-train-mpi: %d ranks x %d threads, %d shards, global "
+               "batch %d (%d per rank), %d train / %d val faces (%s), "
+               "%d steps per epoch, %lld parameters, loaded in %.1f s, "
+               "weights %016llx\n", W.size, o.threads, o.shards, o.batch,
+               local_b, counts[0], counts[1], protocol, steps,
+               (long long)emo_network_num_params(net), t_load,
+               (unsigned long long)sum0);
+        fflush(stdout);
+    }
+
+    size_t sz = (size_t)side * side;
+    for (int e = 0; e < o.epochs; e++) {
+        shuffle_shards(&tr, first, own, o.seed, e, order, len);
+        double loss = 0, hits = 0, t_step = 0;
+        W.comm_sec = W.wait_sec = 0;
+        for (int k = 0; k < steps; k++) {
+            for (int s = 0, b = 0; s < own; s++)
+                for (int j = 0; j < per; j++, b++) {
+                    int i = order[s][k * per + j];
+                    int flip = o.mirror &&
+                        (key3(o.seed, (uint64_t)e, (uint64_t)tr.item[i]) &
+                         1);
+                    copy_face(x + sz * (size_t)b, tr.x + sz * (size_t)i,
+                              side, flip);
+                    y[b] = tr.label[i];
+                }
+            double l, t0 = MPI_Wtime();
+            check(emo_network_train_step(net, x, y, local_b,
+                                         lr_at(&o, e + (double)k / steps),
+                                         NULL, &l), "training step");
+            t_step += MPI_Wtime() - t0;
+            loss += l;
+            hits += W.loss[2];
+        }
+        uint64_t sum = check_in_sync(net, e + 1);
+        double vacc = val_accuracy(net, &va, side, classes);
+        /* The slowest rank's times: what the run waits for. */
+        double t[3] = {t_step, W.comm_sec, W.wait_sec};
+        MPI_Allreduce(MPI_IN_PLACE, t, 3, MPI_DOUBLE, MPI_MAX, W.comm);
+        if (W.rank == 0) {
+            printf("epoch %d/%d  loss %.6f  train %.4f  val %.4f  "
+                   "%.2f ms/step (allreduce %.2f, waiting %.2f)  "
+                   "weights %016llx\n",
+                   e + 1, o.epochs, loss / steps,
+                   hits / ((double)steps * o.batch), vacc,
+                   1e3 * t[0] / steps, 1e3 * t[1] / steps,
+                   1e3 * t[2] / steps, (unsigned long long)sum);
+            fflush(stdout);
+            if (o.checkpoint)
+                check(emo_network_save(net, o.checkpoint), o.checkpoint);
+        }
+    }
+    if (W.rank == 0)
+        check(emo_network_save(net, o.out), o.out);
+    MPI_Barrier(W.comm);
+
+    for (int s = 0; s < own; s++)
+        free(order[s]);
+    free(order);
+    free(len);
+    free(x);
+    free(y);
+    faces_free(&tr);
+    faces_free(&va);
+    emo_preprocessor_destroy(pp);
+    emo_network_destroy(net);
+    emo_dataset_destroy(ds);
+    MPI_Finalize();
+    return 0;
+}
