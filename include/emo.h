@@ -60,11 +60,11 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define EMO_VERSION_MAJOR 1
-#define EMO_VERSION_MINOR 0
+#define EMO_VERSION_MINOR 1
 #define EMO_VERSION_PATCH 0
 #define EMO_VERSION_NUMBER \
     (EMO_VERSION_MAJOR * 10000 + EMO_VERSION_MINOR * 100 + EMO_VERSION_PATCH)
-#define EMO_VERSION_STRING "1.0.0"
+#define EMO_VERSION_STRING "1.1.0"
 
 /* Runtime version of the loaded library, as "MAJOR.MINOR.PATCH". */
 EMO_API const char *emo_version(void);

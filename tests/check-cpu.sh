@@ -97,7 +97,7 @@ for level in v3 v4; do
     b=build-$level
     echo "cpu: ARCHFLAGS=-march=x86-64-$level (in $b/)"
     $MAKE --no-print-directory -s B=$b ARCHFLAGS=-march=x86-64-$level \
-        $b/libemo.so.1.0.0 $b/check_libemo > "$tmp" 2>&1 ||
+        lib $b/check_libemo > "$tmp" 2>&1 ||
         { tail -20 "$tmp"; fail=1; continue; }
     { suites $b && oracle $b/libemo.so.1; } || fail=1
 done
