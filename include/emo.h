@@ -267,7 +267,8 @@ EMO_API int emo_get_int(int option, int *value);
 /* Images                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Decodes a JPEG, PNG or binary PGM (P5) image, recognised by its content.
+/* Decodes a JPEG, PNG, TIFF (the first page; gray, palette, RGB, RGBA, up
+ * to 16 bits) or binary PGM (P5) image, recognised by its content.
  * channels = 1 gives 8-bit gray, 3 gives 8-bit RGB (alpha is composited on
  * black, 16-bit samples are scaled).  A JPEG's EXIF orientation is
  * applied, as OpenCV's imread does: width and height are those of the

@@ -121,8 +121,8 @@ static int image_name(const char *name)
     return 0;
 }
 
-/* 1 when the file starts like a format libemo decodes (JPEG, PNG, binary
- * PGM), 0 when it is readable but not decodable (TIFF, BMP...), -1 when it
+/* 1 when the file starts like a format libemo decodes (JPEG, PNG, TIFF,
+ * binary PGM), 0 when it is readable but not decodable (BMP...), -1 when it
  * cannot be read or is not a regular file (a FIFO would block a plain
  * open).  Cheap: reads 8 bytes, not the image. */
 static int probe(const char *path)
@@ -137,11 +137,14 @@ static int probe(const char *path)
         return 1;
     if (n >= 2 && b[0] == 'P' && b[1] == '5')
         return 1;
+    if (n >= 4 && (memcmp(b, "II*\0", 4) == 0 || memcmp(b, "MM\0*", 4) == 0 ||
+                   memcmp(b, "II+\0", 4) == 0 || memcmp(b, "MM\0+", 4) == 0))
+        return 1;
     return 0;
 }
 
 /* Adds an image file: unreadable files are counted and left out, readable
- * but undecodable ones (JAFFE's TIFF) are kept as items (their names and
+ * but undecodable ones (BMP, GIF) are kept as items (their names and
  * labels are data too) and counted as skipped. */
 static int push_file(emo_dataset *ds, const char *path, const char *subject,
                      int label)
