@@ -2,7 +2,8 @@
  * emo-train - train an emotion network on one or more datasets.
  *
  *   emo-train --folder DIR | --list F [--root R] | --ckplus DIR |
- *             --jaffe DIR | --fer-csv F [--usage U]   (repeatable: merged)
+ *             --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR
+ *             (repeatable: merged)
  *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
  *             FILE.txt] [--classes 7|8] [--face-size N] [--detect]
@@ -66,7 +67,8 @@ static void usage(void)
             "  [--curve PNG] [--weight-storage f32|f16] [--max-pixels N]"
             " --out MODEL\n"
             "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR |"
-            " --jaffe DIR | --fer-csv F [--usage U] (repeatable)\n",
+            " --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR"
+            " (repeatable)\n",
             cli_prog());
     exit(2);
 }

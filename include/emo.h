@@ -404,8 +404,9 @@ EMO_API int emo_dataset_get_float(const emo_dataset *ds, int option,
                                   double *value);
 
 /* Sources.  Each adds to the dataset; images whose class is unknown or
- * excluded (contempt with 7 classes) are left out, and unreadable images
- * are counted in emo_dataset_skipped().  Errors: EMO_ERR_IO (missing root),
+ * excluded (contempt with 7 classes) are left out and counted
+ * (emo_dataset_left_out), and unreadable images are counted in
+ * emo_dataset_skipped().  Errors: EMO_ERR_IO (missing root),
  * EMO_ERR_FORMAT (a bad line, with file:line in emo_last_error()),
  * EMO_ERR_NOMEM, EMO_ERR_LIMIT. */
 /* CK+ distribution: root holds cohn-kanade-images/ and Emotion/. */
@@ -443,6 +444,47 @@ EMO_API int emo_dataset_item_split(const emo_dataset *ds, int i);
 /* Decodes item i to gray; free *pixels with emo_free(). */
 EMO_API int emo_dataset_item_image(const emo_dataset *ds, int i,
                                    uint8_t **pixels, int *width, int *height);
+
+/* FER+ (Barsoum et al., 2016): dir/label.csv beside the images, one line
+ * per image: `file,"(x, y, w, h)",neutral,happiness,surprise,sadness,
+ * anger,disgust,fear,contempt,unknown,NF` vote counts (0..255).  Each
+ * image is labelled by the paper's majority protocol: vote counts of 1
+ * are dropped, and the image is kept only when one answer has more than
+ * half of the remaining votes and that answer is an emotion; the others
+ * are left out and counted (emo_dataset_left_out: EMO_LEFT_OUT_NO_MAJORITY,
+ * _VOTE_UNKNOWN, _NOT_FACE, _NO_VOTES for a row of zeros).  Contempt with
+ * EMO_OPT_DATA_CLASSES = 7 counts as EMO_LEFT_OUT_EXCLUDED_CLASS.  Each
+ * item keeps its raw votes (emo_dataset_item_votes).  Errors as the other
+ * sources; a malformed line fails with "label.csv:LINE: ...".  Since 1.1. */
+EMO_API int emo_dataset_add_ferplus(emo_dataset *ds, const char *dir);
+
+/* Indexes of a FER+ vote array: EMO_CLASS_* (0..7), then these. */
+enum { EMO_FERPLUS_UNKNOWN = 8, EMO_FERPLUS_NOT_FACE = 9,
+       EMO_FERPLUS_VOTES = 10 };
+
+/* Copies min(n, EMO_FERPLUS_VOTES) vote counts of item i into votes (index
+ * EMO_CLASS_* for the emotions, EMO_FERPLUS_UNKNOWN, EMO_FERPLUS_NOT_FACE)
+ * and returns EMO_FERPLUS_VOTES, or 0 when the item has no votes (it came
+ * from another source).  votes may be NULL when n is 0.  Errors:
+ * EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (no item i).  Since 1.1. */
+EMO_API int emo_dataset_item_votes(const emo_dataset *ds, int i, int *votes,
+                                   int n);
+
+/* Why images met by the loaders were not added: */
+enum {
+    EMO_LEFT_OUT_UNKNOWN_FOLDER = 0, /* emo_dataset_add_folder: image files
+                                        in a folder that names no class */
+    EMO_LEFT_OUT_EXCLUDED_CLASS = 1, /* a class EMO_OPT_DATA_CLASSES leaves
+                                        out (contempt with 7) */
+    EMO_LEFT_OUT_NO_MAJORITY = 2,    /* FER+: no answer over half the votes */
+    EMO_LEFT_OUT_VOTE_UNKNOWN = 3,   /* FER+: the majority says "unknown" */
+    EMO_LEFT_OUT_NOT_FACE = 4,       /* FER+: the majority says "not a face" */
+    EMO_LEFT_OUT_NO_VOTES = 5        /* FER+: a row whose votes are all 0 */
+};
+/* How many images the sources added so far left out for `reason`
+ * (EMO_LEFT_OUT_*); unreadable files are counted in emo_dataset_skipped()
+ * instead.  Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE.  Since 1.1. */
+EMO_API int emo_dataset_left_out(const emo_dataset *ds, int reason);
 
 /* Random split by fractions (the paper's 0.7/0.1/0.2), stratified by
  * class, reproducible from seed.  Errors: EMO_ERR_RANGE (fractions not

@@ -149,7 +149,7 @@ int cli_source_option(int argc, char **argv, int *i, cli_source *src, int *n)
         int kind;
     } kinds[] = {{"--folder", SRC_FOLDER}, {"--list", SRC_LIST},
                  {"--ckplus", SRC_CKPLUS}, {"--jaffe", SRC_JAFFE},
-                 {"--fer-csv", SRC_FER_CSV}};
+                 {"--fer-csv", SRC_FER_CSV}, {"--ferplus", SRC_FERPLUS}};
     const char *a = argv[*i];
     if ((!strcmp(a, "--root") || !strcmp(a, "--usage"))) {
         int want = a[2] == 'r' ? SRC_LIST : SRC_FER_CSV;
@@ -189,8 +189,9 @@ void cli_load_sources(emo_dataset *ds, const cli_source *src, int n)
                                                                 s->root)
                  : s->kind == SRC_CKPLUS ? emo_dataset_add_ckplus(ds, s->path)
                  : s->kind == SRC_JAFFE  ? emo_dataset_add_jaffe(ds, s->path)
-                                         : emo_dataset_add_fer_csv(
-                                               ds, s->path, s->usage);
+                 : s->kind == SRC_FERPLUS
+                     ? emo_dataset_add_ferplus(ds, s->path)
+                     : emo_dataset_add_fer_csv(ds, s->path, s->usage);
         cli_check(rc, s->path);
     }
 }

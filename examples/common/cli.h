@@ -41,7 +41,8 @@ const char *cli_prog(void);
 emo_network *cli_create_network(const char *spec, int num_classes);
 
 /* Dataset sources as given on the command line. */
-enum { SRC_FOLDER, SRC_LIST, SRC_CKPLUS, SRC_JAFFE, SRC_FER_CSV };
+enum { SRC_FOLDER, SRC_LIST, SRC_CKPLUS, SRC_JAFFE, SRC_FER_CSV,
+       SRC_FERPLUS };
 typedef struct cli_source {
     int kind;
     const char *path;
@@ -50,8 +51,9 @@ typedef struct cli_source {
 } cli_source;
 #define CLI_MAX_SOURCES 32
 
-/* Recognises --folder/--list/--ckplus/--jaffe/--fer-csv and the --root /
- * --usage modifiers that follow them.  Returns 1 when argv[*i] was one. */
+/* Recognises --folder/--list/--ckplus/--jaffe/--fer-csv/--ferplus and the
+ * --root / --usage modifiers that follow them.  Returns 1 when argv[*i]
+ * was one. */
 int cli_source_option(int argc, char **argv, int *i, cli_source *src,
                       int *n);
 /* Adds every source to ds (exits on error). */

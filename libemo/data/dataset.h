@@ -1,6 +1,7 @@
 /*
  * dataset.h - internals of the emo_dataset handle shared by dataset.c
- * (handle, items, splits) and loaders.c (the source loaders).
+ * (handle, items, splits, left-out counts), loaders.c (the source
+ * loaders and what they share) and ferplus.c (FER+ votes).
  */
 #ifndef EMO_DATASET_H
 #define EMO_DATASET_H
@@ -15,6 +16,8 @@
 #define EMO__DS_MAX_SUBJECT 63
 /* FER2013 rows are 48 x 48 gray. */
 #define EMO__FER_SIDE 48
+/* Number of EMO_LEFT_OUT_* reasons. */
+#define EMO__LEFT_OUT_KINDS 6
 
 typedef struct emo__ds_item {
     char *path;     /* file path, or "file.csv:LINE" for CSV rows */
@@ -23,6 +26,8 @@ typedef struct emo__ds_item {
     int label;      /* EMO_CLASS_* (also the class index: same order) */
     int split;      /* EMO_SPLIT_* */
     atomic_int bad; /* set once when decoding failed (counted in skipped) */
+    int has_votes;  /* votes below were read (FER+) */
+    uint8_t votes[EMO_FERPLUS_VOTES]; /* EMO_CLASS_* order, unknown, NF */
 } emo__ds_item;
 
 struct emo_dataset {
@@ -30,11 +35,25 @@ struct emo_dataset {
     emo__ds_item *items;
     size_t n, cap;
     atomic_int skipped;
+    int left_out[EMO__LEFT_OUT_KINDS]; /* by EMO_LEFT_OUT_*; loaders only */
 };
+
+/* Where a loader started, so that a failed source can be taken back
+ * whole: items, the skipped count and the left-out counts. */
+typedef struct emo__ds_mark {
+    size_t n;
+    int skipped;
+    int left_out[EMO__LEFT_OUT_KINDS];
+} emo__ds_mark;
+
+emo__ds_mark emo__ds_begin(const emo_dataset *ds);
+/* Returns rc; when it is an error, first restores the dataset to mark. */
+int emo__ds_finish(emo_dataset *ds, const emo__ds_mark *mark, int rc);
 
 /* Appends an item (copies path and subject; takes ownership of pixels,
  * which is freed on failure).  Classes excluded by EMO_OPT_DATA_CLASSES
- * are silently dropped (returns EMO_OK).  label must be an EMO_CLASS_*. */
+ * are dropped and counted in left_out[EMO_LEFT_OUT_EXCLUDED_CLASS]
+ * (returns EMO_OK).  label must be an EMO_CLASS_*. */
 int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
                  int label, uint8_t *pixels);
 /* Frees the items from index `keep` on: loaders roll back a failed source
@@ -47,5 +66,22 @@ int emo__ds_classes(const emo_dataset *ds);
 /* Subject of a CK+-style file name ("S005_001_00000011.png" -> "S005");
  * writes "" when the name does not have that form. */
 void emo__ds_ck_subject(const char *name, char *out, size_t cap);
+
+/* Shared by the loaders (loaders.c, ferplus.c). */
+/* dir/name into out (EMO__DS_MAX_PATH bytes); EMO_ERR_LIMIT when longer. */
+int emo__ds_join(char *out, const char *dir, const char *name);
+/* Adds an image file: unreadable files are counted as skipped and left
+ * out, readable but undecodable ones kept and counted as skipped.  *added
+ * (may be NULL) is set to the new item's index, or -1 when none was
+ * added. */
+int emo__ds_push_file(emo_dataset *ds, const char *path, const char *subject,
+                      int label, long *added);
+/* Reads a text file and calls fn on each line (newline removed, numbered
+ * from 1), all or nothing: the first error stops the loop and takes the
+ * source back.  ctx is passed through. */
+typedef int (*emo__ds_line_fn)(emo_dataset *ds, char *line, void *ctx,
+                               const char *file, int lineno);
+int emo__ds_read_lines(emo_dataset *ds, const char *path,
+                       emo__ds_line_fn fn, void *ctx);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * loaders.c - the emo_dataset sources: CK+ distribution, folder per
- * class, JAFFE file names, "path label" lists and the FER2013 CSV.
+ * class, JAFFE file names, "path label" lists and the FER2013 CSV (FER+
+ * votes are in ferplus.c).
  *
  * Every loader adds all of its source or nothing: on an error the items it
  * had added are removed again, so a caller can report the error and go on
@@ -41,7 +42,7 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int join(char *out, const char *dir, const char *name)
+int emo__ds_join(char *out, const char *dir, const char *name)
 {
     int n = snprintf(out, EMO__DS_MAX_PATH, "%s/%s", dir, name);
     if (n < 0 || n >= EMO__DS_MAX_PATH)
@@ -75,7 +76,7 @@ static int list_dir(const char *dir, int dirs, name_list *out)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if ((rc = join(path, dir, e->d_name)) != EMO_OK)
+        if ((rc = emo__ds_join(path, dir, e->d_name)) != EMO_OK)
             break;
         struct stat st;
         if (dirs != (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
@@ -143,12 +144,13 @@ static int probe(const char *path)
     return 0;
 }
 
-/* Adds an image file: unreadable files are counted and left out, readable
- * but undecodable ones (BMP, GIF) are kept as items (their names and
- * labels are data too) and counted as skipped. */
-static int push_file(emo_dataset *ds, const char *path, const char *subject,
-                     int label)
+/* Readable but undecodable files (BMP, GIF) are kept as items: their
+ * names and labels are data too. */
+int emo__ds_push_file(emo_dataset *ds, const char *path, const char *subject,
+                      int label, long *added)
 {
+    if (added)
+        *added = -1;
     int p = probe(path);
     if (p < 0) {
         atomic_fetch_add(&ds->skipped, 1);
@@ -156,9 +158,13 @@ static int push_file(emo_dataset *ds, const char *path, const char *subject,
     }
     size_t before = ds->n;
     int rc = emo__ds_push(ds, path, subject, label, NULL);
-    if (rc == EMO_OK && p == 0 && ds->n > before) {
-        atomic_store(&ds->items[before].bad, 1);
-        atomic_fetch_add(&ds->skipped, 1);
+    if (rc == EMO_OK && ds->n > before) {
+        if (added)
+            *added = (long)before;
+        if (p == 0) {
+            atomic_store(&ds->items[before].bad, 1);
+            atomic_fetch_add(&ds->skipped, 1);
+        }
     }
     return rc;
 }
@@ -180,16 +186,6 @@ void emo__ds_ck_subject(const char *name, char *out, size_t cap)
     out[0] = 0;
 }
 
-/* Runs a loader body with the all-or-nothing rule. */
-static int finish(emo_dataset *ds, size_t keep, int skipped, int rc)
-{
-    if (rc != EMO_OK) {
-        emo__ds_truncate(ds, keep);
-        atomic_store(&ds->skipped, skipped);
-    }
-    return rc;
-}
-
 /* ---- folder per class ---------------------------------------------------- */
 
 static int add_class_folder(emo_dataset *ds, const char *dir, int label)
@@ -200,21 +196,34 @@ static int add_class_folder(emo_dataset *ds, const char *dir, int label)
     for (size_t i = 0; rc == EMO_OK && i < files.n; i++) {
         if (!image_name(files.v[i]))
             continue;
-        if ((rc = join(path, dir, files.v[i])) != EMO_OK)
+        if ((rc = emo__ds_join(path, dir, files.v[i])) != EMO_OK)
             break;
         emo__ds_ck_subject(files.v[i], subject, sizeof subject);
-        rc = push_file(ds, path, subject, label);
+        rc = emo__ds_push_file(ds, path, subject, label, NULL);
     }
     names_free(&files);
     return rc;
+}
+
+/* Counts the image files of a folder that names no class. */
+static int count_images(emo_dataset *ds, const char *dir)
+{
+    name_list files;
+    int rc = list_dir(dir, 0, &files);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < files.n; i++)
+        if (image_name(files.v[i]))
+            ds->left_out[EMO_LEFT_OUT_UNKNOWN_FOLDER]++;
+    names_free(&files);
+    return EMO_OK;
 }
 
 EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root)
 {
     if (!ds || !root)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    emo__ds_mark mark = emo__ds_begin(ds);
     name_list dirs;
     int rc = list_dir(root, 1, &dirs);
     if (rc)
@@ -223,17 +232,21 @@ EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root)
     int known = 0;
     for (size_t i = 0; rc == EMO_OK && i < dirs.n; i++) {
         int label = emo_class_from_name(dirs.v[i]);
-        if (label < 0)
-            continue; /* not a class folder: left out */
+        if (label < 0) {
+            /* Not a class folder: its images are left out, and counted. */
+            if ((rc = emo__ds_join(path, root, dirs.v[i])) == EMO_OK)
+                rc = count_images(ds, path);
+            continue;
+        }
         known++;
-        if ((rc = join(path, root, dirs.v[i])) == EMO_OK)
+        if ((rc = emo__ds_join(path, root, dirs.v[i])) == EMO_OK)
             rc = add_class_folder(ds, path, label);
     }
     names_free(&dirs);
     if (rc == EMO_OK && !known)
         rc = emo__fail(EMO_ERR_EMPTY, "%s: no folder named after an emotion "
                        "class (anger, happy, ...)", root);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
 
 /* ---- JAFFE ------------------------------------------------------------- */
@@ -264,8 +277,7 @@ EMO_API int emo_dataset_add_jaffe(emo_dataset *ds, const char *dir)
 {
     if (!ds || !dir)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    emo__ds_mark mark = emo__ds_begin(ds);
     name_list files;
     int rc = list_dir(dir, 0, &files);
     if (rc)
@@ -275,11 +287,11 @@ EMO_API int emo_dataset_add_jaffe(emo_dataset *ds, const char *dir)
         int label = jaffe_name(files.v[i], subject, sizeof subject);
         if (label < 0 || !image_name(files.v[i]))
             continue;
-        if ((rc = join(path, dir, files.v[i])) == EMO_OK)
-            rc = push_file(ds, path, subject, label);
+        if ((rc = emo__ds_join(path, dir, files.v[i])) == EMO_OK)
+            rc = emo__ds_push_file(ds, path, subject, label, NULL);
     }
     names_free(&files);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
 
 /* ---- CK+ distribution -------------------------------------------------- */
@@ -311,7 +323,7 @@ static int ckplus_label(const char *dir, int *label)
         size_t len = strlen(files.v[i]);
         if (len < 12 || strcmp(files.v[i] + len - 12, "_emotion.txt") != 0)
             continue;
-        if ((rc = join(path, dir, files.v[i])) != EMO_OK)
+        if ((rc = emo__ds_join(path, dir, files.v[i])) != EMO_OK)
             break;
         uint8_t *data;
         size_t size;
@@ -365,8 +377,8 @@ static int ckplus_sequence(emo_dataset *ds, const char *dir,
                                   : -1;
         if (cls < 0)
             continue;
-        if ((rc = join(path, dir, files.v[i])) == EMO_OK)
-            rc = push_file(ds, path, subject, cls);
+        if ((rc = emo__ds_join(path, dir, files.v[i])) == EMO_OK)
+            rc = emo__ds_push_file(ds, path, subject, cls, NULL);
     }
     names_free(&files);
     return rc;
@@ -378,20 +390,20 @@ static int ckplus_subject(emo_dataset *ds, const char *img_root,
 {
     char sdir[EMO__DS_MAX_PATH], dir[EMO__DS_MAX_PATH];
     char edir[EMO__DS_MAX_PATH], esub[EMO__DS_MAX_PATH];
-    int rc = join(sdir, img_root, subject);
-    if (rc || (rc = join(esub, emo_root, subject)) != EMO_OK)
+    int rc = emo__ds_join(sdir, img_root, subject);
+    if (rc || (rc = emo__ds_join(esub, emo_root, subject)) != EMO_OK)
         return rc;
     name_list seqs;
     if ((rc = list_dir(sdir, 1, &seqs)) != EMO_OK)
         return rc;
     for (size_t i = 0; rc == EMO_OK && i < seqs.n; i++) {
         int label;
-        if ((rc = join(edir, esub, seqs.v[i])) != EMO_OK ||
+        if ((rc = emo__ds_join(edir, esub, seqs.v[i])) != EMO_OK ||
             (rc = ckplus_label(edir, &label)) != EMO_OK)
             break;
         if (label < 0)
             continue; /* unlabelled sequence */
-        if ((rc = join(dir, sdir, seqs.v[i])) == EMO_OK)
+        if ((rc = emo__ds_join(dir, sdir, seqs.v[i])) == EMO_OK)
             rc = ckplus_sequence(ds, dir, subject, label);
     }
     names_free(&seqs);
@@ -403,24 +415,46 @@ EMO_API int emo_dataset_add_ckplus(emo_dataset *ds, const char *root)
     if (!ds || !root)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
     char img_root[EMO__DS_MAX_PATH], emo_root[EMO__DS_MAX_PATH];
-    int rc = join(img_root, root, "cohn-kanade-images");
-    if (rc || (rc = join(emo_root, root, "Emotion")) != EMO_OK)
+    int rc = emo__ds_join(img_root, root, "cohn-kanade-images");
+    if (rc || (rc = emo__ds_join(emo_root, root, "Emotion")) != EMO_OK)
         return rc;
     if (!is_dir(img_root) || !is_dir(emo_root))
         return emo__fail(EMO_ERR_IO, "%s: not a CK+ folder (needs "
                          "cohn-kanade-images/ and Emotion/)", root);
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    emo__ds_mark mark = emo__ds_begin(ds);
     name_list subjects;
     if ((rc = list_dir(img_root, 1, &subjects)) != EMO_OK)
         return rc;
     for (size_t i = 0; rc == EMO_OK && i < subjects.n; i++)
         rc = ckplus_subject(ds, img_root, emo_root, subjects.v[i]);
     names_free(&subjects);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
 
 /* ---- "path label" lists -------------------------------------------------- */
+
+int emo__ds_read_lines(emo_dataset *ds, const char *path,
+                       emo__ds_line_fn fn, void *ctx)
+{
+    uint8_t *data;
+    size_t size;
+    int rc = emo__read_file(path, &data, &size);
+    if (rc)
+        return rc;
+    emo__ds_mark mark = emo__ds_begin(ds);
+    int lineno = 0;
+    /* strtok_r would merge blank lines and shift the line numbers. */
+    char *p = (char *)data;
+    while (rc == EMO_OK && p && *p) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = 0;
+        rc = fn(ds, p, ctx, path, ++lineno);
+        p = nl ? nl + 1 : NULL;
+    }
+    free(data);
+    return emo__ds_finish(ds, &mark, rc);
+}
 
 /* Label token: a canonical class index or a class name. */
 static int parse_label(const char *tok)
@@ -435,9 +469,10 @@ static int parse_label(const char *tok)
 
 /* One non-blank line "path label" (the path may hold spaces; the label is
  * the last field). */
-static int list_line(emo_dataset *ds, char *line, const char *base,
+static int list_line(emo_dataset *ds, char *line, void *ctx,
                      const char *file, int lineno)
 {
+    const char *base = ctx;
     size_t len = strlen(line);
     while (len && isspace((unsigned char)line[len - 1]))
         line[--len] = 0;
@@ -464,11 +499,11 @@ static int list_line(emo_dataset *ds, char *line, const char *base,
                                    ? (strcpy(path, line), EMO_OK)
                                    : emo__fail(EMO_ERR_LIMIT, "%s:%d: path "
                                                "too long", file, lineno))
-                            : join(path, base, line);
+                            : emo__ds_join(path, base, line);
     if (rc)
         return rc;
     emo__ds_ck_subject(path, subject, sizeof subject);
-    return push_file(ds, path, subject, label);
+    return emo__ds_push_file(ds, path, subject, label, NULL);
 }
 
 EMO_API int emo_dataset_add_list(emo_dataset *ds, const char *list_path,
@@ -491,25 +526,7 @@ EMO_API int emo_dataset_add_list(emo_dataset *ds, const char *list_path,
         if (slash == list_path)
             strcpy(base, "/");
     }
-    uint8_t *data;
-    size_t size;
-    int rc = emo__read_file(list_path, &data, &size);
-    if (rc)
-        return rc;
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
-    int lineno = 0;
-    /* strtok_r would merge blank lines and shift the line numbers. */
-    char *p = (char *)data;
-    while (rc == EMO_OK && p && *p) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = 0;
-        rc = list_line(ds, p, base, list_path, ++lineno);
-        p = nl ? nl + 1 : NULL;
-    }
-    free(data);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_read_lines(ds, list_path, list_line, base);
 }
 
 /* ---- FER2013 CSV --------------------------------------------------------- */
@@ -633,8 +650,7 @@ EMO_API int emo_dataset_add_fer_csv(emo_dataset *ds, const char *csv_path,
     int rc = emo__read_file(csv_path, &data, &size);
     if (rc)
         return rc;
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    emo__ds_mark mark = emo__ds_begin(ds);
     char *p = (char *)data, *nl = strchr(p, '\n');
     if (nl)
         *nl = 0;
@@ -653,5 +669,5 @@ EMO_API int emo_dataset_add_fer_csv(emo_dataset *ds, const char *csv_path,
         p = nl ? nl + 1 : NULL;
     }
     free(data);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
