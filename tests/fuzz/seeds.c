@@ -220,6 +220,20 @@ static int list_seed(void)
     return write_seed("list", "mixed", list, sizeof list - 1);
 }
 
+/* FER+ label.csv lines: a majority, a tie, unknown, a row of zeros, a
+ * CRLF line and a blank one. */
+static int ferplus_seed(void)
+{
+    static const char csv[] =
+        "fer0000001.png,\"(0, 0, 48, 48)\",6,1,1,0,0,0,0,0,2,0\n"
+        "fer0000002.png,\"(0, 0, 48, 48)\",4,0,0,0,0,0,0,4,1,1\r\n"
+        "\n"
+        "fer0000003.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,0,6,0\n"
+        "fer0000004.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,0,0,0\n"
+        "fer0000005.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,9,1,0\n";
+    return write_seed("ferplus", "votes", csv, sizeof csv - 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -231,7 +245,7 @@ int main(int argc, char **argv)
     int rc = image_seeds() | network_text_seeds() |
              model_seed(EMO_STORE_F32, "tiny") |
              model_seed(EMO_STORE_F16, "tiny-f16") | fer_csv_seed() |
-             list_seed();
+             list_seed() | ferplus_seed();
     if (rc)
         fprintf(stderr, "seeds: %s\n", emo_last_error());
     return rc;
