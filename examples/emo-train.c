@@ -11,7 +11,8 @@
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
- *             [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]
+ *             [--keep best|last] [--labels majority|draw] [--seed N]
+ *             [--train-seed N] [--net-seed N]
  *             [--threads N] [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
  *             [--checkpoint F [--resume]] [--curve PNG]
@@ -60,7 +61,8 @@ static void usage(void)
             "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
             " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
             "  [--rotate-deg X] [--class-weights] [--early-stop N]"
-            " [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]\n"
+            " [--keep best|last] [--labels majority|draw] [--seed N]"
+            " [--train-seed N] [--net-seed N]\n"
             "  [--threads N]"
             " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
             " [--checkpoint F [--resume]]\n"
@@ -130,6 +132,12 @@ static int parse_keep(const char *s)
     return cli_choice("--keep", s, keep, 2);
 }
 
+static int parse_labels(const char *s)
+{
+    static const char *const labels[] = {"majority", "draw"}; /* EMO_LABELS_* */
+    return cli_choice("--labels", s, labels, 2);
+}
+
 static int parse_storage(const char *s)
 {
     static const char *const storage[] = {"f32", "f16"}; /* EMO_STORE_* */
@@ -170,6 +178,9 @@ static int train_option(options *o, int argc, char **argv, int *i)
         set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
     else if (!strcmp(a, "--keep"))
         set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(cli_value(argc, argv, i)));
+    else if (!strcmp(a, "--labels"))
+        set_opt(o, EMO_OPT_TRAIN_LABELS,
+                parse_labels(cli_value(argc, argv, i)));
     else if (!strcmp(a, "--weight-storage"))
         set_opt(o, EMO_OPT_NET_WEIGHT_STORAGE,
                 parse_storage(cli_value(argc, argv, i)));

@@ -203,6 +203,9 @@ typedef enum emo_option {
     EMO_OPT_TRAIN_RESUME = 313,        /* (i) resume from the checkpoint */
     EMO_OPT_TRAIN_KEEP = 314,          /* (i) EMO_KEEP_*: the weights the run
                                           ends with, best */
+    EMO_OPT_TRAIN_LABELS = 315,        /* (i) EMO_LABELS_*: the target of an
+                                          item with votes (FER+), majority;
+                                          since 1.1 */
 
     /* prediction: emo_predictor_set_* */
     EMO_OPT_PREDICT_VIEWS = 400,       /* (i) EMO_VIEW_* bit mask, all */
@@ -247,6 +250,12 @@ enum { EMO_VOTE_MAJORITY = 0, EMO_VOTE_MEAN = 1 };
  * validation loss), or the last epoch's -- the honest choice when the
  * validation split is also the one accuracy is reported on. */
 enum { EMO_KEEP_BEST = 0, EMO_KEEP_LAST = 1 };
+/* EMO_OPT_TRAIN_LABELS: a training item that carries votes
+ * (emo_dataset_item_votes) learns its majority label, or, each time it is
+ * drawn into a batch, a label drawn from its votes over the network's
+ * classes, single votes dropped (the FER+ paper's probabilistic label
+ * drawing).  Items without votes always learn their label. */
+enum { EMO_LABELS_MAJORITY = 0, EMO_LABELS_DRAW = 1 };
 /* EMO_OPT_NET_WEIGHT_STORAGE: 32-bit floats, or IEEE 16-bit floats: half
  * the file, each weight rounded to 11 significant bits when saved (and
  * computed in 32 bits after loading); such a file is model format 2, which

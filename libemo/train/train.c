@@ -27,6 +27,7 @@ typedef struct train_run {
     int use_weights;
     /* options */
     int epochs, batch, policy, step, aug, patience, keep;
+    int draw; /* EMO_LABELS_DRAW */
     double lr, gamma, rotate;
     uint64_t seed;
     /* buffers */
@@ -115,6 +116,7 @@ static void read_options(train_run *r)
     r->patience = emo__opti(o, EMO_OPT_TRAIN_EARLY_STOP);
     r->keep = emo__opti(o, EMO_OPT_TRAIN_KEEP);
     r->seed = (uint64_t)emo__opti(o, EMO_OPT_TRAIN_SEED);
+    r->draw = emo__opti(o, EMO_OPT_TRAIN_LABELS) == EMO_LABELS_DRAW;
 }
 
 static int alloc_buffers(train_run *r)
@@ -240,6 +242,23 @@ static void fill_metrics(const train_run *r, double *m, double epoch,
     m[EMO_METRIC_SECONDS] = t;
 }
 
+/* EMO_LABELS_DRAW: an output drawn from face idx's votes, its label when
+ * it has none. */
+static int draw_label(const emo__face_cache *c, int idx, emo_rng *rng)
+{
+    const uint8_t *v = c->votes + (size_t)idx * EMO_MAX_CLASSES;
+    uint32_t sum = 0;
+    for (int k = 0; k < EMO_MAX_CLASSES; k++)
+        sum += v[k];
+    if (!sum)
+        return c->labels[idx];
+    uint32_t u = emo__rng_below(rng, sum);
+    int k = 0;
+    while (u >= v[k])
+        u -= v[k++];
+    return k;
+}
+
 /* One epoch of shuffled mini-batches (the last incomplete batch is left
  * out: it changes every epoch, and a batch of one breaks batch norm). */
 static int run_epoch(train_run *r, int epoch, double *loss_out,
@@ -263,7 +282,8 @@ static int run_epoch(train_run *r, int epoch, double *loss_out,
         for (int k = 0; k < bs; k++) {
             int idx = r->perm[b * bs + k];
             input_face(r, &r->tr, idx, r->in + k * face, 1, &rng);
-            r->lab[k] = r->tr.labels[idx];
+            r->lab[k] = r->draw ? draw_label(&r->tr, idx, &rng)
+                                : r->tr.labels[idx];
         }
         lr = emo__lr_at(r->policy, r->lr, r->gamma, r->step,
                         epoch + (double)b / nb, r->epochs);

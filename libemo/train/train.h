@@ -16,13 +16,17 @@ typedef struct emo__face_cache {
     float *faces;  /* n * side * side */
     int *labels;   /* n */
     int *items;    /* dataset item index of each face */
+    /* n * EMO_MAX_CLASSES vote counts over network outputs (single votes
+     * dropped), all 0 for a face whose item has no votes */
+    uint8_t *votes;
     int n;
     int side;
     int failed;    /* items that could not be made into a face */
 } emo__face_cache;
 
 /* Makes the faces of `split` with pp (mean subtraction switched off for the
- * call); label_map[dataset label] = network output (-1: left out).
+ * call); label_map[dataset label] = network output (-1: left out), and
+ * maps each item's votes the same way.
  * Undecodable images and images without a face are counted in failed.
  * Errors: EMO_ERR_NOMEM, EMO_ERR_LIMIT; per-item errors never fail. */
 int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
