@@ -11,7 +11,7 @@
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
- *             [--keep best|last] [--labels majority|draw] [--seed N]
+ *             [--keep best|last] [--labels majority|draw|soft] [--seed N]
  *             [--train-seed N] [--net-seed N]
  *             [--threads N] [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
@@ -61,7 +61,7 @@ static void usage(void)
             "  [--step N] [--gamma X] [--momentum X] [--weight-decay X]"
             " [--augment mirror,rotate,shift,scale,brightness,erase|none]\n"
             "  [--rotate-deg X] [--class-weights] [--early-stop N]"
-            " [--keep best|last] [--labels majority|draw] [--seed N]"
+            " [--keep best|last] [--labels majority|draw|soft] [--seed N]"
             " [--train-seed N] [--net-seed N]\n"
             "  [--threads N]"
             " [--finetune MODEL] [--freeze-except L1,L2] [--lr-mult LAYER=M]"
@@ -134,8 +134,9 @@ static int parse_keep(const char *s)
 
 static int parse_labels(const char *s)
 {
-    static const char *const labels[] = {"majority", "draw"}; /* EMO_LABELS_* */
-    return cli_choice("--labels", s, labels, 2);
+    static const char *const labels[] = {"majority", "draw",
+                                         "soft"}; /* EMO_LABELS_* */
+    return cli_choice("--labels", s, labels, 3);
 }
 
 static int parse_storage(const char *s)

@@ -251,11 +251,13 @@ enum { EMO_VOTE_MAJORITY = 0, EMO_VOTE_MEAN = 1 };
  * validation split is also the one accuracy is reported on. */
 enum { EMO_KEEP_BEST = 0, EMO_KEEP_LAST = 1 };
 /* EMO_OPT_TRAIN_LABELS: a training item that carries votes
- * (emo_dataset_item_votes) learns its majority label, or, each time it is
+ * (emo_dataset_item_votes) learns its majority label; or, each time it is
  * drawn into a batch, a label drawn from its votes over the network's
- * classes, single votes dropped (the FER+ paper's probabilistic label
- * drawing).  Items without votes always learn their label. */
-enum { EMO_LABELS_MAJORITY = 0, EMO_LABELS_DRAW = 1 };
+ * classes (single votes dropped, unknown and not-a-face not counted: the
+ * FER+ paper's probabilistic label drawing); or the cross-entropy against
+ * that vote distribution (soft targets; class weights still follow the
+ * majority label).  Items without votes always learn their label. */
+enum { EMO_LABELS_MAJORITY = 0, EMO_LABELS_DRAW = 1, EMO_LABELS_SOFT = 2 };
 /* EMO_OPT_NET_WEIGHT_STORAGE: 32-bit floats, or IEEE 16-bit floats: half
  * the file, each weight rounded to 11 significant bits when saved (and
  * computed in 32 bits after loading); such a file is model format 2, which

@@ -479,7 +479,8 @@ END_TEST
 
 /* FER+ votes: 40 copies of one face voted anger 6, happy 4 (and one
  * single "sad" vote, dropped).  Learning the majority drives P(happy) to
- * near 0; drawing labels from the votes keeps it near 0.4. */
+ * near 0; drawing labels from the votes, or soft targets, keep it near
+ * 0.4. */
 static double p_happy_after_training(int labels)
 {
     char dir[256];
@@ -527,15 +528,18 @@ START_TEST(ferplus_votes_majority_or_drawn_labels)
 {
     double maj = p_happy_after_training(EMO_LABELS_MAJORITY);
     double drawn = p_happy_after_training(EMO_LABELS_DRAW);
+    double soft = p_happy_after_training(EMO_LABELS_SOFT);
     ck_assert_msg(maj < 0.1, "majority labels: P(happy) %g", maj);
     ck_assert_msg(drawn > 0.25 && drawn < 0.55, "drawn labels: P(happy) %g",
                   drawn);
+    ck_assert_msg(soft > 0.3 && soft < 0.5, "soft targets: P(happy) %g",
+                  soft);
     emo_network *net;
     int v;
     ck_assert_emo_ok(emo_network_create_text(tiny_net, &net));
     ck_assert_emo_ok(emo_network_get_int(net, EMO_OPT_TRAIN_LABELS, &v));
     ck_assert_int_eq(v, EMO_LABELS_MAJORITY);
-    ck_assert_int_eq(emo_network_set_int(net, EMO_OPT_TRAIN_LABELS, 2),
+    ck_assert_int_eq(emo_network_set_int(net, EMO_OPT_TRAIN_LABELS, 3),
                      EMO_ERR_RANGE);
     emo_network_destroy(net);
 }

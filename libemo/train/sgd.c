@@ -57,7 +57,8 @@ static int count_correct(const float *probs, const int *labels, int batch,
 }
 
 int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
-                  const int *labels, int batch, double lr,
+                  const int *labels, const float *targets, int batch,
+                  double lr,
                   const float *class_weights, double *loss, float *probs,
                   int *correct)
 {
@@ -85,8 +86,8 @@ int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
     emo__train_forward(g, ws, input, batch, threads);
     int n = g->num_classes, last = g->n_layers - 1;
     const float *p = ws->act[last + 1];
-    double l = emo__softmax_xent(p, labels, batch, n, class_weights,
-                                 ws->diff[last]);
+    double l = emo__softmax_xent(p, labels, targets, batch, n,
+                                 class_weights, ws->diff[last]);
     emo__train_backward(g, ws, input, batch, threads);
     sgd_update(g, lr, (float)emo__opt(&net->opts, EMO_OPT_TRAIN_MOMENTUM),
                emo__opt(&net->opts, EMO_OPT_TRAIN_WEIGHT_DECAY));
@@ -118,6 +119,6 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
     int rc = net->ws ? EMO_OK : emo__network_ws_create(net, &net->ws);
     if (rc)
         return rc;
-    return emo__sgd_step(net, net->ws, input, labels, batch, lr,
+    return emo__sgd_step(net, net->ws, input, labels, NULL, batch, lr,
                          class_weights, loss, NULL, NULL);
 }

@@ -69,13 +69,15 @@ int emo__train_resume(emo_network *net, const char *path,
                       emo__train_state *s);
 
 /* One SGD step on net (sgd.c): forward in training mode, weighted
- * cross-entropy, backward, momentum update, with the network's options
+ * cross-entropy (against targets, batch x classes distributions, when not
+ * NULL), backward, momentum update, with the network's options
  * (threads, seed, momentum, weight decay).  probs (may be NULL) receives
  * batch x classes training probabilities; *loss the mean loss; *correct
  * (may be NULL) the number of argmax hits.  lr is the base rate.
  * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label), EMO_ERR_NOMEM. */
 int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
-                  const int *labels, int batch, double lr,
+                  const int *labels, const float *targets, int batch,
+                  double lr,
                   const float *class_weights, double *loss, float *probs,
                   int *correct);
 
