@@ -289,11 +289,13 @@ static double accuracy_with_lacking(const evaluation *ev)
 /* The loaders' left-out counts, by EMO_LEFT_OUT_* (names for both
  * reports). */
 static const char *const left_out_names[6] = {
-    "in_folders_naming_no_class", "class_excluded", "ferplus_no_majority",
+    "in_folders_naming_no_class", "class_not_in_model_before_split",
+    "ferplus_no_majority",
     "ferplus_majority_unknown", "ferplus_majority_not_a_face",
     "ferplus_no_votes"};
 static const char *const left_out_text[6] = {
-    "in folders naming no class", "of an excluded class",
+    "in folders naming no class",
+    "of the class the model lacks (contempt), before the split",
     "without a FER+ majority", "with FER+ majority 'unknown'",
     "with FER+ majority 'not a face'", "with no FER+ votes"};
 
@@ -440,13 +442,22 @@ int main(int argc, char **argv)
 
     emo_dataset *ds;
     cli_check(emo_dataset_create(&ds), "dataset");
-    /* All 8 classes are loaded: images of a class the model lacks
-     * (contempt for a 7-class model) are counted and reported, not
-     * dropped unseen. */
-    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, 8), "classes");
+    /* 8 dataset classes only when the model knows contempt: the items,
+     * and with them a --split-from split, are exactly emo-train's */
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES,
+                                  ev.map[EMO_CLASS_CONTEMPT] >= 0 ? 8 : 7),
+              "classes");
     cli_load_sources(ds, o.src, o.n_src);
     for (int r = 0; r < 6; r++)
         ev.left_out[r] = emo_dataset_left_out(ds, r);
+    if (!o.split) {
+        /* Contempt, the one class 7 leaves out, is a class the model
+         * lacks; with a split those images are in no part of it. */
+        int *excluded = &ev.left_out[EMO_LEFT_OUT_EXCLUDED_CLASS];
+        ev.lacking[EMO_CLASS_CONTEMPT] += *excluded;
+        ev.not_in_model += *excluded;
+        *excluded = 0;
+    }
     char protocol[256] = "all images";
     int split = EMO_SPLIT_ALL;
     if (o.split) {
