@@ -20,6 +20,9 @@
  * does: by majority (the paper's rule) or by mean probability (--vote).
  * Several --model options evaluate their ensemble: each view's
  * probabilities averaged over the models, then the vote.
+ * Every image left out is counted and reported: unreadable, without a
+ * face, of a class the model lacks (by class), and what the loaders left
+ * out (folders naming no class, FER+ images without an emotion majority).
  */
 #include <math.h>
 #include <stdio.h>
