@@ -169,7 +169,7 @@ check-san: $(B)/check_libemo_san
 # that -march=native emits on some machines.  Only the fast suites run (a
 # minute or two); without valgrind the script says it skips.
 VG_B := $(B)-v3
-VG_SUITES := core vote nn_grad train dataset image cascade
+VG_SUITES := core vote nn_grad train dataset image tiff cascade
 check-valgrind:
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory B=$(VG_B) ARCHFLAGS=-march=x86-64-v3 \

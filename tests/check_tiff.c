@@ -244,7 +244,8 @@ START_TEST(tiff_bad_files_fail_quietly)
                       emo_last_error());
         ck_assert_ptr_null(px);
         if (cut >= 4)
-            ck_assert_msg(strncmp(emo_last_error(), "TIFF: ", 6) == 0,
+            ck_assert_msg(strncmp(emo_last_error(), "TIFF: ", 6) == 0 &&
+                              !strstr(emo_last_error(), "memory"),
                           "cut at %zu: '%s'", cut, emo_last_error());
     }
     /* A directory offset past the end of the file. */

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <tiffio.h>
 
+/* The name libtiff gives the in-memory file in its messages. */
+#define NAME "memory"
+
 typedef struct tiff_ctx {
     const uint8_t *data;
     size_t size, pos;
@@ -27,8 +30,13 @@ static int on_error(TIFF *tif, void *user, const char *module,
     (void)tif;
     (void)module;
     tiff_ctx *c = user;
-    if (!c->msg[0])
-        vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    if (c->msg[0])
+        return 1;
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+    /* libtiff names the file in many messages: ours has no name. */
+    size_t n = strlen(NAME ": ");
+    if (strncmp(c->msg, NAME ": ", n) == 0)
+        memmove(c->msg, c->msg + n, strlen(c->msg + n) + 1);
     return 1; /* handled: libtiff calls no global handler */
 }
 
@@ -172,7 +180,7 @@ int emo__tiff_decode(const uint8_t *data, size_t size, emo__img_dst *d)
     long long limit = emo__limit(EMO_OPT_MAX_PIXELS);
     TIFFOpenOptionsSetMaxSingleMemAlloc(opts, (tmsize_t)(limit * 4 + 65536));
     /* "rm": read only, never memory-map (there is no file to map). */
-    TIFF *tif = TIFFClientOpenExt("memory", "rm", (thandle_t)&c, read_mem,
+    TIFF *tif = TIFFClientOpenExt(NAME, "rm", (thandle_t)&c, read_mem,
                                   write_mem, seek_mem, close_mem, size_mem,
                                   NULL, NULL, opts);
     TIFFOpenOptionsFree(opts);
