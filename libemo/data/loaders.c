@@ -640,34 +640,38 @@ static int fer_row(emo_dataset *ds, char *line, const fer_cols *c,
     return emo__ds_push(ds, path, "", label, px);
 }
 
+/* What the lines of one FER2013 CSV share: the columns (from line 1) and
+ * the Usage asked for. */
+typedef struct fer_file {
+    fer_cols cols;
+    const char *usage;
+    int header; /* line 1 was read */
+} fer_file;
+
+static int fer_line(emo_dataset *ds, char *line, void *ctx, const char *file,
+                    int lineno)
+{
+    fer_file *f = ctx;
+    if (lineno > 1)
+        return fer_row(ds, line, &f->cols, f->usage, file, lineno);
+    f->header = 1;
+    int rc = fer_header(line, &f->cols, file);
+    if (rc == EMO_OK && f->usage && f->cols.usage < 0)
+        rc = emo__fail(EMO_ERR_FORMAT, "%s:1: no 'Usage' column to select "
+                       "'%s' rows", file, f->usage);
+    return rc;
+}
+
 EMO_API int emo_dataset_add_fer_csv(emo_dataset *ds, const char *csv_path,
                                     const char *usage)
 {
     if (!ds || !csv_path)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    uint8_t *data;
-    size_t size;
-    int rc = emo__read_file(csv_path, &data, &size);
-    if (rc)
-        return rc;
-    emo__ds_mark mark = emo__ds_begin(ds);
-    char *p = (char *)data, *nl = strchr(p, '\n');
-    if (nl)
-        *nl = 0;
-    fer_cols cols;
-    rc = fer_header(p, &cols, csv_path);
-    if (rc == EMO_OK && usage && cols.usage < 0)
-        rc = emo__fail(EMO_ERR_FORMAT, "%s:1: no 'Usage' column to select "
-                       "'%s' rows", csv_path, usage);
-    int lineno = 1;
-    p = nl ? nl + 1 : NULL;
-    while (rc == EMO_OK && p && *p) {
-        nl = strchr(p, '\n');
-        if (nl)
-            *nl = 0;
-        rc = fer_row(ds, p, &cols, usage, csv_path, ++lineno);
-        p = nl ? nl + 1 : NULL;
+    fer_file f = {.usage = usage};
+    int rc = emo__ds_read_lines(ds, csv_path, fer_line, &f);
+    if (rc == EMO_OK && !f.header) {
+        char empty[] = "";
+        rc = fer_line(ds, empty, &f, csv_path, 1); /* the header's error */
     }
-    free(data);
-    return emo__ds_finish(ds, &mark, rc);
+    return rc;
 }
