@@ -38,7 +38,7 @@ PYTHONDIR ?= $(shell $(PYTHON) tools/pythondir.py $(PREFIX) 2>/dev/null || \
 # Packagers building for other machines set ARCHFLAGS (e.g. -march=x86-64-v3).
 ARCHFLAGS ?= -march=native
 OPT ?= -O2
-DEPS_PC := libpng libjpeg libxml-2.0 openblas
+DEPS_PC := libpng libjpeg libtiff-4 libxml-2.0 openblas
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(DEPS_PC) 2>/dev/null)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs $(DEPS_PC) 2>/dev/null) -lm -lpthread
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -208,7 +208,7 @@ check-san: $(B)/check_libemo_san
 # that -march=native emits on some machines.  Only the fast suites run (a
 # minute or two); without valgrind the script says it skips.
 VG_B := $(B)-v3
-VG_SUITES := core vote nn_grad train reduce dataset image cascade
+VG_SUITES := core vote nn_grad train reduce dataset image tiff cascade
 check-valgrind:
 	@if command -v valgrind >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory B=$(VG_B) ARCHFLAGS=-march=x86-64-v3 \
@@ -288,8 +288,8 @@ $(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c \
 
 $(B)/fuzz/seeds: tests/fuzz/seeds.c $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Iinclude -Ilibemo $(CFLAGS) \
-	  $< $(STATIC) -o $@ $(DEPS_LIBS)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -g -O1 -Iinclude -Ilibemo \
+	  $(DEPS_CFLAGS) $(CFLAGS) $< $(STATIC) -o $@ $(DEPS_LIBS)
 
 fuzz: $(FUZZERS:%=$(B)/fuzz/fuzz_%) $(B)/fuzz/seeds
 	@sh tools/fuzz.sh $(B) $(FUZZ_SECONDS) $(FUZZERS)

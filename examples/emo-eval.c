@@ -4,7 +4,7 @@
  *
  *   emo-eval --model M [--model M2 ...]
  *            (--folder DIR | --list F [--root R] | --ckplus DIR |
- *             --jaffe DIR | --fer-csv F [--usage U])...
+ *             --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR)...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
  *            [--views N] [--vote majority|mean] [--detect] [--own-classes]
@@ -21,6 +21,9 @@
  * does: by majority (the paper's rule) or by mean probability (--vote).
  * Several --model options evaluate their ensemble: each view's
  * probabilities averaged over the models, then the vote.
+ * Every image left out is counted and reported: unreadable, without a
+ * face, of a class the model lacks (by class), and what the loaders left
+ * out (folders naming no class, FER+ images without an emotion majority).
  */
 #include <math.h>
 #include <stdio.h>
@@ -146,6 +149,8 @@ typedef struct evaluation {
     int *conf;              /* classes x classes, rows true */
     int map[EMO_MAX_CLASSES]; /* dataset class -> model output, -1 none */
     int unreadable, no_face, not_in_model, total;
+    int lacking[EMO_MAX_CLASSES]; /* not_in_model by dataset class */
+    int left_out[6];              /* the loaders', by EMO_LEFT_OUT_* */
 } evaluation;
 
 /* Dataset classes to model outputs, by name. */
@@ -255,9 +260,11 @@ static void evaluate(evaluation *ev, classifier *c, const emo_dataset *ds,
             snprintf(text, sizeof text, "%d/%d images", done, todo);
             cli_progress(stderr, (double)done / todo, text);
         }
-        int t = ev->map[emo_dataset_item_label(ds, i)];
+        int label = emo_dataset_item_label(ds, i);
+        int t = ev->map[label];
         if (t < 0) {
             ev->not_in_model++;
+            ev->lacking[label]++;
             continue;
         }
         int p = classify(c, ds, i);
@@ -295,12 +302,57 @@ static stats class_stats(const evaluation *ev, int k)
     return s;
 }
 
+static int hits(const evaluation *ev)
+{
+    int n = 0;
+    for (int k = 0; k < ev->classes; k++)
+        n += ev->conf[k * ev->classes + k];
+    return n;
+}
+
 static double accuracy(const evaluation *ev)
 {
-    int hits = 0;
-    for (int k = 0; k < ev->classes; k++)
-        hits += ev->conf[k * ev->classes + k];
-    return ev->total ? (double)hits / ev->total : NAN;
+    return ev->total ? (double)hits(ev) / ev->total : NAN;
+}
+
+/* Accuracy with the images of classes the model lacks counted as
+ * errors. */
+static double accuracy_with_lacking(const evaluation *ev)
+{
+    int n = ev->total + ev->not_in_model;
+    return n ? (double)hits(ev) / n : NAN;
+}
+
+/* The loaders' left-out counts, by EMO_LEFT_OUT_* (names for both
+ * reports). */
+static const char *const left_out_names[6] = {
+    "in_folders_naming_no_class", "class_not_in_model_before_split",
+    "ferplus_no_majority",
+    "ferplus_majority_unknown", "ferplus_majority_not_a_face",
+    "ferplus_no_votes"};
+static const char *const left_out_text[6] = {
+    "in folders naming no class",
+    "of the class the model lacks (contempt), before the split",
+    "without a FER+ majority", "with FER+ majority 'unknown'",
+    "with FER+ majority 'not a face'", "with no FER+ votes"};
+
+static void print_left_out(const evaluation *ev)
+{
+    if (ev->not_in_model) {
+        printf("left out, of a class the model lacks:");
+        for (int c = 0; c < EMO_MAX_CLASSES; c++)
+            if (ev->lacking[c])
+                printf(" %s %d", emo_class_name(c), ev->lacking[c]);
+        printf(" (accuracy %.4f with them counted as errors)\n",
+               accuracy_with_lacking(ev));
+    }
+    int any = 0;
+    for (int r = 0; r < 6; r++)
+        if (ev->left_out[r])
+            printf("%s %d %s", any++ ? "," : "left out while loading:",
+                   ev->left_out[r], left_out_text[r]);
+    if (any)
+        printf("\n");
 }
 
 static void print_table(const evaluation *ev, const emo_network *net,
@@ -338,6 +390,7 @@ static void print_table(const evaluation *ev, const emo_network *net,
                "the model lacks)", ev->unreadable, ev->no_face,
                ev->not_in_model);
     printf("\n");
+    print_left_out(ev);
 }
 
 static void print_json(const evaluation *ev, const emo_network *net,
@@ -382,8 +435,21 @@ static void print_json(const evaluation *ev, const emo_network *net,
         printf(", \"support\": %d}", s.support);
     }
     printf("}, \"left_out\": {\"unreadable\": %d, \"no_face\": %d, "
-           "\"class_not_in_model\": %d}}\n", ev->unreadable, ev->no_face,
+           "\"class_not_in_model\": %d", ev->unreadable, ev->no_face,
            ev->not_in_model);
+    printf(", \"class_not_in_model_by_class\": {");
+    for (int c = 0, any = 0; c < EMO_MAX_CLASSES; c++)
+        if (ev->lacking[c]) {
+            printf(any++ ? ", " : "");
+            json_string(stdout, emo_class_name(c));
+            printf(": %d", ev->lacking[c]);
+        }
+    printf("}");
+    for (int r = 0; r < 6; r++)
+        printf(", \"%s\": %d", left_out_names[r], ev->left_out[r]);
+    printf("}, \"accuracy_with_class_not_in_model_as_errors\": ");
+    json_number(stdout, accuracy_with_lacking(ev));
+    printf("}\n");
 }
 
 static void write_png(const evaluation *ev, const emo_network *net,
@@ -412,8 +478,10 @@ int main(int argc, char **argv)
 
     emo_dataset *ds;
     cli_check(emo_dataset_create(&ds), "dataset");
-    /* 8 dataset classes only when the model knows contempt; folder names
-     * as classes when the model was trained on them (or --own-classes) */
+    /* 8 dataset classes only when the model knows contempt: the items,
+     * and with them a --split-from split, are exactly emo-train's; folder
+     * names as classes when the model was trained on them (or
+     * --own-classes) */
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES,
                                   has_contempt(net) ? 8 : 7), "classes");
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES,
@@ -421,12 +489,17 @@ int main(int argc, char **argv)
               "--own-classes");
     cli_load_sources(ds, o.src, o.n_src);
     map_classes(&ev, net, ds);
-    /* folders that are no class: not in any split, so counted as left
-     * out when every image is evaluated */
-    const char *name;
-    for (int k = 0, n; (n = emo_dataset_left_out_folder(ds, k, &name)) >= 0; k++)
-        ev.not_in_model += o.split ? 0 : n;
-    cli_warn_left_out(ds, NULL);
+    cli_warn_left_out(ds, NULL); /* folders that are no class, by name */
+    for (int r = 0; r < 6; r++)
+        ev.left_out[r] = emo_dataset_left_out(ds, r);
+    if (!o.split) {
+        /* Contempt, the one class 7 leaves out, is a class the model
+         * lacks; with a split those images are in no part of it. */
+        int *excluded = &ev.left_out[EMO_LEFT_OUT_EXCLUDED_CLASS];
+        ev.lacking[EMO_CLASS_CONTEMPT] += *excluded;
+        ev.not_in_model += *excluded;
+        *excluded = 0;
+    }
     char protocol[256] = "all images";
     int split = EMO_SPLIT_ALL;
     if (o.split) {

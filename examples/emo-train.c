@@ -2,7 +2,8 @@
  * emo-train - train an emotion network on one or more datasets.
  *
  *   emo-train --folder DIR | --list F [--root R] | --ckplus DIR |
- *             --jaffe DIR | --fer-csv F [--usage U]   (repeatable: merged)
+ *             --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR
+ *             (repeatable: merged)
  *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
  *             FILE.txt] [--classes 7|8] [--own-classes] [--face-size N]
@@ -11,7 +12,8 @@
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
- *             [--keep best|last] [--seed N] [--train-seed N] [--net-seed N]
+ *             [--keep best|last] [--labels majority|draw|soft] [--seed N]
+ *             [--train-seed N] [--net-seed N]
  *             [--threads N] [--finetune MODEL]
  *             [--freeze-except L1,L2] [--lr-mult LAYER=M]
  *             [--checkpoint F [--resume]] [--curve PNG]
@@ -86,6 +88,8 @@ static const cli_option train_options[] = {
     {"--class-weights", NULL, "weigh classes by inverse frequency"},
     {"--early-stop", "N", "stop after N epochs without a better val loss"},
     {"--keep", "best|last", "the epoch whose weights are saved"},
+    {"--labels", "majority|draw|soft", "FER+ votes: majority, drawn,"
+     " or soft"},
     {"--seed", "N", "seed of the split (1)"},
     {"--train-seed", "N", "seed of shuffles and augmentation (--seed)"},
     {"--net-seed", "N", "seed of the initial weights"},
@@ -171,6 +175,13 @@ static int parse_keep(const char *s)
     return cli_choice("--keep", s, keep, 2);
 }
 
+static int parse_labels(const char *s)
+{
+    static const char *const labels[] = {"majority", "draw",
+                                         "soft"}; /* EMO_LABELS_* */
+    return cli_choice("--labels", s, labels, 3);
+}
+
 static int parse_storage(const char *s)
 {
     static const char *const storage[] = {"f32", "f16"}; /* EMO_STORE_* */
@@ -209,6 +220,8 @@ static int train_option(options *o, const char *a, const char *v)
         set_opt(o, EMO_OPT_TRAIN_CLASS_WEIGHTING, 1);
     else if (!strcmp(a, "--keep"))
         set_opt(o, EMO_OPT_TRAIN_KEEP, parse_keep(v));
+    else if (!strcmp(a, "--labels"))
+        set_opt(o, EMO_OPT_TRAIN_LABELS, parse_labels(v));
     else if (!strcmp(a, "--weight-storage"))
         set_opt(o, EMO_OPT_NET_WEIGHT_STORAGE,
                 parse_storage(v));

@@ -203,6 +203,9 @@ typedef enum emo_option {
     EMO_OPT_TRAIN_RESUME = 313,        /* (i) resume from the checkpoint */
     EMO_OPT_TRAIN_KEEP = 314,          /* (i) EMO_KEEP_*: the weights the run
                                           ends with, best */
+    EMO_OPT_TRAIN_LABELS = 315,        /* (i) EMO_LABELS_*: the target of an
+                                          item with votes (FER+), majority;
+                                          since 1.1 */
 
     /* prediction: emo_predictor_set_* */
     EMO_OPT_PREDICT_VIEWS = 400,       /* (i) EMO_VIEW_* bit mask, all */
@@ -252,6 +255,14 @@ enum { EMO_VOTE_MAJORITY = 0, EMO_VOTE_MEAN = 1 };
  * validation loss), or the last epoch's -- the honest choice when the
  * validation split is also the one accuracy is reported on. */
 enum { EMO_KEEP_BEST = 0, EMO_KEEP_LAST = 1 };
+/* EMO_OPT_TRAIN_LABELS: a training item that carries votes
+ * (emo_dataset_item_votes) learns its majority label; or, each time it is
+ * drawn into a batch, a label drawn from its votes over the network's
+ * classes (single votes dropped, unknown and not-a-face not counted: the
+ * FER+ paper's probabilistic label drawing); or the cross-entropy against
+ * that vote distribution (soft targets; class weights still follow the
+ * majority label).  Items without votes always learn their label. */
+enum { EMO_LABELS_MAJORITY = 0, EMO_LABELS_DRAW = 1, EMO_LABELS_SOFT = 2 };
 /* EMO_OPT_NET_WEIGHT_STORAGE: 32-bit floats, or IEEE 16-bit floats: half
  * the file, each weight rounded to 11 significant bits when saved (and
  * computed in 32 bits after loading); such a file is model format 2, which
@@ -272,7 +283,8 @@ EMO_API int emo_get_int(int option, int *value);
 /* Images                                                                    */
 /* ------------------------------------------------------------------------ */
 
-/* Decodes a JPEG, PNG or binary PGM (P5) image, recognised by its content.
+/* Decodes a JPEG, PNG, TIFF (the first page; gray, palette, RGB, RGBA, up
+ * to 16 bits) or binary PGM (P5) image, recognised by its content.
  * channels = 1 gives 8-bit gray, 3 gives 8-bit RGB (alpha is composited on
  * black, 16-bit samples are scaled).  A JPEG's EXIF orientation is
  * applied, as OpenCV's imread does: width and height are those of the
@@ -408,8 +420,9 @@ EMO_API int emo_dataset_get_float(const emo_dataset *ds, int option,
                                   double *value);
 
 /* Sources.  Each adds to the dataset; images whose class is unknown or
- * excluded (contempt with 7 classes) are left out, and unreadable images
- * are counted in emo_dataset_skipped().  Errors: EMO_ERR_IO (missing root),
+ * excluded (contempt with 7 classes) are left out and counted
+ * (emo_dataset_left_out), and unreadable images are counted in
+ * emo_dataset_skipped().  Errors: EMO_ERR_IO (missing root),
  * EMO_ERR_FORMAT (a bad line, with file:line in emo_last_error()),
  * EMO_ERR_NOMEM, EMO_ERR_LIMIT. */
 /* CK+ distribution: root holds cohn-kanade-images/ and Emotion/. */
@@ -443,7 +456,8 @@ EMO_API int emo_dataset_num_classes(const emo_dataset *ds);
  * of range.  Lives as long as the dataset.  Since 1.1. */
 EMO_API const char *emo_dataset_class_name(const emo_dataset *ds, int cls);
 /* What the folder sources left out: folder i (from 0, in the order met)
- * whose name is not a class (not an emotion, or contempt with 7 classes).
+ * whose name is no emotion (contempt with 7 classes is counted apart:
+ * emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS)).
  * Returns its number of image files and sets *name (the folder name,
  * living as long as the dataset); EMO_ERR_RANGE when there are not that
  * many.  Since 1.1. */
@@ -460,6 +474,47 @@ EMO_API int emo_dataset_item_split(const emo_dataset *ds, int i);
 /* Decodes item i to gray; free *pixels with emo_free(). */
 EMO_API int emo_dataset_item_image(const emo_dataset *ds, int i,
                                    uint8_t **pixels, int *width, int *height);
+
+/* FER+ (Barsoum et al., 2016): dir/label.csv beside the images, one line
+ * per image: `file,"(x, y, w, h)",neutral,happiness,surprise,sadness,
+ * anger,disgust,fear,contempt,unknown,NF` vote counts (0..255).  Each
+ * image is labelled by the paper's majority protocol: vote counts of 1
+ * are dropped, and the image is kept only when one answer has more than
+ * half of the remaining votes and that answer is an emotion; the others
+ * are left out and counted (emo_dataset_left_out: EMO_LEFT_OUT_NO_MAJORITY,
+ * _VOTE_UNKNOWN, _NOT_FACE, _NO_VOTES for a row of zeros).  Contempt with
+ * EMO_OPT_DATA_CLASSES = 7 counts as EMO_LEFT_OUT_EXCLUDED_CLASS.  Each
+ * item keeps its raw votes (emo_dataset_item_votes).  Errors as the other
+ * sources; a malformed line fails with "label.csv:LINE: ...".  Since 1.1. */
+EMO_API int emo_dataset_add_ferplus(emo_dataset *ds, const char *dir);
+
+/* Indexes of a FER+ vote array: EMO_CLASS_* (0..7), then these. */
+enum { EMO_FERPLUS_UNKNOWN = 8, EMO_FERPLUS_NOT_FACE = 9,
+       EMO_FERPLUS_VOTES = 10 };
+
+/* Copies min(n, EMO_FERPLUS_VOTES) vote counts of item i into votes (index
+ * EMO_CLASS_* for the emotions, EMO_FERPLUS_UNKNOWN, EMO_FERPLUS_NOT_FACE)
+ * and returns EMO_FERPLUS_VOTES, or 0 when the item has no votes (it came
+ * from another source).  votes may be NULL when n is 0.  Errors:
+ * EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (no item i).  Since 1.1. */
+EMO_API int emo_dataset_item_votes(const emo_dataset *ds, int i, int *votes,
+                                   int n);
+
+/* Why images met by the loaders were not added: */
+enum {
+    EMO_LEFT_OUT_UNKNOWN_FOLDER = 0, /* emo_dataset_add_folder: image files
+                                        in a folder that names no class */
+    EMO_LEFT_OUT_EXCLUDED_CLASS = 1, /* a class EMO_OPT_DATA_CLASSES leaves
+                                        out (contempt with 7) */
+    EMO_LEFT_OUT_NO_MAJORITY = 2,    /* FER+: no answer over half the votes */
+    EMO_LEFT_OUT_VOTE_UNKNOWN = 3,   /* FER+: the majority says "unknown" */
+    EMO_LEFT_OUT_NOT_FACE = 4,       /* FER+: the majority says "not a face" */
+    EMO_LEFT_OUT_NO_VOTES = 5        /* FER+: a row whose votes are all 0 */
+};
+/* How many images the sources added so far left out for `reason`
+ * (EMO_LEFT_OUT_*); unreadable files are counted in emo_dataset_skipped()
+ * instead.  Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE.  Since 1.1. */
+EMO_API int emo_dataset_left_out(const emo_dataset *ds, int reason);
 
 /* Random split by fractions (the paper's 0.7/0.1/0.2), stratified by
  * class, reproducible from seed.  Errors: EMO_ERR_RANGE (fractions not

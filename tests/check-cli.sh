@@ -98,7 +98,7 @@ if train --out "$tmp/std.emo"; then
     [ "$(scores "$tmp/std.emo")" = "happy, sad" ] ||
         bad "canonical model classes: $(scores "$tmp/std.emo")"
     $B/emo-eval --model "$tmp/std.emo" --folder "$tmp/faces" --json \
-        2>"$tmp/err" | grep -q '"class_not_in_model": 4' ||
+        2>"$tmp/err" | grep -q '"in_folders_naming_no_class": 4' ||
         bad "emo-eval: the bored folder not counted as left out"
 else
     bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"

@@ -86,6 +86,15 @@ START_TEST(folder_loads_classes_and_subjects)
     ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, EMO_CLASS_HAPPY), 8);
     ck_assert_int_eq(emo_dataset_skipped(ds), 1);
     ck_assert_int_eq(emo_dataset_num_classes(ds), 7);
+    /* Left out, and counted: notaclass/x.png and the 6 contempt faces. */
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_UNKNOWN_FOLDER),
+                     1);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS),
+                     6);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_NO_VOTES), 0);
+    ck_assert_int_eq(emo_dataset_left_out(ds, 6), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_left_out(NULL, 0), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_dataset_item_votes(ds, 0, NULL, 0), 0);
     int n = emo_dataset_count(ds, EMO_SPLIT_ALL, -1), saw_none = 0;
     for (int i = 0; i < n; i++) {
         const char *s = emo_dataset_item_subject(ds, i);
@@ -109,6 +118,8 @@ START_TEST(folder_loads_classes_and_subjects)
     ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, EMO_CLASS_CONTEMPT),
                      6);
     ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, -1), 20);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS),
+                     0);
     emo_dataset_destroy(ds);
 }
 END_TEST
@@ -150,12 +161,13 @@ START_TEST(folder_left_out_and_own_classes)
     emo_dataset *ds = new_ds(7);
     const char *name = NULL;
     ck_assert_emo_ok(emo_dataset_add_folder(ds, root));
-    /* sorted: bored, then contempt (7 classes) */
+    /* bored names no class; contempt is an emotion the 7 classes leave
+     * out, counted apart */
     ck_assert_int_eq(emo_dataset_left_out_folder(ds, 0, &name), 3);
     ck_assert_str_eq(name, "bored");
-    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 1, &name), 2);
-    ck_assert_str_eq(name, "contempt");
-    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 2, &name), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_left_out_folder(ds, 1, &name), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_UNKNOWN_FOLDER), 3);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS), 2);
     ck_assert_int_eq(emo_dataset_left_out_folder(NULL, 0, &name),
                      EMO_ERR_INVALID_ARG);
     ck_assert_str_eq(emo_dataset_class_name(ds, EMO_CLASS_SAD), "sad");
@@ -356,12 +368,17 @@ START_TEST(jaffe_names)
     ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, EMO_CLASS_FEAR), 1);
     ck_assert_str_eq(emo_dataset_item_subject(ds, 0), "KA");
     ck_assert_str_eq(emo_dataset_item_subject(ds, 3), "YM");
-    /* TIFF is not decoded: every file is counted once as skipped. */
-    ck_assert_int_eq(emo_dataset_skipped(ds), 4);
+    /* TIFFs are decoded: these fakes start like one, so they count as
+     * skipped only when reading them fails, each once. */
+    ck_assert_int_eq(emo_dataset_skipped(ds), 0);
     uint8_t *px;
     int w, h;
+    ck_assert_int_eq(emo_dataset_item_image(ds, 0, &px, &w, &h),
+                     EMO_ERR_FORMAT);
+    ck_assert_ptr_nonnull(strstr(emo_last_error(), "TIFF: "));
+    ck_assert_int_eq(emo_dataset_skipped(ds), 1);
     ck_assert_int_lt(emo_dataset_item_image(ds, 0, &px, &w, &h), 0);
-    ck_assert_int_eq(emo_dataset_skipped(ds), 4);
+    ck_assert_int_eq(emo_dataset_skipped(ds), 1);
     emo_dataset_destroy(ds);
 }
 END_TEST
@@ -471,6 +488,126 @@ END_TEST
 /* ---- splits -------------------------------------------------------------- */
 
 /* Item splits as a string, for comparing two splits. */
+/* ---- FER+ votes ---------------------------------------------------------- */
+
+/* A FER+ folder: label.csv with the given lines and an image per name
+ * (fer0.png .. fer9.png). */
+static const char *ferplus_dir(const char *csv)
+{
+    static char dir[256];
+    snprintf(dir, sizeof dir, "%s/ferplus", test_tmpdir());
+    for (int i = 0; i < 10; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "fer%d.png", i);
+        png_at(dir, name, 10 * i);
+    }
+    text_at(dir, "label.csv", csv);
+    return dir;
+}
+
+START_TEST(ferplus_majority_protocol_and_votes)
+{
+    /* columns: neutral happiness surprise sadness anger disgust fear
+     * contempt unknown NF */
+    const char *dir = ferplus_dir(
+        "fer0.png,\"(0, 0, 48, 48)\",6,1,1,0,0,0,0,0,2,0\n"  /* neutral */
+        "fer1.png,\"(0, 0, 48, 48)\",0,5,0,0,0,0,0,0,0,0\r\n" /* happy */
+        "fer2.png,\"(0, 0, 48, 48)\",4,0,0,0,0,0,0,4,1,1\n"  /* tie */
+        "fer3.png,\"(0, 0, 48, 48)\",1,1,1,1,1,1,1,1,1,1\n"  /* all 1s */
+        "\n"
+        "fer4.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,7,1,0\n"  /* contempt */
+        "fer5.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,0,6,0\n"  /* unknown */
+        "fer6.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,0,0,9\n"  /* not a face */
+        "fer7.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,0,0,0\n"  /* no votes */
+        /* 3 of 5 after the single votes go: fear */
+        "fer8.png,\"(0, 0, 48, 48)\",0,1,0,2,1,0,3,0,1,0\n"
+        "missing.png,\"(0, 0, 48, 48)\",0,0,9,0,0,0,0,0,0,0\n");
+    emo_dataset *ds = new_ds(7);
+    ck_assert_emo_ok(emo_dataset_add_ferplus(ds, dir));
+    ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, -1), 3);
+    ck_assert_int_eq(emo_dataset_item_label(ds, 0), EMO_CLASS_NEUTRAL);
+    ck_assert_int_eq(emo_dataset_item_label(ds, 1), EMO_CLASS_HAPPY);
+    ck_assert_int_eq(emo_dataset_item_label(ds, 2), EMO_CLASS_FEAR);
+    ck_assert_int_eq(emo_dataset_skipped(ds), 1); /* missing.png */
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_NO_MAJORITY), 2);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS),
+                     1);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_VOTE_UNKNOWN), 1);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_NOT_FACE), 1);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_NO_VOTES), 1);
+    /* The raw votes, in EMO_CLASS_* order, single votes kept. */
+    int v[EMO_FERPLUS_VOTES + 2];
+    memset(v, 0xff, sizeof v);
+    ck_assert_int_eq(emo_dataset_item_votes(ds, 2, v, EMO_FERPLUS_VOTES + 2),
+                     EMO_FERPLUS_VOTES);
+    ck_assert_int_eq(v[EMO_CLASS_FEAR], 3);
+    ck_assert_int_eq(v[EMO_CLASS_SAD], 2);
+    ck_assert_int_eq(v[EMO_CLASS_HAPPY], 1);
+    ck_assert_int_eq(v[EMO_CLASS_ANGER], 1);
+    ck_assert_int_eq(v[EMO_CLASS_NEUTRAL], 0);
+    ck_assert_int_eq(v[EMO_FERPLUS_UNKNOWN], 1);
+    ck_assert_int_eq(v[EMO_FERPLUS_NOT_FACE], 0);
+    ck_assert_int_eq(v[EMO_FERPLUS_VOTES], -1); /* past n: untouched */
+    int two[2] = {-1, -1};
+    ck_assert_int_eq(emo_dataset_item_votes(ds, 0, two, 1), EMO_FERPLUS_VOTES);
+    ck_assert_int_eq(two[0], 6);
+    ck_assert_int_eq(two[1], -1);
+    ck_assert_int_eq(emo_dataset_item_votes(ds, 3, v, 10), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_dataset_item_votes(ds, 0, NULL, 3),
+                     EMO_ERR_INVALID_ARG);
+    emo_dataset_destroy(ds);
+
+    ds = new_ds(8); /* contempt is a class now */
+    ck_assert_emo_ok(emo_dataset_add_ferplus(ds, dir));
+    ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, EMO_CLASS_CONTEMPT),
+                     1);
+    ck_assert_int_eq(emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS),
+                     0);
+    emo_dataset_destroy(ds);
+}
+END_TEST
+
+START_TEST(ferplus_bad_lines)
+{
+    static const struct {
+        const char *csv, *msg;
+    } bad[] = {
+        {"fer0.png,\"(0, 0, 48, 48)\",1,2,3\n", "label.csv:1: expected 10"},
+        {"fer0.png,\"(0, 0, 48, 48)\",1,2,3,4,5,6,7,8,9,0,1\n",
+         "label.csv:1: more than 10"},
+        {"fer0.png,\"(0, 0, 48, 48)\",1,0,0,0,0,0,0,0,0,0\n"
+         "fer1.png,\"(0, 0, 48, 48)\",1,x,0,0,0,0,0,0,0,0\n",
+         "label.csv:2: vote count 2"},
+        {"fer0.png,\"(0, 0, 48, 48)\",1,0,0,0,0,0,0,0,0,-1\n",
+         "label.csv:1: vote count 10"},
+        {"fer0.png,\"(0, 0, 48, 48)\",1,0,0,0,0,0,0,0,0,256\n",
+         "label.csv:1: vote count 10"},
+        {"fer0.png,\"(0, 0, 48, 48),1,0,0,0,0,0,0,0,0,0\n", "unterminated"},
+        {"../x.png,\"(0, 0, 48, 48)\",1,0,0,0,0,0,0,0,0,0\n",
+         "label.csv:1: '../x.png'"},
+        {"just a line\n", "label.csv:1: expected"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+        const char *dir = ferplus_dir(bad[k].csv);
+        emo_dataset *ds = new_ds(7);
+        ck_assert_int_eq(emo_dataset_add_ferplus(ds, dir), EMO_ERR_FORMAT);
+        ck_assert_msg(strstr(emo_last_error(), bad[k].msg), "case %zu: '%s' "
+                      "lacks '%s'", k, emo_last_error(), bad[k].msg);
+        /* all or nothing: no items, no counts */
+        ck_assert_int_eq(emo_dataset_count(ds, EMO_SPLIT_ALL, -1), 0);
+        for (int r = 0; r < 6; r++)
+            ck_assert_int_eq(emo_dataset_left_out(ds, r), 0);
+        emo_dataset_destroy(ds);
+    }
+    emo_dataset *ds = new_ds(7);
+    ck_assert_int_eq(emo_dataset_add_ferplus(ds, "/nonexistent/ferplus"),
+                     EMO_ERR_IO);
+    ck_assert_int_eq(emo_dataset_add_ferplus(NULL, "/tmp"),
+                     EMO_ERR_INVALID_ARG);
+    emo_dataset_destroy(ds);
+}
+END_TEST
+
 static void splits_of(const emo_dataset *ds, char *out)
 {
     int n = emo_dataset_count(ds, EMO_SPLIT_ALL, -1);
@@ -581,6 +718,8 @@ Suite *dataset_suite(void)
     tcase_add_test(tc, jaffe_names);
     tcase_add_test(tc, list_paths_labels_and_bad_line);
     tcase_add_test(tc, fer_csv_rows_usage_and_bad_row);
+    tcase_add_test(tc, ferplus_majority_protocol_and_votes);
+    tcase_add_test(tc, ferplus_bad_lines);
     suite_add_tcase(s, tc);
     tc = tcase_create("splits");
     tcase_add_test(tc, random_split_fractions_stratified_reproducible);

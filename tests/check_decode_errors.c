@@ -74,7 +74,7 @@ START_TEST(decode_rejects_empty_and_unknown)
 {
     expect_decode_error("", 0, EMO_ERR_FORMAT, "empty", "empty");
     expect_decode_error("hello world", 11, EMO_ERR_FORMAT,
-                        "not a PNG, JPEG or PGM file", "text");
+                        "not a PNG, JPEG, TIFF or PGM file", "text");
     expect_decode_error("\x00", 1, EMO_ERR_FORMAT, "not a PNG", "one byte");
     expect_decode_error("GIF89a....", 10, EMO_ERR_UNSUPPORTED, "GIF", "gif");
     expect_decode_error("BM........", 10, EMO_ERR_UNSUPPORTED, "BMP", "bmp");

@@ -216,8 +216,8 @@ static double net_loss(emo_network *net, emo__net_ws *ws, const float *x,
 {
     double loss;
     net->step = 0;
-    ck_assert_emo_ok(emo__sgd_step(net, ws, x, labels, 4, 0.0, cw, &loss,
-                                   NULL, NULL));
+    ck_assert_emo_ok(emo__sgd_step(net, ws, x, labels, NULL, 4, 0.0, cw,
+                                   &loss, NULL, NULL));
     return loss;
 }
 

@@ -284,11 +284,25 @@ START_TEST(weighted_xent_matches_formula)
     int labels[2] = {2, 0};
     float w[3] = {2.0f, 1.0f, 0.5f};
     emo__softmax_forward(logits, p, 2, 3);
-    double loss = emo__softmax_xent(p, labels, 2, 3, w, d);
+    double loss = emo__softmax_xent(p, labels, NULL, 2, 3, w, d);
     double want = (0.5 * -log(p[2]) + 2.0 * -log(p[3])) / 2.5;
     ck_assert(nt_close(loss, want, 1e-6, 1e-7));
     ck_assert(nt_close(d[3], 2.0 / 2.5 * (p[3] - 1), 1e-6, 1e-7));
     ck_assert(nt_close(d[1], 0.5 / 2.5 * p[1], 1e-6, 1e-7));
+    /* One-hot targets give the same; a distribution q gives
+     * sum -q log p and w (p - q). */
+    float onehot[6] = {0, 0, 1, 1, 0, 0}, d2[6];
+    ck_assert(nt_close(emo__softmax_xent(p, labels, onehot, 2, 3, w, d2),
+                       loss, 1e-6, 1e-7));
+    for (int j = 0; j < 6; j++)
+        ck_assert(nt_close(d2[j], d[j], 1e-6, 1e-7));
+    float q[6] = {0.25f, 0, 0.75f, 0.5f, 0.5f, 0};
+    loss = emo__softmax_xent(p, labels, q, 2, 3, w, d2);
+    want = (0.5 * -(0.25 * log(p[0]) + 0.75 * log(p[2])) +
+            2.0 * -(0.5 * log(p[3]) + 0.5 * log(p[4]))) / 2.5;
+    ck_assert(nt_close(loss, want, 1e-6, 1e-7));
+    ck_assert(nt_close(d2[0], 0.5 / 2.5 * (p[0] - 0.25), 1e-6, 1e-7));
+    ck_assert(nt_close(d2[4], 2.0 / 2.5 * (p[4] - 0.5), 1e-6, 1e-7));
 }
 END_TEST
 

@@ -477,6 +477,74 @@ START_TEST(corrections_change_the_prediction)
 }
 END_TEST
 
+/* FER+ votes: 40 copies of one face voted anger 6, happy 4 (and one
+ * single "sad" vote, dropped).  Learning the majority drives P(happy) to
+ * near 0; drawing labels from the votes, or soft targets, keep it near
+ * 0.4. */
+static double p_happy_after_training(int labels)
+{
+    char dir[256];
+    snprintf(dir, sizeof dir, "%s", test_tmpdir());
+    char path[400];
+    uint8_t px[144];
+    synth_face(px, EMO_CLASS_ANGER, 5);
+    snprintf(path, sizeof path, "%s/label.csv", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    for (int i = 0; i < 40; i++) {
+        /* neutral happiness surprise sadness anger disgust fear contempt
+         * unknown NF */
+        fprintf(fp, "f%02d.png,\"(0, 0, 12, 12)\",0,4,0,1,6,0,0,0,0,0\n", i);
+        snprintf(path, sizeof path, "%s/f%02d.png", dir, i);
+        ck_assert_emo_ok(emo_image_save_png(path, px, 12, 12, 12, 1));
+    }
+    fclose(fp);
+    fixture f;
+    ck_assert_emo_ok(emo_dataset_create(&f.ds));
+    ck_assert_emo_ok(emo_dataset_add_ferplus(f.ds, dir));
+    ck_assert_int_eq(emo_dataset_count(f.ds, EMO_SPLIT_ALL, EMO_CLASS_ANGER),
+                     40);
+    ck_assert_emo_ok(emo_dataset_split_all(f.ds, EMO_SPLIT_TRAIN));
+    ck_assert_emo_ok(emo_preprocessor_create(&f.pp));
+    ck_assert_emo_ok(emo_preprocessor_set_int(f.pp, EMO_OPT_DETECT_ENABLE,
+                                              0));
+    ck_assert_emo_ok(emo_preprocessor_set_int(f.pp, EMO_OPT_FACE_SIZE, 12));
+    ck_assert_emo_ok(emo_network_create_text(tiny_net, &f.net));
+    emo_network *n = f.net;
+    ck_assert_emo_ok(emo_network_set_int(n, EMO_OPT_TRAIN_EPOCHS, 30));
+    ck_assert_emo_ok(emo_network_set_int(n, EMO_OPT_TRAIN_BATCH, 8));
+    ck_assert_emo_ok(emo_network_set_float(n, EMO_OPT_TRAIN_LR, 0.05));
+    ck_assert_emo_ok(emo_network_set_int(n, EMO_OPT_TRAIN_AUGMENT, 0));
+    ck_assert_emo_ok(emo_network_set_int(n, EMO_OPT_TRAIN_LABELS, labels));
+    ck_assert_emo_ok(emo_network_train(n, f.ds, f.pp, NULL, NULL));
+    /* Every face equals the mean image: the network sees zeros. */
+    float in[144] = {0}, probs[7];
+    ck_assert_emo_ok(emo_network_forward(n, in, 1, probs));
+    teardown_fixture(&f);
+    return probs[EMO_CLASS_HAPPY];
+}
+
+START_TEST(ferplus_votes_majority_or_drawn_labels)
+{
+    double maj = p_happy_after_training(EMO_LABELS_MAJORITY);
+    double drawn = p_happy_after_training(EMO_LABELS_DRAW);
+    double soft = p_happy_after_training(EMO_LABELS_SOFT);
+    ck_assert_msg(maj < 0.1, "majority labels: P(happy) %g", maj);
+    ck_assert_msg(drawn > 0.25 && drawn < 0.55, "drawn labels: P(happy) %g",
+                  drawn);
+    ck_assert_msg(soft > 0.3 && soft < 0.5, "soft targets: P(happy) %g",
+                  soft);
+    emo_network *net;
+    int v;
+    ck_assert_emo_ok(emo_network_create_text(tiny_net, &net));
+    ck_assert_emo_ok(emo_network_get_int(net, EMO_OPT_TRAIN_LABELS, &v));
+    ck_assert_int_eq(v, EMO_LABELS_MAJORITY);
+    ck_assert_int_eq(emo_network_set_int(net, EMO_OPT_TRAIN_LABELS, 3),
+                     EMO_ERR_RANGE);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -490,6 +558,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, keep_best_or_last_epoch);
     tcase_add_test(tc, bad_setups_fail_cleanly);
     tcase_add_test(tc, corrections_change_the_prediction);
+    tcase_add_test(tc, ferplus_votes_majority_or_drawn_labels);
     suite_add_tcase(s, tc);
     tc = tcase_create("policies");
     tcase_add_test(tc, lr_policies);

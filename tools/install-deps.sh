@@ -8,8 +8,8 @@
 set -eu
 what=${1:-build}
 pkgs="build-essential pkg-config libjpeg62-turbo-dev libpng-dev libopenblas-dev
-libxml2-dev check valgrind opencv-data abigail-tools python3 python3-numpy
-python3-opencv python3-torch libopenmpi-dev openmpi-bin"
+libxml2-dev libtiff-dev check valgrind opencv-data abigail-tools python3
+python3-numpy python3-opencv python3-torch libopenmpi-dev openmpi-bin"
 [ "$what" = bench ] && pkgs="$pkgs ffmpeg time"
 
 missing=""

@@ -309,7 +309,7 @@ int cli_source_option(const char *a, const char *v, cli_source *src, int *n)
         int kind;
     } kinds[] = {{"--folder", SRC_FOLDER}, {"--list", SRC_LIST},
                  {"--ckplus", SRC_CKPLUS}, {"--jaffe", SRC_JAFFE},
-                 {"--fer-csv", SRC_FER_CSV}};
+                 {"--fer-csv", SRC_FER_CSV}, {"--ferplus", SRC_FERPLUS}};
     if ((!strcmp(a, "--root") || !strcmp(a, "--usage"))) {
         int want = a[2] == 'r' ? SRC_LIST : SRC_FER_CSV;
         if (*n == 0 || src[*n - 1].kind != want)
@@ -342,8 +342,9 @@ void cli_load_sources(emo_dataset *ds, const cli_source *src, int n)
                                                                 s->root)
                  : s->kind == SRC_CKPLUS ? emo_dataset_add_ckplus(ds, s->path)
                  : s->kind == SRC_JAFFE  ? emo_dataset_add_jaffe(ds, s->path)
-                                         : emo_dataset_add_fer_csv(
-                                               ds, s->path, s->usage);
+                 : s->kind == SRC_FERPLUS
+                     ? emo_dataset_add_ferplus(ds, s->path)
+                     : emo_dataset_add_fer_csv(ds, s->path, s->usage);
         cli_check(rc, s->path);
     }
 }
@@ -398,6 +399,14 @@ int cli_warn_left_out(const emo_dataset *ds, const char *hint)
     for (; (n = emo_dataset_left_out_folder(ds, k, &name)) >= 0; k++)
         fprintf(stderr, "%s: warning: folder '%s' (%d image%s) is not a "
                 "class here: left out\n", prog, name, n, n == 1 ? "" : "s");
+    /* an emotion outside the class set: contempt with 7 classes */
+    n = emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS);
+    if (n > 0) {
+        fprintf(stderr, "%s: warning: %d image%s of contempt left out (7 "
+                "classes; --classes 8 keeps it)\n", prog, n,
+                n == 1 ? "" : "s");
+        k++;
+    }
     if (k && hint)
         fprintf(stderr, "  %s\n", hint);
     return k;

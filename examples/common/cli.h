@@ -75,7 +75,8 @@ const char *cli_prog(void);
 emo_network *cli_create_network(const char *spec, int num_classes);
 
 /* Dataset sources as given on the command line. */
-enum { SRC_FOLDER, SRC_LIST, SRC_CKPLUS, SRC_JAFFE, SRC_FER_CSV };
+enum { SRC_FOLDER, SRC_LIST, SRC_CKPLUS, SRC_JAFFE, SRC_FER_CSV,
+       SRC_FERPLUS };
 typedef struct cli_source {
     int kind;
     const char *path;
@@ -92,9 +93,11 @@ typedef struct cli_source {
     {"--ckplus", "DIR", "CK+ distribution (cohn-kanade-images/, Emotion/)"}, \
     {"--jaffe", "DIR", "JAFFE images (class from the file name)"},           \
     {"--fer-csv", "FILE", "FER2013 CSV (emotion,pixels,Usage)"},             \
+    {"--ferplus", "DIR", "FER+ folder (images and label.csv of votes)"},     \
     {"--usage", "U", "only the rows of the --fer-csv before with Usage U"}
 
-/* Recognises --folder/--list/--ckplus/--jaffe/--fer-csv and the --root /
+/* Recognises --folder/--list/--ckplus/--jaffe/--fer-csv/--ferplus and the
+ * --root /
  * --usage modifiers that follow them.  Returns 1 when `name` was one. */
 int cli_source_option(const char *name, const char *value, cli_source *src,
                       int *n);

@@ -174,6 +174,7 @@ int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
     }
     if (label < 0 || label >= emo__ds_classes(ds)) {
         free(pixels); /* contempt with 7 classes: left out on purpose */
+        ds->left_out[EMO_LEFT_OUT_EXCLUDED_CLASS]++;
         return EMO_OK;
     }
     return emo__ds_push_class(ds, path, subject, label, pixels);
@@ -204,6 +205,8 @@ int emo__ds_push_class(emo_dataset *ds, const char *path,
     it->pixels = pixels;
     it->label = label;
     it->split = EMO_SPLIT_TRAIN;
+    it->has_votes = 0;
+    memset(it->votes, 0, sizeof it->votes);
     atomic_init(&it->bad, 0);
     ds->n++;
     return EMO_OK;
@@ -228,6 +231,54 @@ EMO_API int emo_dataset_count(const emo_dataset *ds, int split, int cls)
 EMO_API int emo_dataset_skipped(const emo_dataset *ds)
 {
     return ds ? atomic_load(&((emo_dataset *)ds)->skipped) : 0;
+}
+
+emo__ds_mark emo__ds_begin(const emo_dataset *ds)
+{
+    emo__ds_mark m;
+    m.n = ds->n;
+    m.skipped = atomic_load(&((emo_dataset *)ds)->skipped);
+    memcpy(m.left_out, ds->left_out, sizeof m.left_out);
+    m.n_left = ds->n_left;
+    return m;
+}
+
+int emo__ds_finish(emo_dataset *ds, const emo__ds_mark *mark, int rc)
+{
+    if (rc != EMO_OK) {
+        emo__ds_truncate(ds, mark->n);
+        atomic_store(&ds->skipped, mark->skipped);
+        memcpy(ds->left_out, mark->left_out, sizeof ds->left_out);
+        while (ds->n_left > mark->n_left)
+            free(ds->left[--ds->n_left].name);
+    }
+    return rc;
+}
+
+EMO_API int emo_dataset_left_out(const emo_dataset *ds, int reason)
+{
+    if (!ds)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL dataset");
+    if (reason < 0 || reason >= EMO__LEFT_OUT_KINDS)
+        return emo__fail(EMO_ERR_RANGE, "left-out reason %d is not 0..%d",
+                         reason, EMO__LEFT_OUT_KINDS - 1);
+    return ds->left_out[reason];
+}
+
+EMO_API int emo_dataset_item_votes(const emo_dataset *ds, int i, int *votes,
+                                   int n)
+{
+    if (!ds || (!votes && n > 0) || n < 0)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL dataset or votes, or a "
+                         "negative count");
+    if (i < 0 || (size_t)i >= ds->n)
+        return emo__fail(EMO_ERR_RANGE, "item %d of %zu", i, ds->n);
+    const emo__ds_item *it = &ds->items[i];
+    if (!it->has_votes)
+        return 0;
+    for (int k = 0; k < n && k < EMO_FERPLUS_VOTES; k++)
+        votes[k] = it->votes[k];
+    return EMO_FERPLUS_VOTES;
 }
 
 EMO_API int emo_dataset_num_classes(const emo_dataset *ds)

@@ -1,6 +1,7 @@
 /*
  * dataset.h - internals of the emo_dataset handle shared by dataset.c
- * (handle, items, splits) and loaders.c (the source loaders).
+ * (handle, items, splits, left-out counts), loaders.c (the source
+ * loaders and what they share) and ferplus.c (FER+ votes).
  */
 #ifndef EMO_DATASET_H
 #define EMO_DATASET_H
@@ -15,6 +16,8 @@
 #define EMO__DS_MAX_SUBJECT 63
 /* FER2013 rows are 48 x 48 gray. */
 #define EMO__FER_SIDE 48
+/* Number of EMO_LEFT_OUT_* reasons. */
+#define EMO__LEFT_OUT_KINDS 6
 
 typedef struct emo__ds_item {
     char *path;     /* file path, or "file.csv:LINE" for CSV rows */
@@ -23,6 +26,8 @@ typedef struct emo__ds_item {
     int label;      /* EMO_CLASS_* (also the class index: same order) */
     int split;      /* EMO_SPLIT_* */
     atomic_int bad; /* set once when decoding failed (counted in skipped) */
+    int has_votes;  /* votes below were read (FER+) */
+    uint8_t votes[EMO_FERPLUS_VOTES]; /* EMO_CLASS_* order, unknown, NF */
 } emo__ds_item;
 
 /* A folder a folder source left out, with its image files. */
@@ -41,11 +46,26 @@ struct emo_dataset {
     int n_named;
     emo__ds_left *left;
     int n_left;
+    int left_out[EMO__LEFT_OUT_KINDS]; /* by EMO_LEFT_OUT_*; loaders only */
 };
+
+/* Where a loader started, so that a failed source can be taken back
+ * whole: items, the skipped count, the left-out counts and folders. */
+typedef struct emo__ds_mark {
+    size_t n;
+    int skipped;
+    int left_out[EMO__LEFT_OUT_KINDS];
+    int n_left;
+} emo__ds_mark;
+
+emo__ds_mark emo__ds_begin(const emo_dataset *ds);
+/* Returns rc; when it is an error, first restores the dataset to mark. */
+int emo__ds_finish(emo_dataset *ds, const emo__ds_mark *mark, int rc);
 
 /* Appends an item (copies path and subject; takes ownership of pixels,
  * which is freed on failure).  Classes excluded by EMO_OPT_DATA_CLASSES
- * are silently dropped (returns EMO_OK).  label must be an EMO_CLASS_*. */
+ * are dropped and counted in left_out[EMO_LEFT_OUT_EXCLUDED_CLASS]
+ * (returns EMO_OK).  label must be an EMO_CLASS_*. */
 int emo__ds_push(emo_dataset *ds, const char *path, const char *subject,
                  int label, uint8_t *pixels);
 /* The class index of `name` in a dataset with EMO_OPT_DATA_FOLDER_CLASSES
@@ -69,5 +89,23 @@ int emo__ds_classes(const emo_dataset *ds);
 /* Subject of a CK+-style file name ("S005_001_00000011.png" -> "S005");
  * writes "" when the name does not have that form. */
 void emo__ds_ck_subject(const char *name, char *out, size_t cap);
+
+/* Shared by the loaders (loaders.c, ferplus.c). */
+/* dir/name into out (EMO__DS_MAX_PATH bytes); EMO_ERR_LIMIT when longer. */
+int emo__ds_join(char *out, const char *dir, const char *name);
+/* Adds an image file: unreadable files are counted as skipped and left
+ * out, readable but undecodable ones kept and counted as skipped.  raw:
+ * label is an index of the dataset's own classes, else an EMO_CLASS_*.
+ * *added (may be NULL) is set to the new item's index, or -1 when none
+ * was added. */
+int emo__ds_push_file(emo_dataset *ds, const char *path, const char *subject,
+                      int label, int raw, long *added);
+/* Reads a text file and calls fn on each line (newline removed, numbered
+ * from 1), all or nothing: the first error stops the loop and takes the
+ * source back.  ctx is passed through. */
+typedef int (*emo__ds_line_fn)(emo_dataset *ds, char *line, void *ctx,
+                               const char *file, int lineno);
+int emo__ds_read_lines(emo_dataset *ds, const char *path,
+                       emo__ds_line_fn fn, void *ctx);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * loaders.c - the emo_dataset sources: CK+ distribution, folder per
- * class, JAFFE file names, "path label" lists and the FER2013 CSV.
+ * class, JAFFE file names, "path label" lists and the FER2013 CSV (FER+
+ * votes are in ferplus.c).
  *
  * Every loader adds all of its source or nothing: on an error the items it
  * had added are removed again, so a caller can report the error and go on
@@ -41,7 +42,7 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int join(char *out, const char *dir, const char *name)
+int emo__ds_join(char *out, const char *dir, const char *name)
 {
     int n = snprintf(out, EMO__DS_MAX_PATH, "%s/%s", dir, name);
     if (n < 0 || n >= EMO__DS_MAX_PATH)
@@ -75,7 +76,7 @@ static int list_dir(const char *dir, int dirs, name_list *out)
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        if ((rc = join(path, dir, e->d_name)) != EMO_OK)
+        if ((rc = emo__ds_join(path, dir, e->d_name)) != EMO_OK)
             break;
         struct stat st;
         if (dirs != (stat(path, &st) == 0 && S_ISDIR(st.st_mode)))
@@ -121,8 +122,8 @@ static int image_name(const char *name)
     return 0;
 }
 
-/* 1 when the file starts like a format libemo decodes (JPEG, PNG, binary
- * PGM), 0 when it is readable but not decodable (TIFF, BMP...), -1 when it
+/* 1 when the file starts like a format libemo decodes (JPEG, PNG, TIFF,
+ * binary PGM), 0 when it is readable but not decodable (BMP...), -1 when it
  * cannot be read or is not a regular file (a FIFO would block a plain
  * open).  Cheap: reads 8 bytes, not the image. */
 static int probe(const char *path)
@@ -137,15 +138,20 @@ static int probe(const char *path)
         return 1;
     if (n >= 2 && b[0] == 'P' && b[1] == '5')
         return 1;
+    if (n >= 4 && (memcmp(b, "II*\0", 4) == 0 || memcmp(b, "MM\0*", 4) == 0 ||
+                   memcmp(b, "II+\0", 4) == 0 || memcmp(b, "MM\0+", 4) == 0))
+        return 1;
     return 0;
 }
 
-/* Adds an image file: unreadable files are counted and left out, readable
- * but undecodable ones (JAFFE's TIFF) are kept as items (their names and
- * labels are data too) and counted as skipped. */
-static int push_file(emo_dataset *ds, const char *path, const char *subject,
-                     int label, int raw)
+/* Readable but undecodable files (BMP, GIF) are kept as items: their
+ * names and labels are data too.  raw: label is a class index of the
+ * dataset's own class list (named classes), else an EMO_CLASS_*. */
+int emo__ds_push_file(emo_dataset *ds, const char *path, const char *subject,
+                      int label, int raw, long *added)
 {
+    if (added)
+        *added = -1;
     int p = probe(path);
     if (p < 0) {
         atomic_fetch_add(&ds->skipped, 1);
@@ -154,9 +160,13 @@ static int push_file(emo_dataset *ds, const char *path, const char *subject,
     size_t before = ds->n;
     int rc = raw ? emo__ds_push_class(ds, path, subject, label, NULL)
                  : emo__ds_push(ds, path, subject, label, NULL);
-    if (rc == EMO_OK && p == 0 && ds->n > before) {
-        atomic_store(&ds->items[before].bad, 1);
-        atomic_fetch_add(&ds->skipped, 1);
+    if (rc == EMO_OK && ds->n > before) {
+        if (added)
+            *added = (long)before;
+        if (p == 0) {
+            atomic_store(&ds->items[before].bad, 1);
+            atomic_fetch_add(&ds->skipped, 1);
+        }
     }
     return rc;
 }
@@ -178,16 +188,6 @@ void emo__ds_ck_subject(const char *name, char *out, size_t cap)
     out[0] = 0;
 }
 
-/* Runs a loader body with the all-or-nothing rule. */
-static int finish(emo_dataset *ds, size_t keep, int skipped, int rc)
-{
-    if (rc != EMO_OK) {
-        emo__ds_truncate(ds, keep);
-        atomic_store(&ds->skipped, skipped);
-    }
-    return rc;
-}
-
 /* ---- folder per class ---------------------------------------------------- */
 
 /* Adds the images of one class folder, of class index cls (raw) or of
@@ -205,17 +205,19 @@ static int add_class_folder(emo_dataset *ds, const char *dir, int cls,
             ++*count;
             continue;
         }
-        if ((rc = join(path, dir, files.v[i])) != EMO_OK)
+        if ((rc = emo__ds_join(path, dir, files.v[i])) != EMO_OK)
             break;
         emo__ds_ck_subject(files.v[i], subject, sizeof subject);
-        rc = push_file(ds, path, subject, cls, raw);
+        rc = emo__ds_push_file(ds, path, subject, cls, raw, NULL);
     }
     names_free(&files);
     return rc;
 }
 
 /* One folder of a folder-per-class tree: a class of its own (named
- * classes), an emotion, or left out and recorded. */
+ * classes), an emotion (one the class set excludes, contempt with 7
+ * classes, is counted by emo__ds_push), or no class: left out, recorded
+ * by name and counted. */
 static int add_one_folder(emo_dataset *ds, const char *path,
                           const char *name, int *known)
 {
@@ -225,12 +227,14 @@ static int add_one_folder(emo_dataset *ds, const char *path,
         return cls < 0 ? cls : add_class_folder(ds, path, cls, 1, NULL);
     }
     int label = emo_class_from_name(name);
-    if (label >= 0 && label < emo__ds_classes(ds)) {
+    if (label >= 0) {
         ++*known;
         return add_class_folder(ds, path, label, 0, NULL);
     }
     int count = 0; /* not a class: say so, with what it held */
     int rc = add_class_folder(ds, path, 0, 0, &count);
+    if (rc == EMO_OK)
+        ds->left_out[EMO_LEFT_OUT_UNKNOWN_FOLDER] += count;
     return rc ? rc : emo__ds_leave_out(ds, name, count);
 }
 
@@ -238,8 +242,7 @@ EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root)
 {
     if (!ds || !root)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped), n_left = ds->n_left;
+    emo__ds_mark mark = emo__ds_begin(ds);
     name_list dirs;
     int rc = list_dir(root, 1, &dirs);
     if (rc)
@@ -247,16 +250,13 @@ EMO_API int emo_dataset_add_folder(emo_dataset *ds, const char *root)
     char path[EMO__DS_MAX_PATH];
     int known = 0;
     for (size_t i = 0; rc == EMO_OK && i < dirs.n; i++)
-        if ((rc = join(path, root, dirs.v[i])) == EMO_OK)
+        if ((rc = emo__ds_join(path, root, dirs.v[i])) == EMO_OK)
             rc = add_one_folder(ds, path, dirs.v[i], &known);
     names_free(&dirs);
     if (rc == EMO_OK && !known)
         rc = emo__fail(EMO_ERR_EMPTY, "%s: no folder named after an emotion "
                        "class (anger, happy, ...)", root);
-    if (rc != EMO_OK) /* a failed source leaves nothing behind */
-        while (ds->n_left > n_left)
-            free(ds->left[--ds->n_left].name);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
 
 /* ---- JAFFE ------------------------------------------------------------- */
@@ -287,8 +287,7 @@ EMO_API int emo_dataset_add_jaffe(emo_dataset *ds, const char *dir)
 {
     if (!ds || !dir)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    emo__ds_mark mark = emo__ds_begin(ds);
     name_list files;
     int rc = list_dir(dir, 0, &files);
     if (rc)
@@ -298,11 +297,11 @@ EMO_API int emo_dataset_add_jaffe(emo_dataset *ds, const char *dir)
         int label = jaffe_name(files.v[i], subject, sizeof subject);
         if (label < 0 || !image_name(files.v[i]))
             continue;
-        if ((rc = join(path, dir, files.v[i])) == EMO_OK)
-            rc = push_file(ds, path, subject, label, 0);
+        if ((rc = emo__ds_join(path, dir, files.v[i])) == EMO_OK)
+            rc = emo__ds_push_file(ds, path, subject, label, 0, NULL);
     }
     names_free(&files);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
 
 /* ---- CK+ distribution -------------------------------------------------- */
@@ -334,7 +333,7 @@ static int ckplus_label(const char *dir, int *label)
         size_t len = strlen(files.v[i]);
         if (len < 12 || strcmp(files.v[i] + len - 12, "_emotion.txt") != 0)
             continue;
-        if ((rc = join(path, dir, files.v[i])) != EMO_OK)
+        if ((rc = emo__ds_join(path, dir, files.v[i])) != EMO_OK)
             break;
         uint8_t *data;
         size_t size;
@@ -388,8 +387,8 @@ static int ckplus_sequence(emo_dataset *ds, const char *dir,
                                   : -1;
         if (cls < 0)
             continue;
-        if ((rc = join(path, dir, files.v[i])) == EMO_OK)
-            rc = push_file(ds, path, subject, cls, 0);
+        if ((rc = emo__ds_join(path, dir, files.v[i])) == EMO_OK)
+            rc = emo__ds_push_file(ds, path, subject, cls, 0, NULL);
     }
     names_free(&files);
     return rc;
@@ -401,20 +400,20 @@ static int ckplus_subject(emo_dataset *ds, const char *img_root,
 {
     char sdir[EMO__DS_MAX_PATH], dir[EMO__DS_MAX_PATH];
     char edir[EMO__DS_MAX_PATH], esub[EMO__DS_MAX_PATH];
-    int rc = join(sdir, img_root, subject);
-    if (rc || (rc = join(esub, emo_root, subject)) != EMO_OK)
+    int rc = emo__ds_join(sdir, img_root, subject);
+    if (rc || (rc = emo__ds_join(esub, emo_root, subject)) != EMO_OK)
         return rc;
     name_list seqs;
     if ((rc = list_dir(sdir, 1, &seqs)) != EMO_OK)
         return rc;
     for (size_t i = 0; rc == EMO_OK && i < seqs.n; i++) {
         int label;
-        if ((rc = join(edir, esub, seqs.v[i])) != EMO_OK ||
+        if ((rc = emo__ds_join(edir, esub, seqs.v[i])) != EMO_OK ||
             (rc = ckplus_label(edir, &label)) != EMO_OK)
             break;
         if (label < 0)
             continue; /* unlabelled sequence */
-        if ((rc = join(dir, sdir, seqs.v[i])) == EMO_OK)
+        if ((rc = emo__ds_join(dir, sdir, seqs.v[i])) == EMO_OK)
             rc = ckplus_sequence(ds, dir, subject, label);
     }
     names_free(&seqs);
@@ -426,24 +425,46 @@ EMO_API int emo_dataset_add_ckplus(emo_dataset *ds, const char *root)
     if (!ds || !root)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
     char img_root[EMO__DS_MAX_PATH], emo_root[EMO__DS_MAX_PATH];
-    int rc = join(img_root, root, "cohn-kanade-images");
-    if (rc || (rc = join(emo_root, root, "Emotion")) != EMO_OK)
+    int rc = emo__ds_join(img_root, root, "cohn-kanade-images");
+    if (rc || (rc = emo__ds_join(emo_root, root, "Emotion")) != EMO_OK)
         return rc;
     if (!is_dir(img_root) || !is_dir(emo_root))
         return emo__fail(EMO_ERR_IO, "%s: not a CK+ folder (needs "
                          "cohn-kanade-images/ and Emotion/)", root);
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
+    emo__ds_mark mark = emo__ds_begin(ds);
     name_list subjects;
     if ((rc = list_dir(img_root, 1, &subjects)) != EMO_OK)
         return rc;
     for (size_t i = 0; rc == EMO_OK && i < subjects.n; i++)
         rc = ckplus_subject(ds, img_root, emo_root, subjects.v[i]);
     names_free(&subjects);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_finish(ds, &mark, rc);
 }
 
 /* ---- "path label" lists -------------------------------------------------- */
+
+int emo__ds_read_lines(emo_dataset *ds, const char *path,
+                       emo__ds_line_fn fn, void *ctx)
+{
+    uint8_t *data;
+    size_t size;
+    int rc = emo__read_file(path, &data, &size);
+    if (rc)
+        return rc;
+    emo__ds_mark mark = emo__ds_begin(ds);
+    int lineno = 0;
+    /* strtok_r would merge blank lines and shift the line numbers. */
+    char *p = (char *)data;
+    while (rc == EMO_OK && p && *p) {
+        char *nl = strchr(p, '\n');
+        if (nl)
+            *nl = 0;
+        rc = fn(ds, p, ctx, path, ++lineno);
+        p = nl ? nl + 1 : NULL;
+    }
+    free(data);
+    return emo__ds_finish(ds, &mark, rc);
+}
 
 /* Label token: a canonical class index or a class name. */
 static int parse_label(const char *tok)
@@ -458,9 +479,10 @@ static int parse_label(const char *tok)
 
 /* One non-blank line "path label" (the path may hold spaces; the label is
  * the last field). */
-static int list_line(emo_dataset *ds, char *line, const char *base,
+static int list_line(emo_dataset *ds, char *line, void *ctx,
                      const char *file, int lineno)
 {
+    const char *base = ctx;
     size_t len = strlen(line);
     while (len && isspace((unsigned char)line[len - 1]))
         line[--len] = 0;
@@ -487,11 +509,11 @@ static int list_line(emo_dataset *ds, char *line, const char *base,
                                    ? (strcpy(path, line), EMO_OK)
                                    : emo__fail(EMO_ERR_LIMIT, "%s:%d: path "
                                                "too long", file, lineno))
-                            : join(path, base, line);
+                            : emo__ds_join(path, base, line);
     if (rc)
         return rc;
     emo__ds_ck_subject(path, subject, sizeof subject);
-    return push_file(ds, path, subject, label, 0);
+    return emo__ds_push_file(ds, path, subject, label, 0, NULL);
 }
 
 EMO_API int emo_dataset_add_list(emo_dataset *ds, const char *list_path,
@@ -514,25 +536,7 @@ EMO_API int emo_dataset_add_list(emo_dataset *ds, const char *list_path,
         if (slash == list_path)
             strcpy(base, "/");
     }
-    uint8_t *data;
-    size_t size;
-    int rc = emo__read_file(list_path, &data, &size);
-    if (rc)
-        return rc;
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
-    int lineno = 0;
-    /* strtok_r would merge blank lines and shift the line numbers. */
-    char *p = (char *)data;
-    while (rc == EMO_OK && p && *p) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = 0;
-        rc = list_line(ds, p, base, list_path, ++lineno);
-        p = nl ? nl + 1 : NULL;
-    }
-    free(data);
-    return finish(ds, keep, skipped, rc);
+    return emo__ds_read_lines(ds, list_path, list_line, base);
 }
 
 /* ---- FER2013 CSV --------------------------------------------------------- */
@@ -646,35 +650,38 @@ static int fer_row(emo_dataset *ds, char *line, const fer_cols *c,
     return emo__ds_push(ds, path, "", label, px);
 }
 
+/* What the lines of one FER2013 CSV share: the columns (from line 1) and
+ * the Usage asked for. */
+typedef struct fer_file {
+    fer_cols cols;
+    const char *usage;
+    int header; /* line 1 was read */
+} fer_file;
+
+static int fer_line(emo_dataset *ds, char *line, void *ctx, const char *file,
+                    int lineno)
+{
+    fer_file *f = ctx;
+    if (lineno > 1)
+        return fer_row(ds, line, &f->cols, f->usage, file, lineno);
+    f->header = 1;
+    int rc = fer_header(line, &f->cols, file);
+    if (rc == EMO_OK && f->usage && f->cols.usage < 0)
+        rc = emo__fail(EMO_ERR_FORMAT, "%s:1: no 'Usage' column to select "
+                       "'%s' rows", file, f->usage);
+    return rc;
+}
+
 EMO_API int emo_dataset_add_fer_csv(emo_dataset *ds, const char *csv_path,
                                     const char *usage)
 {
     if (!ds || !csv_path)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
-    uint8_t *data;
-    size_t size;
-    int rc = emo__read_file(csv_path, &data, &size);
-    if (rc)
-        return rc;
-    size_t keep = ds->n;
-    int skipped = atomic_load(&ds->skipped);
-    char *p = (char *)data, *nl = strchr(p, '\n');
-    if (nl)
-        *nl = 0;
-    fer_cols cols;
-    rc = fer_header(p, &cols, csv_path);
-    if (rc == EMO_OK && usage && cols.usage < 0)
-        rc = emo__fail(EMO_ERR_FORMAT, "%s:1: no 'Usage' column to select "
-                       "'%s' rows", csv_path, usage);
-    int lineno = 1;
-    p = nl ? nl + 1 : NULL;
-    while (rc == EMO_OK && p && *p) {
-        nl = strchr(p, '\n');
-        if (nl)
-            *nl = 0;
-        rc = fer_row(ds, p, &cols, usage, csv_path, ++lineno);
-        p = nl ? nl + 1 : NULL;
+    fer_file f = {.usage = usage};
+    int rc = emo__ds_read_lines(ds, csv_path, fer_line, &f);
+    if (rc == EMO_OK && !f.header) {
+        char empty[] = "";
+        rc = fer_line(ds, empty, &f, csv_path, 1); /* the header's error */
     }
-    free(data);
-    return finish(ds, keep, skipped, rc);
+    return rc;
 }

@@ -1,8 +1,9 @@
 /*
  * codec.h - what the image codecs (codec_png.c, codec_jpeg.c,
- * codec_pgm.c, with exif.c) share with their callers (io.c): the output
- * target a decoder writes rows into and the row conversions to gray or
- * RGB (both in codec.c), and the codecs' entry points.
+ * codec_tiff.c, codec_pgm.c, with exif.c) share with their callers
+ * (io.c): the output target a decoder writes rows into and the row
+ * conversions to gray or RGB (both in codec.c), and the codecs' entry
+ * points.
  */
 #ifndef EMO_IMAGE_CODEC_H
 #define EMO_IMAGE_CODEC_H
@@ -62,6 +63,8 @@ static inline uint8_t emo__rgb_to_gray(unsigned r, unsigned g, unsigned b)
 int emo__png_decode(const uint8_t *data, size_t size, emo__img_dst *d);
 int emo__jpeg_decode(const uint8_t *data, size_t size, emo__img_dst *d);
 int emo__pgm_decode(const uint8_t *data, size_t size, emo__img_dst *d);
+/* The first page of a TIFF (classic or BigTIFF). */
+int emo__tiff_decode(const uint8_t *data, size_t size, emo__img_dst *d);
 
 /* Encoders write an 8-bit gray/RGB image to an open stream; arguments were
  * checked by the caller.  Errors: EMO_ERR_IO, EMO_ERR_NOMEM. */

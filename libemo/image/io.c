@@ -1,7 +1,7 @@
 /*
  * io.c - the public image API: recognise the format by its magic bytes,
  * hand the data to the codec, and write PNG/JPEG files atomically.  The
- * codecs live in codec_png.c, codec_jpeg.c and codec_pgm.c; what they
+ * codecs live in codec_png.c, codec_jpeg.c, codec_tiff.c and codec_pgm.c; what they
  * share (output target, size checks, row conversion) in codec.c.
  */
 #include "image/codec.h"
@@ -17,8 +17,6 @@ static const char *other_format(const uint8_t *p, size_t n)
         return "BMP";
     if (n >= 4 && memcmp(p, "GIF8", 4) == 0)
         return "GIF";
-    if (n >= 4 && (memcmp(p, "II*\0", 4) == 0 || memcmp(p, "MM\0*", 4) == 0))
-        return "TIFF";
     if (n >= 12 && memcmp(p, "RIFF", 4) == 0 && memcmp(p + 8, "WEBP", 4) == 0)
         return "WebP";
     if (n >= 2 && p[0] == 'P' && p[1] >= '1' && p[1] <= '7' && p[1] != '5')
@@ -37,11 +35,14 @@ static int decode_any(const uint8_t *p, size_t n, emo__img_dst *d)
         return emo__jpeg_decode(p, n, d);
     if (n >= 2 && p[0] == 'P' && p[1] == '5')
         return emo__pgm_decode(p, n, d);
+    if (n >= 4 && (memcmp(p, "II*\0", 4) == 0 || memcmp(p, "MM\0*", 4) == 0 ||
+                   memcmp(p, "II+\0", 4) == 0 || memcmp(p, "MM\0+", 4) == 0))
+        return emo__tiff_decode(p, n, d);
     const char *other = other_format(p, n);
     if (other)
         return emo__fail(EMO_ERR_UNSUPPORTED, "%s images are not supported "
-                         "(PNG, JPEG or PGM only)", other);
-    return emo__fail(EMO_ERR_FORMAT, "not a PNG, JPEG or PGM file");
+                         "(PNG, JPEG, TIFF or PGM only)", other);
+    return emo__fail(EMO_ERR_FORMAT, "not a PNG, JPEG, TIFF or PGM file");
 }
 
 /* Decodes into d, freeing what it allocated when decoding fails. */

@@ -223,15 +223,22 @@ void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
 void emo__bn_update_running(emo__layer *l, double m, const float *stats);
 void emo__softmax_forward(const float *x, float *y, int batch, int n);
 /* Weighted cross-entropy on probabilities: returns the loss (PyTorch's
- * mean: sum w_y * -log p_y / sum w_y) and writes d loss / d logits. */
-double emo__softmax_xent(const float *probs, const int *labels, int batch,
-                         int n, const float *class_weights, float *dlogits);
+ * mean: sum w_y * -log p_y / sum w_y) and writes d loss / d logits.
+ * targets (batch x n rows summing to 1, or NULL for one-hot labels) makes
+ * it the cross-entropy against a distribution, sum_j -q_j log p_j, each
+ * row still weighted by its label's class weight. */
+double emo__softmax_xent(const float *probs, const int *labels,
+                         const float *targets, int batch, int n,
+                         const float *class_weights, float *dlogits);
 /* Its two halves, for a batch spread over processes: the weighted sum of
- * -log p_y (returned) and the sum of the weights (*wsum); then d loss /
- * d logits for a loss normalised by the global wsum (<= 0 taken as 1). */
-double emo__xent_sums(const float *probs, const int *labels, int batch,
-                      int n, const float *class_weights, double *wsum);
-void emo__xent_grad(const float *probs, const int *labels, int batch, int n,
+ * the rows' cross-entropies (returned) and the sum of the weights (*wsum);
+ * then d loss / d logits for a loss normalised by the global wsum (<= 0
+ * taken as 1). */
+double emo__xent_sums(const float *probs, const int *labels,
+                      const float *targets, int batch, int n,
+                      const float *class_weights, double *wsum);
+void emo__xent_grad(const float *probs, const int *labels,
+                    const float *targets, int batch, int n,
                     const float *class_weights, double wsum, float *dlogits);
 
 /* im2col / col2im of one image (channels c, h x w) for a k x k kernel;

@@ -140,8 +140,8 @@ static int corr_steps(corr_run *c, int steps, emo_progress_fn progress,
         }
         double loss;
         int correct;
-        int rc = emo__sgd_step(net, c->ws, c->in, c->lab, c->batch, lr,
-                               NULL, &loss, NULL, &correct);
+        int rc = emo__sgd_step(net, c->ws, c->in, c->lab, NULL, c->batch,
+                               lr, NULL, &loss, NULL, &correct);
         if (rc)
             return rc;
         if (progress) {

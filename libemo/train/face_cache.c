@@ -14,6 +14,7 @@ void emo__cache_free(emo__face_cache *c)
 {
     free(c->faces);
     free(c->labels);
+    free(c->votes);
     free(c->items);
     memset(c, 0, sizeof *c);
 }
@@ -46,13 +47,27 @@ static int alloc_cache(emo__face_cache *c, int total, int side)
     size_t m = total > 0 ? (size_t)total : 1;
     c->faces = malloc(m * face * sizeof *c->faces);
     c->labels = malloc(m * sizeof *c->labels);
+    c->votes = calloc(m, EMO_MAX_CLASSES);
     c->items = malloc(m * sizeof *c->items);
-    if (!c->faces || !c->labels || !c->items) {
+    if (!c->faces || !c->labels || !c->items || !c->votes) {
         emo__cache_free(c);
         return emo__fail(EMO_ERR_NOMEM, "out of memory for %d faces", total);
     }
     c->side = side;
     return EMO_OK;
+}
+
+/* Item i's votes over network outputs, single votes dropped (the FER+
+ * protocol's outliers); unknown and not-a-face are no output. */
+static void map_votes(const emo_dataset *ds, int i, const int *label_map,
+                      uint8_t *out)
+{
+    int v[EMO_FERPLUS_VOTES];
+    if (emo_dataset_item_votes(ds, i, v, EMO_FERPLUS_VOTES) <= 0)
+        return;
+    for (int c = 0; c <= EMO_CLASS_CONTEMPT; c++)
+        if (v[c] > 1 && label_map[c] >= 0)
+            out[label_map[c]] = (uint8_t)v[c];
 }
 
 int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
@@ -91,6 +106,7 @@ int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
         }
         c->labels[c->n] = out;
         c->items[c->n] = i;
+        map_votes(ds, i, label_map, c->votes + (size_t)c->n * EMO_MAX_CLASSES);
         c->n++;
     }
     emo_preprocessor_set_int(pp, EMO_OPT_SUBTRACT_MEAN, sub);

@@ -116,7 +116,8 @@ static int count_correct(const float *probs, const int *labels, int batch,
 }
 
 int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
-                  const int *labels, int batch, double lr,
+                  const int *labels, const float *targets, int batch,
+                  double lr,
                   const float *class_weights, double *loss, float *probs,
                   int *correct)
 {
@@ -149,12 +150,13 @@ int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
     const float *p = ws->act[last + 1];
     int hits = count_correct(p, labels, batch, n);
     double sums[3];
-    sums[0] = emo__xent_sums(p, labels, batch, n, class_weights, &sums[1]);
+    sums[0] = emo__xent_sums(p, labels, targets, batch, n, class_weights,
+                             &sums[1]);
     sums[2] = hits;
     rc = emo__reduce(red, EMO_REDUCE_LOSS, EMO_REDUCE_F64, sums, 3);
     if (rc)
         return rc;
-    emo__xent_grad(p, labels, batch, n, class_weights, sums[1],
+    emo__xent_grad(p, labels, targets, batch, n, class_weights, sums[1],
                    ws->diff[last]);
     rc = emo__train_backward(g, ws, input, batch, threads, red);
     if (!rc && red)
@@ -201,6 +203,6 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
     int rc = net->ws ? EMO_OK : emo__network_ws_create(net, &net->ws);
     if (rc)
         return rc;
-    return emo__sgd_step(net, net->ws, input, labels, batch, lr,
+    return emo__sgd_step(net, net->ws, input, labels, NULL, batch, lr,
                          class_weights, loss, NULL, NULL);
 }

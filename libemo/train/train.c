@@ -27,10 +27,11 @@ typedef struct train_run {
     int use_weights;
     /* options */
     int epochs, batch, policy, step, aug, patience, keep;
+    int labels; /* EMO_LABELS_* */
     double lr, gamma, rotate;
     uint64_t seed;
     /* buffers */
-    float *in, *probs, *tmp;
+    float *in, *probs, *tmp, *targets; /* targets: EMO_LABELS_SOFT rows */
     int *lab, *perm;
     emo__train_state st; /* early stopping, saved in checkpoints */
     /* reporting */
@@ -124,6 +125,7 @@ static void read_options(train_run *r)
     r->patience = emo__opti(o, EMO_OPT_TRAIN_EARLY_STOP);
     r->keep = emo__opti(o, EMO_OPT_TRAIN_KEEP);
     r->seed = (uint64_t)emo__opti(o, EMO_OPT_TRAIN_SEED);
+    r->labels = emo__opti(o, EMO_OPT_TRAIN_LABELS);
 }
 
 static int alloc_buffers(train_run *r)
@@ -134,11 +136,13 @@ static int alloc_buffers(train_run *r)
     r->probs = malloc(b * r->classes * sizeof *r->probs);
     r->tmp = malloc(face * sizeof *r->tmp);
     r->lab = malloc(b * sizeof *r->lab);
+    r->targets = malloc(b * r->classes * sizeof *r->targets);
     r->perm = malloc((size_t)(r->tr.n > 0 ? r->tr.n : 1) * sizeof *r->perm);
     r->st.n_params = params_total(r->net);
     r->st.best = malloc((r->st.n_params ? r->st.n_params : 1) *
                         sizeof *r->st.best);
-    if (!r->in || !r->probs || !r->tmp || !r->lab || !r->perm ||
+    if (!r->in || !r->probs || !r->tmp || !r->lab || !r->targets ||
+        !r->perm ||
         !r->st.best)
         return emo__fail(EMO_ERR_NOMEM, "out of memory for training buffers");
     return EMO_OK;
@@ -153,6 +157,7 @@ static void run_free(train_run *r)
     free(r->probs);
     free(r->tmp);
     free(r->lab);
+    free(r->targets);
     free(r->perm);
     free(r->st.best);
 }
@@ -249,6 +254,37 @@ static void fill_metrics(const train_run *r, double *m, double epoch,
     m[EMO_METRIC_SECONDS] = t;
 }
 
+/* EMO_LABELS_DRAW: an output drawn from face idx's votes, its label when
+ * it has none. */
+static int draw_label(const emo__face_cache *c, int idx, emo_rng *rng)
+{
+    const uint8_t *v = c->votes + (size_t)idx * EMO_MAX_CLASSES;
+    uint32_t sum = 0;
+    for (int k = 0; k < EMO_MAX_CLASSES; k++)
+        sum += v[k];
+    if (!sum)
+        return c->labels[idx];
+    uint32_t u = emo__rng_below(rng, sum);
+    int k = 0;
+    while (u >= v[k])
+        u -= v[k++];
+    return k;
+}
+
+/* EMO_LABELS_SOFT: face idx's votes as a distribution over the outputs,
+ * one-hot on its label when it has none. */
+static void vote_target(const emo__face_cache *c, int idx, int classes,
+                        float *q)
+{
+    const uint8_t *v = c->votes + (size_t)idx * EMO_MAX_CLASSES;
+    uint32_t sum = 0;
+    for (int k = 0; k < classes; k++)
+        sum += v[k];
+    for (int k = 0; k < classes; k++)
+        q[k] = sum ? (float)v[k] / (float)sum
+                   : (k == c->labels[idx] ? 1.0f : 0.0f);
+}
+
 /* One epoch of shuffled mini-batches (the last incomplete batch is left
  * out: it changes every epoch, and a batch of one breaks batch norm). */
 static int run_epoch(train_run *r, int epoch, double *loss_out,
@@ -272,13 +308,20 @@ static int run_epoch(train_run *r, int epoch, double *loss_out,
         for (int k = 0; k < bs; k++) {
             int idx = r->perm[b * bs + k];
             input_face(r, &r->tr, idx, r->in + k * face, 1, &rng);
-            r->lab[k] = r->tr.labels[idx];
+            r->lab[k] = r->labels == EMO_LABELS_DRAW
+                            ? draw_label(&r->tr, idx, &rng)
+                            : r->tr.labels[idx];
+            if (r->labels == EMO_LABELS_SOFT)
+                vote_target(&r->tr, idx, r->classes,
+                            r->targets + (size_t)k * r->classes);
         }
         lr = emo__lr_at(r->policy, r->lr, r->gamma, r->step,
                         epoch + (double)b / nb, r->epochs);
         double loss;
         int correct;
-        int rc = emo__sgd_step(r->net, r->ws, r->in, r->lab, bs, lr,
+        int rc = emo__sgd_step(r->net, r->ws, r->in, r->lab,
+                               r->labels == EMO_LABELS_SOFT ? r->targets
+                                                            : NULL, bs, lr,
                                r->use_weights ? r->weights : NULL, &loss,
                                NULL, &correct);
         if (rc)

@@ -16,13 +16,17 @@ typedef struct emo__face_cache {
     float *faces;  /* n * side * side */
     int *labels;   /* n */
     int *items;    /* dataset item index of each face */
+    /* n * EMO_MAX_CLASSES vote counts over network outputs (single votes
+     * dropped), all 0 for a face whose item has no votes */
+    uint8_t *votes;
     int n;
     int side;
     int failed;    /* items that could not be made into a face */
 } emo__face_cache;
 
 /* Makes the faces of `split` with pp (mean subtraction switched off for the
- * call); label_map[dataset label] = network output (-1: left out).
+ * call); label_map[dataset label] = network output (-1: left out), and
+ * maps each item's votes the same way.
  * Undecodable images and images without a face are counted in failed.
  * Errors: EMO_ERR_NOMEM, EMO_ERR_LIMIT; per-item errors never fail. */
 int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
@@ -65,13 +69,15 @@ int emo__train_resume(emo_network *net, const char *path,
                       emo__train_state *s);
 
 /* One SGD step on net (sgd.c): forward in training mode, weighted
- * cross-entropy, backward, momentum update, with the network's options
+ * cross-entropy (against targets, batch x classes distributions, when not
+ * NULL), backward, momentum update, with the network's options
  * (threads, seed, momentum, weight decay).  probs (may be NULL) receives
  * batch x classes training probabilities; *loss the mean loss; *correct
  * (may be NULL) the number of argmax hits.  lr is the base rate.
  * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (label), EMO_ERR_NOMEM. */
 int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
-                  const int *labels, int batch, double lr,
+                  const int *labels, const float *targets, int batch,
+                  double lr,
                   const float *class_weights, double *loss, float *probs,
                   int *correct);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <tiffio.h>
 
 static const char *out_dir;
 
@@ -49,11 +50,71 @@ static int image_seed(const char *name, int rgb, const char *tmp)
     return rc;
 }
 
+/* A TIFF of `pages` pages (the second smaller), written by libtiff to
+ * tmp: 8- or 16-bit gray, 8-bit palette, RGB or RGBA. */
+static int write_tiff(const char *tmp, int photometric, int spp, int bits,
+                      int pages, const uint8_t *src)
+{
+    TIFF *t = TIFFOpen(tmp, "w");
+    if (!t)
+        return 1;
+    static uint16_t cmap[768];
+    for (int i = 0; i < 768; i++)
+        cmap[i] = (uint16_t)(((i * 37) & 255) * 257);
+    static uint8_t row[12 * 4 * 2];
+    int ok = 1;
+    for (int p = 0; p < pages && ok; p++) {
+        int w = 12 - 4 * p, h = 9 - 4 * p;
+        TIFFSetField(t, TIFFTAG_IMAGEWIDTH, (uint32_t)w);
+        TIFFSetField(t, TIFFTAG_IMAGELENGTH, (uint32_t)h);
+        TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, (uint16_t)spp);
+        TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, (uint16_t)bits);
+        TIFFSetField(t, TIFFTAG_PHOTOMETRIC, (uint16_t)photometric);
+        TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, (uint32_t)4);
+        if (spp == 4) {
+            uint16_t extra = EXTRASAMPLE_UNASSALPHA;
+            TIFFSetField(t, TIFFTAG_EXTRASAMPLES, 1, &extra);
+        }
+        if (photometric == PHOTOMETRIC_PALETTE)
+            TIFFSetField(t, TIFFTAG_COLORMAP, cmap, cmap + 256, cmap + 512);
+        size_t n = (size_t)w * (size_t)spp * (size_t)(bits / 8);
+        for (int y = 0; y < h && ok; y++) {
+            memcpy(row, src + (size_t)y * n, n);
+            ok = TIFFWriteScanline(t, row, (uint32_t)y, 0) == 1;
+        }
+        ok = ok && TIFFWriteDirectory(t);
+    }
+    TIFFClose(t);
+    return !ok;
+}
+
+static int tiff_seeds(const uint8_t *px, const char *tmp)
+{
+    static const struct {
+        const char *name;
+        int photometric, spp, bits, pages;
+    } kind[] = {{"tiff-gray", PHOTOMETRIC_MINISBLACK, 1, 8, 1},
+                {"tiff-palette", PHOTOMETRIC_PALETTE, 1, 8, 1},
+                {"tiff-rgb", PHOTOMETRIC_RGB, 3, 8, 1},
+                {"tiff-rgba", PHOTOMETRIC_RGB, 4, 8, 1},
+                {"tiff-gray16", PHOTOMETRIC_MINISBLACK, 1, 16, 1},
+                {"tiff-2pages", PHOTOMETRIC_MINISBLACK, 1, 8, 2}};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof kind / sizeof *kind; i++) {
+        if (write_tiff(tmp, kind[i].photometric, kind[i].spp, kind[i].bits,
+                       kind[i].pages, px))
+            return 1;
+        rc |= image_seed(kind[i].name, (int)i & 1, tmp);
+    }
+    return rc;
+}
+
 static int image_seeds(void)
 {
     enum { W = 12, H = 9 };
-    uint8_t rgb[W * H * 3];
-    for (int i = 0; i < W * H * 3; i++)
+    uint8_t rgb[W * H * 4 * 2]; /* room for the RGBA and 16-bit TIFFs */
+    for (int i = 0; i < W * H * 4 * 2; i++)
         rgb[i] = (uint8_t)(i * 7);
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s/tmp-image", out_dir);
@@ -69,6 +130,7 @@ static int image_seeds(void)
         snprintf(name, sizeof name, "jpeg-%d", c);
         rc |= image_seed(name, c == 3, tmp);
     }
+    rc |= tiff_seeds(rgb, tmp);
     char pgm[64 + W * H];
     int n = snprintf(pgm, sizeof pgm, "\001P5\n%d %d\n255\n", W, H);
     memcpy(pgm + n, rgb, W * H);
@@ -158,6 +220,20 @@ static int list_seed(void)
     return write_seed("list", "mixed", list, sizeof list - 1);
 }
 
+/* FER+ label.csv lines: a majority, a tie, unknown, a row of zeros, a
+ * CRLF line and a blank one. */
+static int ferplus_seed(void)
+{
+    static const char csv[] =
+        "fer0000001.png,\"(0, 0, 48, 48)\",6,1,1,0,0,0,0,0,2,0\n"
+        "fer0000002.png,\"(0, 0, 48, 48)\",4,0,0,0,0,0,0,4,1,1\r\n"
+        "\n"
+        "fer0000003.png,\"(0, 0, 48, 48)\",2,0,0,0,0,0,0,0,6,0\n"
+        "fer0000004.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,0,0,0\n"
+        "fer0000005.png,\"(0, 0, 48, 48)\",0,0,0,0,0,0,0,9,1,0\n";
+    return write_seed("ferplus", "votes", csv, sizeof csv - 1);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -169,7 +245,7 @@ int main(int argc, char **argv)
     int rc = image_seeds() | network_text_seeds() |
              model_seed(EMO_STORE_F32, "tiny") |
              model_seed(EMO_STORE_F16, "tiny-f16") | fer_csv_seed() |
-             list_seed();
+             list_seed() | ferplus_seed();
     if (rc)
         fprintf(stderr, "seeds: %s\n", emo_last_error());
     return rc;

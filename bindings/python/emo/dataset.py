@@ -39,6 +39,21 @@ class Dataset(Handle):
         check(lib.emo_dataset_add_fer_csv(
             self, encode_path(csv_path), usage.encode() if usage else None))
 
+    def add_ferplus(self, folder):
+        """FER+ label.csv in folder, by the majority protocol."""
+        check(lib.emo_dataset_add_ferplus(self, encode_path(folder)))
+
+    def votes(self, i):
+        """Item i's FER+ vote counts (EMO_CLASS_* order, then unknown and
+        not-a-face), or None when it has none."""
+        v = (ctypes.c_int * C.FERPLUS_VOTES)()
+        n = check(lib.emo_dataset_item_votes(self, i, v, C.FERPLUS_VOTES))
+        return list(v) if n else None
+
+    def left_out(self, reason):
+        """Images the sources left out for reason (LEFT_OUT_*)."""
+        return check(lib.emo_dataset_left_out(self, reason))
+
     def count(self, split=C.SPLIT_ALL, cls=-1):
         return check(lib.emo_dataset_count(self, split, cls))
 
@@ -61,11 +76,12 @@ class Dataset(Handle):
                 for c in range(self.num_classes)]
 
     @property
-    def left_out(self):
+    def left_out_folders(self):
         """[(folder name, image files)] the folder sources left out."""
         out, name = [], ctypes.c_char_p()
         while True:
-            n = lib.emo_dataset_left_out_folder(self, len(out), ctypes.byref(name))
+            n = lib.emo_dataset_left_out_folder(self, len(out),
+                                                ctypes.byref(name))
             if n < 0:
                 return out
             out.append((name.value.decode(), n))

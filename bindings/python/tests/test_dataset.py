@@ -32,6 +32,35 @@ class DatasetTest(unittest.TestCase):
             ds[6]
         with self.assertRaises(emo.EmoError):
             ds.add_folder(os.path.join(root, "missing"))
+        self.assertIsNone(ds.votes(0))
+        self.assertEqual(ds.left_out(emo.LEFT_OUT_UNKNOWN_FOLDER), 0)
+
+    @requires("emo_dataset_add_ferplus")
+    def test_ferplus_votes(self):
+        without_numpy(self)
+        root = tmpdir(self)
+        img = emo.Image(bytearray([90] * 48 * 48), 48, 48)
+        for i in range(3):
+            emo.save_image(os.path.join(root, "fer%d.png" % i), img)
+        with open(os.path.join(root, "label.csv"), "w") as f:
+            f.write('fer0.png,"(0, 0, 48, 48)",1,7,0,0,0,0,2,0,0,0\n'
+                    'fer1.png,"(0, 0, 48, 48)",4,0,0,0,0,0,0,4,2,0\n'
+                    'fer2.png,"(0, 0, 48, 48)",0,0,0,0,0,0,0,0,0,0\n')
+        ds = emo.Dataset()
+        ds.add_ferplus(root)
+        self.assertEqual(len(ds), 1)
+        self.assertEqual(ds[0].label, emo.CLASS_HAPPY)
+        votes = ds.votes(0)
+        self.assertEqual(votes[emo.CLASS_HAPPY], 7)
+        self.assertEqual(votes[emo.CLASS_FEAR], 2)
+        self.assertEqual(votes[emo.CLASS_NEUTRAL], 1)
+        self.assertEqual(ds.left_out(emo.LEFT_OUT_NO_MAJORITY), 1)
+        self.assertEqual(ds.left_out(emo.LEFT_OUT_NO_VOTES), 1)
+        with open(os.path.join(root, "label.csv"), "w") as f:
+            f.write('fer0.png,"(0, 0, 48, 48)",1,7\n')
+        with self.assertRaises(emo.EmoError) as cm:
+            emo.Dataset().add_ferplus(root)
+        self.assertIn("label.csv:1:", str(cm.exception))
 
 
 @requires("emo_dataset_class_name", "emo_dataset_left_out_folder",
@@ -47,12 +76,12 @@ class OwnClassesTest(unittest.TestCase):
                 emo.save_image(os.path.join(root, cls, "%d.png" % i), img)
         ds = emo.Dataset()
         ds.add_folder(root)
-        self.assertEqual(ds.left_out, [("bored", 3)])
+        self.assertEqual(ds.left_out_folders, [("bored", 3)])
         self.assertEqual(ds.class_names[emo.CLASS_HAPPY], "happy")
         ds = emo.Dataset()
         ds.set_int(emo.OPT_DATA_FOLDER_CLASSES, 1)
         ds.add_folder(root)
-        self.assertEqual(ds.left_out, [])
+        self.assertEqual(ds.left_out_folders, [])
         self.assertEqual(ds.class_names, ["bored", "happy"])
         self.assertEqual(ds.count(cls=0), 3)
 
