@@ -78,9 +78,10 @@ static int parse_size(const char *s, int *w, int *h)
 /* Exits 2 with a line naming the problem on a usage error. */
 static void parse_args(int argc, char **argv, options *o)
 {
-    /* A rescan every 30 frames (1 s at 30 fps): a lost face is searched
-     * for at once anyway, so this only bounds how late a new face is
-     * noticed, and each full scan costs as much as ~30 tracked frames. */
+    /* A rescan every 30 frames (1 s at 30 fps), the library's default
+     * EMO_OPT_PREDICT_RESCAN: a lost face is searched for at once anyway,
+     * so this only bounds how late a new face is noticed, and each full
+     * scan costs as much as ~30 tracked frames. */
     *o = (options){.views = 4, .track = 1, .rescan = 30, .json = 1,
                    .cam_w = 640, .cam_h = 480};
     cli_parser p;
