@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/annotate.h"
 #include "common/cli.h"
@@ -135,6 +136,11 @@ static void parse_args(int argc, char **argv, options *o)
         cli_usage_error("give --device or --input, not both");
     if (o->raw_w && !o->input)
         cli_usage_error("--raw needs --input");
+    /* Binary video on a terminal is garbage and can upset it. */
+    if (o->annotate && isatty(STDOUT_FILENO))
+        cli_usage_error("--annotate-y4m writes video to standard output, "
+                        "which is a terminal: pipe it (| ffplay -) or "
+                        "redirect it (> out.y4m)");
 }
 
 static double now_s(void)
@@ -296,7 +302,7 @@ typedef struct session {
     frame_source *src;
     FILE *in;              /* --input file (not stdin) */
     FILE *json;
-    uint8_t *canvas;       /* RGB copy of the frame for --annotate-y4m */
+    uint8_t *canvas;       /* RGB frame for --annotate-y4m */
     size_t canvas_cap;
     y4m_writer out;
     history hist[MAX_FACES];
@@ -317,7 +323,9 @@ static int write_annotated(session *s, const uint8_t *gray, int w, int h,
             return 1;
         }
     }
-    annotate_gray_to_rgb(gray, w, h, stride, s->canvas);
+    /* In the stream's colour when it has some (a Y4M with chroma). */
+    if (!frames_color(s->src, s->canvas))
+        annotate_gray_to_rgb(gray, w, h, stride, s->canvas);
     annotate_predictions(s->canvas, w, h, p, n, s->net);
     if (frames_write_y4m(stdout, &s->out, s->canvas, w, h,
                          frames_rate(s->src))) {

@@ -1,10 +1,13 @@
 /* check_draw.c - the example programs' drawing (examples/common/draw.c,
  * plot.c), compiled in here as the programs compile them: glyphs with
- * descenders, and a training-curve legend that names validation only when
- * there is validation data. */
+ * descenders, a training-curve legend that names validation only when
+ * there is validation data, and emo-detect's annotated photo in colour
+ * (runs build/emo-detect; skips when it is not built). */
 #include "testutil.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "../examples/common/draw.c"
 #include "../examples/common/plot.c"
@@ -67,12 +70,39 @@ START_TEST(curve_legend_names_validation_only_with_data)
 }
 END_TEST
 
+START_TEST(annotated_photo_in_colour)
+{
+    char exe[4096], cmd[9000], out[300];
+    snprintf(exe, sizeof exe, "%s", test_src_path("build/emo-detect"));
+    if (access(exe, X_OK) != 0) {
+        fprintf(stderr, "check_draw: %s not built: skipped\n", exe);
+        return;
+    }
+    snprintf(out, sizeof out, "%s/annotated.png", test_tmpdir());
+    snprintf(cmd, sizeof cmd, "'%s' --detect-only --annotate '%s' '%s' "
+             ">/dev/null 2>&1", exe, out,
+             test_src_path("examples/data/astronaut.png"));
+    ck_assert_int_eq(system(cmd), 0);
+    uint8_t *px;
+    int w, h;
+    long coloured = 0;
+    ck_assert_emo_ok(emo_image_load(out, 3, &px, &w, &h));
+    for (long i = 0; i < (long)w * h; i++)
+        coloured += abs(px[3 * i] - px[3 * i + 2]) > 30;
+    emo_free(px);
+    /* the astronaut photo is mostly coloured; the box alone is ~1 % */
+    ck_assert_msg(coloured > (long)w * h / 10, "annotated photo is gray "
+                  "(%ld coloured pixels)", coloured);
+}
+END_TEST
+
 Suite *draw_suite(void)
 {
     Suite *s = suite_create("draw");
     TCase *tc = tcase_create("examples");
     tcase_add_test(tc, descenders_below_the_baseline);
     tcase_add_test(tc, curve_legend_names_validation_only_with_data);
+    tcase_add_test(tc, annotated_photo_in_colour);
     suite_add_tcase(s, tc);
     return s;
 }
