@@ -30,11 +30,11 @@ struct frame_source {
     FILE *fp;
     int w, h;
     size_t extra;       /* Y4M: chroma bytes after the Y plane */
-    int sub_x, sub_y;   /* Y4M chroma subsampling, 0 when mono */
+    int sub_x, sub_y;   /* chroma subsampling, 0 without chroma */
     double fps;
     long index;         /* frames delivered */
     uint8_t *px;        /* w * h gray */
-    uint8_t *skip;      /* the last Y4M frame's chroma planes */
+    uint8_t *skip;      /* the last frame's chroma planes (Y4M, YUYV) */
     /* camera */
     int fd;
     uint32_t pixfmt;
@@ -347,9 +347,15 @@ int frames_open_camera(frame_source **out, const char *device, int width,
     }
     if (!rc)
         rc = camera_format(s, width, height, err, en);
+    if (!rc && s->pixfmt == V4L2_PIX_FMT_YUYV) { /* 4:2:2 chroma kept */
+        s->sub_x = 2;
+        s->sub_y = 1;
+        s->extra = 2 * (size_t)((s->w + 1) / 2) * s->h;
+    }
     if (!rc) {
         s->px = malloc((size_t)s->w * s->h);
-        if (!s->px)
+        s->skip = s->extra ? malloc(s->extra) : NULL;
+        if (!s->px || (s->extra && !s->skip))
             rc = fail(err, en, "out of memory");
     }
     if (!rc)
@@ -362,18 +368,27 @@ int frames_open_camera(frame_source **out, const char *device, int width,
     return 0;
 }
 
-/* The Y plane of a YUYV or MJPEG buffer into s->px. */
+/* The Y plane of a YUYV or MJPEG buffer into s->px (and YUYV's chroma
+ * into s->skip as two planes). */
 static int camera_convert(frame_source *s, const uint8_t *data, size_t n,
                           char *err, size_t en)
 {
     if (s->pixfmt == V4L2_PIX_FMT_YUYV) {
         if (n < (size_t)s->bytesperline * (s->h - 1) + 2 * (size_t)s->w)
             return fail(err, en, "%s: short YUYV frame", s->name);
+        size_t cw = (size_t)(s->w + 1) / 2;
+        uint8_t *cb = s->skip, *cr = s->skip + cw * s->h;
         for (int y = 0; y < s->h; y++) {
             const uint8_t *row = data + (size_t)y * s->bytesperline;
             uint8_t *dst = s->px + (size_t)y * s->w;
             for (int x = 0; x < s->w; x++)
                 dst[x] = row[2 * x];
+            for (int x = 0; x < s->w / 2; x++) {
+                cb[y * cw + x] = row[4 * x + 1];
+                cr[y * cw + x] = row[4 * x + 3];
+            }
+            if (s->w % 2) /* no pair for the last pixel: neutral */
+                cb[y * cw + cw - 1] = cr[y * cw + cw - 1] = 128;
         }
         return 0;
     }
@@ -442,7 +457,7 @@ static uint8_t clamp8(double v)
 
 int frames_color(const frame_source *s, uint8_t *rgb)
 {
-    if (!s || s->kind != KIND_Y4M || !s->sub_x)
+    if (!s || !s->sub_x)
         return 0;
     size_t cw = (size_t)(s->w + s->sub_x - 1) / s->sub_x;
     size_t ch = (size_t)(s->h + s->sub_y - 1) / s->sub_y;

@@ -28,10 +28,10 @@ int frames_open_camera(frame_source **out, const char *device, int width,
 int frames_next(frame_source *s, const uint8_t **gray, int *width,
                 int *height, int *stride, char *err, size_t err_len);
 /* The last frame in colour as packed RGB (w * 3 bytes per row), from a Y4M
- * stream's chroma planes (420, 422, 444, 411; JFIF full-range BT.601, the
- * inverse of frames_write_y4m's conversion).  Returns 1, or 0 when the
- * source has no colour (mono Y4M, bare gray8, camera) and rgb is left
- * alone. */
+ * stream's chroma planes (420, 422, 444, 411) or a YUYV camera's (JFIF
+ * full-range BT.601, the inverse of frames_write_y4m's conversion).
+ * Returns 1, or 0 when the source has no colour (mono Y4M, bare gray8, an
+ * MJPEG camera, decoded to gray) and rgb is left alone. */
 int frames_color(const frame_source *s, uint8_t *rgb);
 /* Frame rate the source announces (Y4M F header, camera), 0 if unknown. */
 double frames_rate(const frame_source *s);
