@@ -79,11 +79,12 @@ static int parse_size(const char *s, int *w, int *h)
 /* Exits 2 with a line naming the problem on a usage error. */
 static void parse_args(int argc, char **argv, options *o)
 {
-    /* A rescan every 30 frames (1 s at 30 fps), the library's default
-     * EMO_OPT_PREDICT_RESCAN: a lost face is searched for at once anyway,
-     * so this only bounds how late a new face is noticed, and each full
-     * scan costs as much as ~30 tracked frames. */
-    *o = (options){.views = 4, .track = 1, .rescan = 30, .json = 1,
+    /* rescan 0: the library's EMO_OPT_PREDICT_RESCAN default, 30 frames
+     * (1 s at 30 fps), so that emo-live and a program on the library
+     * behave alike: a lost face is searched for at once anyway, so this
+     * only bounds how late a new face is noticed, and each full scan
+     * costs as much as ~30 tracked frames. */
+    *o = (options){.views = 4, .track = 1, .json = 1,
                    .cam_w = 640, .cam_h = 480};
     cli_parser p;
     cli_parser_init(&p, argc, argv, live_options,
@@ -184,7 +185,7 @@ static int setup(options *o, emo_network **net, emo_predictor **pred)
                                    (1 << o->views) - 1);
     if (!rc)
         rc = emo_predictor_set_int(*pred, EMO_OPT_PREDICT_TRACK, o->track);
-    if (!rc)
+    if (!rc && o->rescan)
         rc = emo_predictor_set_int(*pred, EMO_OPT_PREDICT_RESCAN, o->rescan);
     if (!rc && o->all_faces)
         rc = emo_preprocessor_set_int(pp, EMO_OPT_FACE_CHOICE, EMO_FACE_ALL);
