@@ -176,13 +176,15 @@ TEST_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes -g \
         $(ARCHFLAGS) -Iinclude -Ilibemo -Itests -I$(B)/tests $(DEPS_CFLAGS) \
         -DEMO_SOURCE_DIR='"$(CURDIR)"'
 
+# check_draw.c compiles in examples/common's drawing and plots.
 $(B)/check_libemo: $(TEST_SRC) tests/check_main.c tests/testutil.h \
-                   $(B)/tests/suites.h $(STATIC)
+                   $(B)/tests/suites.h $(STATIC) $(wildcard examples/common/*.[ch])
 	$(CC) $(TEST_CFLAGS) -O1 tests/check_main.c $(TEST_SRC) -o $@ \
 	  $(STATIC) $(CHECK_LIBS) $(DEPS_LIBS)
 
 $(B)/check_libemo_san: $(TEST_SRC) tests/check_main.c tests/testutil.h \
-                       $(B)/tests/suites.h $(SAN_OBJ)
+                       $(B)/tests/suites.h $(SAN_OBJ) \
+                       $(wildcard examples/common/*.[ch])
 	$(CC) $(TEST_CFLAGS) -O1 $(SAN) tests/check_main.c $(TEST_SRC) \
 	  $(SAN_OBJ) -o $@ $(CHECK_LIBS) $(DEPS_LIBS)
 

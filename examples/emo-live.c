@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/annotate.h"
 #include "common/cli.h"
@@ -78,10 +79,12 @@ static int parse_size(const char *s, int *w, int *h)
 /* Exits 2 with a line naming the problem on a usage error. */
 static void parse_args(int argc, char **argv, options *o)
 {
-    /* A rescan every 30 frames (1 s at 30 fps): a lost face is searched
-     * for at once anyway, so this only bounds how late a new face is
-     * noticed, and each full scan costs as much as ~30 tracked frames. */
-    *o = (options){.views = 4, .track = 1, .rescan = 30, .json = 1,
+    /* rescan 0: the library's EMO_OPT_PREDICT_RESCAN default, 30 frames
+     * (1 s at 30 fps), so that emo-live and a program on the library
+     * behave alike: a lost face is searched for at once anyway, so this
+     * only bounds how late a new face is noticed, and each full scan
+     * costs as much as ~30 tracked frames. */
+    *o = (options){.views = 4, .track = 1, .json = 1,
                    .cam_w = 640, .cam_h = 480};
     cli_parser p;
     cli_parser_init(&p, argc, argv, live_options,
@@ -134,6 +137,11 @@ static void parse_args(int argc, char **argv, options *o)
         cli_usage_error("give --device or --input, not both");
     if (o->raw_w && !o->input)
         cli_usage_error("--raw needs --input");
+    /* Binary video on a terminal is garbage and can upset it. */
+    if (o->annotate && isatty(STDOUT_FILENO))
+        cli_usage_error("--annotate-y4m writes video to standard output, "
+                        "which is a terminal: pipe it (| ffplay -) or "
+                        "redirect it (> out.y4m)");
 }
 
 static double now_s(void)
@@ -177,7 +185,7 @@ static int setup(options *o, emo_network **net, emo_predictor **pred)
                                    (1 << o->views) - 1);
     if (!rc)
         rc = emo_predictor_set_int(*pred, EMO_OPT_PREDICT_TRACK, o->track);
-    if (!rc)
+    if (!rc && o->rescan)
         rc = emo_predictor_set_int(*pred, EMO_OPT_PREDICT_RESCAN, o->rescan);
     if (!rc && o->all_faces)
         rc = emo_preprocessor_set_int(pp, EMO_OPT_FACE_CHOICE, EMO_FACE_ALL);
@@ -295,7 +303,7 @@ typedef struct session {
     frame_source *src;
     FILE *in;              /* --input file (not stdin) */
     FILE *json;
-    uint8_t *canvas;       /* RGB copy of the frame for --annotate-y4m */
+    uint8_t *canvas;       /* RGB frame for --annotate-y4m */
     size_t canvas_cap;
     y4m_writer out;
     history hist[MAX_FACES];
@@ -316,7 +324,9 @@ static int write_annotated(session *s, const uint8_t *gray, int w, int h,
             return 1;
         }
     }
-    annotate_gray_to_rgb(gray, w, h, stride, s->canvas);
+    /* In the stream's colour when it has some (a Y4M with chroma). */
+    if (!frames_color(s->src, s->canvas))
+        annotate_gray_to_rgb(gray, w, h, stride, s->canvas);
     annotate_predictions(s->canvas, w, h, p, n, s->net);
     if (frames_write_y4m(stdout, &s->out, s->canvas, w, h,
                          frames_rate(s->src))) {

@@ -213,7 +213,7 @@ typedef enum emo_option {
     EMO_OPT_PREDICT_TRACK = 402,       /* (i) video mode: search near the
                                           last face, 0 */
     EMO_OPT_PREDICT_RESCAN = 403,      /* (i) full-frame scan every N frames
-                                          in video mode, 10 */
+                                          in video mode, 30 */
     EMO_OPT_PREDICT_VOTE = 404,        /* (i) EMO_VOTE_*, majority */
     EMO_OPT_PREDICT_ZOOM = 405,        /* (f) zoom views' enlargement,
                                           1.1 */
@@ -828,8 +828,10 @@ EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
  * faces in *count.  No face: EMO_OK with *count = 0.
  * With EMO_OPT_PREDICT_TRACK (video mode) faces are searched near their
  * place in the previous frame, the whole frame every EMO_OPT_PREDICT_RESCAN
- * frames and whenever a face is lost, without the looser retries.  No
- * allocation per frame in steady state.
+ * frames and whenever a face is lost, without the looser retries.  With a
+ * single-face policy, a better face that a periodic scan finds elsewhere
+ * replaces the one followed only when it is found again in each of the 4
+ * frames after that scan.  No allocation per frame in steady state.
  * Errors: EMO_ERR_INVALID_ARG (NULL, max < 0, empty frame, stride <
  * width), EMO_ERR_MISMATCH (the preprocessor's face size was changed away
  * from the network's input), errors of detection (cascade loading). */

@@ -122,8 +122,16 @@ lenet --epochs 2 --split none --out '$tmp/p.emo'" "$tmp/tty" >/dev/null 2>&1
     [ -s "$tmp/lines" ] || bad "progress line without rate and ETA on 60 columns"
     awk 'length > 59 { print "check-cli: FAIL: progress line over 59 " \
         "columns: " $0; bad = 1 } END { exit bad }' "$tmp/lines" >&2 || fail=1
+    # emo-live writes no video to a terminal: a usage error, exit 2
+    script -q -c "$B/emo-live --annotate-y4m --input /dev/null 2>'$tmp/err'; \
+echo \"exit=\$?\" >'$tmp/rc'" /dev/null >/dev/null 2>&1
+    grep -q "^exit=2$" "$tmp/rc" ||
+        bad "emo-live --annotate-y4m on a terminal: $(cat "$tmp/rc")"
+    grep -q "^emo-live: --annotate-y4m .*terminal" "$tmp/err" ||
+        bad "emo-live --annotate-y4m on a terminal: $(cat "$tmp/err")"
 else
-    echo "check-cli: progress width skipped (no script(1))"
+    echo "check-cli: progress width and video to a terminal skipped" \
+        "(no script(1))"
 fi
-[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first, progress width)"
+[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first, progress width, no video to a terminal)"
 exit $fail

@@ -94,6 +94,83 @@ START_TEST(y4m_ok_and_truncated)
 }
 END_TEST
 
+/* The whole file, NUL-terminated (free it), or NULL. */
+static char *read_all(const char *path, size_t *n)
+{
+    FILE *fp = fopen(path, "rb");
+    char *v = NULL;
+    long len;
+    if (fp && fseek(fp, 0, SEEK_END) == 0 && (len = ftell(fp)) >= 0 &&
+        fseek(fp, 0, SEEK_SET) == 0 && (v = malloc((size_t)len + 1))) {
+        *n = fread(v, 1, (size_t)len, fp);
+        v[*n] = 0;
+    }
+    if (fp)
+        fclose(fp);
+    return v;
+}
+
+/* The annotated video keeps a colour stream's colour: a C444 frame, red
+ * on its left half and gray on its right, comes out as C420jpeg with the
+ * red's Cr on the left and neutral chroma on the right; a Cmono stream
+ * comes out gray. */
+START_TEST(annotated_video_in_colour)
+{
+    if (!setup_ok())
+        return;
+    enum { W = 64, H = 48, CW = W / 2, CH = H / 2 };
+    static const char head[] = "YUV4MPEG2 W64 H48 F30:1 Ip A1:1 C444\n";
+    static uint8_t buf[sizeof head + 6 + 3 * W * H];
+    uint8_t *q = buf + sprintf((char *)buf, "%sFRAME\n", head);
+    memset(q, 100, W * H);                  /* Y */
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            q[W * H + y * W + x] = x < W / 2 ? 90 : 128;      /* Cb */
+            q[2 * W * H + y * W + x] = x < W / 2 ? 220 : 128; /* Cr */
+        }
+    size_t n = (size_t)(q - buf) + 3 * W * H;
+    char err[2000], out[300];
+    snprintf(out, sizeof out, "%s/stdout", dir);
+    const char *in = write_file("c444.y4m", buf, n);
+    ck_assert_int_eq(live("--input - --annotate-y4m --no-json", in, err,
+                          sizeof err), 0);
+    size_t got;
+    char *v = read_all(out, &got);
+    ck_assert_ptr_nonnull(v);
+    char *frame = strstr(v, "FRAME\n");
+    ck_assert_msg(frame && strstr(v, "C420jpeg"), "not a C420jpeg Y4M");
+    const uint8_t *y = (const uint8_t *)frame + 6;
+    const uint8_t *cb = y + W * H, *cr = cb + CW * CH;
+    ck_assert_uint_eq(got, (size_t)(frame - v) + 6 + W * H + 2 * CW * CH);
+    int row = CH / 2 * CW;
+    ck_assert_msg(abs(y[H / 2 * W + 4] - 100) <= 2, "Y %d", y[H / 2 * W + 4]);
+    ck_assert_msg(abs(cr[row + 2] - 220) <= 3 && abs(cb[row + 2] - 90) <= 3,
+                  "left half lost its colour: Cb %d Cr %d", cb[row + 2],
+                  cr[row + 2]);
+    ck_assert_msg(abs(cr[row + CW - 2] - 128) <= 2, "right half Cr %d",
+                  cr[row + CW - 2]);
+    free(v);
+    /* the same frame's Y plane alone (Cmono): gray out */
+    static const char mono[] = "YUV4MPEG2 W64 H48 F30:1 Cmono\nFRAME\n";
+    size_t mn = strlen(mono);
+    uint8_t *m = malloc(mn + W * H);
+    memcpy(m, mono, mn);
+    memset(m + mn, 100, W * H);
+    in = write_file("mono.y4m", m, mn + W * H);
+    free(m);
+    ck_assert_int_eq(live("--input - --annotate-y4m --no-json", in, err,
+                          sizeof err), 0);
+    v = read_all(out, &got);
+    ck_assert_ptr_nonnull(v);
+    frame = strstr(v, "FRAME\n");
+    ck_assert_ptr_nonnull(frame);
+    cr = (const uint8_t *)frame + 6 + W * H + CW * CH;
+    ck_assert_msg(abs(cr[row + 2] - 128) <= 1, "mono input: Cr %d",
+                  cr[row + 2]);
+    free(v);
+}
+END_TEST
+
 START_TEST(raw_size)
 {
     if (!setup_ok())
@@ -140,6 +217,7 @@ Suite *live_suite(void)
     tcase_add_test(tc, absent_camera);
     tcase_add_test(tc, y4m_ok_and_truncated);
     tcase_add_test(tc, raw_size);
+    tcase_add_test(tc, annotated_video_in_colour);
     tcase_add_test(tc, model_does_not_fit);
     suite_add_tcase(s, tc);
     return s;

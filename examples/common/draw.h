@@ -1,6 +1,6 @@
 /*
  * draw.h - drawing into 8-bit RGB buffers (rows of w * 3 bytes) for the
- * example programs: rectangles, lines and text in a built-in 5x7 bitmap
+ * example programs: rectangles, lines and text in a built-in 5x9 bitmap
  * font, so annotated images and plots need no font library.
  * Colors are 0xRRGGBB.  Everything is clipped to the buffer.
  */
@@ -9,9 +9,10 @@
 
 #include <stdint.h>
 
-/* Character cell of the font at scale 1 (5x7 glyphs plus spacing). */
+/* Character cell of the font at scale 1 (5x9 glyphs: 7 rows to the
+ * baseline and 2 for descenders, plus spacing). */
 #define DRAW_CHAR_W 6
-#define DRAW_CHAR_H 8
+#define DRAW_CHAR_H 10
 
 /* Fills the whole buffer. */
 void draw_clear(uint8_t *rgb, int w, int h, uint32_t color);

@@ -30,10 +30,11 @@ struct frame_source {
     FILE *fp;
     int w, h;
     size_t extra;       /* Y4M: chroma bytes after the Y plane */
+    int sub_x, sub_y;   /* chroma subsampling, 0 without chroma */
     double fps;
     long index;         /* frames delivered */
     uint8_t *px;        /* w * h gray */
-    uint8_t *skip;      /* scratch for chroma planes */
+    uint8_t *skip;      /* the last frame's chroma planes (Y4M, YUYV) */
     /* camera */
     int fd;
     uint32_t pixfmt;
@@ -67,24 +68,32 @@ static int check_size(int w, int h, const char *name, char *err, size_t n)
 
 /* ---- streams ------------------------------------------------------------- */
 
-/* Bytes after the Y plane for a Y4M colour space, or -1 if unsupported. */
-static long y4m_extra(const char *cs, long w, long h)
+/* Chroma subsampling of a Y4M colour space (*sx = *sy = 0 for mono);
+ * -1 if unsupported.  Chroma siting (420jpeg, 420mpeg2, ...) is ignored. */
+static int y4m_subsampling(const char *cs, int *sx, int *sy)
 {
-    long cw = (w + 1) / 2, ch = (h + 1) / 2;
+    *sx = *sy = 0;
     if (!*cs || !strcmp(cs, "420") || !strcmp(cs, "420jpeg") ||
         !strcmp(cs, "420paldv") || !strcmp(cs, "420mpeg2"))
-        return 2 * cw * ch;
-    if (!strcmp(cs, "422"))
-        return 2 * cw * h;
-    if (!strcmp(cs, "444"))
-        return 2 * w * h;
-    if (!strcmp(cs, "444alpha"))
-        return 3 * w * h;
-    if (!strcmp(cs, "411"))
-        return 2 * ((w + 3) / 4) * h;
-    if (!strcmp(cs, "mono"))
+        *sx = *sy = 2;
+    else if (!strcmp(cs, "422"))
+        *sx = 2, *sy = 1;
+    else if (!strcmp(cs, "444") || !strcmp(cs, "444alpha"))
+        *sx = *sy = 1;
+    else if (!strcmp(cs, "411"))
+        *sx = 4, *sy = 1;
+    else if (strcmp(cs, "mono"))
+        return -1;
+    return 0;
+}
+
+/* Bytes after the Y plane: two chroma planes (and 444alpha's alpha). */
+static long y4m_extra(const char *cs, int sx, int sy, long w, long h)
+{
+    if (!sx)
         return 0;
-    return -1;
+    long cw = (w + sx - 1) / sx, ch = (h + sy - 1) / sy;
+    return 2 * cw * ch + (!strcmp(cs, "444alpha") ? w * h : 0);
 }
 
 /* Reads one '\n'-terminated line (without it); -1 if longer than cap-1 or
@@ -128,13 +137,12 @@ static int parse_y4m_header(frame_source *s, char *err, size_t en)
         check_size((int)w, (int)h, s->name, err, en))
         return fail(err, en, "%s: Y4M frame size %ldx%ld out of range",
                     s->name, w, h);
-    long extra = y4m_extra(cs, w, h);
-    if (extra < 0)
+    if (y4m_subsampling(cs, &s->sub_x, &s->sub_y))
         return fail(err, en, "%s: Y4M colour space C%s not supported "
                     "(use 420, 422, 444 or mono 8-bit)", s->name, cs);
     s->w = (int)w;
     s->h = (int)h;
-    s->extra = (size_t)extra;
+    s->extra = (size_t)y4m_extra(cs, s->sub_x, s->sub_y, w, h);
     return 0;
 }
 
@@ -339,9 +347,15 @@ int frames_open_camera(frame_source **out, const char *device, int width,
     }
     if (!rc)
         rc = camera_format(s, width, height, err, en);
+    if (!rc && s->pixfmt == V4L2_PIX_FMT_YUYV) { /* 4:2:2 chroma kept */
+        s->sub_x = 2;
+        s->sub_y = 1;
+        s->extra = 2 * (size_t)((s->w + 1) / 2) * s->h;
+    }
     if (!rc) {
         s->px = malloc((size_t)s->w * s->h);
-        if (!s->px)
+        s->skip = s->extra ? malloc(s->extra) : NULL;
+        if (!s->px || (s->extra && !s->skip))
             rc = fail(err, en, "out of memory");
     }
     if (!rc)
@@ -354,18 +368,27 @@ int frames_open_camera(frame_source **out, const char *device, int width,
     return 0;
 }
 
-/* The Y plane of a YUYV or MJPEG buffer into s->px. */
+/* The Y plane of a YUYV or MJPEG buffer into s->px (and YUYV's chroma
+ * into s->skip as two planes). */
 static int camera_convert(frame_source *s, const uint8_t *data, size_t n,
                           char *err, size_t en)
 {
     if (s->pixfmt == V4L2_PIX_FMT_YUYV) {
         if (n < (size_t)s->bytesperline * (s->h - 1) + 2 * (size_t)s->w)
             return fail(err, en, "%s: short YUYV frame", s->name);
+        size_t cw = (size_t)(s->w + 1) / 2;
+        uint8_t *cb = s->skip, *cr = s->skip + cw * s->h;
         for (int y = 0; y < s->h; y++) {
             const uint8_t *row = data + (size_t)y * s->bytesperline;
             uint8_t *dst = s->px + (size_t)y * s->w;
             for (int x = 0; x < s->w; x++)
                 dst[x] = row[2 * x];
+            for (int x = 0; x < s->w / 2; x++) {
+                cb[y * cw + x] = row[4 * x + 1];
+                cr[y * cw + x] = row[4 * x + 3];
+            }
+            if (s->w % 2) /* no pair for the last pixel: neutral */
+                cb[y * cw + cw - 1] = cr[y * cw + cw - 1] = 128;
         }
         return 0;
     }
@@ -426,6 +449,34 @@ int frames_next(frame_source *s, const uint8_t **gray, int *width,
     return 1;
 }
 
+/* JFIF (full range BT.601) colour conversion, as C420jpeg means. */
+static uint8_t clamp8(double v)
+{
+    return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)(v + 0.5);
+}
+
+int frames_color(const frame_source *s, uint8_t *rgb)
+{
+    if (!s || !s->sub_x)
+        return 0;
+    size_t cw = (size_t)(s->w + s->sub_x - 1) / s->sub_x;
+    size_t ch = (size_t)(s->h + s->sub_y - 1) / s->sub_y;
+    const uint8_t *cb = s->skip, *cr = s->skip + cw * ch;
+    for (int y = 0; y < s->h; y++) {
+        const uint8_t *py = s->px + (size_t)y * s->w;
+        size_t crow = (size_t)(y / s->sub_y) * cw;
+        uint8_t *out = rgb + (size_t)y * s->w * 3;
+        for (int x = 0; x < s->w; x++) {
+            size_t c = crow + (size_t)(x / s->sub_x);
+            double l = py[x], u = cb[c] - 128.0, v = cr[c] - 128.0;
+            out[3 * x] = clamp8(l + 1.402 * v);
+            out[3 * x + 1] = clamp8(l - 0.344136 * u - 0.714136 * v);
+            out[3 * x + 2] = clamp8(l + 1.772 * u);
+        }
+    }
+    return 1;
+}
+
 double frames_rate(const frame_source *s)
 {
     return s ? s->fps : 0.0;
@@ -447,12 +498,6 @@ void frames_close(frame_source *s)
     free(s->px);
     free(s->skip);
     free(s);
-}
-
-/* JFIF (full range BT.601) colour conversion, as C420jpeg means. */
-static uint8_t clamp8(double v)
-{
-    return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)(v + 0.5);
 }
 
 /* Cb and Cr of the 2x2 block at (x, y), edges replicated. */

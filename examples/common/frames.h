@@ -1,7 +1,8 @@
 /*
- * frames.h - gray frames for the example programs: YUV4MPEG2 streams (as
- * ffmpeg writes them), bare gray8 frames of a given size, and V4L2
- * cameras (YUYV or MJPEG, mmap streaming).  Errors are messages written
+ * frames.h - gray frames for the example programs (and a Y4M stream's
+ * colour for annotated output): YUV4MPEG2 streams (as ffmpeg writes
+ * them), bare gray8 frames of a given size, and V4L2 cameras (YUYV or
+ * MJPEG, mmap streaming).  Errors are messages written
  * into a caller buffer; nothing here prints.
  */
 #ifndef EMO_EXAMPLES_FRAMES_H
@@ -26,6 +27,12 @@ int frames_open_camera(frame_source **out, const char *device, int width,
  * stream, -1 with err set (truncated stream, camera failure). */
 int frames_next(frame_source *s, const uint8_t **gray, int *width,
                 int *height, int *stride, char *err, size_t err_len);
+/* The last frame in colour as packed RGB (w * 3 bytes per row), from a Y4M
+ * stream's chroma planes (420, 422, 444, 411) or a YUYV camera's (JFIF
+ * full-range BT.601, the inverse of frames_write_y4m's conversion).
+ * Returns 1, or 0 when the source has no colour (mono Y4M, bare gray8, an
+ * MJPEG camera, decoded to gray) and rgb is left alone. */
+int frames_color(const frame_source *s, uint8_t *rgb);
 /* Frame rate the source announces (Y4M F header, camera), 0 if unknown. */
 double frames_rate(const frame_source *s);
 void frames_close(frame_source *s);

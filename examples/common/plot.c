@@ -84,10 +84,22 @@ static double series_max(const double *a, const double *b, int n)
     return m > 0 ? m * 1.05 : 1.0;
 }
 
-static void legend(uint8_t *img, int W, int H, int x, int y)
+/* 1 when any value of v is drawn (not all NaN). */
+static int any_finite(const double *v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            return 1;
+    return 0;
+}
+
+/* "validation" only when there is validation data to read it for. */
+static void legend(uint8_t *img, int W, int H, int x, int y, int with_val)
 {
     draw_fill_rect(img, W, H, x, y + 2, 14, 4, BLUE);
     draw_text(img, W, H, x + 18, y, "train", BLACK, 1);
+    if (!with_val)
+        return;
     draw_fill_rect(img, W, H, x + 60, y + 2, 14, 4, ORANGE);
     draw_text(img, W, H, x + 78, y, "validation", BLACK, 1);
 }
@@ -111,7 +123,8 @@ int plot_curves(const char *path, int epochs, const double *train_loss,
     series(img, W, H, &loss, val_loss, epochs, ORANGE);
     series(img, W, H, &acc, train_acc, epochs, BLUE);
     series(img, W, H, &acc, val_acc, epochs, ORANGE);
-    legend(img, W, H, W / 2 - 80, H - 22);
+    int with_val = any_finite(val_loss, epochs) || any_finite(val_acc, epochs);
+    legend(img, W, H, W / 2 - (with_val ? 80 : 24), H - 22, with_val);
     int rc = emo_image_save_png(path, img, W, H, W * 3, 3);
     free(img);
     return rc;

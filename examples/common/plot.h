@@ -6,7 +6,8 @@
 #define EMO_EXAMPLES_PLOT_H
 
 /* Loss (left panel) and accuracy (right panel) per epoch, train and
- * validation; NaN values are not drawn.  Returns a libemo status. */
+ * validation; NaN values are not drawn, and the legend names validation
+ * only when some validation value is not NaN.  Returns a libemo status. */
 int plot_curves(const char *path, int epochs, const double *train_loss,
                 const double *val_loss, const double *train_acc,
                 const double *val_acc);

@@ -71,7 +71,7 @@ static const option_desc option_table[] = {
     {EMO_OPT_PREDICT_VIEWS, I, 1, 255, 15},
     {EMO_OPT_PREDICT_ROTATE_DEG, F, 0.0, 45.0, 10.0},
     {EMO_OPT_PREDICT_TRACK, I, 0, 1, 0},
-    {EMO_OPT_PREDICT_RESCAN, I, 1, 100000, 10},
+    {EMO_OPT_PREDICT_RESCAN, I, 1, 100000, 30},
     {EMO_OPT_PREDICT_VOTE, I, 0, 1, EMO_VOTE_MAJORITY},
     {EMO_OPT_PREDICT_ZOOM, F, 1.0, 2.0, 1.1},
 

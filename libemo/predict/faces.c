@@ -16,8 +16,11 @@
  *   new faces.  Under EMO_FACE_ALL the scan's faces replace those
  *   followed.  Under a single-face policy a better face (larger, or more
  *   central) that does not overlap the one followed becomes a candidate
- *   that is taken only if found again near its place in the next frame: a
- *   false detection rarely survives that, a real face always does.  The
+ *   that is taken only if found again near its place in each of the next
+ *   CONFIRM_FRAMES frames: a false detection (a patch of a panning
+ *   background that looks like a large face for a frame or two) does not
+ *   survive that, a real face does, CONFIRM_FRAMES frames later (0.13 s at
+ *   30 fps).  No periodic scan runs while a candidate is checked.  The
  *   periodic scan of the largest-face policy looks only for faces at least
  *   0.8x as wide as the one followed, since a smaller one could not win;
  *   skipping the small window sizes, where most windows are, makes it
@@ -35,6 +38,8 @@
 #define INITIAL_BOXES 16
 #define RESCAN_MIN_FRACTION 0.8 /* periodic scan, largest-face policy */
 #define SAME_FACE_IOU 0.3       /* boxes of one face in two scans */
+#define CONFIRM_FRAMES 4        /* a candidate found in this many frames in
+                                   a row after its scan replaces the face */
 
 int emo__boxes_init(emo__boxes *b)
 {
@@ -116,6 +121,7 @@ void emo__tracker_reset(emo__tracker *t)
     t->n_tracked = 0;
     t->since_scan = 0;
     t->has_pending = 0;
+    t->pending_hits = 0;
 }
 
 static double iou(emo_box a, emo_box b)
@@ -151,6 +157,7 @@ static void follow(emo__tracker *t, const emo_box *v, int n)
     memmove(t->tracked, v, (size_t)t->n_tracked * sizeof *v);
     t->since_scan = 0;
     t->has_pending = 0;
+    t->pending_hits = 0;
 }
 
 /* A full scan: the policy's pick, or with `lost` the hit nearest to the
@@ -245,23 +252,31 @@ static int periodic_scan(emo__tracker *t, emo_preprocessor *pp,
     if (!rc && n > 0 && iou(best, cur) < SAME_FACE_IOU) {
         t->pending = best;
         t->has_pending = 1;
+        t->pending_hits = 0;
     }
     return rc;
 }
 
-/* The candidate of the last periodic scan, searched near its place: if it
- * is there, it replaces the face followed. */
+/* The candidate of the last periodic scan, searched near its place: found
+ * there CONFIRM_FRAMES frames in a row, it replaces the face followed;
+ * missed once, it is forgotten. */
 static int confirm_pending(emo__tracker *t, emo_preprocessor *pp,
                            const emo__frame *f)
 {
     emo_box hit;
     int ok;
-    t->has_pending = 0;
     int rc = emo__pp_detect_near(pp, f->px, f->w, f->h, f->stride,
                                  &t->pending, &hit, &ok);
-    if (!rc && ok)
+    if (rc || !ok) {
+        t->has_pending = 0;
+        return rc;
+    }
+    t->pending = hit;
+    if (++t->pending_hits >= CONFIRM_FRAMES) {
         t->tracked[0] = hit;
-    return rc;
+        t->has_pending = 0;
+    }
+    return EMO_OK;
 }
 
 int emo__track_faces(emo__tracker *t, emo_preprocessor *pp,
@@ -285,7 +300,7 @@ int emo__track_faces(emo__tracker *t, emo_preprocessor *pp,
     }
     memcpy(t->tracked, b->v, (size_t)t->n_tracked * sizeof *b->v);
     *found = t->n_tracked;
-    if (++t->since_scan >= rescan_every)
+    if (++t->since_scan >= rescan_every && !t->has_pending)
         return periodic_scan(t, pp, f, b, found);
     return EMO_OK;
 }

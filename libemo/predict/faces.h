@@ -29,7 +29,8 @@ typedef struct emo__tracker {
     int n_tracked;
     int since_scan;   /* frames since the last full or periodic scan */
     emo_box pending;  /* a better face seen by the last periodic scan, */
-    int has_pending;  /* taken only if found again in the next frame */
+    int has_pending;  /* taken only if found again in the next frames */
+    int pending_hits; /* frames it has been found in since that scan */
 } emo__tracker;
 
 int emo__boxes_init(emo__boxes *b);
