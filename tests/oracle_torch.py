@@ -53,7 +53,8 @@ FWD_TOL = 1e-4      # max |p_emo - p_torch| / max(p_torch)
 LOSS_TOL = 1e-5     # relative, the loss of each step
 U = 2.0 ** -24      # float32 unit roundoff
 LAMBDA = 8.0        # probabilistic bound factor (tail ~ exp(-LAMBDA^2/2))
-MAX_CANDIDATES = 16  # near-ties considered per step (smallest margins)
+MAX_CANDIDATES = 48  # near-ties considered per step (smallest margins)
+PER_LAYER_CANDIDATES = 8  # of them, at least this many per layer
 BREAK_MULT = 1.001  # --break: one layer's updates 0.1 % too large
 
 EMO_OPT_TRAIN_MOMENTUM = 306
@@ -405,7 +406,14 @@ class Reference:
             h, torch.from_numpy(labels.astype(np.int64)),
             weight=torch.from_numpy(cw).double())
         self.cands.sort(key=lambda c: c[0])
-        self.cands = self.cands[:MAX_CANDIDATES]
+        # every layer's closest ties, then the closest of all: the margins
+        # of different layers are not equally calibrated
+        seen, first, rest = {}, [], []
+        for c in self.cands:
+            k = seen[c[1][0]] = seen.get(c[1][0], 0) + 1
+            (first if k <= PER_LAYER_CANDIDATES else rest).append(c)
+        self.cands = sorted(first + rest[:max(0, MAX_CANDIDATES -
+                                              len(first))])
         stats = {(name, j): t.detach().numpy().ravel().copy()
                  for name, m in self.named
                  for j, t in enumerate(tensors_of(m)) if not t.requires_grad}
@@ -474,56 +482,56 @@ def fit_flips(sc, g0, effect):
     """Flips whose superposed effects best explain libemo's step: the
     least-squares weights of the effects (each tensor's misfit scaled by
     its bound), rounded to 0/1 (flips that must go together, like the
-    windows of one tie, are found together), then single toggles while
-    they lower the misfit."""
+    windows of one tie, are found together), then a toggle of each
+    undecided weight (0.2..0.8) when it lowers the misfit."""
     fs = list(effect)
+    keys = {k for e in effect.values() for k in e}
     G = np.zeros((len(fs), len(fs)))
     h = np.zeros(len(fs))
-    for k in effect[fs[0]]:
+    for k in keys:
         a, r, _ = sc.parts[k]
         lr = sc.lr[k]
-        w = 1.0 / (max(np.linalg.norm(a + lr * g0[k]), 1e-30) *
-                   sc.tol(k, g0[k]))
-        M = np.stack([effect[f][k] for f in fs]) * (lr * w)
-        G += M @ M.T
-        h += M @ ((r + lr * g0[k]) * w)
+        w = lr / (max(np.linalg.norm(a + lr * g0[k]), 1e-30) *
+                  sc.tol(k, g0[k]))
+        b = (r + lr * g0[k]) * (w / lr)
+        idx = [i for i, f in enumerate(fs) if k in effect[f]]
+        for x, i in enumerate(idx):
+            ei = effect[fs[i]][k].astype(np.float64) * w
+            h[i] += ei @ b
+            for j in idx[x:]:
+                G[i, j] = G[j, i] = G[i, j] + ei @ (effect[fs[j]][k] * w)
     c = np.linalg.lstsq(G, -h, rcond=None)[0]
     chosen = {f for f, ci in zip(fs, c) if ci >= 0.5}
 
     def misfit(flips):
-        g = {k: g0[k] + sum(effect[f][k] for f in flips)
-             for k in effect[fs[0]]}
+        g = {k: g0[k] + sum(effect[f][k] for f in flips if k in effect[f])
+             for k in keys}
         return badness(sc.errors(g))[0]
     best = misfit(chosen)
-    for _ in range(len(fs)):
-        trial = min(((misfit(chosen ^ {f}), f) for f in fs),
-                    key=lambda t: t[0])
-        if trial[0] >= 0.9 * best:
-            break
-        best = trial[0]
-        chosen ^= {trial[1]}
+    for f, ci in zip(fs, c):
+        if 0.2 < ci < 0.8:
+            m = misfit(chosen ^ {f})
+            if m < best:
+                best, chosen = m, chosen ^ {f}
     return sorted(chosen)
 
 
 def matched_step(ref, sc, x, labels, cw, cur):
     """The float64 step that best explains libemo's (sc, a StepCheck):
     plain routing first; if that is outside the bound, the effect of each
-    near-tie flip alone (one backward pass each), the set of flips fitted
-    to libemo's step from those effects (fit_flips), and one exact backward
-    pass with that set.  Returns (worst ratio, tensor, flips, loss)."""
+    near-tie flip alone (one backward pass each, kept as float32 for the
+    tensors it changes), the set of flips fitted to libemo's step from
+    those effects (fit_flips), and one exact backward pass with that set.
+    Returns (worst ratio, tensor, flips, loss)."""
     st, loss = ref.forward(cur, x, labels, cw)
     g0 = ref.grads()
     errs = sc.errors(g0, st)
     best = badness(errs)
     if best[1] <= 1 or not ref.cands:
         return best[1], best[2], [], loss
-    top = max(i for _, (i, _) in ref.cands)
-    base = ref.grads([(top, ())])  # what any candidate can change
-    effect = {f: {k: v - base[k] for k, v in ref.grads([f]).items()
-                  if k in base} for _, f in ref.cands}
-    for e in effect.values():  # a flip lower down changes fewer tensors
-        for k in base:
-            e.setdefault(k, np.zeros_like(base[k]))
+    effect = {f: {k: (v - g0[k]).astype(np.float32)
+                  for k, v in ref.grads([f]).items()}
+              for _, f in ref.cands}
     flips = fit_flips(sc, g0, effect)
     if flips:  # exact, with any interaction between the flips
         errs.update(sc.errors(ref.grads(flips)))
