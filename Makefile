@@ -3,6 +3,8 @@
 #   make check      unit tests (plain, ASan/UBSan, valgrind), ABI, symbols,
 #                   layout, pkg-config consumers, Python binding, PyTorch
 #                   oracle, each OpenBLAS core type and ISA level
+#   make check-cross  the unit tests cross-built for s390x (big-endian) and
+#                   arm64, run under qemu-user (CROSS_ARCHS; build/cross/)
 #   make demo       detect faces and emotions on the sample photograph
 #   make bench      speed against OpenCV and PyTorch (medians, ratios)
 #   make fuzz       libFuzzer on every parser (clang; FUZZ_SECONDS each)
@@ -67,7 +69,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 .PHONY: all lib examples check check-unit check-san check-abi check-symbols \
         check-pkgconfig check-python check-oracle check-docs check-valgrind \
         check-cpu check-layout check-cli check-mpi mpi demo bench install man \
-        bench-programs \
+        bench-programs check-cross \
         uninstall clean deps abi-baseline fuzz check-fuzz
 
 all: lib examples man
@@ -120,7 +122,7 @@ $(SHARED): $(LIB_OBJ) libemo/libemo.map
 
 $(STATIC): $(LIB_OBJ)
 	rm -f $@
-	ar rcs $@ $(LIB_OBJ)
+	$(AR) rcs $@ $(LIB_OBJ)
 
 examples: $(EXAMPLES)
 
@@ -259,6 +261,21 @@ check-detect: lib examples
 
 check-cli: examples
 	@sh tests/check-cli.sh $(B)
+
+# Other architectures, each cross-built in build/cross/ARCH against the
+# foreign packages unpacked in build/cross/sysroot-ARCH; the unit tests run
+# under qemu-user with EMO_TEST_SCALE (default 0.1) and longer timeouts.
+CROSS_ARCHS ?= s390x arm64
+
+$(B)/cross_model: tests/cross_model.c include/emo.h $(SHARED)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude $(CFLAGS) $< -o $@ \
+	  -L$(B) -lemo -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
+
+check-cross:
+	@sh tools/install-deps.sh cross
+	@$(MAKE) --no-print-directory all $(B)/cross_model
+	@status=0; for a in $(CROSS_ARCHS); do \
+	  sh tests/check-cross.sh "$(MAKE)" $$a || status=1; done; exit $$status
 
 # --- fuzzing -----------------------------------------------------------------
 # tests/fuzz/fuzz_<name>.c each define LLVMFuzzerTestOneInput.  `make fuzz`

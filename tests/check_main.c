@@ -1,8 +1,7 @@
 /* check_main.c - runs every suite listed in the generated suites.h and
- * prints Check's summary line last. */
-#include <check.h>
-#include <stdio.h>
-#include <stdlib.h>
+ * prints Check's summary line last.  EMO_TEST_SCALE (testutil.h) shrinks
+ * the slow cases for emulated runs. */
+#include "testutil.h"
 
 #define SUITE(name) Suite *name##_suite(void);
 #include "suites.h"
@@ -10,6 +9,11 @@
 
 int main(void)
 {
+    if (test_scale() < 0) {
+        fprintf(stderr, "EMO_TEST_SCALE=%s: expected a number in (0, 1]\n",
+                getenv("EMO_TEST_SCALE"));
+        return EXIT_FAILURE;
+    }
     SRunner *sr = srunner_create(NULL);
 #define SUITE(name) srunner_add_suite(sr, name##_suite());
 #include "suites.h"

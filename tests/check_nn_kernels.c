@@ -322,7 +322,7 @@ START_TEST(fused_inference_matches_layer_by_layer)
         nt_fill(l->p[3].data, l->p[3].n, 400 + i, 0.5f, 2.0f);
     }
     net->nn.version++;
-    int batch = 3;
+    int batch = test_scaled(3);
     size_t in = emo__shape_size(net->nn.input);
     float *x = malloc(4 * in * batch), probs[3 * 7];
     nt_fill(x, in * batch, 5, -1, 1);
@@ -359,6 +359,7 @@ typedef struct job {
     const emo_network *net;
     const float *x;
     float probs[4 * 7];
+    int reps; /* 3, fewer under EMO_TEST_SCALE */
     int rc;
 } job;
 
@@ -367,7 +368,7 @@ static void *run_job(void *arg)
     job *j = arg;
     emo__net_ws *ws;
     j->rc = emo__network_ws_create(j->net, &ws);
-    for (int r = 0; r < 3 && !j->rc; r++)
+    for (int r = 0; r < j->reps && !j->rc; r++)
         j->rc = emo__net_forward_ws(&j->net->nn, ws, j->x, 4, j->probs);
     emo__net_ws_destroy(ws);
     return NULL;
@@ -386,6 +387,7 @@ START_TEST(concurrent_workspaces_agree)
     for (int i = 0; i < 4; i++) {
         jobs[i].net = net;
         jobs[i].x = x;
+        jobs[i].reps = test_scaled(3);
         pthread_create(&t[i], NULL, run_job, &jobs[i]);
     }
     for (int i = 0; i < 4; i++)
@@ -433,7 +435,8 @@ START_TEST(threads_do_not_change_results)
     ck_assert_emo_ok(emo_network_create_preset("default", 0, &a));
     ck_assert_emo_ok(emo_network_create_preset("default", 0, &b));
     ck_assert_emo_ok(emo_network_set_int(b, EMO_OPT_NET_THREADS, 2));
-    int batch = 16;
+    int batch = test_scaled(16); /* at least 2: a slice per thread */
+    batch = batch < 2 ? 2 : batch;
     size_t in = emo__shape_size(a->nn.input);
     float *x = malloc(4 * in * batch), pa[16 * 7], pb[16 * 7];
     int labels[16];

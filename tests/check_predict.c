@@ -251,12 +251,14 @@ START_TEST(views_match_network_forward)
     float face[NN];
     make_face(face, 3);
     /* Each view alone, then mixes that test the batch order (every mask
-     * of 255 took too long under the sanitizers on a busy machine). */
+     * of 255 took too long under the sanitizers on a busy machine; under
+     * EMO_TEST_SCALE, an even spread of them). */
     static const int masks[] = {1,    2,    4,    8,    16,   32,   64,
                                 128,  3,    15,   0x5a, 0xa5, 0xf0, 0x81,
                                 0x7e, 255};
-    for (size_t i = 0; i < sizeof masks / sizeof *masks; i++)
-        check_against_forward(net, p, face, NULL, masks[i],
+    int n = (int)(sizeof masks / sizeof *masks), k = test_scaled(n);
+    for (int i = 0; i < k; i++)
+        check_against_forward(net, p, face, NULL, masks[i * n / k],
                               EMO_VOTE_MAJORITY);
     check_against_forward(net, p, face, NULL, 255, EMO_VOTE_MEAN);
     ck_assert_emo_ok(emo_predictor_set_float(p, EMO_OPT_PREDICT_ZOOM, 1.3));
@@ -586,6 +588,7 @@ typedef struct job {
     const emo_network *net;
     const uint8_t *px;
     int w, h;
+    int reps, nfaces; /* 3 and FACES, fewer under EMO_TEST_SCALE */
     emo_prediction faces[FACES], frame;
     int rc;
 } job;
@@ -597,8 +600,8 @@ static void *run_job(void *arg)
     float face[NN];
     int count;
     j->rc = emo_predictor_create(j->net, &p);
-    for (int rep = 0; rep < 3 && !j->rc; rep++) {
-        for (int i = 0; i < FACES && !j->rc; i++) {
+    for (int rep = 0; rep < j->reps && !j->rc; rep++) {
+        for (int i = 0; i < j->nfaces && !j->rc; i++) {
             make_face(face, i);
             j->rc = emo_predictor_predict_face(p, face, NN, &j->faces[i]);
         }
@@ -616,7 +619,8 @@ START_TEST(threads_share_one_network)
     uint8_t *px = astronaut(&w, &h);
     emo_network *net = NULL;
     ck_assert_emo_ok(emo_network_create_preset("default", 0, &net));
-    job ref = {.net = net, .px = px, .w = w, .h = h}, jobs[THREADS];
+    job ref = {.net = net, .px = px, .w = w, .h = h, .reps = test_scaled(3),
+               .nfaces = test_scaled(FACES)}, jobs[THREADS];
     run_job(&ref);
     ck_assert_emo_ok(ref.rc);
     pthread_t t[THREADS];

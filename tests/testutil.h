@@ -50,6 +50,27 @@ static inline const char *test_data_dir(void)
     return NULL;
 }
 
+/* EMO_TEST_SCALE, in (0, 1], for runs under an emulator (make check-cross
+ * sets 0.1): the slow cases do less work (fewer iterations and threads'
+ * repetitions, smaller batches, no ImageNet-size nets).  Unset or 1: every
+ * case runs in full.  -1 for any other value (check_main.c refuses it). */
+static inline double test_scale(void)
+{
+    const char *s = getenv("EMO_TEST_SCALE");
+    if (!s || !*s)
+        return 1.0;
+    char *end;
+    double v = strtod(s, &end);
+    return *end || !(v > 0 && v <= 1) ? -1.0 : v;
+}
+
+/* n scaled by EMO_TEST_SCALE, rounded, at least 1. */
+static inline int test_scaled(int n)
+{
+    int k = (int)(n * test_scale() + 0.5);
+    return k < 1 ? 1 : k;
+}
+
 static inline int write_bytes(const char *path, const void *data, size_t n)
 {
     FILE *fp = fopen(path, "wb");

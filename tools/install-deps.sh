@@ -3,6 +3,9 @@
 #   sh tools/install-deps.sh build   build + tests (make, make check, demo;
 #                                    Open MPI for make mpi / check-mpi)
 #   sh tools/install-deps.sh bench   plus the peers the benchmarks compare to
+#   sh tools/install-deps.sh cross   plus cross compilers and qemu-user for
+#                                    make check-cross (the foreign libraries
+#                                    come from tools/cross-sysroot.sh)
 # As root it runs apt-get; otherwise it uses sudo when available, or prints
 # the command to run and fails.
 set -eu
@@ -11,6 +14,8 @@ pkgs="build-essential pkg-config libjpeg62-turbo-dev libpng-dev libopenblas-dev
 libxml2-dev libtiff-dev check valgrind opencv-data abigail-tools python3
 python3-numpy python3-opencv python3-torch libopenmpi-dev openmpi-bin"
 [ "$what" = bench ] && pkgs="$pkgs ffmpeg time"
+[ "$what" = cross ] && pkgs="$pkgs gcc-s390x-linux-gnu libc6-dev-s390x-cross
+gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static"
 
 missing=""
 for p in $pkgs; do

@@ -91,11 +91,21 @@ static ALWAYS_INLINE v8f box8(const uint32_t *p, const int32_t *o, int s2)
     return __builtin_convertvector((v8i)s, v8f);
 }
 
+/* A float in every lane.  `w * vector` with a scalar float w does not
+ * compile where float arithmetic is evaluated in double (FLT_EVAL_METHOD
+ * 1, e.g. s390x): the scalar would be a double narrowed into the vector. */
+static inline v8f splat8(float w)
+{
+    v8f v = {w, w, w, w, w, w, w, w};
+    return v;
+}
+
 static ALWAYS_INLINE v8f haar8(const hfeat *f, const uint32_t *p, int s2)
 {
-    v8f v = f->w[0] * box8(p, f->o[0], s2) + f->w[1] * box8(p, f->o[1], s2);
+    v8f v = splat8(f->w[0]) * box8(p, f->o[0], s2) +
+            splat8(f->w[1]) * box8(p, f->o[1], s2);
     if (f->w[2] != 0.0f)
-        v += f->w[2] * box8(p, f->o[2], s2);
+        v += splat8(f->w[2]) * box8(p, f->o[2], s2);
     return v;
 }
 
