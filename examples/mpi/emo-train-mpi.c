@@ -70,24 +70,34 @@ typedef struct world {
 
 static world W;
 
-static void usage(void)
-{
-    if (W.rank == 0)
-        fprintf(stderr,
-                "usage: mpirun -np N %s SOURCES [--split random:TR,VA,TE|"
-                "none] [--net NET] [--classes 7|8]\n"
-                "  [--no-blur] [--epochs N] [--batch B] [--lr X]"
-                " [--lr-policy fixed|cosine] [--momentum X]\n"
-                "  [--weight-decay X] [--mirror] [--seed N] [--net-seed N]"
-                " [--threads T] [--shards S]\n"
-                "  [--max-steps K] [--checkpoint F] [--wait-timing]"
-                " --out MODEL\n"
-                "SOURCES: --folder DIR | --list F [--root R] | --ckplus DIR"
-                " | --jaffe DIR | --fer-csv F [--usage U]\n",
-                cli_prog());
-    MPI_Finalize();
-    exit(2);
-}
+static const cli_option mpi_options[] = {
+    CLI_SOURCE_OPTIONS,
+    {"--split", "SPEC", "random:TR,VA,TE or none (random:0.8,0.2,0)"},
+    {"--net", "NET", "default, lenet, caffenet, alexnet or a text file"},
+    {"--classes", "7|8", "canonical emotions: 8 keeps contempt (7)"},
+    {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
+    {"--epochs", "N", "passes over the training set (10)"},
+    {"--batch", "N", "global batch, split over the shards (64)"},
+    {"--lr", "X", "base learning rate (0.01)"},
+    {"--lr-policy", "P", "fixed or cosine"},
+    {"--momentum", "X", "SGD momentum (0.9)"},
+    {"--weight-decay", "X", "L2 weight decay (5e-4)"},
+    {"--mirror", NULL, "mirror augmentation"},
+    {"--seed", "N", "seed of the split and the shuffles (1)"},
+    {"--net-seed", "N", "seed of the initial weights (1)"},
+    {"--threads", "N", "threads per rank (1)"},
+    {"--shards", "S", "shards of each batch (the rank count)"},
+    {"--max-steps", "K", "stop after K steps"},
+    {"--wait-timing", NULL, "time the wait before each allreduce apart"},
+    {"--checkpoint", "FILE", "rank 0 writes the model after every epoch"},
+    {"--out", "MODEL", "the model file to write (required)"},
+};
+
+static const char mpi_synopsis[] = "SOURCE... --out MODEL [options]";
+static const char mpi_about[] =
+    "Data-parallel training under mpirun -np N: each rank trains on its"
+    " shards of\nevery global batch and the gradients are summed over the"
+    " ranks (docs/scaling.md).";
 
 static void fail(const char *what)
 {
@@ -111,56 +121,62 @@ static void parse(int argc, char **argv, options *o)
                    .classes = 7, .blur = 1, .epochs = 10, .batch = 64,
                    .lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4,
                    .threads = 1, .seed = 1, .net_seed = 1};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (cli_source_option(argc, argv, &i, o->src, &o->n_src))
+    cli_parser p;
+    cli_parser_init(&p, argc, argv, mpi_options,
+                    (int)(sizeof mpi_options / sizeof *mpi_options),
+                    mpi_synopsis, mpi_about);
+    const char *a, *v;
+    while ((a = cli_next(&p, &v))) {
+        if (!*a)
+            cli_usage_error("unexpected argument '%s'", v);
+        if (cli_source_option(a, v, o->src, &o->n_src))
             continue;
         if (!strcmp(a, "--split"))
-            o->split = cli_value(argc, argv, &i);
+            o->split = v;
         else if (!strcmp(a, "--net"))
-            o->net = cli_value(argc, argv, &i);
+            o->net = v;
         else if (!strcmp(a, "--classes"))
-            o->classes = cli_int(a, cli_value(argc, argv, &i), 7, 8);
+            o->classes = cli_int(a, v, 7, 8);
         else if (!strcmp(a, "--no-blur"))
             o->blur = 0;
         else if (!strcmp(a, "--epochs"))
-            o->epochs = cli_int(a, cli_value(argc, argv, &i), 1, 100000);
+            o->epochs = cli_int(a, v, 1, 100000);
         else if (!strcmp(a, "--batch"))
-            o->batch = cli_int(a, cli_value(argc, argv, &i), 1, 65536);
+            o->batch = cli_int(a, v, 1, 65536);
         else if (!strcmp(a, "--lr"))
-            o->lr = cli_double(a, cli_value(argc, argv, &i), 0, 10);
+            o->lr = cli_double(a, v, 0, 10);
         else if (!strcmp(a, "--lr-policy"))
-            o->policy = cli_choice(a, cli_value(argc, argv, &i), policies, 2);
+            o->policy = cli_choice(a, v, policies, 2);
         else if (!strcmp(a, "--momentum"))
-            o->momentum = cli_double(a, cli_value(argc, argv, &i), 0, 0.999);
+            o->momentum = cli_double(a, v, 0, 0.999);
         else if (!strcmp(a, "--weight-decay"))
-            o->weight_decay = cli_double(a, cli_value(argc, argv, &i), 0, 1);
+            o->weight_decay = cli_double(a, v, 0, 1);
         else if (!strcmp(a, "--mirror"))
             o->mirror = 1;
         else if (!strcmp(a, "--seed"))
-            o->seed = (unsigned long)cli_int(a, cli_value(argc, argv, &i), 0,
+            o->seed = (unsigned long)cli_int(a, v, 0,
                                              2147483647);
         else if (!strcmp(a, "--net-seed"))
-            o->net_seed = cli_int(a, cli_value(argc, argv, &i), 0,
+            o->net_seed = cli_int(a, v, 0,
                                   2147483647);
         else if (!strcmp(a, "--threads"))
-            o->threads = cli_int(a, cli_value(argc, argv, &i), 1, 256);
+            o->threads = cli_int(a, v, 1, 256);
         else if (!strcmp(a, "--shards"))
-            o->shards = cli_int(a, cli_value(argc, argv, &i), 1, 65536);
+            o->shards = cli_int(a, v, 1, 65536);
         else if (!strcmp(a, "--max-steps"))
-            o->max_steps = cli_int(a, cli_value(argc, argv, &i), 1,
+            o->max_steps = cli_int(a, v, 1,
                                    1 << 30);
         else if (!strcmp(a, "--wait-timing"))
             o->wait_timing = 1;
         else if (!strcmp(a, "--checkpoint"))
-            o->checkpoint = cli_value(argc, argv, &i);
+            o->checkpoint = v;
         else if (!strcmp(a, "--out"))
-            o->out = cli_value(argc, argv, &i);
-        else
-            usage();
+            o->out = v;
     }
-    if (!o->n_src || !o->out)
-        usage();
+    if (!o->n_src)
+        cli_usage_error("no data (give --folder DIR, --list F, ...)");
+    if (!o->out)
+        cli_usage_error("no output model (give --out MODEL)");
     if (!o->shards)
         o->shards = W.size;
     if (o->shards % W.size || o->batch % o->shards) {
