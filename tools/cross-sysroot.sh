@@ -19,7 +19,7 @@ pkgs="libpng-dev libpng16-16 zlib1g-dev zlib1g libjpeg62-turbo-dev
 libjpeg62-turbo libxml2-dev libxml2 libicu-dev libicu72 liblzma5
 libopenblas-pthread-dev libopenblas0-pthread libgfortran5 check
 libsubunit-dev libsubunit0 libtiff-dev libtiff6 libdeflate0 libjbig0
-liblerc4 libwebp7 libzstd1 libwebp-dev libsharpyuv-dev libsharpyuv0
+liblerc4 libwebp7 libzstd1 libwebp-dev
 libwebpdemux2 libwebpmux3 libzstd-dev liblzma-dev libdeflate-dev"
 
 stamp="$dir/stamp"
