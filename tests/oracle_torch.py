@@ -471,7 +471,7 @@ class StepCheck:
 
 
 def badness(errs):
-    """Sum of squared error/bound ratios (the greedy search's objective)
+    """Sum of squared error/bound ratios (the flip fit's objective)
     and the largest ratio with its tensor."""
     r = {k: e / t for k, (e, t) in errs.items()}
     at = max(r, key=r.get)

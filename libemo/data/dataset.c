@@ -262,6 +262,12 @@ EMO_API int emo_dataset_left_out(const emo_dataset *ds, int reason)
     if (reason < 0 || reason >= EMO__LEFT_OUT_KINDS)
         return emo__fail(EMO_ERR_RANGE, "left-out reason %d is not 0..%d",
                          reason, EMO__LEFT_OUT_KINDS - 1);
+    if (reason == EMO_LEFT_OUT_UNKNOWN_FOLDER) { /* the folder list's sum */
+        int n = 0;
+        for (int i = 0; i < ds->n_left; i++)
+            n += ds->left[i].count;
+        return n;
+    }
     return ds->left_out[reason];
 }
 

@@ -233,8 +233,6 @@ static int add_one_folder(emo_dataset *ds, const char *path,
     }
     int count = 0; /* not a class: say so, with what it held */
     int rc = add_class_folder(ds, path, 0, 0, &count);
-    if (rc == EMO_OK)
-        ds->left_out[EMO_LEFT_OUT_UNKNOWN_FOLDER] += count;
     return rc ? rc : emo__ds_leave_out(ds, name, count);
 }
 
