@@ -666,6 +666,21 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
                                    const int *labels, int batch, double lr,
                                    const float *class_weights, double *loss);
 
+/* As emo_network_train_step, with soft targets: `targets` holds `batch`
+ * rows of emo_network_num_classes(net) floats, each a distribution over
+ * the network's outputs (non-negative, summing to 1 within 1e-3; e.g. the
+ * normalised votes of several taggers, as in FER+).  The loss is the
+ * cross-entropy -sum_j q_j log p_j against the row.  A row's class weight
+ * (and the accuracy the step counts) is that of its largest entry, the
+ * lowest index on ties.  A one-hot row gives exactly the step of its
+ * label.  Since 1.1.
+ * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_RANGE (an entry negative or not
+ * finite, a row not summing to 1), EMO_ERR_NOMEM. */
+EMO_API int emo_network_train_step_soft(emo_network *net, const float *input,
+                                        const float *targets, int batch,
+                                        double lr, const float *class_weights,
+                                        double *loss);
+
 /* Data-parallel training across processes (e.g. MPI ranks), each running
  * emo_network_train_step on its own part of a global batch on an identical
  * copy of the network.  libemo does no communication itself: every

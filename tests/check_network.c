@@ -274,6 +274,62 @@ START_TEST(train_step_learns_and_forward_agrees)
 }
 END_TEST
 
+/* Soft targets: one-hot rows step exactly as their labels do; a mixed
+ * row's loss is -sum q log p of the probabilities before the step; rows
+ * that are not distributions are refused before anything changes. */
+START_TEST(train_step_soft_targets)
+{
+    const char *t = "[net]\nsize = 4\n[fc]\ntype = fc\noutputs = 3\n"
+                    "[p]\ntype = softmax\n";
+    emo_network *a, *b;
+    ck_assert_emo_ok(emo_network_create_text(t, &a));
+    ck_assert_emo_ok(emo_network_create_text(t, &b));
+    float x[4 * 16], q[4 * 3] = {0}, p[4 * 3], wa[48], wb[48];
+    int labels[4] = {0, 2, 1, 2};
+    emo_rng r;
+    emo__rng_seed(&r, 5);
+    for (int i = 0; i < 64; i++)
+        x[i] = (float)emo__rng_gauss(&r);
+    for (int i = 0; i < 4; i++)
+        q[i * 3 + labels[i]] = 1.0f;
+    double la, lb;
+    ck_assert_emo_ok(emo_network_train_step(a, x, labels, 4, 0.1, NULL, &la));
+    ck_assert_emo_ok(emo_network_train_step_soft(b, x, q, 4, 0.1, NULL, &lb));
+    ck_assert(la == lb);
+    ck_assert_int_eq(emo_network_get_param(a, "fc", 0, wa, 48), 48);
+    ck_assert_int_eq(emo_network_get_param(b, "fc", 0, wb, 48), 48);
+    ck_assert(memcmp(wa, wb, sizeof wa) == 0);
+
+    float mixed[12] = {0.5f, 0.5f, 0, 0.2f, 0.3f, 0.5f,
+                       0, 1, 0, 0.1f, 0.1f, 0.8f};
+    ck_assert_emo_ok(emo_network_forward(b, x, 4, p));
+    double want = 0;
+    for (int i = 0; i < 12; i++)
+        want -= mixed[i] > 0 ? mixed[i] * log(p[i]) : 0.0;
+    ck_assert_emo_ok(emo_network_train_step_soft(b, x, mixed, 4, 0.1, NULL,
+                                                 &lb));
+    ck_assert_msg(fabs(lb - want / 4) < 1e-5, "loss %g, want %g", lb,
+                  want / 4);
+
+    emo_network_get_param(b, "fc", 0, wa, 48);
+    mixed[1] = -0.5f;
+    ck_assert_int_eq(emo_network_train_step_soft(b, x, mixed, 4, 0.1, NULL,
+                                                 NULL), EMO_ERR_RANGE);
+    mixed[1] = 0.4f; /* the row sums to 0.9 */
+    ck_assert_int_eq(emo_network_train_step_soft(b, x, mixed, 4, 0.1, NULL,
+                                                 NULL), EMO_ERR_RANGE);
+    mixed[1] = NAN;
+    ck_assert_int_eq(emo_network_train_step_soft(b, x, mixed, 4, 0.1, NULL,
+                                                 NULL), EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_network_train_step_soft(b, x, NULL, 4, 0.1, NULL,
+                                                 NULL), EMO_ERR_INVALID_ARG);
+    emo_network_get_param(b, "fc", 0, wb, 48);
+    ck_assert(memcmp(wa, wb, sizeof wa) == 0);
+    emo_network_destroy(a);
+    emo_network_destroy(b);
+}
+END_TEST
+
 START_TEST(layer_lr_zero_freezes)
 {
     emo_network *net;
@@ -423,6 +479,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, param_limit_is_an_option);
     tcase_add_test(tc, summary_reports_layers);
     tcase_add_test(tc, train_step_learns_and_forward_agrees);
+    tcase_add_test(tc, train_step_soft_targets);
     tcase_add_test(tc, layer_lr_zero_freezes);
     tcase_add_test(tc, lr_mult_in_text_and_seed);
     tcase_add_test(tc, mutated_text_never_crashes);

@@ -10,6 +10,7 @@
 #include "train/train.h"
 #include "model/network.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,12 +188,10 @@ EMO_API int emo_network_set_reducer(emo_network *net, emo_reducer_fn fn,
     return EMO_OK;
 }
 
-EMO_API int emo_network_train_step(emo_network *net, const float *input,
-                                   const int *labels, int batch, double lr,
-                                   const float *class_weights, double *loss)
+/* Checks shared by the public steps; creates the workspace. */
+static int check_step_args(emo_network *net, int batch,
+                           const float *class_weights)
 {
-    if (!net || !input || !labels)
-        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
     if (batch < 1 || batch > 65536)
         return emo__fail(EMO_ERR_RANGE, "batch %d outside [1, 65536]", batch);
     if (class_weights)
@@ -200,9 +199,63 @@ EMO_API int emo_network_train_step(emo_network *net, const float *input,
             if (!(class_weights[i] >= 0.0f && class_weights[i] < 1e6f))
                 return emo__fail(EMO_ERR_RANGE, "class weight %d is %g", i,
                                  class_weights[i]);
-    int rc = net->ws ? EMO_OK : emo__network_ws_create(net, &net->ws);
+    return net->ws ? EMO_OK : emo__network_ws_create(net, &net->ws);
+}
+
+EMO_API int emo_network_train_step(emo_network *net, const float *input,
+                                   const int *labels, int batch, double lr,
+                                   const float *class_weights, double *loss)
+{
+    if (!net || !input || !labels)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
+    int rc = check_step_args(net, batch, class_weights);
     if (rc)
         return rc;
     return emo__sgd_step(net, net->ws, input, labels, NULL, batch, lr,
                          class_weights, loss, NULL, NULL);
+}
+
+/* Row b's label for the class weight and the accuracy count: its largest
+ * entry, the lowest index on ties; EMO_ERR_RANGE for a row that is not a
+ * distribution. */
+static int soft_row_label(const float *q, int n, int b, int *label)
+{
+    double sum = 0.0;
+    int best = 0;
+    for (int j = 0; j < n; j++) {
+        if (!(q[j] >= 0.0f && q[j] <= 1.0f))
+            return emo__fail(EMO_ERR_RANGE, "target %d of row %d is %g, "
+                             "not in [0, 1]", j, b, q[j]);
+        sum += q[j];
+        if (q[j] > q[best])
+            best = j;
+    }
+    if (fabs(sum - 1.0) > 1e-3)
+        return emo__fail(EMO_ERR_RANGE, "the targets of row %d sum to %g, "
+                         "not 1", b, sum);
+    *label = best;
+    return EMO_OK;
+}
+
+EMO_API int emo_network_train_step_soft(emo_network *net, const float *input,
+                                        const float *targets, int batch,
+                                        double lr, const float *class_weights,
+                                        double *loss)
+{
+    if (!net || !input || !targets)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
+    int rc = check_step_args(net, batch, class_weights);
+    if (rc)
+        return rc;
+    int n = net->nn.num_classes;
+    int *labels = malloc(sizeof *labels * (size_t)batch);
+    if (!labels)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory for %d labels", batch);
+    for (int b = 0; b < batch && !rc; b++)
+        rc = soft_row_label(targets + (size_t)b * n, n, b, &labels[b]);
+    if (!rc)
+        rc = emo__sgd_step(net, net->ws, input, labels, targets, batch, lr,
+                           class_weights, loss, NULL, NULL);
+    free(labels);
+    return rc;
 }

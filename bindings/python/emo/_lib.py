@@ -153,6 +153,8 @@ PROTOTYPES = {
     "emo_network_forward": (c_int, [_H, _fp, c_int, _fp]),
     "emo_network_train_step": (c_int, [_H, _fp, P(c_int), c_int, c_double,
                                        _fp, P(c_double)]),
+    "emo_network_train_step_soft": (c_int, [_H, _fp, _fp, c_int, c_double,
+                                            _fp, P(c_double)]),
     "emo_network_store_preprocessing": (c_int, [_H, _H]),
     "emo_network_apply_preprocessing": (c_int, [_H, _H]),
     "emo_network_train": (c_int, [_H, _H, _H, PROGRESS_FN, c_void_p]),

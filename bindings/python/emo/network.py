@@ -168,6 +168,27 @@ class Network(Handle):
         check(rc)
         return loss.value
 
+    def train_step_soft(self, batch, targets, lr, class_weights=None):
+        """One SGD step against soft targets (emo_network_train_step_soft):
+        targets has one row per face, a distribution over the classes
+        (e.g. normalised tagger votes); returns the mean loss."""
+        fp, n, keep = float_input(batch)
+        tp, tn, tkeep = float_input(targets)
+        k = self.num_classes
+        if tn % k:
+            raise ValueError("targets hold %d values, not rows of %d" % (tn, k))
+        wp, _, wkeep = (float_input(class_weights) if class_weights
+                        is not None else (None, 0, None))
+        loss = ctypes.c_double()
+        rc = lib.emo_network_train_step_soft(self, fp, tp, tn // k, lr, wp,
+                                             ctypes.byref(loss))
+        del keep, tkeep, wkeep
+        err, self._reducer_error = getattr(self, "_reducer_error", None), None
+        if err is not None:
+            raise err
+        check(rc)
+        return loss.value
+
     def set_reducer(self, fn):
         """Data-parallel training (emo_network_set_reducer): every training
         step calls fn(what, values), values a ctypes float or double array

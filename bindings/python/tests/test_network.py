@@ -99,9 +99,6 @@ class NetworkTest(unittest.TestCase):
         self.assertEqual(cm.exception.code, emo.ERR_INVALID_ARG)
 
 
-if __name__ == "__main__":
-    unittest.main()
-
 
 @requires("emo_network_set_reducer")
 class ReducerTest(unittest.TestCase):
@@ -143,3 +140,29 @@ class ReducerTest(unittest.TestCase):
         net.train_step(x, y, 0.1)
         ref.close()
         net.close()
+
+
+@requires("emo_network_train_step_soft")
+class SoftTargetTest(unittest.TestCase):
+    TEXT = "[net]\nsize = 4\n[fc]\ntype = fc\noutputs = 3\n[p]\ntype = softmax\n"
+
+    def test_one_hot_equals_labels_and_bad_rows(self):
+        x = [((i * 37) % 11) / 11.0 for i in range(4 * 16)]
+        y = [0, 2, 1, 2]
+        onehot = [1.0 if j == c else 0.0 for c in y for j in range(3)]
+        a = emo.Network.from_text(self.TEXT)
+        b = emo.Network.from_text(self.TEXT)
+        self.assertEqual(a.train_step(x, y, 0.1),
+                         b.train_step_soft(x, onehot, 0.1))
+        self.assertEqual(list(a.get_param("fc", 0)),
+                         list(b.get_param("fc", 0)))
+        with self.assertRaises(emo.EmoError):
+            b.train_step_soft(x, [0.3] * 12, 0.1)   # rows sum to 0.9
+        with self.assertRaises(ValueError):
+            b.train_step_soft(x, [0.5] * 11, 0.1)
+        a.close()
+        b.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
