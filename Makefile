@@ -142,6 +142,14 @@ $(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c $(wildcard examples/common/*.[c
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# emo-eval sharded over MPI ranks: one report, emo-eval's (examples/common/eval.c).
+mpi: $(B)/emo-eval-mpi
+$(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]) \
+                   include/emo.h $(SHARED)
+	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
+	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
+	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
 $(B)/mpi_allreduce: bench/mpi_allreduce.c
 	@mkdir -p $(B)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(CFLAGS) $< -o $@ $(LDFLAGS)
