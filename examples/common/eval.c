@@ -289,6 +289,9 @@ static void finish_protocol(eval_run *r)
 {
     const eval_options *o = &r->o;
     char views[64];
+    if (o->detect)
+        strncat(r->protocol, ", faces found by the detector",
+                sizeof r->protocol - strlen(r->protocol) - 1);
     snprintf(views, sizeof views, ", %d view%s", o->views,
              o->views == 1               ? ""
              : o->vote == EMO_VOTE_MEAN ? "s, mean probability"
@@ -315,10 +318,9 @@ void eval_report(eval_run *r)
     }
     finish_protocol(r);
     if (r->o.json)
-        eval_print_json(&r->ev, r->net, &r->o.models, r->o.views, r->o.vote,
-                        r->protocol);
+        eval_print_json(r);
     else
-        eval_print_text(&r->ev, r->net, r->protocol);
+        eval_print_text(r);
     if (r->o.png)
         eval_write_png(&r->ev, r->net, r->o.png);
 }

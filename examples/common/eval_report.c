@@ -170,11 +170,32 @@ static void print_calibration(const evaluation *ev)
                r.kl, (long long)c->kl_images);
 }
 
-void eval_print_text(const evaluation *ev, const emo_network *net,
-                     const char *protocol)
+/* The sources as given: the option that named each (SRC_* order), and
+ * its path. */
+static const char *const source_options[] = {
+    "--folder", "--list", "--ckplus", "--jaffe", "--fer-csv", "--ferplus"};
+
+static void print_sources(const eval_options *o)
 {
+    printf("data:");
+    for (int k = 0; k < o->n_src; k++) {
+        const cli_source *s = &o->src[k];
+        printf("%s %s %s", k ? "," : "", source_options[s->kind], s->path);
+        if (s->root)
+            printf(" --root %s", s->root);
+        if (s->usage)
+            printf(" --usage %s", s->usage);
+    }
+    printf("\n");
+}
+
+void eval_print_text(const eval_run *r)
+{
+    const evaluation *ev = &r->ev;
+    const emo_network *net = r->net;
     const eval_tally *t = &ev->t;
-    printf("protocol: %s\n\n", protocol);
+    print_sources(&r->o);
+    printf("protocol: %s\n\n", r->protocol);
     print_matrix(ev, net);
     print_per_class(ev, net);
     print_scored(ev, net);
@@ -291,10 +312,34 @@ static void json_calibration(const evaluation *ev)
     printf("}");
 }
 
-void eval_print_json(const evaluation *ev, const emo_network *net,
-                     const ensemble *models, int views, int vote,
-                     const char *protocol)
+static void json_sources(const eval_options *o)
 {
+    printf(", \"data\": [");
+    for (int k = 0; k < o->n_src; k++) {
+        const cli_source *s = &o->src[k];
+        printf("%s{\"source\": \"%s\", \"path\": ", k ? ", " : "",
+               source_options[s->kind] + 2);
+        json_string(stdout, s->path);
+        if (s->root) {
+            printf(", \"root\": ");
+            json_string(stdout, s->root);
+        }
+        if (s->usage) {
+            printf(", \"usage\": ");
+            json_string(stdout, s->usage);
+        }
+        printf("}");
+    }
+    printf("]");
+}
+
+void eval_print_json(const eval_run *r)
+{
+    const evaluation *ev = &r->ev;
+    const emo_network *net = r->net;
+    const ensemble *models = &r->o.models;
+    int views = r->o.views, vote = r->o.vote;
+    const char *protocol = r->protocol;
     printf("{\"model\": ");
     json_string(stdout, ensemble_first(models));
     printf(", \"models\": [");
@@ -302,7 +347,9 @@ void eval_print_json(const evaluation *ev, const emo_network *net,
         printf(m ? ", " : "");
         json_string(stdout, models->paths[m]);
     }
-    printf("], \"protocol\": ");
+    printf("]");
+    json_sources(&r->o);
+    printf(", \"protocol\": ");
     json_string(stdout, protocol);
     printf(", \"views\": %d, \"vote\": \"%s\", \"images\": %lld, "
            "\"accuracy\": ", views,

@@ -7,14 +7,10 @@
 #ifndef EMO_EXAMPLES_EVAL_REPORT_H
 #define EMO_EXAMPLES_EVAL_REPORT_H
 
-#include "ensemble.h"
 #include "eval.h"
 
-void eval_print_text(const evaluation *ev, const emo_network *net,
-                     const char *protocol);
-void eval_print_json(const evaluation *ev, const emo_network *net,
-                     const ensemble *models, int views, int vote,
-                     const char *protocol);
+void eval_print_text(const eval_run *r);
+void eval_print_json(const eval_run *r);
 void eval_write_png(const evaluation *ev, const emo_network *net,
                     const char *path);
 
