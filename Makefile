@@ -370,7 +370,7 @@ $(B)/man/emo-eval.1: docs/datasets.md tools/gen-man.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
 	  --name emo-eval --part emo-eval \
-	  --summary "confusion matrix, precision, recall and accuracy of a model" \
+	  --summary "accuracy, per-class recall and calibration of a model" \
 	  $< > $@
 
 $(B)/man/libemo.3: docs/guide.md tools/gen-man.py
