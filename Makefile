@@ -142,6 +142,14 @@ $(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c $(wildcard examples/common/*.[c
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# emo-eval sharded over MPI ranks: one report, emo-eval's (examples/common/eval.c).
+mpi: $(B)/emo-eval-mpi
+$(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]) \
+                   include/emo.h $(SHARED)
+	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
+	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
+	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
 $(B)/mpi_allreduce: bench/mpi_allreduce.c
 	@mkdir -p $(B)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(CFLAGS) $< -o $@ $(LDFLAGS)
@@ -362,7 +370,7 @@ $(B)/man/emo-eval.1: docs/datasets.md tools/gen-man.py
 	@mkdir -p $(dir $@)
 	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
 	  --name emo-eval --part emo-eval \
-	  --summary "confusion matrix, precision, recall and accuracy of a model" \
+	  --summary "accuracy, per-class recall and calibration of a model" \
 	  $< > $@
 
 $(B)/man/libemo.3: docs/guide.md tools/gen-man.py

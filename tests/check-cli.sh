@@ -100,6 +100,25 @@ if train --out "$tmp/std.emo"; then
     $B/emo-eval --model "$tmp/std.emo" --folder "$tmp/faces" --json \
         2>"$tmp/err" | grep -q '"in_folders_naming_no_class": 4' ||
         bad "emo-eval: the bored folder not counted as left out"
+    # cross-dataset: a set without the model's sad class says so, scores
+    # happy alone, and calibrates the 4 images it classified
+    mkdir -p "$tmp/only/happy"
+    cp "$tmp"/faces/happy/* "$tmp/only/happy/"
+    $B/emo-eval --model "$tmp/std.emo" --folder "$tmp/only" --json \
+        2>"$tmp/err" >"$tmp/x.json"
+    for want in '"scored_classes": \["happy"\]' \
+        '"classes_without_images": \["sad"\]' \
+        '"data": \[{"source": "folder", "path": ' \
+        '"calibration": {"images": 4, "bins": 15, "ece": [0-9]' \
+        '"kl_votes": null, "kl_images": 0, "reliability": \[{"from": 0,'; do
+        grep -q "$want" "$tmp/x.json" ||
+            bad "emo-eval --json lacks $want: $(cat "$tmp/x.json")"
+    done
+    $B/emo-eval --model "$tmp/std.emo" --folder "$tmp/only" 2>"$tmp/err" |
+        grep -q "^model classes without images .*: sad$" ||
+        bad "emo-eval: the model's class without images not named"
+    $B/emo-eval --help | grep -q "ECE is the top-label expected" ||
+        bad "emo-eval --help does not define the ECE"
 else
     bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"
 fi
@@ -133,5 +152,5 @@ else
     echo "check-cli: progress width and video to a terminal skipped" \
         "(no script(1))"
 fi
-[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, --out checked first, progress width, no video to a terminal)"
+[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, classes scored, calibration report, --out checked first, progress width, no video to a terminal)"
 exit $fail

@@ -89,3 +89,71 @@ print("mpi: %s: 2 ranks vs 1 process (same global batches), %d weights, "
       % ("ok" if ok else "FAIL", n, worst, where))
 sys.exit(0 if ok else 1)
 PYEOF
+train_rc=$?
+
+# --- emo-eval-mpi: 2 and 3 ranks each classify every 2nd / 3rd image;
+# their summed counts must give byte for byte the report of one emo-eval
+# process (text and --json): the shipped model on generated faces, a
+# folder tree with contempt (the 7-class model lacks it) and a folder
+# that is no class, and a FER+ folder whose votes give the KL figure.
+$make --no-print-directory build/emo-eval >/dev/null ||
+    { echo "mpi: FAIL: build emo-eval"; exit 1; }
+"$py" - "$tmp" <<'PYEOF' || { echo "mpi: FAIL: eval test data"; exit 1; }
+import os, random, sys
+root = sys.argv[1]
+random.seed(9)
+def face(c, k):
+    return b"P5\n48 48\n255\n" + bytes(
+        max(0, min(255, 128 + random.randint(-50, 50) +
+                   (50 if (x * (c + 2) // 9 + y * (k + 3) // 11) % 2
+                    else -50)))
+        for y in range(48) for x in range(48))
+names = ["neutral", "anger", "disgust", "fear", "happy", "sad", "surprise",
+         "contempt", "bored"]
+for c, n in enumerate(names):
+    os.makedirs("%s/eval/%s" % (root, n))
+    for k in range(5):
+        with open("%s/eval/%s/S%03d_%02d.pgm" % (root, n, k, c), "wb") as f:
+            f.write(face(c, k))
+os.makedirs(root + "/ferplus")
+with open(root + "/ferplus/label.csv", "w") as f:
+    for k in range(23):
+        with open("%s/ferplus/fer%04d.png.pgm" % (root, k), "wb") as g:
+            g.write(face(k % 7, k))
+        votes = [0] * 10
+        votes[k % 8] = 6          # a majority (contempt: k = 7, 15)
+        votes[(k + 3) % 8] = 2
+        votes[(k + 5) % 10] += 1  # a single vote, dropped
+        if k == 4:
+            votes = [3, 3, 3, 1, 0, 0, 0, 0, 0, 0]  # no majority
+        f.write('fer%04d.png.pgm,"(0, 0, 48, 48)",%s\n'
+                % (k, ",".join(map(str, votes))))
+PYEOF
+eval_rc=0
+for form in "" "--json"; do
+    eargs="--model models/default.emo --folder $tmp/eval --ferplus
+           $tmp/ferplus $form"
+    # shellcheck disable=SC2086
+    build/emo-eval $eargs >"$tmp/eval1" 2>"$tmp/eval1.err" ||
+        { echo "mpi: FAIL: emo-eval $form"; cat "$tmp/eval1.err"; exit 1; }
+    for np in 2 3; do
+        # shellcheck disable=SC2086
+        $run -np $np build/emo-eval-mpi $eargs >"$tmp/evaln" \
+            2>"$tmp/evaln.err" ||
+            { echo "mpi: FAIL: emo-eval-mpi -np $np $form"
+              cat "$tmp/evaln.err"; exit 1; }
+        cmp -s "$tmp/eval1" "$tmp/evaln" || {
+            echo "mpi: FAIL: emo-eval-mpi -np $np $form differs from emo-eval"
+            diff "$tmp/eval1" "$tmp/evaln"; eval_rc=1; }
+    done
+done
+# the report counted what the fixture holds (not an empty report twice)
+grep -q '"images": 55,' "$tmp/eval1" &&
+    grep -q '"class_not_in_model_by_class": {"contempt": 7}' "$tmp/eval1" &&
+    grep -q '"in_folders_naming_no_class": 5' "$tmp/eval1" &&
+    grep -q '"ferplus_no_majority": 1' "$tmp/eval1" &&
+    grep -q '"kl_images": 20' "$tmp/eval1" ||
+    { echo "mpi: FAIL: emo-eval counts"; cat "$tmp/eval1"; eval_rc=1; }
+[ $eval_rc = 0 ] && echo "mpi: ok: emo-eval-mpi -np 2 and -np 3 print" \
+    "emo-eval's report byte for byte (text and --json)"
+[ $train_rc = 0 ] && [ $eval_rc = 0 ]
