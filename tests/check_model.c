@@ -494,12 +494,17 @@ START_TEST(resume_flag_is_not_stored)
 {
     emo_network *net = tiny_net(), *back;
     ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_RESUME, 1));
+    /* while the label mode, the last training option, is stored */
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_LABELS,
+                                         EMO_LABELS_SOFT));
     char *path = tmp_file("r.emo");
     ck_assert_emo_ok(emo_network_save(net, path));
     ck_assert_emo_ok(emo_network_load(path, &back));
     int v;
     ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_TRAIN_RESUME, &v));
     ck_assert_int_eq(v, 0);
+    ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_TRAIN_LABELS, &v));
+    ck_assert_int_eq(v, EMO_LABELS_SOFT);
     emo_network_destroy(back);
     ck_assert_emo_ok(emo_network_load(test_src_path("models/default.emo"),
                                       &back));

@@ -130,9 +130,12 @@ static void chunk_text(writer *w, const emo_network *net)
     put(w, net->text, strlen(net->text));
 }
 
+/* Every network and training option (ids 200-399) but the run settings,
+ * so that options added later (EMO_OPT_TRAIN_LABELS was missed while the
+ * range ended at EMO_OPT_TRAIN_KEEP) are stored without a change here. */
 static void chunk_opts(writer *w, const emo_network *net)
 {
-    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_TRAIN_KEEP);
+    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_NET_THREADS + 199);
 }
 
 static void chunk_prep(writer *w, const emo_network *net)
