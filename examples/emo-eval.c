@@ -7,7 +7,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR)...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
- *            [--views N] [--vote majority|mean] [--detect] [--own-classes]
+ *            [--views N] [--vote majority|mean] [--detect]
+ *            [--crop-margin X] [--crop-shift-y Y] [--own-classes]
  *            [--json]
  *            [--png F]
  *
@@ -43,6 +44,7 @@ typedef struct options {
     ensemble models; /* --model, repeatable */
     unsigned long seed;
     int views, vote, detect, json, part, own_classes;
+    cli_framing framing; /* --crop-margin/--crop-shift-y overrides */
 } options;
 
 static const cli_option eval_options[] = {
@@ -56,6 +58,7 @@ static const cli_option eval_options[] = {
     {"--views", "N", "augmentation views 1..8 voted over (1)"},
     {"--vote", "majority|mean", "how views are combined (majority)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    CLI_FRAMING_OVERRIDES,
     {"--own-classes", NULL, "folder names as classes (as emo-train"
      " --own-classes)"},
     {"--json", NULL, "the report as one JSON object on stdout"},
@@ -98,6 +101,7 @@ static void parse_args(options *o, int argc, char **argv)
     o->seed = 1;
     o->views = 1;
     o->part = EMO_SPLIT_TEST;
+    cli_framing_init(&o->framing);
     cli_parser p;
     cli_parser_init(&p, argc, argv, eval_options,
                     (int)(sizeof eval_options / sizeof *eval_options),
@@ -107,7 +111,8 @@ static void parse_args(options *o, int argc, char **argv)
         if (!*a)
             cli_usage_error("unexpected argument '%s' (the model is given"
                             " with --model, data with --folder, ...)", v);
-        if (cli_source_option(a, v, o->src, &o->n_src))
+        if (cli_source_option(a, v, o->src, &o->n_src) ||
+            cli_framing_option(a, v, &o->framing))
             continue;
         if (!strcmp(a, "--model"))
             add_model(o, v);
@@ -210,6 +215,7 @@ static void classifier_init(classifier *c, const emo_network *net,
     c->pp = emo_predictor_preprocessor(c->pred);
     cli_check(emo_preprocessor_set_int(c->pp, EMO_OPT_DETECT_ENABLE,
                                        o->detect), "--detect");
+    cli_apply_framing(c->pp, &o->framing);
     int side;
     emo_preprocessor_get_int(c->pp, EMO_OPT_FACE_SIZE, &side);
     c->face_len = (size_t)side * side;
