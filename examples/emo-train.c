@@ -75,10 +75,8 @@ static const cli_option train_options[] = {
      " it"},
     {"--face-size", "N", "face side in pixels (the network's input)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
-    {"--crop-margin", "X", "grow detector boxes by X, -0.4..1, when"
-     " cropping (stored in the model; 0)"},
-    {"--crop-shift-y", "Y", "move crops down by Y box heights, -0.5..0.5"
-     " (stored in the model; 0)"},
+    {"--crop-margin", "X", "grow detector boxes by X, -0.4..1 (stored; 0)"},
+    {"--crop-shift-y", "Y", "crop Y box heights lower, -0.5..0.5 (stored; 0)"},
     {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
     {"--epochs", "N", "passes over the training set (the preset's)"},
     {"--batch", "N", "images per SGD step"},
@@ -91,10 +89,8 @@ static const cli_option train_options[] = {
     {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase or"
      " none"},
     {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
-    {"--train-shift", "X", "largest shift of the shift augmentation, face"
-     " sides (0.0833)"},
-    {"--train-scale", "X", "largest scale change of the scale augmentation"
-     " (0.1)"},
+    {"--train-shift", "X", "largest shift augmentation, face sides (1/12)"},
+    {"--train-scale", "X", "largest scale augmentation, 1 +- X (0.1)"},
     {"--class-weights", NULL, "weigh classes by inverse frequency"},
     {"--early-stop", "N", "stop after N epochs without a better val loss"},
     {"--keep", "best|last", "the epoch whose weights are saved"},

@@ -125,7 +125,9 @@ typedef struct cli_framing {
 /* Table lines for programs that run a model: the values override the
  * model's stored framing, for experiments (a model works best with the
  * framing it was trained for). */
-#define CLI_FRAMING_OVERRIDES                                                     {"--crop-margin", "X", "experiments: grow face boxes by X, -0.4..1,"           " instead of the model's"},                                                  {"--crop-shift-y", "Y", "experiments: move crops down by Y box heights,"       " -0.5..0.5, instead of the model's"}
+#define CLI_FRAMING_OVERRIDES                                                 \
+    {"--crop-margin", "X", "experiments: the model's crop margin, -0.4..1"},  \
+    {"--crop-shift-y", "Y", "experiments: the model's crop shift, -0.5..0.5"}
 void cli_framing_init(cli_framing *f);
 /* Recognises --crop-margin / --crop-shift-y; 1 when `name` was one. */
 int cli_framing_option(const char *name, const char *value, cli_framing *f);
