@@ -16,11 +16,18 @@ so the FER framing of that face is the box grown to ratio times its side
 (EMO_OPT_CROP_MARGIN = ratio - 1) with its centre moved by (dx, dy) box
 sides (EMO_OPT_CROP_SHIFT_Y = dy; dx should be about 0 by symmetry).
 
-Prints the hit rate and the median and interquartile range of each value;
---csv writes one line per image.  Photos (--photo, e.g. JAFFE's TIFFs or
-the sample photo) are only detected and their box reported relative to
-the frame, as a sanity check that the detector frames faces in photos the
-same way (their box side / photo side).
+Prints the hit rate and the median and interquartile range of each value
+(and the geometric mean of the ratio: box sides come in the pyramid's 10 %
+steps, so the median sits on one of them); --csv writes one line per
+image.
+
+Photos (--photo, e.g. JAFFE's TIFFs or the sample photo) are a check from
+the other side: their detector box is cut with each margin and shift of
+a small grid (as emo_preprocessor_normalize does, 48 x 48, no blur), and
+the mean of those faces is compared with the mean FER+ face (Pearson
+correlation, and the row of the eyes: the darkest row of the upper half).
+The framing whose mean face is most like FER's should be near the one
+measured on FER itself.
 
   /usr/bin/python3 tools/measure-framing.py --ferplus ../shared/data/ferplus/valid
 """
@@ -95,6 +102,64 @@ def measure_fer(pp, files, scale, pad, csv):
     return rows, misses
 
 
+def fer_mean_face(files):
+    acc = None
+    for path in files:
+        f = emo.load_image(path).astype(np.float64) / 255.0
+        acc = f if acc is None else acc + f
+    return acc / len(files)
+
+
+def eye_row(face):
+    """The darkest row of the upper half (rows 8..27 of 48), smoothed over
+    3 rows, in rows of a 48-row face."""
+    n = face.shape[0]
+    prof = np.convolve(face.mean(axis=1), np.ones(3) / 3, mode="same")
+    lo, hi = n * 8 // 48, n * 28 // 48
+    return lo + int(np.argmin(prof[lo:hi]))
+
+
+def photo_crops(paths):
+    """(image, box) of every photo where the detector finds a face."""
+    pp = emo.Preprocessor()
+    pp.load_cascade()
+    out = []
+    for path in paths:
+        img = emo.load_image(path)
+        box = pp.choose_face(img)
+        if box is None:
+            print("  %s: no face" % path)
+            continue
+        out.append((img, box))
+    return out
+
+
+def framing_grid(crops, fer_mean, margins, shifts):
+    pp = emo.Preprocessor()
+    pp.set_int(emo.constants.OPT_BLUR, 0)
+    pp.set_int(emo.constants.OPT_FACE_SIZE, fer_mean.shape[0])
+    print("photo crops vs the mean FER+ face (eye row %d of %d): "
+          "correlation / eye row" % (eye_row(fer_mean), fer_mean.shape[0]))
+    print("  margin \\ shift " + " ".join("%+12.2f" % s for s in shifts))
+    best = (-2.0, 0.0, 0.0)
+    for m in margins:
+        pp.set_float(emo.constants.OPT_CROP_MARGIN, m)
+        cells = []
+        for s in shifts:
+            pp.set_float(emo.constants.OPT_CROP_SHIFT_Y, s)
+            acc = None
+            for img, box in crops:
+                f = np.asarray(pp.normalize(img, box), dtype=np.float64)
+                acc = f if acc is None else acc + f
+            mean = acc / len(crops)
+            r = float(np.corrcoef(mean.ravel(), fer_mean.ravel())[0, 1])
+            best = max(best, (r, m, s))
+            cells.append("%7.4f / %2d" % (r, eye_row(mean)))
+        print("  %+6.2f          %s" % (m, " ".join(cells)))
+    print("  => most FER-like: margin %+.2f, shift y %+.2f (r = %.4f)" %
+          (best[1], best[2], best[0]))
+
+
 def report_fer(label, rows, misses):
     n = len(rows) + misses
     print("%s: %d images, detector box on %d (%.1f %%)" %
@@ -107,12 +172,17 @@ def report_fer(label, rows, misses):
         med, q1, q3 = quartiles(a[:, k])
         print("  %-20s median %+.4f  IQR [%+.4f, %+.4f] (width %.4f)" %
               (name, med, q1, q3, q3 - q1))
+    gm = float(np.exp(np.mean(np.log(a[:, 1]))))
+    print("  ratio_h geometric mean %.4f; dy mean %+.4f" %
+          (gm, float(np.mean(a[:, 3]))))
     m = np.median(a[:, 1]) - 1.0
     print("  => crop margin %.3f, crop shift y %+.3f" %
           (m, np.median(a[:, 3])))
 
 
 def measure_photos(pp, paths):
+    """Box side and centre relative to each photo (what the detector sees
+    in a head-and-shoulders photo)."""
     rel = []
     for path in paths:
         img = emo.load_image(path)
@@ -143,6 +213,10 @@ def main():
     ap.add_argument("--photo", action="append", default=[],
                     help="a photo or a folder of photos (sanity check)")
     ap.add_argument("--csv", help="one line per FER image")
+    ap.add_argument("--margins", default="-0.1,0,0.1,0.2,0.3",
+                    help="margins of the photo grid")
+    ap.add_argument("--shifts", default="-0.1,-0.05,0,0.05,0.1",
+                    help="vertical shifts of the photo grid")
     args = ap.parse_args()
     pp = emo.Preprocessor()
     pp.load_cascade()
@@ -165,6 +239,11 @@ def main():
             photos.append(p)
     if photos:
         measure_photos(pp, photos)
+        if args.ferplus:
+            fer = fer_mean_face(ferplus_files(args.ferplus[0], args.limit))
+            framing_grid(photo_crops(photos), fer,
+                         [float(x) for x in args.margins.split(",")],
+                         [float(x) for x in args.shifts.split(",")])
     if csv:
         csv.close()
 
