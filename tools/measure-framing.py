@@ -180,16 +180,11 @@ def report_fer(label, rows, misses):
           (m, np.median(a[:, 3])))
 
 
-def measure_photos(pp, paths):
+def measure_photos(crops, n_photos):
     """Box side and centre relative to each photo (what the detector sees
     in a head-and-shoulders photo)."""
     rel = []
-    for path in paths:
-        img = emo.load_image(path)
-        box = pp.choose_face(img)
-        if box is None:
-            print("  %s: no face" % path)
-            continue
+    for img, box in crops:
         h, w = img.shape
         rel.append((box.w / w, (box.x + box.w / 2) / w,
                     (box.y + box.h / 2) / h))
@@ -197,7 +192,7 @@ def measure_photos(pp, paths):
         a = np.array(rel)
         print("photos: %d of %d with a face; box side / photo width median "
               "%.3f IQR [%.3f, %.3f]; centre (x, y) / photo median (%.3f, "
-              "%.3f)" % ((len(rel), len(paths)) + quartiles(a[:, 0]) +
+              "%.3f)" % ((len(rel), n_photos) + quartiles(a[:, 0]) +
                          (np.median(a[:, 1]), np.median(a[:, 2]))))
 
 
@@ -238,10 +233,11 @@ def main():
         else:
             photos.append(p)
     if photos:
-        measure_photos(pp, photos)
-        if args.ferplus:
+        crops = photo_crops(photos)
+        measure_photos(crops, len(photos))
+        if args.ferplus and crops:
             fer = fer_mean_face(ferplus_files(args.ferplus[0], args.limit))
-            framing_grid(photo_crops(photos), fer,
+            framing_grid(crops, fer,
                          [float(x) for x in args.margins.split(",")],
                          [float(x) for x in args.shifts.split(",")])
     if csv:
