@@ -472,6 +472,8 @@ START_TEST(default_jitter_is_the_old_jitter)
         src[i] = (float)((i * 37) % 23) / 22.0f;
     emo__aug aug = default_aug(EMO_AUG_SHIFT | EMO_AUG_SCALE);
     ck_assert(aug.shift == 1.0 / 12.0 && aug.scale == 0.1);
+    for (int side = 8; side <= 512; side++) /* every EMO_OPT_FACE_SIZE */
+        ck_assert(emo__aug_shift_px(side, aug.shift) == side / 12.0);
     for (uint64_t seed = 1; seed < 40; seed++) {
         emo_rng r, q;
         emo__rng_seed(&r, seed);

@@ -42,10 +42,10 @@ emo__aug emo__aug_from_opts(const emo_opts *o)
 }
 
 /* The largest shift in pixels.  Divided by the reciprocal: with the
- * default 1/12 this is exactly side / 12.0, the shift of 1.0, so seeded
+ * default 1/12 this is exactly side / 12.0, libemo 1.0's shift, so seeded
  * runs give the same faces bit for bit (side * (1.0 / 12) differs from
  * side / 12.0 in the last bit for a third of the sides). */
-static double shift_px(int side, double frac)
+double emo__aug_shift_px(int side, double frac)
 {
     return frac > 0.0 ? side / (1.0 / frac) : 0.0;
 }
@@ -72,7 +72,7 @@ void emo__augment_face(const float *src, int side, float *dst, float *tmp,
         cur = tmp;
     }
     double deg = (mask & EMO_AUG_ROTATE) ? u_rot * a->rotate_deg : 0.0;
-    double shift = shift_px(side, a->shift);
+    double shift = emo__aug_shift_px(side, a->shift);
     double dx = (mask & EMO_AUG_SHIFT) ? u_dx * shift : 0.0;
     double dy = (mask & EMO_AUG_SHIFT) ? u_dy * shift : 0.0;
     double scale = (mask & EMO_AUG_SCALE) ? 1.0 + a->scale * u_scale : 1.0;

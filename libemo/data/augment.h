@@ -15,6 +15,10 @@ typedef struct emo__aug {
 /* The augmentation options of o (network options). */
 emo__aug emo__aug_from_opts(const emo_opts *o);
 
+/* The largest shift in pixels of a side x side face for the fraction
+ * frac; exactly side / 12.0 for the default 1/12. */
+double emo__aug_shift_px(int side, double frac);
+
 /* One augmented copy of a side x side face (pixel units) under a->mask:
  * mirror with probability 1/2, rotation uniform in +-rotate_deg, shift
  * uniform in +-shift times the side in x and y, scale 1 +- scale,
