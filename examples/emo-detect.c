@@ -2,7 +2,7 @@
  * emo-detect - find faces and their emotions in image files.
  *
  *   emo-detect [--model M [--model M2...]] [--views 4] [--annotate OUT]
- *              [detection options]
+ *              [detection options] [--crop-margin X] [--crop-shift-y Y]
  *              FILE...
  *   emo-detect --detect-only [--annotate OUT] [--cascade F] [--scale 1.1]
  *              [--min-neighbors 5] [--min-size 30] [--max-size 0]
@@ -46,6 +46,7 @@ typedef struct options {
     double scale;
     int min_neighbors, min_size, max_size, threads, choice;
     int detect_max_pixels; /* cascade's working size, -1 = the library's */
+    cli_framing framing;   /* --crop-margin/--crop-shift-y overrides */
     ensemble models;      /* --model, repeatable; default emo_default_model_path() */
     int views;            /* augmentation views 1..8 */
     const char *annotate; /* annotated image file or directory */
@@ -69,6 +70,7 @@ static const cli_option detect_options[] = {
     {"--choice", "WHICH", "faces reported: largest, central or all (all)"},
     {"--max-pixels", "N", "refuse larger images before decoding (64000000)"},
     {"--detect-max-pixels", "N", "scan larger frames as if downscaled to N px (8388608)"},
+    CLI_FRAMING_OVERRIDES,
 };
 
 static const char detect_synopsis[] = "[options] FILE...";
@@ -87,6 +89,7 @@ static void parse_args(int argc, char **argv, options *o)
     o->choice = EMO_FACE_ALL;
     o->views = 4;
     o->detect_max_pixels = -1;
+    cli_framing_init(&o->framing);
     o->files = malloc(sizeof *o->files * (size_t)(argc > 0 ? argc : 1));
     if (!o->files) {
         fprintf(stderr, "%s: out of memory\n", prog);
@@ -100,6 +103,8 @@ static void parse_args(int argc, char **argv, options *o)
     while ((a = cli_next(&p, &v))) {
         if (!*a) {
             o->files[o->nfiles++] = (char *)v;
+        } else if (cli_framing_option(a, v, &o->framing)) {
+            continue;
         } else if (!strcmp(a, "--detect-only")) {
             o->detect_only = 1;
         } else if (!strcmp(a, "--cascade")) {
@@ -316,6 +321,7 @@ static emo_predictor *make_predictor(options *o, emo_network **net)
                                    (1 << o->views) - 1);
     cli_check(rc, failed); /* names the file once */
     configure(emo_predictor_preprocessor(pred), o);
+    cli_apply_framing(emo_predictor_preprocessor(pred), &o->framing);
     return pred;
 }
 

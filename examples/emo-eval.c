@@ -8,7 +8,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR)...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
- *            [--views N] [--vote majority|mean] [--detect] [--own-classes]
+ *            [--views N] [--vote majority|mean] [--detect]
+ *            [--crop-margin X] [--crop-shift-y Y] [--own-classes]
  *            [--json]
  *            [--png F]
  *

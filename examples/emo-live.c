@@ -36,6 +36,7 @@ typedef struct options {
     int views, track, rescan, all_faces, smooth, max_frames;
     int annotate, json, quiet;
     ensemble models; /* --model, repeatable */
+    cli_framing framing; /* --crop-margin/--crop-shift-y overrides */
 } options;
 
 /* Label history of one face rank, for --smooth. */
@@ -52,6 +53,7 @@ static const cli_option live_options[] = {
     {"--model", "MODEL", "model file (default: installed); repeat: ensemble"},
     {"--cascade", "FILE", "OpenCV face cascade XML (the built-in one)"},
     {"--views", "N", "augmentation views 1..8 voted over (4)"},
+    CLI_FRAMING_OVERRIDES,
     {"--no-track", NULL, "full-frame detection on every frame"},
     {"--rescan", "N", "full-frame detection every N frames (30)"},
     {"--all-faces", NULL, "every face, not only the largest"},
@@ -86,6 +88,7 @@ static void parse_args(int argc, char **argv, options *o)
      * costs as much as ~30 tracked frames. */
     *o = (options){.views = 4, .track = 1, .json = 1,
                    .cam_w = 640, .cam_h = 480};
+    cli_framing_init(&o->framing);
     cli_parser p;
     cli_parser_init(&p, argc, argv, live_options,
                     (int)(sizeof live_options / sizeof *live_options),
@@ -95,6 +98,8 @@ static void parse_args(int argc, char **argv, options *o)
         if (!*a)
             cli_usage_error("unexpected argument '%s' (a stream is given "
                             "with --input)", v);
+        else if (cli_framing_option(a, v, &o->framing))
+            continue;
         else if (!strcmp(a, "--no-track"))
             o->track = 0;
         else if (!strcmp(a, "--all-faces"))
@@ -191,6 +196,7 @@ static int setup(options *o, emo_network **net, emo_predictor **pred)
         rc = emo_preprocessor_set_int(pp, EMO_OPT_FACE_CHOICE, EMO_FACE_ALL);
     if (rc)
         return die_emo("options", rc);
+    cli_apply_framing(pp, &o->framing);
     /* Load the cascade now, so that a bad one fails before any frame. */
     rc = emo_preprocessor_load_cascade(pp, o->cascade);
     if (rc)

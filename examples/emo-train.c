@@ -7,11 +7,12 @@
  *             [--val-folder DIR] [--split random:0.7,0.1,0.2 |
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
  *             FILE.txt] [--classes 7|8] [--own-classes] [--face-size N]
- *             [--detect]
+ *             [--detect] [--crop-margin X] [--crop-shift-y Y]
  *             [--no-blur] [--epochs N] [--batch N] [--lr X]
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
- *             [--rotate-deg X] [--class-weights] [--early-stop N]
+ *             [--rotate-deg X] [--train-shift X] [--train-scale X]
+ *             [--class-weights] [--early-stop N]
  *             [--keep best|last] [--labels majority|draw|soft] [--seed N]
  *             [--train-seed N] [--net-seed N]
  *             [--threads N] [--finetune MODEL]
@@ -55,6 +56,7 @@ typedef struct options {
     int n_lr_mult;
     const char *checkpoint, *out, *curve;
     int classes, face_size, detect, blur, resume, threads, own_classes;
+    cli_framing framing; /* stored in the model */
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
@@ -73,6 +75,8 @@ static const cli_option train_options[] = {
      " it"},
     {"--face-size", "N", "face side in pixels (the network's input)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    {"--crop-margin", "X", "grow detector boxes by X, -0.4..1 (stored; 0)"},
+    {"--crop-shift-y", "Y", "crop Y box heights lower, -0.5..0.5 (stored; 0)"},
     {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
     {"--epochs", "N", "passes over the training set (the preset's)"},
     {"--batch", "N", "images per SGD step"},
@@ -85,6 +89,8 @@ static const cli_option train_options[] = {
     {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase or"
      " none"},
     {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
+    {"--train-shift", "X", "largest shift augmentation, face sides (1/12)"},
+    {"--train-scale", "X", "largest scale augmentation, 1 +- X (0.1)"},
     {"--class-weights", NULL, "weigh classes by inverse frequency"},
     {"--early-stop", "N", "stop after N epochs without a better val loss"},
     {"--keep", "best|last", "the epoch whose weights are saved"},
@@ -204,6 +210,8 @@ static int train_option(options *o, const char *a, const char *v)
                {"--momentum", EMO_OPT_TRAIN_MOMENTUM, 0, 0.999},
                {"--weight-decay", EMO_OPT_TRAIN_WEIGHT_DECAY, 0, 1},
                {"--rotate-deg", EMO_OPT_TRAIN_ROTATE_DEG, 0, 45},
+               {"--train-shift", EMO_OPT_TRAIN_SHIFT, 0, 0.5},
+               {"--train-scale", EMO_OPT_TRAIN_SCALE, 0, 0.5},
                {"--early-stop", EMO_OPT_TRAIN_EARLY_STOP, 0, MAX_EPOCHS}};
     for (size_t k = 0; k < sizeof num / sizeof *num; k++)
         if (!strcmp(a, num[k].opt)) {
@@ -239,6 +247,7 @@ static void parse_args(options *o, int argc, char **argv)
     o->threads = 1;
     o->seed = 1;
     o->train_seed = -1;
+    cli_framing_init(&o->framing);
     cli_parser p;
     cli_parser_init(&p, argc, argv, train_options,
                     (int)(sizeof train_options / sizeof *train_options),
@@ -249,7 +258,7 @@ static void parse_args(options *o, int argc, char **argv)
             cli_usage_error("unexpected argument '%s' (sources are given"
                             " with --folder, --list, ...)", v);
         if (cli_source_option(a, v, o->src, &o->n_src) ||
-            train_option(o, a, v))
+            cli_framing_option(a, v, &o->framing) || train_option(o, a, v))
             continue;
         if (!strcmp(a, "--val-folder"))
             o->val_folder = v;
@@ -603,6 +612,7 @@ static emo_preprocessor *make_preprocessor(const options *o,
               "--detect");
     cli_check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o->blur),
               "--no-blur");
+    cli_apply_framing(pp, &o->framing);
     return pp;
 }
 

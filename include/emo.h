@@ -162,7 +162,10 @@ typedef enum emo_option {
     EMO_OPT_DETECT_THREADS = 105,      /* (i) threads over scales, 1 */
     EMO_OPT_DETECT_ENABLE = 106,       /* (i) 0: frames are already faces */
     EMO_OPT_FACE_CHOICE = 107,         /* (i) EMO_FACE_* */
-    EMO_OPT_CROP_MARGIN = 108,         /* (f) box grown by this fraction */
+    EMO_OPT_CROP_MARGIN = 108,         /* (f) box grown by this fraction,
+                                          -0.4 .. 1, 0 (detector and
+                                          caller boxes only, see
+                                          emo_preprocessor_normalize) */
     EMO_OPT_FACE_SIZE = 109,           /* (i) N of the N x N face, 48 */
     EMO_OPT_BLUR = 110,                /* (i) 5x5 Gaussian on/off, 1 */
     EMO_OPT_BLUR_SIGMA = 111,          /* (f) Gaussian sigma, 1.0 */
@@ -177,6 +180,10 @@ typedef enum emo_option {
                                           scale are missed); 0 = no cap;
                                           default 2^23 (8.4 Mpx, a 4K
                                           frame) */
+    EMO_OPT_CROP_SHIFT_Y = 115,        /* (f) the crop centre moved down
+                                          by this fraction of the box
+                                          height, -0.5 .. 0.5, 0; since
+                                          1.1 */
 
     /* network: emo_network_set_* */
     EMO_OPT_NET_THREADS = 200,         /* (i) BLAS/kernel threads, 1 */
@@ -206,6 +213,12 @@ typedef enum emo_option {
     EMO_OPT_TRAIN_LABELS = 315,        /* (i) EMO_LABELS_*: the target of an
                                           item with votes (FER+), majority;
                                           since 1.1 */
+    EMO_OPT_TRAIN_SHIFT = 316,         /* (f) EMO_AUG_SHIFT's largest shift,
+                                          fraction of the face side,
+                                          0 .. 0.5, 1/12; since 1.1 */
+    EMO_OPT_TRAIN_SCALE = 317,         /* (f) EMO_AUG_SCALE's largest
+                                          relative change of scale,
+                                          0 .. 0.5, 0.1; since 1.1 */
 
     /* prediction: emo_predictor_set_* */
     EMO_OPT_PREDICT_VIEWS = 400,       /* (i) EMO_VIEW_* bit mask, all */
@@ -341,7 +354,7 @@ EMO_API void emo_preprocessor_destroy(emo_preprocessor *pp);
 EMO_API int emo_preprocessor_load_cascade(emo_preprocessor *pp,
                                           const char *path);
 
-/* Options EMO_OPT_DETECT_*, EMO_OPT_FACE_*, EMO_OPT_CROP_MARGIN,
+/* Options EMO_OPT_DETECT_*, EMO_OPT_FACE_*, EMO_OPT_CROP_*,
  * EMO_OPT_BLUR*, EMO_OPT_SUBTRACT_MEAN.  Integer options accept set_float
  * with an integral value and float options accept set_int.
  * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_RANGE. */
@@ -377,10 +390,17 @@ EMO_API int emo_preprocessor_choose_face(emo_preprocessor *pp,
                                          emo_box *face);
 
 /* Produces the normalised N x N float face (N = EMO_OPT_FACE_SIZE) for
- * `box` (NULL = the whole frame): crop with margin (the box grown, about
- * its centre, by EMO_OPT_CROP_MARGIN times its size; outside the frame the
- * edge is replicated), bilinear rescale, scale to [0,1], optional 5x5
- * Gaussian, minus the mean image if one is set.
+ * `box` (NULL = the whole frame): crop (outside the frame the edge is
+ * replicated), bilinear rescale, scale to [0,1], optional 5x5 Gaussian,
+ * minus the mean image if one is set.
+ * Framing: a box from the detector or the caller is grown, about its
+ * centre, by EMO_OPT_CROP_MARGIN times its size, and the crop's centre
+ * is moved down by EMO_OPT_CROP_SHIFT_Y times the box height (negative:
+ * up), so that a model trained on faces framed another way (FER2013's
+ * crops) sees them framed as in training.  The frame itself taken as the
+ * face -- box NULL, or with EMO_OPT_DETECT_ENABLE = 0 the box
+ * (0, 0, width, height) that emo_preprocessor_choose_face gives -- is
+ * cropped as it is: it is already framed, and neither option applies.
  * out must hold N*N floats (out_len counts floats).
  * Errors: EMO_ERR_INVALID_ARG (also a box outside the frame),
  * EMO_ERR_BUFFER_TOO_SMALL, EMO_ERR_MISMATCH (mean image of another size),

@@ -41,6 +41,8 @@ for p in emo-detect emo-train emo-eval emo-live; do
     expect 2 "^$p: unknown option --max-pixel (did you mean --max-pixels?)" \
         "$x" --max-pixel 9
     expect 2 "^$p: --max-pixels: 'x' is not" "$x" --max-pixels x
+    expect 2 "^$p: --crop-shift-y: '0.7' is not" "$x" --crop-shift-y 0.7
+    expect 2 "^$p: --crop-margin: '-0.5' is not" "$x" --crop-margin -0.5
     # one error line, then the pointer to --help: not the whole usage block
     [ "$(wc -l <"$tmp/err")" -le 2 ] || bad "$p: usage error over 2 lines"
 done
@@ -122,6 +124,21 @@ if train --out "$tmp/std.emo"; then
 else
     bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"
 fi
+# --crop-margin/--crop-shift-y: emo-train stores them; they frame detector
+# boxes only, so training on whole-image faces gives the same weights, and
+# the stored framing is what the overrides of emo-detect give.
+faces() { $B/emo-detect --views 1 --choice largest "$@" \
+              examples/data/astronaut.png 2>>"$tmp/err"; }
+if train --crop-margin 0.2 --crop-shift-y 0.1 --out "$tmp/framed.emo"; then
+    [ "$(faces --model "$tmp/framed.emo")" = \
+      "$(faces --model "$tmp/std.emo" --crop-margin 0.2 --crop-shift-y 0.1)" ] ||
+        bad "emo-train's stored framing is not emo-detect's override"
+    [ "$(faces --model "$tmp/framed.emo")" != \
+      "$(faces --model "$tmp/std.emo")" ] ||
+        bad "emo-train --crop-margin/--crop-shift-y not stored"
+else
+    bad "emo-train --crop-margin 0.2 --crop-shift-y 0.1: $(cat "$tmp/err")"
+fi
 if train --own-classes --out "$tmp/own.emo"; then
     [ "$(scores "$tmp/own.emo")" = "bored, happy, sad" ] ||
         bad "own-class model classes: $(scores "$tmp/own.emo")"
@@ -152,5 +169,5 @@ else
     echo "check-cli: progress width and video to a terminal skipped" \
         "(no script(1))"
 fi
-[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, classes scored, calibration report, --out checked first, progress width, no video to a terminal)"
+[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, classes scored, calibration report, stored framing and its overrides, --out checked first, progress width, no video to a terminal)"
 exit $fail

@@ -434,6 +434,10 @@ START_TEST(preprocessing_round_trip)
                                                 1.25));
     ck_assert_emo_ok(emo_preprocessor_set_int(pp,
                                               EMO_OPT_DETECT_MIN_NEIGHBORS, 3));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN,
+                                                0.25));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                -0.125));
     float mean[64], back[64];
     nt_fill(mean, 64, 12, 0, 1);
     ck_assert_emo_ok(emo_preprocessor_set_mean(pp, mean, 64));
@@ -457,6 +461,12 @@ START_TEST(preprocessing_round_trip)
     ck_assert_emo_ok(emo_preprocessor_get_float(pp2, EMO_OPT_BLUR_SIGMA,
                                                 &f));
     ck_assert(f == 1.25);
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp2, EMO_OPT_CROP_MARGIN,
+                                                &f));
+    ck_assert(f == 0.25);
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp2, EMO_OPT_CROP_SHIFT_Y,
+                                                &f));
+    ck_assert(f == -0.125);
     ck_assert_emo_ok(emo_preprocessor_get_mean(pp2, back, 64));
     ck_assert(memcmp(mean, back, sizeof mean) == 0);
     /* a face size that does not fit the input is refused */
@@ -482,6 +492,46 @@ START_TEST(preprocessing_round_trip)
                      EMO_ERR_STATE);
     emo_preprocessor_destroy(pp);
     emo_preprocessor_destroy(pp2);
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* A model written before EMO_OPT_CROP_SHIFT_Y (the shipped default, whose
+ * PREP chunk ends at EMO_OPT_SUBTRACT_MEAN) loads with shift 0 and its
+ * margin; a preprocessor that had another shift gets 0 from it.  The cap
+ * of the cascade's working size is a setting of the machine: never
+ * stored. */
+START_TEST(old_prep_chunk_gets_the_new_defaults)
+{
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_load(test_src_path("models/default.emo"),
+                                      &net));
+    emo_preprocessor *pp;
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.2));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_MAX_PIXELS,
+                                              12345));
+    ck_assert_emo_ok(emo_network_apply_preprocessing(net, pp));
+    double f;
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                &f));
+    ck_assert(f == 0.0);
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp, EMO_OPT_CROP_MARGIN, &f));
+    ck_assert(f == 0.0);
+    /* stored and loaded again: the PREP chunk has the shift, not the cap */
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.2));
+    ck_assert_emo_ok(emo_network_store_preprocessing(net, pp));
+    net->pp_opts.v[1][EMO_OPT_DETECT_MAX_PIXELS % 100] = 12345;
+    char *path = tmp_file("shift.emo");
+    ck_assert_emo_ok(emo_network_save(net, path));
+    emo_network_destroy(net);
+    ck_assert_emo_ok(emo_network_load(path, &net));
+    ck_assert(net->pp_opts.v[1][EMO_OPT_CROP_SHIFT_Y % 100] == 0.2);
+    ck_assert(net->pp_opts.v[1][EMO_OPT_DETECT_MAX_PIXELS % 100] ==
+              (double)(1 << 23));
+    emo_preprocessor_destroy(pp);
     emo_network_destroy(net);
 }
 END_TEST
@@ -575,6 +625,7 @@ Suite *model_suite(void)
     tcase_add_test(tc, consistent_crc_bad_lengths);
     tcase_add_test(tc, transfer_copies_matching_layers);
     tcase_add_test(tc, preprocessing_round_trip);
+    tcase_add_test(tc, old_prep_chunk_gets_the_new_defaults);
     tcase_add_test(tc, resume_flag_is_not_stored);
     tcase_add_test(tc, save_removes_stale_temporaries);
     suite_add_tcase(s, tc);

@@ -381,6 +381,15 @@ START_TEST(ensemble_refuses_what_does_not_fit)
     emo_preprocessor_destroy(pp);
     ck_assert_int_eq(emo_predictor_add_network(p, blurred), EMO_ERR_MISMATCH);
     ck_assert(strstr(emo_last_error(), "blur sigma") != NULL);
+    emo_network *shifted = lenet_variant(0, 3, mean);
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.1));
+    ck_assert_emo_ok(emo_network_store_preprocessing(shifted, pp));
+    emo_preprocessor_destroy(pp);
+    ck_assert_int_eq(emo_predictor_add_network(p, shifted), EMO_ERR_MISMATCH);
+    ck_assert(strstr(emo_last_error(), "crop shift y") != NULL);
+    emo_network_destroy(shifted);
     ck_assert_int_eq(emo_predictor_num_networks(p), 1);
 
     for (int i = 0; i < EMO_MAX_NETWORKS - 1; i++)

@@ -473,6 +473,147 @@ START_TEST(normalize_real_face)
 }
 END_TEST
 
+/* A 160 x 120 frame whose value is its row (0..119): a bilinear crop of
+ * a linear ramp is exact, so each output row tells where it was cut. */
+static uint8_t *row_ramp(int w, int h)
+{
+    uint8_t *px = malloc((size_t)w * h);
+    for (int y = 0; y < h; y++)
+        memset(px + (size_t)y * w, y, (size_t)w);
+    return px;
+}
+
+static emo_preprocessor *plain_pp(int side)
+{
+    emo_preprocessor *pp = make_pp();
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, side));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, 0));
+    return pp;
+}
+
+/* Margin and shift: box (50, 30, 40, 40) grown by 0.5 is 60 x 60 at (40,
+ * 20); moved down by 0.25 box heights it is at (40, 30), so it gives the
+ * face of the box (40, 30, 60, 60) with neither, value for value, and
+ * output row i shows source row 30 + (i + 0.5) * 60 / 8 - 0.5. */
+START_TEST(crop_margin_and_shift_frame_the_box)
+{
+    enum { W = 160, H = 120, N = 8 };
+    uint8_t *px = row_ramp(W, H);
+    emo_preprocessor *pp = plain_pp(N);
+    float got[N * N], want[N * N];
+    emo_box box = {50, 30, 40, 40}, grown = {40, 30, 60, 60};
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &grown, want,
+                                                N * N));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN, 0.5));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.25));
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &box, got,
+                                                N * N));
+    ck_assert(memcmp(got, want, sizeof got) == 0);
+    for (int i = 0; i < N; i++)
+        ck_assert_float_eq_tol(got[i * N + 3],
+                               (30 + (i + 0.5) * 60 / N - 0.5) / 255.0, 1e-5);
+    /* a negative shift moves the crop up: box rows from 30 - 10 */
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                -0.25));
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &box, got,
+                                                N * N));
+    for (int i = 0; i < N; i++)
+        ck_assert_float_eq_tol(got[i * N + 3],
+                               (10 + (i + 0.5) * 60 / N - 0.5) / 255.0, 1e-5);
+    free(px);
+    emo_preprocessor_destroy(pp);
+}
+END_TEST
+
+/* The frame taken as the face (NULL box, or detection off and the box
+ * emo_preprocessor_choose_face gives then) is already framed: margin and
+ * shift leave it alone.  A box given with detection on, even the whole
+ * frame, and a smaller box with detection off are framed. */
+START_TEST(whole_frame_face_ignores_margin_and_shift)
+{
+    enum { W = 64, H = 48, N = 8 };
+    uint8_t *px = row_ramp(W, H);
+    emo_preprocessor *pp = plain_pp(N);
+    float plain[N * N], got[N * N];
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, NULL, plain,
+                                                N * N));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN, 0.4));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.3));
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, NULL, got,
+                                                N * N));
+    ck_assert(memcmp(got, plain, sizeof got) == 0);
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_ENABLE, 0));
+    emo_box frame;
+    ck_assert_emo_ok(emo_preprocessor_choose_face(pp, px, W, H, W, &frame));
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &frame, got,
+                                                N * N));
+    ck_assert(memcmp(got, plain, sizeof got) == 0);
+    emo_box part = {8, 8, 32, 32};
+    float part_plain[N * N];
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &part, got,
+                                                N * N));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN, 0));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y, 0));
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &part,
+                                                part_plain, N * N));
+    ck_assert(memcmp(got, part_plain, sizeof got) != 0);
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_ENABLE, 1));
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.3));
+    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, W, H, W, &frame, got,
+                                                N * N));
+    ck_assert(memcmp(got, plain, sizeof got) != 0);
+    free(px);
+    emo_preprocessor_destroy(pp);
+}
+END_TEST
+
+START_TEST(crop_shift_bounds)
+{
+    emo_preprocessor *pp = make_pp();
+    double f;
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                &f));
+    ck_assert(f == 0.0);
+    ck_assert_int_eq(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                0.51),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                -0.51),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                NAN),
+                     EMO_ERR_RANGE);
+    ck_assert_emo_ok(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                -0.5));
+    ck_assert_emo_ok(emo_preprocessor_get_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                                &f));
+    ck_assert(f == -0.5);
+    ck_assert_int_eq(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN, 1.1),
+                     EMO_ERR_RANGE);
+    /* the jitter amplitudes are network (training) options */
+    ck_assert_int_eq(emo_preprocessor_set_float(pp, EMO_OPT_TRAIN_SHIFT, 0.1),
+                     EMO_ERR_RANGE);
+    emo_network *net;
+    ck_assert_emo_ok(emo_network_create_text(
+        "[net]\nsize = 8\n[fc]\ntype = fc\noutputs = 2\n"
+        "[p]\ntype = softmax\n", &net));
+    ck_assert_emo_ok(emo_network_get_float(net, EMO_OPT_TRAIN_SHIFT, &f));
+    ck_assert(f == 1.0 / 12.0);
+    ck_assert_emo_ok(emo_network_get_float(net, EMO_OPT_TRAIN_SCALE, &f));
+    ck_assert(f == 0.1);
+    ck_assert_int_eq(emo_network_set_float(net, EMO_OPT_TRAIN_SHIFT, 0.6),
+                     EMO_ERR_RANGE);
+    ck_assert_int_eq(emo_network_set_float(net, EMO_OPT_TRAIN_SCALE, -0.1),
+                     EMO_ERR_RANGE);
+    ck_assert_emo_ok(emo_network_set_float(net, EMO_OPT_TRAIN_SCALE, 0.25));
+    emo_network_destroy(net);
+    emo_preprocessor_destroy(pp);
+}
+END_TEST
+
 Suite *preprocess_suite(void)
 {
     Suite *s = suite_create("preprocess");
@@ -491,6 +632,9 @@ Suite *preprocess_suite(void)
     tcase_add_test(tc, normalize_constant_and_mean);
     tcase_add_test(tc, compute_mean_averages_faces);
     tcase_add_test(tc, normalize_real_face);
+    tcase_add_test(tc, crop_margin_and_shift_frame_the_box);
+    tcase_add_test(tc, whole_frame_face_ignores_margin_and_shift);
+    tcase_add_test(tc, crop_shift_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

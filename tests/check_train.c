@@ -3,6 +3,7 @@
  * policies, class weights, corrections. */
 #include "testutil.h"
 #include "train/train.h"
+#include "image/image.h"
 
 #include <math.h>
 #include <sys/stat.h>
@@ -384,20 +385,31 @@ START_TEST(class_weights_inverse_frequency_mean_one)
 }
 END_TEST
 
+/* The augmentation of the default options with another mask. */
+static emo__aug default_aug(unsigned mask)
+{
+    emo_opts o;
+    emo__opts_init(&o);
+    emo__aug a = emo__aug_from_opts(&o);
+    a.mask = mask;
+    return a;
+}
+
 START_TEST(augmentation_is_seeded_and_stays_in_range)
 {
     float src[144], a[144], b[144], tmp[144];
+    emo__aug aug31 = default_aug(31), aug0 = default_aug(0);
     for (int i = 0; i < 144; i++)
         src[i] = (float)(i % 12) / 11.0f;
     emo_rng r1, r2;
     emo__rng_seed(&r1, 5);
     emo__rng_seed(&r2, 5);
-    emo__augment_face(src, 12, a, tmp, 31, 10.0, &r1);
-    emo__augment_face(src, 12, b, tmp, 31, 10.0, &r2);
+    emo__augment_face(src, 12, a, tmp, &aug31, &r1);
+    emo__augment_face(src, 12, b, tmp, &aug31, &r2);
     ck_assert(memcmp(a, b, sizeof a) == 0);
     for (int i = 0; i < 144; i++)
         ck_assert(a[i] >= 0.0f && a[i] <= 1.0f);
-    emo__augment_face(src, 12, a, tmp, 0, 10.0, &r1);
+    emo__augment_face(src, 12, a, tmp, &aug0, &r1);
     ck_assert(memcmp(a, src, sizeof a) == 0);
 }
 END_TEST
@@ -411,11 +423,13 @@ START_TEST(erasing_fills_one_rectangle_half_the_time)
     float src[S * S], out[S * S], tmp[S * S];
     for (int i = 0; i < S * S; i++)
         src[i] = 2.0f + (float)i; /* outside [0, 1]: noise never matches */
+    emo__aug erase = default_aug(EMO_AUG_ERASE), aug31 = default_aug(31),
+             aug0 = default_aug(0);
     int erased = 0;
     for (uint64_t seed = 0; seed < 200; seed++) {
         emo_rng r;
         emo__rng_seed(&r, seed);
-        emo__augment_face(src, S, out, tmp, EMO_AUG_ERASE, 10.0, &r);
+        emo__augment_face(src, S, out, tmp, &erase, &r);
         int x0 = S, y0 = S, x1 = -1, y1 = -1, changed = 0;
         for (int y = 0; y < S; y++)
             for (int x = 0; x < S; x++) {
@@ -440,9 +454,72 @@ START_TEST(erasing_fills_one_rectangle_half_the_time)
     emo_rng a, b;
     emo__rng_seed(&a, 9);
     emo__rng_seed(&b, 9);
-    emo__augment_face(src, S, out, tmp, 31, 10.0, &a);
-    emo__augment_face(src, S, out, tmp, 0, 10.0, &b);
+    emo__augment_face(src, S, out, tmp, &aug31, &a);
+    emo__augment_face(src, S, out, tmp, &aug0, &b);
     ck_assert(emo__rng_next(&a) == emo__rng_next(&b));
+}
+END_TEST
+
+/* The default shift and scale amplitudes give exactly the faces of the
+ * fixed amplitudes before EMO_OPT_TRAIN_SHIFT / _SCALE (side / 12.0,
+ * 1 + 0.1 u): seeded runs keep their results.  Side 7: 7 * (1.0 / 12)
+ * is not 7 / 12.0 in doubles. */
+START_TEST(default_jitter_is_the_old_jitter)
+{
+    enum { S = 7 };
+    float src[S * S], got[S * S], want[S * S], tmp[S * S];
+    for (int i = 0; i < S * S; i++)
+        src[i] = (float)((i * 37) % 23) / 22.0f;
+    emo__aug aug = default_aug(EMO_AUG_SHIFT | EMO_AUG_SCALE);
+    ck_assert(aug.shift == 1.0 / 12.0 && aug.scale == 0.1);
+    for (int side = 8; side <= 512; side++) /* every EMO_OPT_FACE_SIZE */
+        ck_assert(emo__aug_shift_px(side, aug.shift) == side / 12.0);
+    for (uint64_t seed = 1; seed < 40; seed++) {
+        emo_rng r, q;
+        emo__rng_seed(&r, seed);
+        emo__rng_seed(&q, seed);
+        emo__augment_face(src, S, got, tmp, &aug, &r);
+        double u[7];
+        for (int k = 0; k < 7; k++)
+            u[k] = emo__rng_uniform(&q);
+        double shift = S / 12.0;
+        emo__affine_f32(src, S, S, want, 0.0, 1.0 + 0.1 * (u[4] * 2 - 1),
+                        (u[2] * 2 - 1) * shift, (u[3] * 2 - 1) * shift);
+        ck_assert(memcmp(got, want, sizeof got) == 0);
+    }
+}
+END_TEST
+
+/* EMO_OPT_TRAIN_SHIFT / _SCALE set the amplitude: 0 leaves the face as it
+ * is, a larger shift moves it further. */
+START_TEST(jitter_amplitude_is_an_option)
+{
+    enum { S = 24 };
+    float src[S * S], a[S * S], b[S * S], tmp[S * S];
+    for (int i = 0; i < S * S; i++)
+        src[i] = (float)(i % S) / (S - 1); /* a horizontal ramp */
+    emo__aug aug = default_aug(EMO_AUG_SHIFT | EMO_AUG_SCALE);
+    aug.shift = aug.scale = 0.0;
+    emo_rng r;
+    emo__rng_seed(&r, 3);
+    emo__augment_face(src, S, a, tmp, &aug, &r);
+    ck_assert(memcmp(a, src, sizeof a) == 0);
+    /* the mean of a ramp's centre row tracks the x shift: 4x the shift
+     * moves it further for the same draws */
+    emo__aug small = default_aug(EMO_AUG_SHIFT), big = small;
+    small.shift = 0.05;
+    big.shift = 0.2;
+    double ds = 0, db = 0;
+    for (uint64_t seed = 0; seed < 20; seed++) {
+        emo_rng r1, r2;
+        emo__rng_seed(&r1, seed);
+        emo__rng_seed(&r2, seed);
+        emo__augment_face(src, S, a, tmp, &small, &r1);
+        emo__augment_face(src, S, b, tmp, &big, &r2);
+        ds += fabs(a[(S / 2) * S + S / 2] - src[(S / 2) * S + S / 2]);
+        db += fabs(b[(S / 2) * S + S / 2] - src[(S / 2) * S + S / 2]);
+    }
+    ck_assert(db > 3.0 * ds && ds > 0.0);
 }
 END_TEST
 
@@ -564,6 +641,8 @@ Suite *train_suite(void)
     tcase_add_test(tc, lr_policies);
     tcase_add_test(tc, class_weights_inverse_frequency_mean_one);
     tcase_add_test(tc, augmentation_is_seeded_and_stays_in_range);
+    tcase_add_test(tc, default_jitter_is_the_old_jitter);
+    tcase_add_test(tc, jitter_amplitude_is_an_option);
     tcase_add_test(tc, erasing_fills_one_rectangle_half_the_time);
     suite_add_tcase(s, tc);
     return s;

@@ -302,6 +302,32 @@ emo_network *cli_create_network(const char *spec, int num_classes)
     return net;
 }
 
+void cli_framing_init(cli_framing *f)
+{
+    f->margin = f->shift_y = NAN;
+}
+
+int cli_framing_option(const char *a, const char *v, cli_framing *f)
+{
+    if (!strcmp(a, "--crop-margin"))
+        f->margin = cli_double(a, v, -0.4, 1.0);
+    else if (!strcmp(a, "--crop-shift-y"))
+        f->shift_y = cli_double(a, v, -0.5, 0.5);
+    else
+        return 0;
+    return 1;
+}
+
+void cli_apply_framing(emo_preprocessor *pp, const cli_framing *f)
+{
+    if (!isnan(f->margin))
+        cli_check(emo_preprocessor_set_float(pp, EMO_OPT_CROP_MARGIN,
+                                             f->margin), "--crop-margin");
+    if (!isnan(f->shift_y))
+        cli_check(emo_preprocessor_set_float(pp, EMO_OPT_CROP_SHIFT_Y,
+                                             f->shift_y), "--crop-shift-y");
+}
+
 int cli_source_option(const char *a, const char *v, cli_source *src, int *n)
 {
     static const struct {

@@ -116,6 +116,24 @@ int cli_warn_left_out(const emo_dataset *ds, const char *hint);
 /* Prints per-split, per-class counts to fp. */
 void cli_print_counts(FILE *fp, const emo_dataset *ds);
 
+/* Framing of detector boxes (EMO_OPT_CROP_MARGIN, EMO_OPT_CROP_SHIFT_Y)
+ * from --crop-margin X and --crop-shift-y Y; unset fields stay NAN and
+ * leave the preprocessor's (the model's) value alone. */
+typedef struct cli_framing {
+    double margin, shift_y;
+} cli_framing;
+/* Table lines for programs that run a model: the values override the
+ * model's stored framing, for experiments (a model works best with the
+ * framing it was trained for). */
+#define CLI_FRAMING_OVERRIDES                                                 \
+    {"--crop-margin", "X", "experiments: the model's crop margin, -0.4..1"},  \
+    {"--crop-shift-y", "Y", "experiments: the model's crop shift, -0.5..0.5"}
+void cli_framing_init(cli_framing *f);
+/* Recognises --crop-margin / --crop-shift-y; 1 when `name` was one. */
+int cli_framing_option(const char *name, const char *value, cli_framing *f);
+/* Sets the options given on pp (exits on error). */
+void cli_apply_framing(emo_preprocessor *pp, const cli_framing *f);
+
 /* A one-line progress bar redrawn in place on a terminal (fp a tty);
  * does nothing otherwise.  `text` is shown after the bar. */
 int cli_is_tty(FILE *fp);

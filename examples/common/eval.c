@@ -21,6 +21,7 @@ static const cli_option eval_options_table[] = {
     {"--views", "N", "augmentation views 1..8 voted over (1)"},
     {"--vote", "majority|mean", "how views are combined (majority)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    CLI_FRAMING_OVERRIDES,
     {"--own-classes", NULL, "folder names as classes (as emo-train"
      " --own-classes)"},
     {"--json", NULL, "the report as one JSON object on stdout"},
@@ -85,6 +86,7 @@ static void parse_args(eval_options *o, int argc, char **argv,
     o->seed = 1;
     o->views = 1;
     o->part = EMO_SPLIT_TEST;
+    cli_framing_init(&o->framing);
     cli_parser p;
     cli_parser_init(&p, argc, argv, eval_options_table,
                     (int)(sizeof eval_options_table /
@@ -95,7 +97,8 @@ static void parse_args(eval_options *o, int argc, char **argv,
         if (!*a)
             cli_usage_error("unexpected argument '%s' (the model is given"
                             " with --model, data with --folder, ...)", v);
-        if (!cli_source_option(a, v, o->src, &o->n_src))
+        if (!cli_source_option(a, v, o->src, &o->n_src) &&
+            !cli_framing_option(a, v, &o->framing))
             parse_option(o, a, v);
     }
     if (!o->models.n)
@@ -159,6 +162,7 @@ static void open_predictor(eval_run *r)
     r->pp = emo_predictor_preprocessor(r->pred);
     cli_check(emo_preprocessor_set_int(r->pp, EMO_OPT_DETECT_ENABLE,
                                        o->detect), "--detect");
+    cli_apply_framing(r->pp, &o->framing);
     int side;
     emo_preprocessor_get_int(r->pp, EMO_OPT_FACE_SIZE, &side);
     r->face_len = (size_t)side * side;

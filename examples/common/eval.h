@@ -26,6 +26,7 @@ typedef struct eval_options {
     ensemble models; /* --model, repeatable */
     unsigned long seed;
     int views, vote, detect, json, part, own_classes;
+    cli_framing framing; /* --crop-margin/--crop-shift-y overrides */
 } eval_options;
 
 /* The per-image counts. */

@@ -44,6 +44,7 @@ static const option_desc option_table[] = {
     {EMO_OPT_BLUR_SIGMA, F, 0.1, 5.0, 1.0},
     {EMO_OPT_SUBTRACT_MEAN, I, 0, 1, 1},
     {EMO_OPT_DETECT_MAX_PIXELS, I, 0, INT_MAX, DEFAULT_DETECT_MAX_PIXELS},
+    {EMO_OPT_CROP_SHIFT_Y, F, -0.5, 0.5, 0.0},
 
     {EMO_OPT_NET_THREADS, I, 1, 64, 1},
     {EMO_OPT_NET_SEED, I, 0, INT_MAX, 1},
@@ -67,6 +68,8 @@ static const option_desc option_table[] = {
     {EMO_OPT_TRAIN_KEEP, I, EMO_KEEP_BEST, EMO_KEEP_LAST, EMO_KEEP_BEST},
     {EMO_OPT_TRAIN_LABELS, I, EMO_LABELS_MAJORITY, EMO_LABELS_SOFT,
      EMO_LABELS_MAJORITY},
+    {EMO_OPT_TRAIN_SHIFT, F, 0.0, 0.5, 1.0 / 12.0},
+    {EMO_OPT_TRAIN_SCALE, F, 0.0, 0.5, 0.1},
 
     {EMO_OPT_PREDICT_VIEWS, I, 1, 255, 15},
     {EMO_OPT_PREDICT_ROTATE_DEG, F, 0.0, 45.0, 10.0},

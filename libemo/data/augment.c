@@ -1,6 +1,7 @@
 /* augment.c - random augmentation of a training face (the paper's mirror
  * and +-10 degree rotation, plus shift, scale, brightness/contrast and
- * random erasing). */
+ * random erasing; the amplitudes of rotation, shift and scale are
+ * options). */
 #include "data/augment.h"
 #include "image/image.h"
 
@@ -30,9 +31,29 @@ static void erase_patch(float *face, int side, emo_rng *rng)
             face[(size_t)y * side + x] = (float)emo__rng_uniform(rng);
 }
 
-void emo__augment_face(const float *src, int side, float *dst, float *tmp,
-                       unsigned mask, double rotate_deg, emo_rng *rng)
+emo__aug emo__aug_from_opts(const emo_opts *o)
 {
+    emo__aug a;
+    a.mask = (unsigned)emo__opti(o, EMO_OPT_TRAIN_AUGMENT);
+    a.rotate_deg = emo__opt(o, EMO_OPT_TRAIN_ROTATE_DEG);
+    a.shift = emo__opt(o, EMO_OPT_TRAIN_SHIFT);
+    a.scale = emo__opt(o, EMO_OPT_TRAIN_SCALE);
+    return a;
+}
+
+/* The largest shift in pixels.  Divided by the reciprocal: with the
+ * default 1/12 this is exactly side / 12.0, libemo 1.0's shift, so seeded
+ * runs give the same faces bit for bit (side * (1.0 / 12) differs from
+ * side / 12.0 in the last bit for a third of the sides). */
+double emo__aug_shift_px(int side, double frac)
+{
+    return frac > 0.0 ? side / (1.0 / frac) : 0.0;
+}
+
+void emo__augment_face(const float *src, int side, float *dst, float *tmp,
+                       const emo__aug *a, emo_rng *rng)
+{
+    unsigned mask = a->mask;
     /* Every draw of the first five augmentations is made whatever the
      * mask: the random stream, and with it the rest of the run, does not
      * depend on which of them are on. */
@@ -50,11 +71,11 @@ void emo__augment_face(const float *src, int side, float *dst, float *tmp,
         emo__flip_f32(src, side, side, tmp);
         cur = tmp;
     }
-    double deg = (mask & EMO_AUG_ROTATE) ? u_rot * rotate_deg : 0.0;
-    double shift = side / 12.0;
+    double deg = (mask & EMO_AUG_ROTATE) ? u_rot * a->rotate_deg : 0.0;
+    double shift = emo__aug_shift_px(side, a->shift);
     double dx = (mask & EMO_AUG_SHIFT) ? u_dx * shift : 0.0;
     double dy = (mask & EMO_AUG_SHIFT) ? u_dy * shift : 0.0;
-    double scale = (mask & EMO_AUG_SCALE) ? 1.0 + 0.1 * u_scale : 1.0;
+    double scale = (mask & EMO_AUG_SCALE) ? 1.0 + a->scale * u_scale : 1.0;
     if (deg != 0.0 || dx != 0.0 || dy != 0.0 || scale != 1.0)
         emo__affine_f32(cur, side, side, dst, deg, scale, dx, dy);
     else if (cur != dst)

@@ -4,15 +4,30 @@
 
 #include "common/internal.h"
 
-/* One augmented copy of a side x side face (pixel units) under the
- * EMO_AUG_* mask: mirror with probability 1/2, rotation uniform in
- * +-rotate_deg, shift up to side/12 pixels, scale 0.9..1.1, brightness
- * +-0.1 and contrast 0.8..1.2, and (EMO_AUG_ERASE) with probability 1/2 a
- * rectangle of 2-20 % of the face filled with uniform noise.  The first
- * five draw a fixed number of random numbers per call whatever the mask;
- * erasing draws only when on.  Seeded runs are reproducible.  tmp holds
- * side * side floats; src != dst. */
+/* What to draw: the EMO_AUG_* mask and the amplitudes of
+ * EMO_OPT_TRAIN_ROTATE_DEG, EMO_OPT_TRAIN_SHIFT (fraction of the side)
+ * and EMO_OPT_TRAIN_SCALE. */
+typedef struct emo__aug {
+    unsigned mask;
+    double rotate_deg, shift, scale;
+} emo__aug;
+
+/* The augmentation options of o (network options). */
+emo__aug emo__aug_from_opts(const emo_opts *o);
+
+/* The largest shift in pixels of a side x side face for the fraction
+ * frac; exactly side / 12.0 for the default 1/12. */
+double emo__aug_shift_px(int side, double frac);
+
+/* One augmented copy of a side x side face (pixel units) under a->mask:
+ * mirror with probability 1/2, rotation uniform in +-rotate_deg, shift
+ * uniform in +-shift times the side in x and y, scale 1 +- scale,
+ * brightness +-0.1 and contrast 0.8..1.2, and (EMO_AUG_ERASE) with
+ * probability 1/2 a rectangle of 2-20 % of the face filled with uniform
+ * noise.  The first five draw a fixed number of random numbers per call
+ * whatever the mask; erasing draws only when on.  Seeded runs are
+ * reproducible.  tmp holds side * side floats; src != dst. */
 void emo__augment_face(const float *src, int side, float *dst, float *tmp,
-                       unsigned mask, double rotate_deg, emo_rng *rng);
+                       const emo__aug *a, emo_rng *rng);
 
 #endif

@@ -97,11 +97,14 @@ static void put_floats(writer *w, const float *f, size_t n)
 /* Settings of one run of a program, not properties of the model: never
  * written, and ignored in files written before this rule.  The thread
  * count (a model trained on 2 threads must not make a 1-thread video loop
- * use 2) and the resume flag (a model loaded to fine-tune with a
- * checkpoint path must not resume from whatever that path holds). */
+ * use 2), the resume flag (a model loaded to fine-tune with a checkpoint
+ * path must not resume from whatever that path holds) and the cascade's
+ * working-size cap (a memory limit of the machine; no file has it: PREP
+ * ended at EMO_OPT_SUBTRACT_MEAN before 1.1). */
 static int run_setting(uint32_t id)
 {
-    return id == EMO_OPT_NET_THREADS || id == EMO_OPT_TRAIN_RESUME;
+    return id == EMO_OPT_NET_THREADS || id == EMO_OPT_TRAIN_RESUME ||
+           id == EMO_OPT_DETECT_MAX_PIXELS;
 }
 
 static int stored_option(int id)
@@ -138,10 +141,13 @@ static void chunk_opts(writer *w, const emo_network *net)
     put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_NET_THREADS + 199);
 }
 
+/* Options the reader does not know are skipped, so files with the 1.1
+ * options still load in 1.0, and 1.0 files (up to EMO_OPT_SUBTRACT_MEAN)
+ * get the new options' defaults. */
 static void chunk_prep(writer *w, const emo_network *net)
 {
     put_opts(w, &net->pp_opts, EMO_OPT_DETECT_SCALE_FACTOR,
-             EMO_OPT_SUBTRACT_MEAN);
+             EMO_OPT_DETECT_SCALE_FACTOR + 99);
 }
 
 static void chunk_mean(writer *w, const emo_network *net)

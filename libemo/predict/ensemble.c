@@ -18,6 +18,7 @@ static int same_face_preprocessing(const emo_preprocessor *a,
         const char *name;
     } shaping[] = {{EMO_OPT_FACE_SIZE, "face size"},
                    {EMO_OPT_CROP_MARGIN, "crop margin"},
+                   {EMO_OPT_CROP_SHIFT_Y, "crop shift y"},
                    {EMO_OPT_BLUR, "blur"},
                    {EMO_OPT_BLUR_SIGMA, "blur sigma"}};
     for (size_t i = 0; i < sizeof shaping / sizeof *shaping; i++) {

@@ -21,7 +21,7 @@ static const pp_opt stored[] = {
     {EMO_OPT_DETECT_RETRIES, 1},      {EMO_OPT_FACE_CHOICE, 1},
     {EMO_OPT_CROP_MARGIN, 0},         {EMO_OPT_FACE_SIZE, 1},
     {EMO_OPT_BLUR, 1},                {EMO_OPT_BLUR_SIGMA, 0},
-    {EMO_OPT_SUBTRACT_MEAN, 1},
+    {EMO_OPT_SUBTRACT_MEAN, 1},       {EMO_OPT_CROP_SHIFT_Y, 0},
 };
 #define N_STORED (sizeof stored / sizeof *stored)
 

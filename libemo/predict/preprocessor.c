@@ -1,7 +1,8 @@
 /*
  * preprocessor.c - the emo_preprocessor handle: cascade, detection options,
  * face choice with retries, and normalisation of a face to N x N floats
- * (crop with margin, bilinear rescale, 5x5 Gaussian, minus the mean).
+ * (crop with margin and vertical shift, bilinear rescale, 5x5 Gaussian,
+ * minus the mean).
  * Detection buffers live in the handle and are reused across frames.
  */
 #include "predict/preprocessor.h"
@@ -340,6 +341,37 @@ static int reserve_buf(emo_preprocessor *pp, size_t n)
     return EMO_OK;
 }
 
+/* Whether `box` is the frame taken as the face: NULL, or the whole frame
+ * with detection off (what emo_preprocessor_choose_face gives then).
+ * Such a frame is already framed (a FER2013 crop, say): growing or
+ * shifting it would frame training faces differently from the faces
+ * they were cut as. */
+static int frame_is_face(const emo_preprocessor *pp, const emo_box *box,
+                         int width, int height)
+{
+    return !box || (!emo__opti(&pp->opts, EMO_OPT_DETECT_ENABLE) &&
+                    box->x == 0 && box->y == 0 && box->w == width &&
+                    box->h == height);
+}
+
+/* The crop of box b: grown about its centre by the margin times its size,
+ * its centre moved down by the vertical shift times its height; the
+ * frame taken as the face is cropped as it is. */
+static void crop_rect(const emo_preprocessor *pp, const emo_box *box,
+                      int width, int height, const emo_box *b, double *cx,
+                      double *cy, double *cw, double *ch)
+{
+    double m = 0.0, sy = 0.0;
+    if (!frame_is_face(pp, box, width, height)) {
+        m = emo__opt(&pp->opts, EMO_OPT_CROP_MARGIN);
+        sy = emo__opt(&pp->opts, EMO_OPT_CROP_SHIFT_Y);
+    }
+    *cw = b->w * (1.0 + m);
+    *ch = b->h * (1.0 + m);
+    *cx = b->x - (*cw - b->w) * 0.5;
+    *cy = b->y - (*ch - b->h) * 0.5 + sy * b->h;
+}
+
 EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
                                        const uint8_t *gray, int width,
                                        int height, int stride,
@@ -370,10 +402,8 @@ EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
     if (sub && pp->mean_n != nn)
         return emo__fail(EMO_ERR_MISMATCH, "the mean image has %zu values, "
                          "the %dx%d face %zu", pp->mean_n, n, n, nn);
-    /* The margin grows the box by that fraction of its size, centred. */
-    double m = emo__opt(&pp->opts, EMO_OPT_CROP_MARGIN);
-    double cw = b.w * (1.0 + m), ch = b.h * (1.0 + m);
-    double cx = b.x - (cw - b.w) * 0.5, cy = b.y - (ch - b.h) * 0.5;
+    double cx, cy, cw, ch;
+    crop_rect(pp, box, width, height, &b, &cx, &cy, &cw, &ch);
     if (emo__opti(&pp->opts, EMO_OPT_BLUR)) {
         if ((rc = reserve_buf(pp, nn)))
             return rc;

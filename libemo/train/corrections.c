@@ -69,10 +69,8 @@ static void corr_face(corr_run *c, int k, float *dst, emo_rng *rng)
     const float *src = c->net->corr_faces + (size_t)k * face;
     for (size_t i = 0; i < face; i++)
         c->raw[i] = src[i] + (c->mean ? c->mean[i] : 0.0f);
-    emo__augment_face(c->raw, c->side, dst, c->tmp,
-                      (unsigned)emo__opti(&c->net->opts,
-                                          EMO_OPT_TRAIN_AUGMENT),
-                      emo__opt(&c->net->opts, EMO_OPT_TRAIN_ROTATE_DEG), rng);
+    emo__aug aug = emo__aug_from_opts(&c->net->opts);
+    emo__augment_face(c->raw, c->side, dst, c->tmp, &aug, rng);
     if (c->mean)
         for (size_t i = 0; i < face; i++)
             dst[i] -= c->mean[i];

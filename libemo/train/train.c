@@ -26,9 +26,10 @@ typedef struct train_run {
     float weights[EMO_MAX_CLASSES];
     int use_weights;
     /* options */
-    int epochs, batch, policy, step, aug, patience, keep;
+    int epochs, batch, policy, step, patience, keep;
+    emo__aug aug;
     int labels; /* EMO_LABELS_* */
-    double lr, gamma, rotate;
+    double lr, gamma;
     uint64_t seed;
     /* buffers */
     float *in, *probs, *tmp, *targets; /* targets: EMO_LABELS_SOFT rows */
@@ -120,8 +121,7 @@ static void read_options(train_run *r)
     r->policy = emo__opti(o, EMO_OPT_TRAIN_LR_POLICY);
     r->step = emo__opti(o, EMO_OPT_TRAIN_LR_STEP);
     r->gamma = emo__opt(o, EMO_OPT_TRAIN_LR_GAMMA);
-    r->aug = emo__opti(o, EMO_OPT_TRAIN_AUGMENT);
-    r->rotate = emo__opt(o, EMO_OPT_TRAIN_ROTATE_DEG);
+    r->aug = emo__aug_from_opts(o);
     r->patience = emo__opti(o, EMO_OPT_TRAIN_EARLY_STOP);
     r->keep = emo__opti(o, EMO_OPT_TRAIN_KEEP);
     r->seed = (uint64_t)emo__opti(o, EMO_OPT_TRAIN_SEED);
@@ -231,8 +231,7 @@ static void input_face(train_run *r, const emo__face_cache *c, int k,
     size_t face = (size_t)r->side * r->side;
     const float *src = c->faces + (size_t)k * face;
     if (augment)
-        emo__augment_face(src, r->side, dst, r->tmp, (unsigned)r->aug,
-                          r->rotate, rng);
+        emo__augment_face(src, r->side, dst, r->tmp, &r->aug, rng);
     else
         memcpy(dst, src, face * sizeof *dst);
     if (r->mean)
