@@ -7,7 +7,8 @@
  *             --jaffe DIR | --fer-csv F [--usage U] | --ferplus DIR)...
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
- *            [--views N] [--vote majority|mean] [--detect] [--own-classes]
+ *            [--views N] [--vote majority|mean] [--detect]
+ *            [--photometric none|histeq|clahe|standardize] [--own-classes]
  *            [--json]
  *            [--png F]
  *
@@ -21,6 +22,8 @@
  * does: by majority (the paper's rule) or by mean probability (--vote).
  * Several --model options evaluate their ensemble: each view's
  * probabilities averaged over the models, then the vote.
+ * --photometric replaces the lighting normalisation the model stores
+ * (EMO_OPT_PHOTOMETRIC) for the run, with a note on stderr.
  * Every image left out is counted and reported: unreadable, without a
  * face, of a class the model lacks (by class), and what the loaders left
  * out (folders naming no class, FER+ images without an emotion majority).
@@ -43,6 +46,7 @@ typedef struct options {
     ensemble models; /* --model, repeatable */
     unsigned long seed;
     int views, vote, detect, json, part, own_classes;
+    int photometric; /* EMO_PHOTO_*, -1: the model's */
 } options;
 
 static const cli_option eval_options[] = {
@@ -56,6 +60,8 @@ static const cli_option eval_options[] = {
     {"--views", "N", "augmentation views 1..8 voted over (1)"},
     {"--vote", "majority|mean", "how views are combined (majority)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
+    {"--photometric", "MODE", "none, histeq, clahe or standardize: overrides"
+     " the model's stored lighting normalisation (for experiments)"},
     {"--own-classes", NULL, "folder names as classes (as emo-train"
      " --own-classes)"},
     {"--json", NULL, "the report as one JSON object on stdout"},
@@ -98,6 +104,7 @@ static void parse_args(options *o, int argc, char **argv)
     o->seed = 1;
     o->views = 1;
     o->part = EMO_SPLIT_TEST;
+    o->photometric = -1;
     cli_parser p;
     cli_parser_init(&p, argc, argv, eval_options,
                     (int)(sizeof eval_options / sizeof *eval_options),
@@ -124,6 +131,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->vote = parse_vote(v);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
+        else if (!strcmp(a, "--photometric"))
+            o->photometric = cli_photometric(a, v);
         else if (!strcmp(a, "--own-classes"))
             o->own_classes = 1;
         else if (!strcmp(a, "--json"))
@@ -196,6 +205,24 @@ typedef struct classifier {
     size_t face_len;
 } classifier;
 
+/* --photometric: the model was trained with its stored mode, so another
+ * one is an experiment, said on stderr (the report itself is unchanged). */
+static void override_photometric(emo_preprocessor *pp, int mode)
+{
+    static const char *const names[] = {"none", "histeq", "clahe",
+                                        "standardize"};
+    int stored = 0;
+    if (mode < 0)
+        return;
+    cli_check(emo_preprocessor_get_int(pp, EMO_OPT_PHOTOMETRIC, &stored),
+              "model");
+    fprintf(stderr, "%s: note: --photometric %s overrides the model's "
+            "stored mode (%s)\n", cli_prog(), names[mode],
+            stored >= 0 && stored < 4 ? names[stored] : "?");
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC, mode),
+              "--photometric");
+}
+
 static void classifier_init(classifier *c, const emo_network *net,
                             options *o)
 {
@@ -210,6 +237,7 @@ static void classifier_init(classifier *c, const emo_network *net,
     c->pp = emo_predictor_preprocessor(c->pred);
     cli_check(emo_preprocessor_set_int(c->pp, EMO_OPT_DETECT_ENABLE,
                                        o->detect), "--detect");
+    override_photometric(c->pp, o->photometric);
     int side;
     emo_preprocessor_get_int(c->pp, EMO_OPT_FACE_SIZE, &side);
     c->face_len = (size_t)side * side;

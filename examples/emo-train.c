@@ -8,7 +8,7 @@
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
  *             FILE.txt] [--classes 7|8] [--own-classes] [--face-size N]
  *             [--detect]
- *             [--no-blur] [--epochs N] [--batch N] [--lr X]
+ *             [--no-blur] [--photometric MODE] [--epochs N] [--batch N] [--lr X]
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--class-weights] [--early-stop N]
@@ -55,6 +55,7 @@ typedef struct options {
     int n_lr_mult;
     const char *checkpoint, *out, *curve;
     int classes, face_size, detect, blur, resume, threads, own_classes;
+    int photometric; /* EMO_PHOTO_* */
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
@@ -74,6 +75,8 @@ static const cli_option train_options[] = {
     {"--face-size", "N", "face side in pixels (the network's input)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
     {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
+    {"--photometric", "MODE", "none, histeq, clahe or standardize: lighting"
+     " normalisation of each face, stored in the model (none)"},
     {"--epochs", "N", "passes over the training set (the preset's)"},
     {"--batch", "N", "images per SGD step"},
     {"--lr", "X", "base learning rate"},
@@ -82,8 +85,9 @@ static const cli_option train_options[] = {
     {"--gamma", "X", "factor of each step of the step policy"},
     {"--momentum", "X", "SGD momentum"},
     {"--weight-decay", "X", "L2 weight decay"},
-    {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase or"
-     " none"},
+    {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase,"
+     "gamma,shade,blur,noise, lighting (= brightness,gamma,shade,blur,noise)"
+     " or none"},
     {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
     {"--class-weights", NULL, "weigh classes by inverse frequency"},
     {"--early-stop", "N", "stop after N epochs without a better val loss"},
@@ -143,7 +147,12 @@ static int parse_augment(const char *s)
         int bit;
     } bits[] = {{"mirror", EMO_AUG_MIRROR}, {"rotate", EMO_AUG_ROTATE},
                 {"shift", EMO_AUG_SHIFT}, {"scale", EMO_AUG_SCALE},
-                {"brightness", EMO_AUG_BRIGHTNESS}, {"erase", EMO_AUG_ERASE}};
+                {"brightness", EMO_AUG_BRIGHTNESS}, {"erase", EMO_AUG_ERASE},
+                {"gamma", EMO_AUG_GAMMA}, {"shade", EMO_AUG_SHADE},
+                {"blur", EMO_AUG_BLUR}, {"noise", EMO_AUG_NOISE},
+                {"lighting", EMO_AUG_BRIGHTNESS | EMO_AUG_GAMMA |
+                                 EMO_AUG_SHADE | EMO_AUG_BLUR |
+                                 EMO_AUG_NOISE}};
     if (!strcmp(s, "none"))
         return 0;
     int mask = 0;
@@ -267,6 +276,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->own_classes = 1;
         else if (!strcmp(a, "--no-blur"))
             o->blur = 0;
+        else if (!strcmp(a, "--photometric"))
+            o->photometric = cli_photometric(a, v);
         else if (!strcmp(a, "--seed"))
             o->seed = (unsigned long)cli_int(a, v, 0,
                                              0x7fffffff);
@@ -603,6 +614,9 @@ static emo_preprocessor *make_preprocessor(const options *o,
               "--detect");
     cli_check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o->blur),
               "--no-blur");
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                       o->photometric),
+              "--photometric");
     return pp;
 }
 

@@ -44,6 +44,8 @@ static const option_desc option_table[] = {
     {EMO_OPT_BLUR_SIGMA, F, 0.1, 5.0, 1.0},
     {EMO_OPT_SUBTRACT_MEAN, I, 0, 1, 1},
     {EMO_OPT_DETECT_MAX_PIXELS, I, 0, INT_MAX, DEFAULT_DETECT_MAX_PIXELS},
+    {EMO_OPT_PHOTOMETRIC, I, EMO_PHOTO_NONE, EMO_PHOTO_STANDARDIZE,
+     EMO_PHOTO_NONE},
 
     {EMO_OPT_NET_THREADS, I, 1, 64, 1},
     {EMO_OPT_NET_SEED, I, 0, INT_MAX, 1},
@@ -58,7 +60,7 @@ static const option_desc option_table[] = {
     {EMO_OPT_TRAIN_LR_GAMMA, F, 1e-6, 1.0, 0.1},
     {EMO_OPT_TRAIN_MOMENTUM, F, 0.0, 0.999, 0.9},
     {EMO_OPT_TRAIN_WEIGHT_DECAY, F, 0.0, 1.0, 0.0005},
-    {EMO_OPT_TRAIN_AUGMENT, I, 0, 63, EMO_AUG_MIRROR | EMO_AUG_ROTATE},
+    {EMO_OPT_TRAIN_AUGMENT, I, 0, EMO__AUG_ALL, EMO_AUG_MIRROR | EMO_AUG_ROTATE},
     {EMO_OPT_TRAIN_ROTATE_DEG, F, 0.0, 45.0, 10.0},
     {EMO_OPT_TRAIN_CLASS_WEIGHTING, I, 0, 1, 0},
     {EMO_OPT_TRAIN_EARLY_STOP, I, 0, 100000, 0},
@@ -89,6 +91,15 @@ static const option_desc *find_option(int id)
         if (option_table[i].id == id)
             return &option_table[i];
     return NULL;
+}
+
+int emo__opts_last_id(int group)
+{
+    int last = -1;
+    for (size_t i = 0; i < sizeof option_table / sizeof *option_table; i++)
+        if (option_table[i].id / 100 == group && option_table[i].id > last)
+            last = option_table[i].id;
+    return last;
 }
 
 static int in_groups(int id, unsigned groups)

@@ -21,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 1: 32-bit weights (WGHT).  2 adds 16-bit weights (WF16); a file is
- * written as 2 only when it has them, so format-1 readers keep reading
- * every other file. */
+/* 1: 32-bit weights (WGHT).  2 adds 16-bit weights (WF16) and the
+ * photometric normalisation (EMO_OPT_PHOTOMETRIC, an option of PREP); a
+ * file is written as 2 only when it has one of them, so format-1 readers
+ * keep reading every other file, and refuse one whose faces they would
+ * prepare wrongly (they skip options they do not know). */
 #define FORMAT_VERSION 2
 #define FORMAT_VERSION_F32 1
 #define HEADER_BYTES 16
@@ -104,20 +106,30 @@ static int run_setting(uint32_t id)
     return id == EMO_OPT_NET_THREADS || id == EMO_OPT_TRAIN_RESUME;
 }
 
+/* The preprocessing chunk holds the detection and face options from the
+ * first to the highest id the option table knows (so an appended one is
+ * stored with no change here), less the cascade's working-size cap: a
+ * limit of the machine scanning, which 1.0 never wrote either. */
+static int prep_option(int id)
+{
+    return id != EMO_OPT_DETECT_MAX_PIXELS;
+}
+
 static int stored_option(int id)
 {
     return emo_option_bounds(id, NULL, NULL, NULL) == EMO_OK &&
            !run_setting((uint32_t)id);
 }
 
-static void put_opts(writer *w, const emo_opts *o, int first, int last)
+static void put_opts(writer *w, const emo_opts *o, int first, int last,
+                     int (*keep)(int id))
 {
     uint32_t count = 0;
     for (int id = first; id <= last; id++)
-        count += (uint32_t)stored_option(id);
+        count += (uint32_t)(stored_option(id) && (!keep || keep(id)));
     put_u32(w, count);
     for (int id = first; id <= last; id++)
-        if (stored_option(id)) {
+        if (stored_option(id) && (!keep || keep(id))) {
             put_u32(w, (uint32_t)id);
             put_f64(w, o->v[id / 100][id % 100]);
         }
@@ -132,13 +144,14 @@ static void chunk_text(writer *w, const emo_network *net)
 
 static void chunk_opts(writer *w, const emo_network *net)
 {
-    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_TRAIN_KEEP);
+    put_opts(w, &net->opts, EMO_OPT_NET_THREADS, EMO_OPT_TRAIN_KEEP, NULL);
 }
 
 static void chunk_prep(writer *w, const emo_network *net)
 {
     put_opts(w, &net->pp_opts, EMO_OPT_DETECT_SCALE_FACTOR,
-             EMO_OPT_SUBTRACT_MEAN);
+             emo__opts_last_id(EMO_OPT_DETECT_SCALE_FACTOR / 100),
+             prep_option);
 }
 
 static void chunk_mean(writer *w, const emo_network *net)
@@ -253,7 +266,9 @@ static void write_model(writer *w, const emo_network *net, int checkpoint)
     int n_chunks = 5 + (net->mean != NULL) + (net->n_corr > 0) +
                    (checkpoint != 0) + state;
     put(w, "EMOM", 4);
-    put_u32(w, f16 ? FORMAT_VERSION : FORMAT_VERSION_F32);
+    int photo = emo__opti(&net->pp_opts, EMO_OPT_PHOTOMETRIC) !=
+                EMO_PHOTO_NONE;
+    put_u32(w, f16 || photo ? FORMAT_VERSION : FORMAT_VERSION_F32);
     put_u32(w, 0); /* flags, reserved */
     put_u32(w, (uint32_t)n_chunks);
     put_chunk(w, "TEXT", chunk_text, net);
