@@ -60,8 +60,7 @@ static const cli_option eval_options[] = {
     {"--views", "N", "augmentation views 1..8 voted over (1)"},
     {"--vote", "majority|mean", "how views are combined (majority)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
-    {"--photometric", "MODE", "none, histeq, clahe or standardize: overrides"
-     " the model's stored lighting normalisation (for experiments)"},
+    {"--photometric", "MODE", "override the model's stored mode (experiments)"},
     {"--own-classes", NULL, "folder names as classes (as emo-train"
      " --own-classes)"},
     {"--json", NULL, "the report as one JSON object on stdout"},

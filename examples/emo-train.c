@@ -75,8 +75,7 @@ static const cli_option train_options[] = {
     {"--face-size", "N", "face side in pixels (the network's input)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
     {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
-    {"--photometric", "MODE", "none, histeq, clahe or standardize: lighting"
-     " normalisation of each face, stored in the model (none)"},
+    {"--photometric", "MODE", "none|histeq|clahe|standardize, stored (none)"},
     {"--epochs", "N", "passes over the training set (the preset's)"},
     {"--batch", "N", "images per SGD step"},
     {"--lr", "X", "base learning rate"},
@@ -85,9 +84,8 @@ static const cli_option train_options[] = {
     {"--gamma", "X", "factor of each step of the step policy"},
     {"--momentum", "X", "SGD momentum"},
     {"--weight-decay", "X", "L2 weight decay"},
-    {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase,"
-     "gamma,shade,blur,noise, lighting (= brightness,gamma,shade,blur,noise)"
-     " or none"},
+    {"--augment", "LIST", "mirror,rotate,shift,scale,erase, lighting or"
+     " none"},
     {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
     {"--class-weights", NULL, "weigh classes by inverse frequency"},
     {"--early-stop", "N", "stop after N epochs without a better val loss"},
@@ -120,7 +118,9 @@ static const char train_about[] =
     " your own;\n"
     "the model has exactly the classes found.  With fewer than 100 training"
     "\nimages per class, fine-tune the shipped model (--finetune MODEL)"
-    " instead of\ntraining from scratch.";
+    " instead of\ntraining from scratch.  --augment also takes brightness,"
+    " gamma, shade, blur\nand noise alone; lighting is all five, applied"
+    " before --photometric.";
 
 /* A repeated option replaces its earlier value (the last one wins, as
  * for every other flag), so the table holds at most one entry per option
