@@ -776,7 +776,8 @@ EMO_API int emo_network_apply_preprocessing(const emo_network *net,
  * is set, a checkpoint is written atomically after every epoch and
  * EMO_OPT_TRAIN_RESUME=1 continues from it.  Deterministic for a seed and
  * thread count.  Errors: EMO_ERR_EMPTY, EMO_ERR_MISMATCH (face size vs
- * input), EMO_ERR_CANCELLED, EMO_ERR_IO, EMO_ERR_NOMEM. */
+ * input; a checkpoint of another network or photometric mode),
+ * EMO_ERR_CANCELLED, EMO_ERR_IO, EMO_ERR_NOMEM. */
 EMO_API int emo_network_train(emo_network *net, emo_dataset *ds,
                               emo_preprocessor *pp, emo_progress_fn progress,
                               void *user);

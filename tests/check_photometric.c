@@ -410,7 +410,8 @@ START_TEST(training_face_equals_normalize)
 END_TEST
 
 /* emo_network_train trains with lighting augmentation and a mode, and
- * stores the mode in the network. */
+ * stores the mode in the network; a checkpoint resumes only under the
+ * same mode. */
 START_TEST(training_stores_the_mode)
 {
     static const char net_text[] =
@@ -429,6 +430,20 @@ START_TEST(training_stores_the_mode)
     ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_AUGMENT,
                                          EMO_AUG_MIRROR | EMO__AUG_LIGHTING));
     emo_preprocessor *pp = face_pp(EMO_PHOTO_CLAHE, 1);
+    char ckpt[128];
+    snprintf(ckpt, sizeof ckpt, "%s/c.emo", test_tmpdir());
+    ck_assert_emo_ok(emo_network_set_checkpoint(net, ckpt));
+    ck_assert_emo_ok(emo_network_train(net, ds, pp, NULL, NULL));
+    /* resuming that checkpoint under another mode is refused */
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_RESUME, 1));
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_EPOCHS, 3));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                              EMO_PHOTO_HISTEQ));
+    ck_assert_int_eq(emo_network_train(net, ds, pp, NULL, NULL),
+                     EMO_ERR_MISMATCH);
+    ck_assert(strstr(emo_last_error(), "photometric") != NULL);
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                              EMO_PHOTO_CLAHE));
     ck_assert_emo_ok(emo_network_train(net, ds, pp, NULL, NULL));
     emo_preprocessor *pp2 = face_pp(EMO_PHOTO_NONE, 1);
     ck_assert_emo_ok(emo_network_apply_preprocessing(net, pp2));
