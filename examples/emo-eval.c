@@ -9,7 +9,8 @@
  *            [--split-from random:TR,VA,TE | subjects:K:FOLD[:noval] --seed S
  *             [--part train|val|test]]
  *            [--views N] [--vote majority|mean] [--detect]
- *            [--crop-margin X] [--crop-shift-y Y] [--own-classes]
+ *            [--crop-margin X] [--crop-shift-y Y]
+ *            [--photometric none|histeq|clahe|standardize] [--own-classes]
  *            [--json]
  *            [--png F]
  *

@@ -8,7 +8,8 @@
  *             subjects:K:FOLD[:noval] | none] [--net default|lenet|caffenet|alexnet|
  *             FILE.txt] [--classes 7|8] [--own-classes] [--face-size N]
  *             [--detect] [--crop-margin X] [--crop-shift-y Y]
- *             [--no-blur] [--epochs N] [--batch N] [--lr X]
+ *             [--no-blur] [--photometric MODE] [--epochs N] [--batch N]
+ *             [--lr X]
  *             [--lr-policy fixed|step|cosine] [--step N] [--gamma X]
  *             [--momentum X] [--weight-decay X] [--augment LIST]
  *             [--rotate-deg X] [--train-shift X] [--train-scale X]
@@ -57,6 +58,7 @@ typedef struct options {
     const char *checkpoint, *out, *curve;
     int classes, face_size, detect, blur, resume, threads, own_classes;
     cli_framing framing; /* stored in the model */
+    int photometric; /* EMO_PHOTO_* */
     unsigned long seed;
     long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
@@ -78,6 +80,7 @@ static const cli_option train_options[] = {
     {"--crop-margin", "X", "grow detector boxes by X, -0.4..1 (stored; 0)"},
     {"--crop-shift-y", "Y", "crop Y box heights lower, -0.5..0.5 (stored; 0)"},
     {"--no-blur", NULL, "no 5x5 Gaussian before the network"},
+    {"--photometric", "MODE", "none|histeq|clahe|standardize, stored (none)"},
     {"--epochs", "N", "passes over the training set (the preset's)"},
     {"--batch", "N", "images per SGD step"},
     {"--lr", "X", "base learning rate"},
@@ -86,7 +89,7 @@ static const cli_option train_options[] = {
     {"--gamma", "X", "factor of each step of the step policy"},
     {"--momentum", "X", "SGD momentum"},
     {"--weight-decay", "X", "L2 weight decay"},
-    {"--augment", "LIST", "mirror,rotate,shift,scale,brightness,erase or"
+    {"--augment", "LIST", "mirror,rotate,shift,scale,erase, lighting or"
      " none"},
     {"--rotate-deg", "X", "largest rotation of the rotate augmentation"},
     {"--train-shift", "X", "largest shift augmentation, face sides (1/12)"},
@@ -122,7 +125,9 @@ static const char train_about[] =
     " your own;\n"
     "the model has exactly the classes found.  With fewer than 100 training"
     "\nimages per class, fine-tune the shipped model (--finetune MODEL)"
-    " instead of\ntraining from scratch.";
+    " instead of\ntraining from scratch.  --augment also takes brightness,"
+    " gamma, shade, blur\nand noise alone; lighting is all five, applied"
+    " before --photometric.";
 
 /* A repeated option replaces its earlier value (the last one wins, as
  * for every other flag), so the table holds at most one entry per option
@@ -149,7 +154,12 @@ static int parse_augment(const char *s)
         int bit;
     } bits[] = {{"mirror", EMO_AUG_MIRROR}, {"rotate", EMO_AUG_ROTATE},
                 {"shift", EMO_AUG_SHIFT}, {"scale", EMO_AUG_SCALE},
-                {"brightness", EMO_AUG_BRIGHTNESS}, {"erase", EMO_AUG_ERASE}};
+                {"brightness", EMO_AUG_BRIGHTNESS}, {"erase", EMO_AUG_ERASE},
+                {"gamma", EMO_AUG_GAMMA}, {"shade", EMO_AUG_SHADE},
+                {"blur", EMO_AUG_BLUR}, {"noise", EMO_AUG_NOISE},
+                {"lighting", EMO_AUG_BRIGHTNESS | EMO_AUG_GAMMA |
+                                 EMO_AUG_SHADE | EMO_AUG_BLUR |
+                                 EMO_AUG_NOISE}};
     if (!strcmp(s, "none"))
         return 0;
     int mask = 0;
@@ -276,6 +286,8 @@ static void parse_args(options *o, int argc, char **argv)
             o->own_classes = 1;
         else if (!strcmp(a, "--no-blur"))
             o->blur = 0;
+        else if (!strcmp(a, "--photometric"))
+            o->photometric = cli_photometric(a, v);
         else if (!strcmp(a, "--seed"))
             o->seed = (unsigned long)cli_int(a, v, 0,
                                              0x7fffffff);
@@ -613,6 +625,9 @@ static emo_preprocessor *make_preprocessor(const options *o,
     cli_check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o->blur),
               "--no-blur");
     cli_apply_framing(pp, &o->framing);
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                       o->photometric),
+              "--photometric");
     return pp;
 }
 

@@ -180,6 +180,11 @@ typedef enum emo_option {
                                           scale are missed); 0 = no cap;
                                           default 2^23 (8.4 Mpx, a 4K
                                           frame) */
+    EMO_OPT_PHOTOMETRIC = 114,         /* (i) EMO_PHOTO_*: lighting
+                                          normalisation of the face after
+                                          the crop, before the blur;
+                                          stored in the model; none;
+                                          since 1.1 */
     EMO_OPT_CROP_SHIFT_Y = 115,        /* (f) the crop centre moved down
                                           by this fraction of the box
                                           height, -0.5 .. 0.5, 0; since
@@ -249,7 +254,29 @@ enum { EMO_LR_FIXED = 0, EMO_LR_STEP = 1, EMO_LR_COSINE = 2 };
 enum {
     EMO_AUG_MIRROR = 1, EMO_AUG_ROTATE = 2, EMO_AUG_SHIFT = 4,
     EMO_AUG_SCALE = 8, EMO_AUG_BRIGHTNESS = 16,
-    EMO_AUG_ERASE = 32 /* random erasing of a patch */
+    EMO_AUG_ERASE = 32, /* random erasing of a patch */
+    /* lighting (since 1.1), applied before EMO_OPT_PHOTOMETRIC: */
+    EMO_AUG_GAMMA = 64,   /* gamma log-uniform in 0.6..1.6 */
+    EMO_AUG_SHADE = 128,  /* a linear illumination ramp (side light) */
+    EMO_AUG_BLUR = 256,   /* with probability 1/2, Gaussian defocus */
+    EMO_AUG_NOISE = 512   /* Gaussian pixel noise */
+};
+/* EMO_OPT_PHOTOMETRIC: what is done to the lighting of each N x N face
+ * (pixel values in [0,1]) before the blur and the mean subtraction.
+ * HISTEQ: histogram equalisation, each value replaced by the fraction of
+ * the face's pixels darker than it (a 256-bin histogram, linear within a
+ * bin).  CLAHE: the same per tile of a grid of round(N/12) x round(N/12)
+ * tiles (4 x 4 tiles of 12 pixels for 48 x 48 faces, 1..8 a side), with
+ * 64-bin tile histograms clipped at 2 times the mean bin count (OpenCV's
+ * clipLimit 2.0) and the excess spread evenly over all bins, so no
+ * mapping is steeper than 3; each pixel's value is the bilinear blend of
+ * the mappings of the 4 nearest tile centres.  STANDARDIZE: per-face zero
+ * mean and unit variance (standard deviation at least 1/255), then
+ * 0.5 + z / 4: mean 0.5 and standard deviation 0.25, so that +-2 standard
+ * deviations span [0,1] like a plain face (values are not clipped). */
+enum {
+    EMO_PHOTO_NONE = 0, EMO_PHOTO_HISTEQ = 1, EMO_PHOTO_CLAHE = 2,
+    EMO_PHOTO_STANDARDIZE = 3
 };
 /* Augmentation views, in batch order.  The first four are the paper's; a
  * mask of the lowest k bits (2^k - 1) gives the first k views. */
@@ -355,7 +382,8 @@ EMO_API int emo_preprocessor_load_cascade(emo_preprocessor *pp,
                                           const char *path);
 
 /* Options EMO_OPT_DETECT_*, EMO_OPT_FACE_*, EMO_OPT_CROP_*,
- * EMO_OPT_BLUR*, EMO_OPT_SUBTRACT_MEAN.  Integer options accept set_float
+ * EMO_OPT_BLUR*, EMO_OPT_SUBTRACT_MEAN, EMO_OPT_PHOTOMETRIC.  Integer
+ * options accept set_float
  * with an integral value and float options accept set_int.
  * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_RANGE. */
 EMO_API int emo_preprocessor_set_int(emo_preprocessor *pp, int option,
@@ -391,8 +419,9 @@ EMO_API int emo_preprocessor_choose_face(emo_preprocessor *pp,
 
 /* Produces the normalised N x N float face (N = EMO_OPT_FACE_SIZE) for
  * `box` (NULL = the whole frame): crop (outside the frame the edge is
- * replicated), bilinear rescale, scale to [0,1], optional 5x5 Gaussian,
- * minus the mean image if one is set.
+ * replicated), bilinear rescale, scale to [0,1], photometric
+ * normalisation (EMO_OPT_PHOTOMETRIC), optional 5x5 Gaussian, minus the
+ * mean image if one is set.
  * Framing: a box from the detector or the caller is grown, about its
  * centre, by EMO_OPT_CROP_MARGIN times its size, and the crop's centre
  * is moved down by EMO_OPT_CROP_SHIFT_Y times the box height (negative:
@@ -762,9 +791,10 @@ enum {
 EMO_API int emo_network_set_reducer(emo_network *net, emo_reducer_fn fn,
                                     void *user);
 
-/* Preprocessing stored with the model: copies the face size, blur, mean
- * image and detection options of `pp` into the network (training does this
- * itself), or configures `pp` from the network. */
+/* Preprocessing stored with the model: copies the face size, blur,
+ * photometric normalisation, mean image and detection options of `pp`
+ * into the network (training does this itself), or configures `pp` from
+ * the network.  A model saved before 1.1 reads as EMO_PHOTO_NONE. */
 EMO_API int emo_network_store_preprocessing(emo_network *net,
                                             const emo_preprocessor *pp);
 EMO_API int emo_network_apply_preprocessing(const emo_network *net,
@@ -773,11 +803,17 @@ EMO_API int emo_network_apply_preprocessing(const emo_network *net,
 /* Trains on the dataset's training split (validation split for early
  * stopping and reporting), with EMO_OPT_TRAIN_* options.  Faces are made
  * by `pp` (detection off for crops); the training split's mean image is
- * computed, set on pp and stored in the network.  When a checkpoint path
+ * computed, set on pp and stored in the network.  Augmentation works on
+ * the face before photometric normalisation and blur when either
+ * EMO_OPT_PHOTOMETRIC or a lighting EMO_AUG_* bit is on (geometric, then
+ * lighting, then the photometric mode, blur and mean), so that training
+ * sees what emo_preprocessor_normalize produces; otherwise on the blurred
+ * face, as in 1.0.  When a checkpoint path
  * is set, a checkpoint is written atomically after every epoch and
  * EMO_OPT_TRAIN_RESUME=1 continues from it.  Deterministic for a seed and
  * thread count.  Errors: EMO_ERR_EMPTY, EMO_ERR_MISMATCH (face size vs
- * input), EMO_ERR_CANCELLED, EMO_ERR_IO, EMO_ERR_NOMEM. */
+ * input; a checkpoint of another network or photometric mode),
+ * EMO_ERR_CANCELLED, EMO_ERR_IO, EMO_ERR_NOMEM. */
 EMO_API int emo_network_train(emo_network *net, emo_dataset *ds,
                               emo_preprocessor *pp, emo_progress_fn progress,
                               void *user);

@@ -139,6 +139,23 @@ if train --crop-margin 0.2 --crop-shift-y 0.1 --out "$tmp/framed.emo"; then
 else
     bad "emo-train --crop-margin 0.2 --crop-shift-y 0.1: $(cat "$tmp/err")"
 fi
+# --photometric is stored in the model; emo-eval's override says so on
+# stderr; unknown modes and augmentation names are usage errors
+if train --photometric clahe --augment mirror,lighting --out "$tmp/ph.emo"
+then
+    $B/emo-eval --model "$tmp/ph.emo" --folder "$tmp/faces" \
+        --photometric none >/dev/null 2>"$tmp/err" &&
+        grep -q "^emo-eval: note: --photometric none overrides the model's stored mode (clahe)" \
+            "$tmp/err" || bad "emo-eval --photometric: $(cat "$tmp/err")"
+else
+    bad "emo-train --photometric clahe: $(cat "$tmp/err")"
+fi
+expect 2 "^emo-train: --photometric: 'flat' is not one of none, histeq" \
+    $B/emo-train --folder d --photometric flat --out x.emo
+expect 2 "^emo-eval: --photometric: 'flat' is not one of" \
+    $B/emo-eval --model m --folder d --photometric flat
+expect 2 "^emo-train: --augment: unknown 'sunburn'" \
+    $B/emo-train --folder d --augment gamma,sunburn --out x.emo
 if train --own-classes --out "$tmp/own.emo"; then
     [ "$(scores "$tmp/own.emo")" = "bored, happy, sad" ] ||
         bad "own-class model classes: $(scores "$tmp/own.emo")"

@@ -390,6 +390,16 @@ START_TEST(ensemble_refuses_what_does_not_fit)
     ck_assert_int_eq(emo_predictor_add_network(p, shifted), EMO_ERR_MISMATCH);
     ck_assert(strstr(emo_last_error(), "crop shift y") != NULL);
     emo_network_destroy(shifted);
+    emo_network *equalised = lenet_variant(0, 3, mean);
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                              EMO_PHOTO_CLAHE));
+    ck_assert_emo_ok(emo_network_store_preprocessing(equalised, pp));
+    emo_preprocessor_destroy(pp);
+    ck_assert_int_eq(emo_predictor_add_network(p, equalised),
+                     EMO_ERR_MISMATCH);
+    ck_assert(strstr(emo_last_error(), "photometric") != NULL);
+    emo_network_destroy(equalised);
     ck_assert_int_eq(emo_predictor_num_networks(p), 1);
 
     for (int i = 0; i < EMO_MAX_NETWORKS - 1; i++)

@@ -397,7 +397,7 @@ static emo__aug default_aug(unsigned mask)
 
 START_TEST(augmentation_is_seeded_and_stays_in_range)
 {
-    float src[144], a[144], b[144], tmp[144];
+    float src[144], a[144], b[144], tmp[288];
     emo__aug aug31 = default_aug(31), aug0 = default_aug(0);
     for (int i = 0; i < 144; i++)
         src[i] = (float)(i % 12) / 11.0f;
@@ -420,7 +420,7 @@ END_TEST
 START_TEST(erasing_fills_one_rectangle_half_the_time)
 {
     enum { S = 24 };
-    float src[S * S], out[S * S], tmp[S * S];
+    float src[S * S], out[S * S], tmp[2 * S * S];
     for (int i = 0; i < S * S; i++)
         src[i] = 2.0f + (float)i; /* outside [0, 1]: noise never matches */
     emo__aug erase = default_aug(EMO_AUG_ERASE), aug31 = default_aug(31),

@@ -239,6 +239,13 @@ int cli_choice(const char *opt, const char *s, const char *const *choices,
     exit(2);
 }
 
+int cli_photometric(const char *opt, const char *s)
+{
+    static const char *const modes[] = {"none", "histeq", "clahe",
+                                        "standardize"}; /* EMO_PHOTO_* */
+    return cli_choice(opt, s, modes, 4);
+}
+
 void cli_check(int rc, const char *what)
 {
     if (rc >= 0)

@@ -60,6 +60,9 @@ double cli_double(const char *opt, const char *s, double lo, double hi);
  * EMO_KEEP_*, EMO_VOTE_*) number their values in the order listed. */
 int cli_choice(const char *opt, const char *s, const char *const *choices,
                int n);
+/* --photometric none|histeq|clahe|standardize: the EMO_PHOTO_* value;
+ * exits as cli_choice otherwise. */
+int cli_photometric(const char *opt, const char *s);
 /* Prints "prog: what: <libemo detail>" and exits 1 when rc < 0. */
 void cli_check(int rc, const char *what);
 /* --max-pixels N: sets the library's decoding limit (EMO_OPT_MAX_PIXELS);

@@ -22,6 +22,7 @@ static const cli_option eval_options_table[] = {
     {"--vote", "majority|mean", "how views are combined (majority)"},
     {"--detect", NULL, "find the face in each image (for uncropped photos)"},
     CLI_FRAMING_OVERRIDES,
+    {"--photometric", "MODE", "override the model's stored mode (experiments)"},
     {"--own-classes", NULL, "folder names as classes (as emo-train"
      " --own-classes)"},
     {"--json", NULL, "the report as one JSON object on stdout"},
@@ -69,6 +70,8 @@ static void parse_option(eval_options *o, const char *a, const char *v)
         o->vote = parse_vote(v);
     else if (!strcmp(a, "--detect"))
         o->detect = 1;
+    else if (!strcmp(a, "--photometric"))
+        o->photometric = cli_photometric(a, v);
     else if (!strcmp(a, "--own-classes"))
         o->own_classes = 1;
     else if (!strcmp(a, "--json"))
@@ -87,6 +90,7 @@ static void parse_args(eval_options *o, int argc, char **argv,
     o->views = 1;
     o->part = EMO_SPLIT_TEST;
     cli_framing_init(&o->framing);
+    o->photometric = -1;
     cli_parser p;
     cli_parser_init(&p, argc, argv, eval_options_table,
                     (int)(sizeof eval_options_table /
@@ -148,6 +152,24 @@ static int has_contempt(const emo_network *net)
     return 0;
 }
 
+/* --photometric: the model was trained with its stored mode, so another
+ * one is an experiment, said on stderr (the report itself is unchanged). */
+static void override_photometric(emo_preprocessor *pp, int mode)
+{
+    static const char *const names[] = {"none", "histeq", "clahe",
+                                        "standardize"};
+    int stored = 0;
+    if (mode < 0)
+        return;
+    cli_check(emo_preprocessor_get_int(pp, EMO_OPT_PHOTOMETRIC, &stored),
+              "model");
+    fprintf(stderr, "%s: note: --photometric %s overrides the model's "
+            "stored mode (%s)\n", cli_prog(), names[mode],
+            stored >= 0 && stored < 4 ? names[stored] : "?");
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC, mode),
+              "--photometric");
+}
+
 static void open_predictor(eval_run *r)
 {
     eval_options *o = &r->o;
@@ -163,6 +185,7 @@ static void open_predictor(eval_run *r)
     cli_check(emo_preprocessor_set_int(r->pp, EMO_OPT_DETECT_ENABLE,
                                        o->detect), "--detect");
     cli_apply_framing(r->pp, &o->framing);
+    override_photometric(r->pp, o->photometric);
     int side;
     emo_preprocessor_get_int(r->pp, EMO_OPT_FACE_SIZE, &side);
     r->face_len = (size_t)side * side;

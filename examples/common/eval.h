@@ -27,6 +27,7 @@ typedef struct eval_options {
     unsigned long seed;
     int views, vote, detect, json, part, own_classes;
     cli_framing framing; /* --crop-margin/--crop-shift-y overrides */
+    int photometric;     /* EMO_PHOTO_*, -1: the model's */
 } eval_options;
 
 /* The per-image counts. */

@@ -23,6 +23,13 @@ typedef struct emo_opts {
     double v[EMO__OPT_GROUPS][EMO__OPT_PER_GROUP];
 } emo_opts;
 
+/* Every EMO_AUG_* bit, and the lighting ones: those change pixel values
+ * the photometric normalisation would change again, so they must come
+ * before it. */
+#define EMO__AUG_LIGHTING \
+    (EMO_AUG_GAMMA | EMO_AUG_SHADE | EMO_AUG_BLUR | EMO_AUG_NOISE)
+#define EMO__AUG_ALL (2 * EMO_AUG_NOISE - 1)
+
 /* Fills every option with its default. */
 void emo__opts_init(emo_opts *o);
 /* Range-checked set/get, accepting only options of `groups`: an integer

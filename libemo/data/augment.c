@@ -1,7 +1,7 @@
 /* augment.c - random augmentation of a training face (the paper's mirror
- * and +-10 degree rotation, plus shift, scale, brightness/contrast and
- * random erasing; the amplitudes of rotation, shift and scale are
- * options). */
+ * and +-10 degree rotation, plus shift, scale, brightness/contrast,
+ * random erasing, and lighting: gamma, side light, defocus, noise; the
+ * amplitudes of rotation, shift and scale are options). */
 #include "data/augment.h"
 #include "image/image.h"
 
@@ -29,6 +29,74 @@ static void erase_patch(float *face, int side, emo_rng *rng)
     for (int y = y0; y < y0 + h; y++)
         for (int x = x0; x < x0 + w; x++)
             face[(size_t)y * side + x] = (float)emo__rng_uniform(rng);
+}
+
+static float clamp01(float v)
+{
+    return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+}
+
+/* Gamma log-uniform in 0.6..1.6: darker or lighter mid-tones with black
+ * and white kept, as a camera's tone curve or exposure would. */
+static void random_gamma(float *face, size_t n, emo_rng *rng)
+{
+    double g = exp(log(0.6) + emo__rng_uniform(rng) * log(1.6 / 0.6));
+    for (size_t i = 0; i < n; i++)
+        face[i] = (float)pow(face[i] > 0.0f ? face[i] : 0.0f, g);
+}
+
+/* Side light: the face multiplied by a linear ramp 1 + s * p, p the
+ * position along a random direction (-1 .. 1 across the face, up to
+ * sqrt(2) in the corners), strength s uniform in 0..0.6. */
+static void random_shade(float *face, int side, emo_rng *rng)
+{
+    double angle = emo__rng_uniform(rng) * 2.0 * M_PI;
+    double s = 0.6 * emo__rng_uniform(rng);
+    double c = (side - 1) * 0.5, half = side * 0.5;
+    double ux = cos(angle) * s / half, uy = sin(angle) * s / half;
+    for (int y = 0; y < side; y++)
+        for (int x = 0; x < side; x++) {
+            float *v = &face[(size_t)y * side + x];
+            *v = clamp01(*v * (float)(1.0 + (x - c) * ux + (y - c) * uy));
+        }
+}
+
+/* Defocus: with probability 1/2, the 5x5 Gaussian of sigma 0.4..1.2
+ * (tmp: 2 * side * side floats). */
+static void random_blur(float *face, int side, float *tmp, emo_rng *rng)
+{
+    double u_apply = emo__rng_uniform(rng);
+    double sigma = 0.4 + 0.8 * emo__rng_uniform(rng);
+    if (u_apply >= 0.5)
+        return;
+    size_t n = (size_t)side * side;
+    memcpy(tmp, face, n * sizeof *tmp);
+    emo__gauss5_f32(tmp, side, side, face, sigma, tmp + n);
+}
+
+/* Sensor noise: Gaussian, standard deviation uniform in 0..0.04 (up to
+ * 10 gray levels), one draw per pixel. */
+static void random_noise(float *face, size_t n, emo_rng *rng)
+{
+    double sd = 0.04 * emo__rng_uniform(rng);
+    for (size_t i = 0; i < n; i++)
+        face[i] = clamp01(face[i] + (float)(sd * emo__rng_gauss(rng)));
+}
+
+/* Lighting, in the order light meets the camera: tone, illumination,
+ * optics, sensor.  Each draws only when on, after every older draw. */
+static void lighting(float *face, int side, float *tmp, unsigned mask,
+                     emo_rng *rng)
+{
+    size_t n = (size_t)side * side;
+    if (mask & EMO_AUG_GAMMA)
+        random_gamma(face, n, rng);
+    if (mask & EMO_AUG_SHADE)
+        random_shade(face, side, rng);
+    if (mask & EMO_AUG_BLUR)
+        random_blur(face, side, tmp, rng);
+    if (mask & EMO_AUG_NOISE)
+        random_noise(face, n, rng);
 }
 
 emo__aug emo__aug_from_opts(const emo_opts *o)
@@ -90,4 +158,5 @@ void emo__augment_face(const float *src, int side, float *dst, float *tmp,
     }
     if (mask & EMO_AUG_ERASE)
         erase_patch(dst, side, rng);
+    lighting(dst, side, tmp, mask, rng);
 }

@@ -24,9 +24,14 @@ double emo__aug_shift_px(int side, double frac);
  * uniform in +-shift times the side in x and y, scale 1 +- scale,
  * brightness +-0.1 and contrast 0.8..1.2, and (EMO_AUG_ERASE) with
  * probability 1/2 a rectangle of 2-20 % of the face filled with uniform
- * noise.  The first five draw a fixed number of random numbers per call
- * whatever the mask; erasing draws only when on.  Seeded runs are
- * reproducible.  tmp holds side * side floats; src != dst. */
+ * noise; then the lighting bits: gamma log-uniform in 0.6..1.6, a
+ * side-light ramp multiplying the face by 1 -+ up to 0.6 across it, with
+ * probability 1/2 a 5x5 Gaussian of sigma 0.4..1.2, Gaussian noise of
+ * deviation 0..0.04.  The first five draw a fixed number of random
+ * numbers per call whatever the mask; erasing and each lighting bit draw
+ * only when on, in that order, so a mask without them keeps the stream of
+ * 1.0.  Seeded runs are reproducible.  tmp holds 2 * side * side floats;
+ * src != dst. */
 void emo__augment_face(const float *src, int side, float *dst, float *tmp,
                        const emo__aug *a, emo_rng *rng);
 

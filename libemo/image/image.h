@@ -1,8 +1,8 @@
 /*
  * image.h - internal image decoding and the pixel operations shared by the
  * preprocessor, training augmentation and prediction views.
- * Implemented in io.c (decode/encode, with the codecs) and ops.c
- * (operations).
+ * Implemented in io.c (decode/encode, with the codecs), ops.c
+ * (operations) and photometric.c (lighting normalisation).
  */
 #ifndef EMO_IMAGE_H
 #define EMO_IMAGE_H
@@ -68,5 +68,12 @@ void emo__gauss5_f32(const float *src, int w, int h, float *dst,
                      double sigma, float *tmp);
 void emo__gauss5_u8(const uint8_t *src, int w, int h, int stride,
                     uint8_t *dst, double sigma);
+
+/* Photometric normalisation (photometric.c) of a w x h float face in
+ * [0, 1], in place, under EMO_PHOTO_* (EMO_OPT_PHOTOMETRIC; include/emo.h
+ * documents each mode).  NONE and unknown modes leave the face as it is.
+ * CLAHE's tile grid is emo__clahe_grid(w) x emo__clahe_grid(h). */
+void emo__photometric_f32(float *face, int w, int h, int mode);
+int emo__clahe_grid(int side);
 
 #endif

@@ -21,9 +21,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* 1: 32-bit weights (WGHT).  2 adds 16-bit weights (WF16); a file is
- * written as 2 only when it has them, so format-1 readers keep reading
- * every other file. */
+/* 1: 32-bit weights (WGHT).  2 adds 16-bit weights (WF16) and the 1.1
+ * preprocessing options that change the face (EMO_OPT_PHOTOMETRIC,
+ * EMO_OPT_CROP_SHIFT_Y); a file is written as 2 only when it has one of
+ * them, so format-1 readers keep reading every other file, and refuse one
+ * whose faces they would prepare wrongly (they skip options they do not
+ * know). */
 #define FORMAT_VERSION 2
 #define FORMAT_VERSION_F32 1
 #define HEADER_BYTES 16
@@ -262,7 +265,10 @@ static void write_model(writer *w, const emo_network *net, int checkpoint)
     int n_chunks = 5 + (net->mean != NULL) + (net->n_corr > 0) +
                    (checkpoint != 0) + state;
     put(w, "EMOM", 4);
-    put_u32(w, f16 ? FORMAT_VERSION : FORMAT_VERSION_F32);
+    int prep11 = emo__opti(&net->pp_opts, EMO_OPT_PHOTOMETRIC) !=
+                     EMO_PHOTO_NONE ||
+                 emo__opt(&net->pp_opts, EMO_OPT_CROP_SHIFT_Y) != 0.0;
+    put_u32(w, f16 || prep11 ? FORMAT_VERSION : FORMAT_VERSION_F32);
     put_u32(w, 0); /* flags, reserved */
     put_u32(w, (uint32_t)n_chunks);
     put_chunk(w, "TEXT", chunk_text, net);

@@ -20,7 +20,8 @@ static int same_face_preprocessing(const emo_preprocessor *a,
                    {EMO_OPT_CROP_MARGIN, "crop margin"},
                    {EMO_OPT_CROP_SHIFT_Y, "crop shift y"},
                    {EMO_OPT_BLUR, "blur"},
-                   {EMO_OPT_BLUR_SIGMA, "blur sigma"}};
+                   {EMO_OPT_BLUR_SIGMA, "blur sigma"},
+                   {EMO_OPT_PHOTOMETRIC, "photometric mode"}};
     for (size_t i = 0; i < sizeof shaping / sizeof *shaping; i++) {
         double va, vb;
         int rc = emo_preprocessor_get_float(a, shaping[i].id, &va);

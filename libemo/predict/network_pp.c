@@ -1,9 +1,10 @@
 /*
  * network_pp.c - the preprocessing a network expects, exchanged with an
  * emo_preprocessor through its public API only.  The options kept are
- * those that define what a face looks like to the network (size, blur,
- * mean) and how it is found (detection parameters); per-run settings
- * (threads, detection on/off) stay with the preprocessor.
+ * those that define what a face looks like to the network (size,
+ * photometric normalisation, blur, mean) and how it is found (detection
+ * parameters); per-run settings (threads, detection on/off) stay with the
+ * preprocessor.
  */
 #include "model/network.h"
 
@@ -22,6 +23,7 @@ static const pp_opt stored[] = {
     {EMO_OPT_CROP_MARGIN, 0},         {EMO_OPT_FACE_SIZE, 1},
     {EMO_OPT_BLUR, 1},                {EMO_OPT_BLUR_SIGMA, 0},
     {EMO_OPT_SUBTRACT_MEAN, 1},       {EMO_OPT_CROP_SHIFT_Y, 0},
+    {EMO_OPT_PHOTOMETRIC, 1},
 };
 #define N_STORED (sizeof stored / sizeof *stored)
 

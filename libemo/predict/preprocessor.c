@@ -1,8 +1,8 @@
 /*
  * preprocessor.c - the emo_preprocessor handle: cascade, detection options,
  * face choice with retries, and normalisation of a face to N x N floats
- * (crop with margin and vertical shift, bilinear rescale, 5x5 Gaussian,
- * minus the mean).
+ * (crop with margin and vertical shift, bilinear rescale, photometric
+ * normalisation, 5x5 Gaussian, minus the mean).
  * Detection buffers live in the handle and are reused across frames.
  */
 #include "predict/preprocessor.h"
@@ -404,17 +404,22 @@ EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
                          "the %dx%d face %zu", pp->mean_n, n, n, nn);
     double cx, cy, cw, ch;
     crop_rect(pp, box, width, height, &b, &cx, &cy, &cw, &ch);
+    /* Lighting is normalised on the crop itself, before the blur: training
+     * (train/face_cache.c) does the same steps in the same order. */
+    int photo = emo__opti(&pp->opts, EMO_OPT_PHOTOMETRIC);
     if (emo__opti(&pp->opts, EMO_OPT_BLUR)) {
         if ((rc = reserve_buf(pp, nn)))
             return rc;
         emo__crop_resize_u8_f32(gray, width, height, stride, cx, cy, cw, ch,
                                 pp->buf, n, n);
+        emo__photometric_f32(pp->buf, n, n, photo);
         emo__gauss5_f32(pp->buf, n, n, out,
                         emo__opt(&pp->opts, EMO_OPT_BLUR_SIGMA),
                         pp->buf + nn);
     } else {
         emo__crop_resize_u8_f32(gray, width, height, stride, cx, cy, cw, ch,
                                 out, n, n);
+        emo__photometric_f32(out, n, n, photo);
     }
     if (sub)
         for (size_t i = 0; i < nn; i++)

@@ -104,6 +104,16 @@ int emo__train_resume(emo_network *net, const char *path,
         return emo__fail(EMO_ERR_MISMATCH, "%s: checkpoint of another "
                          "network", path);
     }
+    /* net holds this run's preprocessing already: epochs on faces of
+     * another photometric mode would not continue the same run */
+    int was = emo__opti(&ck->pp_opts, EMO_OPT_PHOTOMETRIC);
+    int now = emo__opti(&net->pp_opts, EMO_OPT_PHOTOMETRIC);
+    if (was != now) {
+        emo_network_destroy(ck);
+        return emo__fail(EMO_ERR_MISMATCH, "%s: checkpoint trained with "
+                         "photometric mode %d, this run has %d", path, was,
+                         now);
+    }
     rc = decode_state(ck->train_state, ck->train_state_len, s, path);
     for (int l = 0; rc == EMO_OK && l < net->nn.n_layers; l++)
         for (int j = 0; j < net->nn.layers[l].nparams; j++) {

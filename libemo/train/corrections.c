@@ -62,7 +62,9 @@ typedef struct corr_run {
 } corr_run;
 
 /* Correction k, augmented: the stored face is mean-subtracted, so the mean
- * is added back first (augmentation works in pixel units). */
+ * is added back first (augmentation works in pixel units).  The stored
+ * face is already normalised (photometric mode, blur): lighting
+ * augmentation, which belongs before that, is left out. */
 static void corr_face(corr_run *c, int k, float *dst, emo_rng *rng)
 {
     size_t face = (size_t)c->side * c->side;
@@ -70,6 +72,7 @@ static void corr_face(corr_run *c, int k, float *dst, emo_rng *rng)
     for (size_t i = 0; i < face; i++)
         c->raw[i] = src[i] + (c->mean ? c->mean[i] : 0.0f);
     emo__aug aug = emo__aug_from_opts(&c->net->opts);
+    aug.mask &= ~(unsigned)EMO__AUG_LIGHTING;
     emo__augment_face(c->raw, c->side, dst, c->tmp, &aug, rng);
     if (c->mean)
         for (size_t i = 0; i < face; i++)
@@ -95,7 +98,7 @@ static int corr_setup(corr_run *c, emo_network *net)
     size_t face = (size_t)h * w, nf = fixed_count(net);
     c->in = malloc((size_t)c->batch * face * sizeof *c->in);
     c->raw = malloc(face * sizeof *c->raw);
-    c->tmp = malloc(face * sizeof *c->tmp);
+    c->tmp = malloc(2 * face * sizeof *c->tmp);
     c->fixed = malloc((nf ? nf : 1) * sizeof *c->fixed);
     c->lab = malloc((size_t)c->batch * sizeof *c->lab);
     if (!c->in || !c->raw || !c->tmp || !c->fixed || !c->lab)

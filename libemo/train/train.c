@@ -134,7 +134,7 @@ static int alloc_buffers(train_run *r)
     size_t b = (size_t)r->batch;
     r->in = malloc(b * face * sizeof *r->in);
     r->probs = malloc(b * r->classes * sizeof *r->probs);
-    r->tmp = malloc(face * sizeof *r->tmp);
+    r->tmp = malloc(2 * face * sizeof *r->tmp);
     r->lab = malloc(b * sizeof *r->lab);
     r->targets = malloc(b * r->classes * sizeof *r->targets);
     r->perm = malloc((size_t)(r->tr.n > 0 ? r->tr.n : 1) * sizeof *r->perm);
@@ -165,18 +165,27 @@ static void run_free(train_run *r)
 /* Faces, mean image, stored preprocessing, class weights. */
 static int prepare_data(train_run *r, emo_dataset *ds, emo_preprocessor *pp)
 {
-    int map[EMO_MAX_CLASSES];
+    int map[EMO_MAX_CLASSES], photo = EMO_PHOTO_NONE;
     int rc = map_labels(r->net, ds, map);
-    if (rc || (rc = emo__cache_build(&r->tr, ds, EMO_SPLIT_TRAIN, pp,
-                                     map)) != EMO_OK)
+    if (rc || (rc = emo_preprocessor_get_int(pp, EMO_OPT_PHOTOMETRIC,
+                                             &photo)) != EMO_OK)
+        return rc;
+    /* Training faces are cached before the photometric mode and the blur
+     * when lighting is normalised or augmented, so that each use goes
+     * augmentation -> photometric -> blur, as prediction's faces do; the
+     * 1.0 pipeline (augmenting the blurred face) otherwise.  Validation
+     * faces are never augmented: they are cached final. */
+    int raw = photo != EMO_PHOTO_NONE || (r->aug.mask & EMO__AUG_LIGHTING);
+    if ((rc = emo__cache_build(&r->tr, ds, EMO_SPLIT_TRAIN, pp, map,
+                               raw)) != EMO_OK)
         return rc;
     if (r->tr.n == 0)
         return emo__fail(EMO_ERR_EMPTY, "no usable face in the training "
                          "split (%d failed)", r->tr.failed);
-    if ((rc = emo__cache_build(&r->va, ds, EMO_SPLIT_VAL, pp, map)) != EMO_OK)
+    if ((rc = emo__cache_build(&r->va, ds, EMO_SPLIT_VAL, pp, map, 0)) !=
+        EMO_OK)
         return rc;
-    if ((rc = emo_preprocessor_compute_mean(pp, r->tr.faces,
-                                            (size_t)r->tr.n)) != EMO_OK ||
+    if ((rc = emo__cache_mean(&r->tr, pp)) != EMO_OK ||
         (rc = emo_network_store_preprocessing(r->net, pp)) != EMO_OK)
         return rc;
     int sub = 0;
@@ -229,11 +238,7 @@ static void input_face(train_run *r, const emo__face_cache *c, int k,
                        float *dst, int augment, emo_rng *rng)
 {
     size_t face = (size_t)r->side * r->side;
-    const float *src = c->faces + (size_t)k * face;
-    if (augment)
-        emo__augment_face(src, r->side, dst, r->tmp, &r->aug, rng);
-    else
-        memcpy(dst, src, face * sizeof *dst);
+    emo__cache_face(c, k, dst, r->tmp, augment ? &r->aug : NULL, rng);
     if (r->mean)
         for (size_t i = 0; i < face; i++)
             dst[i] -= r->mean[i];

@@ -11,9 +11,15 @@
 #include "model/network.h"
 
 /* Faces of one split, normalised with the mean off (pixel units [0,1]),
- * with labels already mapped to network outputs. */
+ * with labels already mapped to network outputs.  A raw cache holds the
+ * crops before the photometric mode and the blur, which emo__cache_face
+ * applies to each use after augmentation (lighting augmentation must see
+ * the face before its lighting is normalised). */
 typedef struct emo__face_cache {
     float *faces;  /* n * side * side */
+    int raw;
+    int photometric, blur; /* what a raw face still needs */
+    double sigma;
     int *labels;   /* n */
     int *items;    /* dataset item index of each face */
     /* n * EMO_MAX_CLASSES vote counts over network outputs (single votes
@@ -25,13 +31,26 @@ typedef struct emo__face_cache {
 } emo__face_cache;
 
 /* Makes the faces of `split` with pp (mean subtraction switched off for the
- * call); label_map[dataset label] = network output (-1: left out), and
- * maps each item's votes the same way.
+ * call, and with `raw` also the photometric mode and the blur, recorded in
+ * the cache); label_map[dataset label] = network output (-1: left out),
+ * and maps each item's votes the same way.
  * Undecodable images and images without a face are counted in failed.
  * Errors: EMO_ERR_NOMEM, EMO_ERR_LIMIT; per-item errors never fail. */
 int emo__cache_build(emo__face_cache *c, const emo_dataset *ds, int split,
-                     emo_preprocessor *pp, const int *label_map);
+                     emo_preprocessor *pp, const int *label_map, int raw);
 void emo__cache_free(emo__face_cache *c);
+
+/* Face k as the network takes it before the mean is subtracted:
+ * augmented when `aug` is not NULL (aug, rng as emo__augment_face), then
+ * for a raw cache the photometric mode and the blur.  Without
+ * augmentation this is emo_preprocessor_normalize's face with the mean
+ * off, raw or not.  scratch holds 2 * side * side floats; dst is
+ * side * side. */
+void emo__cache_face(const emo__face_cache *c, int k, float *dst,
+                     float *scratch, const emo__aug *aug, emo_rng *rng);
+/* Sets pp's mean image to the mean of the cache's un-augmented faces.
+ * Errors: those of emo_preprocessor_compute_mean. */
+int emo__cache_mean(const emo__face_cache *c, emo_preprocessor *pp);
 
 /* Learning rate at training progress t (in epochs, fractional) of
  * `epochs` under EMO_LR_*; cosine has a linear warm-up over the first
