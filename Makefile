@@ -101,7 +101,7 @@ $(B)/obj/%.o: %.c $(LIB_HDR)
 # vectoriser.  Clang vectorises them at -O2.  Measured (Xeon, AVX-512): at plain -O2 build/nn_bench's
 # default net is 13-32 % slower, the Gaussian and conversions 5x.
 ifeq ($(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__),0)
-$(patsubst %,$(B)/obj/libemo/nn/%.o,batchnorm conv dropout fc lrn pool relu): \
+$(patsubst %,$(B)/obj/libemo/nn/%.o,batchnorm conv conv_winograd dropout fc lrn pool relu): \
   FILE_CFLAGS := -O3
 $(B)/obj/libemo/nn/im2col.o: \
   FILE_CFLAGS := -O3 -fno-tree-loop-distribute-patterns
