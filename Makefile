@@ -101,9 +101,9 @@ $(B)/obj/%.o: %.c $(LIB_HDR)
 # vectoriser.  Clang vectorises them at -O2.  Measured (Xeon, AVX-512): at plain -O2 build/nn_bench's
 # default net is 13-32 % slower, the Gaussian and conversions 5x.
 ifeq ($(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__),0)
-$(patsubst %,$(B)/obj/libemo/nn/%.o,batchnorm conv conv_winograd dropout fc lrn pool relu): \
+$(patsubst %,$(B)/obj/libemo/nn/%.o,batchnorm conv dropout fc lrn pool relu): \
   FILE_CFLAGS := -O3
-$(B)/obj/libemo/nn/im2col.o: \
+$(patsubst %,$(B)/obj/libemo/nn/%.o,im2col conv_winograd): \
   FILE_CFLAGS := -O3 -fno-tree-loop-distribute-patterns
 $(B)/obj/libemo/image/ops.o: \
   FILE_CFLAGS := -ftree-vectorize -fvect-cost-model=dynamic
@@ -153,7 +153,7 @@ check-mpi: lib
 
 # Benchmark programs (run by `make bench`; built by `make check` too, so a
 # change that breaks them shows there).
-BENCH_PROGS := $(B)/nn_bench $(B)/detect_bench
+BENCH_PROGS := $(B)/nn_bench $(B)/detect_bench $(B)/conv_bench
 bench-programs: $(BENCH_PROGS)
 
 $(B)/nn_bench: bench/nn_bench.c examples/common/cli.c examples/common/cli.h \
@@ -161,6 +161,11 @@ $(B)/nn_bench: bench/nn_bench.c examples/common/cli.c examples/common/cli.h \
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude -Iexamples/common \
 	  $(DEPS_CFLAGS) $(CFLAGS) $< examples/common/cli.c -o $@ -L$(B) -lemo \
 	  $(DEPS_LIBS) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
+
+# Internal kernels: links the static library.
+$(B)/conv_bench: bench/conv_bench.c $(LIB_HDR) $(STATIC)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude -Ilibemo $(DEPS_CFLAGS) \
+	  $(CFLAGS) $< -o $@ $(STATIC) $(DEPS_LIBS) $(LDFLAGS)
 
 $(B)/detect_bench: bench/detect_bench.c include/emo.h $(SHARED)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude $(CFLAGS) $< -o $@ \

@@ -77,13 +77,16 @@ static int chunk_images(const wino_dims *d, int batch)
     return nb < batch ? nb : batch;
 }
 
+static size_t grid_floats(const wino_dims *d);
+
 size_t emo__wino_scratch(const emo__layer *l, int batch)
 {
     wino_dims d = wdims(l);
-    size_t t = (size_t)chunk_images(&d, batch) * d.tpi;
-    /* U and dU, then V (X reuses it) and M or D */
+    int nb = chunk_images(&d, batch);
+    size_t t = (size_t)nb * d.tpi;
+    /* U and dU, V (X reuses it), M or D, a grid per image */
     return 2 * NXI * (size_t)d.cin * d.cout +
-           NXI * t * ((size_t)d.cin + d.cout);
+           NXI * t * ((size_t)d.cin + d.cout) + (size_t)nb * grid_floats(&d);
 }
 
 /* ---- filter transforms ------------------------------------------------ */
@@ -134,252 +137,267 @@ static void filter_gradient(const float *dU, int cout, int cin, float *dW)
     }
 }
 
-/* ---- data transforms: one plane (image, channel) per call ------------- */
+/* ---- layout changes ------------------------------------------------- */
 
-/* Copies padded row r (image row r - pad) of a plane into buf[0, n),
- * zeros outside the image. */
-static void padded_row(const float *plane, int h, int w, int pad, int r,
-                       float *buf, int n)
+/* The transforms run along the channels (contiguous, any map size
+ * vectorises), so each image is first laid out as a zero-padded grid
+ * [gh][gw][C]: channel-planar img (h x w) lands at offset (off, off). */
+SIMD_CLONES
+static void to_grid(const float *img, int C, int h, int w, int off, int gh,
+                    int gw, float *restrict P)
 {
-    int iy = r - pad;
-    memset(buf, 0, sizeof(float) * (size_t)n);
-    if (iy < 0 || iy >= h)
-        return;
-    int x0 = pad, x1 = pad + w < n ? pad + w : n;
-    if (x1 > x0)
-        memcpy(buf + x0, plane + (size_t)iy * w, sizeof(float) * (size_t)(x1 - x0));
+    size_t n = (size_t)gh * gw * C;
+    for (size_t i = 0; i < n; i++)
+        P[i] = 0.0f;
+    for (int y = 0; y < h && y + off < gh; y++)
+        for (int x = 0; x < w && x + off < gw; x++) {
+            float *p = P + ((size_t)(y + off) * gw + x + off) * C;
+            const float *s = img + (size_t)y * w + x;
+            for (int c = 0; c < C; c++)
+                p[c] = s[(size_t)c * h * w];
+        }
 }
 
-/* V tiles of one input plane: dst[xi * xs + t], B^T = [1 0 -1 0; 0 1 1 0;
- * 0 -1 1 0; 0 1 0 -1] on the rows, then on the columns. */
+/* The reverse for h x w at (off, off), plus bias and optional ReLU. */
 SIMD_CLONES
-static void input_tiles(const float *plane, const wino_dims *d, float *dst,
-                        size_t xs)
+static void from_grid(const float *P, int C, int gw, int off, int h, int w,
+                      const float *bias, int relu, float *restrict img)
 {
-    int n = 2 * d->tw + 2, tw = d->tw;
-    float r[4][2 * MAX_TW + 2], q[4][2 * MAX_TW + 2];
-    for (int ty = 0; ty < d->th; ty++) {
-        for (int k = 0; k < 4; k++)
-            padded_row(plane, d->h, d->w, d->pad, 2 * ty + k, r[k], n);
-        for (int x = 0; x < n; x++) {
-            q[0][x] = r[0][x] - r[2][x];
-            q[1][x] = r[1][x] + r[2][x];
-            q[2][x] = r[2][x] - r[1][x];
-            q[3][x] = r[1][x] - r[3][x];
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const float *p = P + ((size_t)(y + off) * gw + x + off) * C;
+            float *o = img + (size_t)y * w + x;
+            size_t hw = (size_t)h * w;
+            if (bias && relu)
+                for (int c = 0; c < C; c++) {
+                    float v = p[c] + bias[c];
+                    o[c * hw] = v > 0.0f ? v : 0.0f;
+                }
+            else if (bias)
+                for (int c = 0; c < C; c++)
+                    o[c * hw] = p[c] + bias[c];
+            else if (relu)
+                for (int c = 0; c < C; c++)
+                    o[c * hw] = p[c] > 0.0f ? p[c] : 0.0f;
+            else
+                for (int c = 0; c < C; c++)
+                    o[c * hw] = p[c];
         }
-        float *o = dst + (size_t)ty * tw;
-        for (int k = 0; k < 4; k++) {
-            const float *s = q[k];
-            float *o0 = o + (4 * k) * xs, *o1 = o0 + xs, *o2 = o1 + xs,
-                  *o3 = o2 + xs;
-            for (int t = 0; t < tw; t++) {
-                o0[t] = s[2 * t] - s[2 * t + 2];
-                o1[t] = s[2 * t + 1] + s[2 * t + 2];
-                o2[t] = s[2 * t + 2] - s[2 * t + 1];
-                o3[t] = s[2 * t + 1] - s[2 * t + 3];
-            }
-        }
-    }
 }
 
-/* D tiles of one output-gradient plane: A dY A^T with A = [1 0; 1 1;
- * 1 -1; 0 -1]; rows and columns past the output are zero. */
+/* ---- tile transforms: one tile, all channels ---------------------------
+ * Tile rows are gw * C floats apart in a grid; the 16 transformed values
+ * go to dst + xi * xs, C consecutive channels each. */
+
+/* V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. */
 SIMD_CLONES
-static void grad_tiles(const float *plane, const wino_dims *d, float *dst,
+static void input_tile(const float *d, size_t rs, int C, float *restrict v,
                        size_t xs)
 {
-    int n = 2 * d->tw, tw = d->tw;
-    float r[2][2 * MAX_TW], q[4][2 * MAX_TW];
-    for (int ty = 0; ty < d->th; ty++) {
-        for (int k = 0; k < 2; k++) {
-            int y = 2 * ty + k;
-            memset(r[k], 0, sizeof(float) * (size_t)n);
-            if (y < d->oh)
-                memcpy(r[k], plane + (size_t)y * d->ow,
-                       sizeof(float) * (size_t)d->ow);
-        }
-        for (int x = 0; x < n; x++) {
-            q[0][x] = r[0][x];
-            q[1][x] = r[0][x] + r[1][x];
-            q[2][x] = r[0][x] - r[1][x];
-            q[3][x] = -r[1][x];
-        }
-        float *o = dst + (size_t)ty * tw;
+    for (int c = 0; c < C; c++) {
+        float t[4][4];
         for (int k = 0; k < 4; k++) {
-            const float *s = q[k];
-            float *o0 = o + (4 * k) * xs, *o1 = o0 + xs, *o2 = o1 + xs,
-                  *o3 = o2 + xs;
-            for (int t = 0; t < tw; t++) {
-                o0[t] = s[2 * t];
-                o1[t] = s[2 * t] + s[2 * t + 1];
-                o2[t] = s[2 * t] - s[2 * t + 1];
-                o3[t] = -s[2 * t + 1];
-            }
+            const float *r = d + (size_t)k * C + c;
+            float d0 = r[0], d1 = r[rs], d2 = r[2 * rs], d3 = r[3 * rs];
+            t[0][k] = d0 - d2;
+            t[1][k] = d1 + d2;
+            t[2][k] = d2 - d1;
+            t[3][k] = d1 - d3;
+        }
+        for (int k = 0; k < 4; k++) {
+            float *o = v + 4 * k * xs + c;
+            o[0] = t[k][0] - t[k][2];
+            o[xs] = t[k][1] + t[k][2];
+            o[2 * xs] = t[k][2] - t[k][1];
+            o[3 * xs] = t[k][1] - t[k][3];
         }
     }
 }
 
-/* Output plane from M tiles: A^T m A, A^T = [1 1 1 0; 0 1 -1 -1], plus
- * bias and an optional ReLU. */
+/* D = A g A^T of a 2x2 output-gradient tile, A = [1 0; 1 1; 1 -1; 0 -1]. */
 SIMD_CLONES
-static void output_tiles(const float *src, size_t xs, const wino_dims *d,
-                         float bias, int relu, float *plane)
+static void grad_tile(const float *g, size_t rs, int C, float *restrict v,
+                      size_t xs)
 {
-    int tw = d->tw;
-    float s[4][2][MAX_TW], o[2][2 * MAX_TW];
-    for (int ty = 0; ty < d->th; ty++) {
-        const float *m = src + (size_t)ty * tw;
+    for (int c = 0; c < C; c++) {
+        float g00 = g[c], g01 = g[C + c], g10 = g[rs + c],
+              g11 = g[rs + C + c];
+        float r[4][2] = {{g00, g01},
+                         {g00 + g10, g01 + g11},
+                         {g00 - g10, g01 - g11},
+                         {-g10, -g11}};
         for (int k = 0; k < 4; k++) {
-            const float *m0 = m + (4 * k) * xs, *m1 = m0 + xs,
-                        *m2 = m1 + xs, *m3 = m2 + xs;
-            for (int t = 0; t < tw; t++) {
-                s[k][0][t] = m0[t] + m1[t] + m2[t];
-                s[k][1][t] = m1[t] - m2[t] - m3[t];
-            }
-        }
-        for (int c = 0; c < 2; c++)
-            for (int t = 0; t < tw; t++) {
-                o[0][2 * t + c] = s[0][c][t] + s[1][c][t] + s[2][c][t] + bias;
-                o[1][2 * t + c] = s[1][c][t] - s[2][c][t] - s[3][c][t] + bias;
-            }
-        for (int k = 0; k < 2 && 2 * ty + k < d->oh; k++) {
-            float *y = plane + (size_t)(2 * ty + k) * d->ow;
-            if (relu)
-                for (int x = 0; x < d->ow; x++)
-                    y[x] = o[k][x] > 0.0f ? o[k][x] : 0.0f;
-            else
-                memcpy(y, o[k], sizeof(float) * (size_t)d->ow);
+            float *o = v + 4 * k * xs + c;
+            o[0] = r[k][0];
+            o[xs] = r[k][0] + r[k][1];
+            o[2 * xs] = r[k][0] - r[k][1];
+            o[3 * xs] = -r[k][1];
         }
     }
 }
 
-/* Writes padded rows r, r + 1 of the window to the input-gradient plane. */
-static void flush_rows(float (*win)[2 * MAX_TW + 2], int r,
-                       const wino_dims *d, float *plane)
-{
-    for (int k = 0; k < 2; k++) {
-        int iy = r + k - d->pad;
-        if (iy >= 0 && iy < d->h)
-            memcpy(plane + (size_t)iy * d->w, win[k] + d->pad,
-                   sizeof(float) * (size_t)d->w);
-    }
-}
-
-/* Input-gradient plane from X tiles: B x B^T, B = [1 0 0 0; 0 1 -1 1;
- * -1 1 1 0; 0 0 0 -1], summed where tiles overlap.  A window of four
- * padded rows slides down two rows per tile row. */
+/* 2x2 output tile A^T m A, A^T = [1 1 1 0; 0 1 -1 -1]. */
 SIMD_CLONES
-static void input_grad_tiles(const float *src, size_t xs, const wino_dims *d,
-                             float *plane)
+static void output_tile(const float *m, size_t xs, int C, float *restrict y,
+                        size_t rs)
 {
-    int n = 2 * d->tw + 2, tw = d->tw;
-    float win[4][2 * MAX_TW + 2], h[4][4][MAX_TW];
-    memset(win, 0, sizeof win);
-    for (int ty = 0; ty < d->th; ty++) {
-        const float *m = src + (size_t)ty * tw;
-        /* columns: h[row][col] over tiles */
+    for (int c = 0; c < C; c++) {
+        float s[4][2];
         for (int k = 0; k < 4; k++) {
-            const float *x0 = m + (4 * k) * xs, *x1 = x0 + xs, *x2 = x1 + xs,
-                        *x3 = x2 + xs;
-            for (int t = 0; t < tw; t++) {
-                h[k][0][t] = x0[t];
-                h[k][1][t] = x1[t] - x2[t] + x3[t];
-                h[k][2][t] = x1[t] + x2[t] - x0[t];
-                h[k][3][t] = -x3[t];
-            }
+            const float *r = m + 4 * k * xs + c;
+            s[k][0] = r[0] + r[xs] + r[2 * xs];
+            s[k][1] = r[xs] - r[2 * xs] - r[3 * xs];
         }
-        /* rows, added into the window (overlaps: tile t's columns 2, 3
-         * are tile t + 1's 0, 1) */
-        for (int c = 0; c < 4; c++)
-            for (int t = 0; t < tw; t++) {
-                float v0 = h[0][c][t];
-                float v1 = h[1][c][t] - h[2][c][t] + h[3][c][t];
-                float v2 = h[1][c][t] + h[2][c][t] - h[0][c][t];
-                float v3 = -h[3][c][t];
-                win[0][2 * t + c] += v0;
-                win[1][2 * t + c] += v1;
-                win[2][2 * t + c] += v2;
-                win[3][2 * t + c] += v3;
-            }
-        flush_rows(win, 2 * ty, d, plane);
-        memcpy(win[0], win[2], sizeof(float) * (size_t)n);
-        memcpy(win[1], win[3], sizeof(float) * (size_t)n);
-        memset(win[2], 0, sizeof(float) * (size_t)n);
-        memset(win[3], 0, sizeof(float) * (size_t)n);
+        for (int b = 0; b < 2; b++) {
+            y[b * C + c] = s[0][b] + s[1][b] + s[2][b];
+            y[rs + b * C + c] = s[1][b] - s[2][b] - s[3][b];
+        }
     }
-    flush_rows(win, 2 * d->th, d, plane);
+}
+
+/* 4x4 input-gradient tile B x B^T, B = [1 0 0 0; 0 1 -1 1; -1 1 1 0;
+ * 0 0 0 -1], added into the grid (neighbouring tiles overlap). */
+SIMD_CLONES
+static void input_grad_tile(const float *x, size_t xs, int C,
+                            float *restrict d, size_t rs)
+{
+    for (int c = 0; c < C; c++) {
+        float h[4][4];
+        for (int k = 0; k < 4; k++) {
+            const float *r = x + 4 * k * xs + c;
+            float x0 = r[0], x1 = r[xs], x2 = r[2 * xs], x3 = r[3 * xs];
+            h[k][0] = x0;
+            h[k][1] = x1 - x2 + x3;
+            h[k][2] = x1 + x2 - x0;
+            h[k][3] = -x3;
+        }
+        for (int b = 0; b < 4; b++) {
+            float *o = d + (size_t)b * C + c;
+            o[0] += h[0][b];
+            o[rs] += h[1][b] - h[2][b] + h[3][b];
+            o[2 * rs] += h[1][b] + h[2][b] - h[0][b];
+            o[3 * rs] -= h[3][b];
+        }
+    }
 }
 
 /* ---- the passes --------------------------------------------------------- */
 
 typedef struct wino_job {
     const wino_dims *d;
-    const float *src; /* x, dy (planes) or M, X (tiles) */
-    float *dst;
+    const float *x, *dy;  /* inputs (batch tensors) */
+    float *y, *dx;        /* outputs (batch tensors) */
+    float *V, *M;         /* transformed data: [xi][tile][channel] */
+    float *grid;          /* one padded grid per image of the chunk */
     const float *bias;
-    size_t t;  /* tiles in the chunk: xi stride is channels x t */
-    int n0, c; /* first image, channels of the unit's tensor */
-    int relu;
+    size_t t;             /* tiles in the chunk */
+    int n0, relu, want_v; /* first image; backward: transform x too */
 } wino_job;
 
-/* Units are (image j of the chunk, channel ch). */
-static void input_units(void *arg, size_t u0, size_t u1)
+static size_t grid_floats(const wino_dims *d)
+{
+    int c = d->cin > d->cout ? d->cin : d->cout;
+    return (size_t)(2 * d->th + 2) * (2 * d->tw + 2) * c;
+}
+
+/* x of image i -> V (its tiles). */
+static void image_input(const wino_job *j, size_t i, float *P)
+{
+    const wino_dims *d = j->d;
+    int gw = 2 * d->tw + 2, C = d->cin;
+    size_t xs = j->t * C, rs = (size_t)gw * C;
+    to_grid(j->x + (j->n0 + i) * (size_t)C * d->h * d->w, C, d->h, d->w,
+            d->pad, 2 * d->th + 2, gw, P);
+    for (int ty = 0; ty < d->th; ty++)
+        for (int tx = 0; tx < d->tw; tx++)
+            input_tile(P + 2 * ty * rs + (size_t)2 * tx * C, rs, C,
+                       j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs);
+}
+
+static void forward_in_units(void *arg, size_t i0, size_t i1)
+{
+    const wino_job *j = arg;
+    for (size_t i = i0; i < i1; i++)
+        image_input(j, i, j->grid + i * grid_floats(j->d));
+}
+
+static void forward_out_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
     const wino_dims *d = j->d;
-    size_t plane = (size_t)d->h * d->w, xs = (size_t)d->cin * j->t;
-    for (size_t u = u0; u < u1; u++) {
-        size_t i = u / (size_t)d->cin, ch = u % (size_t)d->cin;
-        input_tiles(j->src + ((j->n0 + i) * (size_t)d->cin + ch) * plane, d,
-                    j->dst + ch * j->t + i * d->tpi, xs);
+    int gw = 2 * d->tw, C = d->cout;
+    size_t xs = j->t * C, rs = (size_t)gw * C;
+    for (size_t i = i0; i < i1; i++) {
+        float *P = j->grid + i * grid_floats(d);
+        for (int ty = 0; ty < d->th; ty++)
+            for (int tx = 0; tx < d->tw; tx++)
+                output_tile(j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C,
+                            xs, C, P + 2 * ty * rs + (size_t)2 * tx * C, rs);
+        from_grid(P, C, gw, 0, d->oh, d->ow, j->bias, j->relu,
+                  j->y + (j->n0 + i) * (size_t)C * d->oh * d->ow);
     }
 }
 
-static void grad_units(void *arg, size_t u0, size_t u1)
+/* dy -> D, and x -> V when the filter gradient is wanted. */
+static void backward_in_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
     const wino_dims *d = j->d;
-    size_t plane = (size_t)d->oh * d->ow, xs = (size_t)d->cout * j->t;
-    for (size_t u = u0; u < u1; u++) {
-        size_t i = u / (size_t)d->cout, ch = u % (size_t)d->cout;
-        grad_tiles(j->src + ((j->n0 + i) * (size_t)d->cout + ch) * plane, d,
-                   j->dst + ch * j->t + i * d->tpi, xs);
+    int gw = 2 * d->tw, C = d->cout;
+    size_t xs = j->t * C, rs = (size_t)gw * C;
+    for (size_t i = i0; i < i1; i++) {
+        float *P = j->grid + i * grid_floats(d);
+        to_grid(j->dy + (j->n0 + i) * (size_t)C * d->oh * d->ow, C, d->oh,
+                d->ow, 0, 2 * d->th, gw, P);
+        for (int ty = 0; ty < d->th; ty++)
+            for (int tx = 0; tx < d->tw; tx++)
+                grad_tile(P + 2 * ty * rs + (size_t)2 * tx * C, rs, C,
+                          j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C,
+                          xs);
+        if (j->want_v)
+            image_input(j, i, P);
     }
 }
 
-static void output_units(void *arg, size_t u0, size_t u1)
+/* X (in V) -> dx. */
+static void backward_out_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
     const wino_dims *d = j->d;
-    size_t plane = (size_t)d->oh * d->ow, xs = (size_t)d->cout * j->t;
-    for (size_t u = u0; u < u1; u++) {
-        size_t i = u / (size_t)d->cout, ch = u % (size_t)d->cout;
-        output_tiles(j->src + ch * j->t + i * d->tpi, xs, d,
-                     j->bias ? j->bias[ch] : 0.0f, j->relu,
-                     j->dst + ((j->n0 + i) * (size_t)d->cout + ch) * plane);
+    int gh = 2 * d->th + 2, gw = 2 * d->tw + 2, C = d->cin;
+    size_t xs = j->t * C, rs = (size_t)gw * C;
+    for (size_t i = i0; i < i1; i++) {
+        float *P = j->grid + i * grid_floats(d);
+        size_t n = (size_t)gh * rs;
+        for (size_t k = 0; k < n; k++)
+            P[k] = 0.0f;
+        for (int ty = 0; ty < d->th; ty++)
+            for (int tx = 0; tx < d->tw; tx++)
+                input_grad_tile(
+                    j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs, C,
+                    P + 2 * ty * rs + (size_t)2 * tx * C, rs);
+        from_grid(P, C, gw, d->pad, d->h, d->w, NULL, 0,
+                  j->dx + (j->n0 + i) * (size_t)C * d->h * d->w);
     }
 }
 
-static void input_grad_units(void *arg, size_t u0, size_t u1)
+static void run_units(emo__range_fn fn, wino_job *j, int nb, int threads)
 {
-    const wino_job *j = arg;
-    const wino_dims *d = j->d;
-    size_t plane = (size_t)d->h * d->w, xs = (size_t)d->cin * j->t;
-    for (size_t u = u0; u < u1; u++) {
-        size_t i = u / (size_t)d->cin, ch = u % (size_t)d->cin;
-        input_grad_tiles(j->src + ch * j->t + i * d->tpi, xs, d,
-                         j->dst + ((j->n0 + i) * (size_t)d->cin + ch) * plane);
-    }
+    emo__parallel_for(threads, (size_t)nb, 1 + 4096 / (size_t)j->d->tpi, fn,
+                      j);
 }
 
-/* Runs one transform over nb images x c channels. */
-static void transform(emo__range_fn fn, const wino_dims *d, const float *src,
-                      float *dst, int n0, int nb, int c, const float *bias,
-                      int relu, int threads)
+/* Scratch: U, dU | V | M (or D) | grids. */
+static wino_job job_of(const wino_dims *d, float *col, int nb_max)
 {
-    wino_job j = {d, src, dst, bias, (size_t)nb * d->tpi, n0, c, relu};
-    emo__parallel_for(threads, (size_t)nb * c, 1 + 16384 / (size_t)d->tpi,
-                      fn, &j);
+    size_t uw = (size_t)d->cout * d->cin, tm = (size_t)nb_max * d->tpi;
+    wino_job j;
+    memset(&j, 0, sizeof j);
+    j.d = d;
+    j.V = col + 2 * NXI * uw;
+    j.M = j.V + NXI * tm * d->cin;
+    j.grid = j.M + NXI * tm * d->cout;
+    return j;
 }
 
 void emo__wino_forward(const emo__layer *l, const float *W,
@@ -389,21 +407,25 @@ void emo__wino_forward(const emo__layer *l, const float *W,
     wino_dims d = wdims(l);
     int nb_max = chunk_images(&d, batch);
     size_t uw = (size_t)d.cout * d.cin;
-    float *U = ctx->col, *V = U + 2 * NXI * uw;
-    float *M = V + NXI * (size_t)nb_max * d.tpi * d.cin;
+    float *U = ctx->col;
+    wino_job j = job_of(&d, ctx->col, nb_max);
+    j.x = x;
+    j.y = y;
+    j.bias = bias;
+    j.relu = relu;
     filter_transform(W, d.cout, d.cin, U);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         int t = nb * d.tpi;
-        transform(input_units, &d, x, V, n0, nb, d.cin, NULL, 0,
-                  ctx->threads);
+        j.n0 = n0;
+        j.t = (size_t)t;
+        run_units(forward_in_units, &j, nb, ctx->threads);
         for (int xi = 0; xi < NXI; xi++)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d.cout, t,
-                        d.cin, 1.0f, U + xi * uw, d.cin,
-                        V + (size_t)xi * d.cin * t, t, 0.0f,
-                        M + (size_t)xi * d.cout * t, t);
-        transform(output_units, &d, M, y, n0, nb, d.cout, bias, relu,
-                  ctx->threads);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d.cout,
+                        d.cin, 1.0f, j.V + (size_t)xi * t * d.cin, d.cin,
+                        U + xi * uw, d.cin, 0.0f,
+                        j.M + (size_t)xi * t * d.cout, d.cout);
+        run_units(forward_out_units, &j, nb, ctx->threads);
     }
 }
 
@@ -413,34 +435,36 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
     wino_dims d = wdims(l);
     int nb_max = chunk_images(&d, batch);
     size_t uw = (size_t)d.cout * d.cin;
-    float *U = ctx->col, *dU = U + NXI * uw, *V = dU + NXI * uw;
-    float *D = V + NXI * (size_t)nb_max * d.tpi * d.cin;
+    float *U = ctx->col, *dU = U + NXI * uw;
+    wino_job j = job_of(&d, ctx->col, nb_max);
+    j.x = x;
+    j.dy = dy;
+    j.dx = dx;
+    j.want_v = param_grads;
     if (dx)
         filter_transform(l->p[0].data, d.cout, d.cin, U);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         int t = nb * d.tpi;
-        transform(grad_units, &d, dy, D, n0, nb, d.cout, NULL, 0,
-                  ctx->threads);
-        if (param_grads) {
-            transform(input_units, &d, x, V, n0, nb, d.cin, NULL, 0,
-                      ctx->threads);
+        j.n0 = n0;
+        j.t = (size_t)t;
+        run_units(backward_in_units, &j, nb, ctx->threads);
+        const float *D = j.M;
+        if (param_grads)
             for (int xi = 0; xi < NXI; xi++)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, d.cout,
-                            d.cin, t, 1.0f, D + (size_t)xi * d.cout * t, t,
-                            V + (size_t)xi * d.cin * t, t, n0 ? 1.0f : 0.0f,
-                            dU + xi * uw, d.cin);
-        }
+                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d.cout,
+                            d.cin, t, 1.0f, D + (size_t)xi * t * d.cout,
+                            d.cout, j.V + (size_t)xi * t * d.cin, d.cin,
+                            n0 ? 1.0f : 0.0f, dU + xi * uw, d.cin);
         if (!dx)
             continue;
         /* X overwrites V: this chunk's filter gradient is done with it */
         for (int xi = 0; xi < NXI; xi++)
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d.cin, t,
-                        d.cout, 1.0f, U + xi * uw, d.cin,
-                        D + (size_t)xi * d.cout * t, t, 0.0f,
-                        V + (size_t)xi * d.cin * t, t);
-        transform(input_grad_units, &d, V, dx, n0, nb, d.cin, NULL, 0,
-                  ctx->threads);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, d.cin,
+                        d.cout, 1.0f, D + (size_t)xi * t * d.cout, d.cout,
+                        U + xi * uw, d.cin, 0.0f,
+                        j.V + (size_t)xi * t * d.cin, d.cin);
+        run_units(backward_out_units, &j, nb, ctx->threads);
     }
     if (param_grads)
         filter_gradient(dU, d.cout, d.cin, l->p[0].grad);
