@@ -173,23 +173,26 @@ START_TEST(fast_path_dispatch)
 {
     static const struct {
         const char *body;
-        int c, applies, fast;
+        int c, batch, applies, fast;
     } cases[] = {
-        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 16, 1, 1},
-        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 1, 1, 0},
-        {"type = conv\nfilters = 8\nsize = 3\nstride = 2", 16, 0, 0},
-        {"type = conv\nfilters = 8\nsize = 5\npad = 2", 16, 0, 0},
-        {"type = conv\nfilters = 8\nsize = 3\ngroups = 2", 16, 0, 0},
+        /* 36 tiles per 12x12 image: 144 at batch 4, 108 at batch 3 */
+        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 16, 4, 1, 1},
+        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 16, 3, 1, 0},
+        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 1, 4, 1, 0},
+        {"type = conv\nfilters = 8\nsize = 3\nstride = 2", 16, 64, 0, 0},
+        {"type = conv\nfilters = 8\nsize = 5\npad = 2", 16, 64, 0, 0},
+        {"type = conv\nfilters = 8\nsize = 3\ngroups = 2", 16, 64, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         emo_network *net = nt_layer_net(cases[i].c, 12, 12, cases[i].body);
         const emo__layer *l = &net->nn.layers[0];
         ck_assert_int_eq(emo__wino_applies(l), cases[i].applies);
-        ck_assert_int_eq(emo__conv_fast(l), cases[i].fast);
+        int b = cases[i].batch;
+        ck_assert_int_eq(emo__conv_fast(l, b), cases[i].fast);
         force_reference(1);
-        ck_assert_int_eq(emo__conv_fast(l), 0);
+        ck_assert_int_eq(emo__conv_fast(l, b), 0);
         setenv("EMO_CONV_REFERENCE", "0", 1);
-        ck_assert_int_eq(emo__conv_fast(l), cases[i].fast);
+        ck_assert_int_eq(emo__conv_fast(l, b), cases[i].fast);
         force_reference(0);
         emo_network_destroy(net);
     }

@@ -129,11 +129,11 @@ END_TEST
 
 START_TEST(grad_conv_fast_path)
 {
-    /* 3x3 stride 1 with 9 input channels: the Winograd path (odd 5x7 map:
-     * half tiles at the edges) */
-    emo_network *net = nt_layer_net(9, 5, 7, "type = conv\nfilters = 4\n"
+    /* 3x3 stride 1 with 9 input channels and 2 x 72 tiles: the Winograd
+     * path (odd 15x17 map: half tiles at the edges) */
+    emo_network *net = nt_layer_net(9, 15, 17, "type = conv\nfilters = 4\n"
                                     "size = 3\npad = 1\nbias_value = 0.1");
-    ck_assert(emo__conv_fast(&net->nn.layers[0]));
+    ck_assert(emo__conv_fast(&net->nn.layers[0], BATCH));
     grad_check(net, 1, 1e-2f);
 }
 END_TEST

@@ -52,14 +52,22 @@ static int reference_forced(void)
 }
 
 /* Winograd pays once the channel sums are long enough for its 16 matrix
- * products; with one input channel (a first layer) im2col's single
- * product of depth 9 is cheaper.  Measured: docs/benchmarks.md. */
+ * products, and once a call has enough tiles (batch x tiles per image)
+ * to amortise the filter transform and fill the products.  With one input
+ * channel (a first layer) im2col's single product of depth 9 is cheaper.
+ * Measured with build/conv_bench (docs/benchmarks.md, Xeon AVX-512): at
+ * 144 tiles per call Winograd's forward took 0.62-0.89 of im2col's time
+ * (e.g. 256 -> 256 channels on 6x6 maps at batch 16), at 36 tiles
+ * 1.0-1.07, at 9 tiles 2.3 (the default net's conv4b at batch 1). */
 #define WINO_MIN_CIN 8
+#define WINO_MIN_TILES 128
 
-int emo__conv_fast(const emo__layer *l)
+int emo__conv_fast(const emo__layer *l, int batch)
 {
+    size_t tiles = (size_t)batch * ((l->out.h + 1) / 2) *
+                   ((l->out.w + 1) / 2);
     return emo__wino_applies(l) && l->in.c >= WINO_MIN_CIN &&
-           !reference_forced();
+           tiles >= WINO_MIN_TILES && !reference_forced();
 }
 
 size_t emo__conv_scratch(const emo__layer *l, int batch)
@@ -181,7 +189,7 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
                           const float *bias, int relu, const float *x,
                           float *y, int batch, emo__ctx *ctx)
 {
-    if (emo__conv_fast(l)) {
+    if (emo__conv_fast(l, batch)) {
         emo__wino_forward(l, W, bias, relu, x, y, batch, ctx);
         return;
     }
@@ -269,7 +277,7 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
     int pg = !ctx->skip_param_grads;
     if (pg)
         bias_grad(l, dy, batch);
-    if (emo__conv_fast(l)) {
+    if (emo__conv_fast(l, batch)) {
         emo__wino_backward(l, x, dy, dx, batch, pg, ctx);
         return;
     }

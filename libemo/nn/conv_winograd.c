@@ -98,7 +98,7 @@ size_t emo__wino_scratch(const emo__layer *l, int batch)
     int nb = chunk_images(&d, batch);
     size_t t = (size_t)nb * d.tpi;
     /* U and dU, V (X reuses it), M or D, a grid per image */
-    return 2 * NXI * (size_t)d.cin * d.cout +
+    return 2 * NXI * xi_stride((size_t)d.cin * d.cout, 1) +
            NXI * (xi_stride(t, d.cin) + xi_stride(t, d.cout)) +
            (size_t)nb * grid_floats(&d);
 }
@@ -108,7 +108,7 @@ size_t emo__wino_scratch(const emo__layer *l, int batch)
 /* U[xi][co][ci] = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]. */
 static void filter_transform(const float *W, int cout, int cin, float *U)
 {
-    size_t pl = (size_t)cout * cin;
+    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
     for (size_t k = 0; k < pl; k++) {
         const float *g = W + 9 * k;
         float t[4][3], u[4][4];
@@ -125,18 +125,18 @@ static void filter_transform(const float *W, int cout, int cin, float *U)
             u[r][3] = t[r][2];
         }
         for (int xi = 0; xi < NXI; xi++)
-            U[xi * pl + k] = u[xi / 4][xi % 4];
+            U[xi * xs + k] = u[xi / 4][xi % 4];
     }
 }
 
 /* dW[co][ci] += G^T dU G, the transpose of filter_transform. */
 static void filter_gradient(const float *dU, int cout, int cin, float *dW)
 {
-    size_t pl = (size_t)cout * cin;
+    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
     for (size_t k = 0; k < pl; k++) {
         float u[4][4], t[3][4];
         for (int xi = 0; xi < NXI; xi++)
-            u[xi / 4][xi % 4] = dU[xi * pl + k];
+            u[xi / 4][xi % 4] = dU[xi * xs + k];
         for (int c = 0; c < 4; c++) {
             t[0][c] = u[0][c] + 0.5f * (u[1][c] + u[2][c]);
             t[1][c] = 0.5f * (u[1][c] - u[2][c]);
@@ -408,7 +408,8 @@ static void run_units(emo__range_fn fn, wino_job *j, int nb, int threads)
 /* Scratch: U, dU | V | M (or D) | grids. */
 static wino_job job_of(const wino_dims *d, float *col, int nb_max)
 {
-    size_t uw = (size_t)d->cout * d->cin, tm = (size_t)nb_max * d->tpi;
+    size_t uw = xi_stride((size_t)d->cout * d->cin, 1);
+    size_t tm = (size_t)nb_max * d->tpi;
     wino_job j;
     memset(&j, 0, sizeof j);
     j.d = d;
@@ -424,7 +425,7 @@ void emo__wino_forward(const emo__layer *l, const float *W,
 {
     wino_dims d = wdims(l);
     int nb_max = chunk_images(&d, batch);
-    size_t uw = (size_t)d.cout * d.cin;
+    size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
     float *U = ctx->col;
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;
@@ -452,7 +453,7 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
 {
     wino_dims d = wdims(l);
     int nb_max = chunk_images(&d, batch);
-    size_t uw = (size_t)d.cout * d.cin;
+    size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
     float *U = ctx->col, *dU = U + NXI * uw;
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;

@@ -168,9 +168,9 @@ void emo__wino_forward(const emo__layer *l, const float *W,
                        int batch, emo__ctx *ctx);
 void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, int param_grads, emo__ctx *ctx);
-/* Whether conv.c takes the fast path for this layer (0 when the
- * environment variable EMO_CONV_REFERENCE is set to anything but 0). */
-int emo__conv_fast(const emo__layer *l);
+/* Whether conv.c takes the fast path for this layer at `batch` (0 when
+ * the environment variable EMO_CONV_REFERENCE is set to anything but 0). */
+int emo__conv_fast(const emo__layer *l, int batch);
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
                      int batch);
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
