@@ -5,24 +5,28 @@
  * Each 2x2 output tile is A^T [(G g G^T) . (B^T d B)] A for the 4x4 input
  * tile d under it (tiles overlap by two pixels) and the 3x3 filter g; the
  * sum over input channels of the 16 elementwise products becomes 16 matrix
- * products, one per tile position xi, run by OpenBLAS:
+ * products, one per tile position xi, run by OpenBLAS (T = tiles of a
+ * chunk of whole images, rows of V, M, D, X):
  *
- *   forward      M[xi] (cout x T)  = U[xi] (cout x cin) . V[xi] (cin x T)
- *   backward dx  X[xi] (cin x T)   = U[xi]^T . D[xi] (cout x T)
- *   backward dW  dU[xi] (cout x cin) += D[xi] . V[xi]^T
+ *   forward      M[xi] (T x cout)  = V[xi] (T x cin) . U[xi]^T
+ *   backward dx  X[xi] (T x cin)   = D[xi] (T x cout) . U[xi] (cout x cin)
+ *   backward dW  dU[xi] (cout x cin) += D[xi]^T . V[xi]
  *
  * with U = G g G^T, V = B^T d B, D = A dY A^T (the output gradient taken
  * back through the output transform), dx tiles B X B^T summed where they
  * overlap, dW = G^T dU G.  The backward passes are the exact gradient of
  * the forward formula, which is exact arithmetic for the convolution: only
- * rounding differs from im2col (see tests/check_conv_fast.c).  T is the
- * tile count of a chunk of whole images.  The products do 16 / 36 of
- * im2col's multiplications and the transformed tensors (16 floats per
- * tile and channel) are smaller than im2col's columns (36).
+ * rounding differs from im2col (see tests/check_conv_fast.c).  The
+ * products do 16 / 36 of im2col's multiplications and the transformed
+ * tensors (16 floats per tile and channel) are smaller than im2col's
+ * columns (36).
  *
- * The transforms are elementwise loops over the tiles of a row, built at
- * -O3 and cloned for AVX-512 and AVX2 (chosen when the library loads, by
- * the CPU), so a generic x86-64 build vectorises them on either family.
+ * Tiles are rows and channels columns so that the transforms run along
+ * the channels, contiguous whatever the map size (a 6x6 map has 3 tiles a
+ * row): each image is first copied to a zero-padded [y][x][channel] grid.
+ * The transforms are built at -O3 and cloned for AVX-512 and AVX2 (chosen
+ * when the library loads, by the CPU), so a generic x86-64 build
+ * vectorises them on either family; elsewhere they are plain C.
  */
 #include "nn/nn.h"
 
@@ -43,8 +47,10 @@
 #define IVDEP _Pragma("GCC ivdep")
 
 #define NXI 16          /* tile positions of F(2x2,3x3) */
-#define CHUNK_TILES 1024 /* tiles per matrix product (whole images) */
-#define MAX_TW 128      /* tiles per row: row buffers live on the stack */
+/* Tiles per chunk (whole images; at least one image): 512 measured
+ * 7-22 % faster than 1024 or 2048 in the default net's conv2 and conv3b
+ * backward (V and D nearer the caches), equal to 256 (docs/benchmarks.md). */
+#define CHUNK_TILES 512
 
 typedef struct wino_dims {
     int cin, cout, h, w, oh, ow, pad;
@@ -70,7 +76,7 @@ static wino_dims wdims(const emo__layer *l)
 int emo__wino_applies(const emo__layer *l)
 {
     return l->type == EMO__L_CONV && l->size == 3 && l->stride == 1 &&
-           l->groups == 1 && l->pad <= 2 && (l->out.w + 1) / 2 <= MAX_TW;
+           l->groups == 1 && l->pad <= 2;
 }
 
 static int chunk_images(const wino_dims *d, int batch)
@@ -85,8 +91,9 @@ static size_t grid_floats(const wino_dims *d);
 
 /* Floats between the 16 matrices of V, M or D: t x channels plus one
  * cache line, so that the transforms' 16 streams do not fall on one cache
- * set when t x channels x 4 bytes is a multiple of 4096 (as with the
- * default net's 1008 tiles x 64 channels): measured 5x slower there. */
+ * set when t x channels x 4 bytes is a multiple of 4096 (as with 1008
+ * tiles x 64 channels, the default net's conv2 in chunks of 1024 tiles:
+ * its backward passes were 1.25x slower). */
 static size_t xi_stride(size_t t, int channels)
 {
     return t * (size_t)channels + 16;
