@@ -5,7 +5,10 @@
  * Small feature maps make thin matrices that BLAS handles poorly, so the
  * columns of several images are placed side by side (up to CHUNK_COLS
  * output positions) and multiplied at once; 1x1 stride-1 convolutions skip
- * im2col and multiply the input directly.
+ * im2col and multiply the input directly.  3x3 stride-1 layers with
+ * enough channels and tiles take Winograd's F(2x2,3x3) instead
+ * (conv_winograd.c; the rule is emo__conv_fast's), im2col staying the
+ * reference that the tests compare it with.
  */
 #include "nn/nn.h"
 
