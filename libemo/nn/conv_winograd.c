@@ -24,20 +24,25 @@
  * Tiles are rows and channels columns so that the transforms run along
  * the channels, contiguous whatever the map size (a 6x6 map has 3 tiles a
  * row): each image is first copied to a zero-padded [y][x][channel] grid.
- * The transforms are built at -O3 and cloned for AVX-512 and AVX2 (chosen
- * when the library loads, by the CPU), so a generic x86-64 build
- * vectorises them on either family; elsewhere they are plain C.
+ * The transforms are built at -O3 and cloned for AVX2 (chosen when the
+ * library loads, by the CPU), so a generic x86-64 build vectorises them
+ * with AVX2 on either family; elsewhere they are plain C.
  */
 #include "nn/nn.h"
 
 #include <cblas.h>
 #include <string.h>
 
-/* x86-64 GCC: one copy of each transform per instruction set, picked at
- * load time (ifunc).  Elsewhere (arm64, s390x, clang) the plain build. */
+/* x86-64 GCC: the per-image transforms in two copies, AVX2 + FMA
+ * (x86-64-v3) and the build's own ISA, picked at load time (ifunc) by
+ * the CPU.  No AVX-512 copy: with GCC's generic tuning (an x86-64-v3
+ * build) it ran the default net's conv2 backward 15-20 % slower than the
+ * AVX2 copy on the Xeon (the transforms are memory-bound; 512-bit vectors
+ * buy nothing).  Elsewhere (arm64, s390x, clang) the plain build. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&     \
     defined(__ELF__)
-#define SIMD_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define SIMD_CLONES                                                         \
+    __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define SIMD_CLONES
 #endif
@@ -163,8 +168,7 @@ static void filter_gradient(const float *dU, int cout, int cin, float *dW)
 /* The transforms run along the channels (contiguous, any map size
  * vectorises), so each image is first laid out as a zero-padded grid
  * [gh][gw][C]: channel-planar img (h x w) lands at offset (off, off). */
-SIMD_CLONES
-static void to_grid(const float *img, int C, int h, int w, int off, int gh,
+static inline void to_grid(const float *img, int C, int h, int w, int off, int gh,
                     int gw, float *restrict P)
 {
     size_t n = (size_t)gh * gw * C;
@@ -180,8 +184,7 @@ static void to_grid(const float *img, int C, int h, int w, int off, int gh,
 }
 
 /* The reverse for h x w at (off, off), plus bias and optional ReLU. */
-SIMD_CLONES
-static void from_grid(const float *P, int C, int gw, int off, int h, int w,
+static inline void from_grid(const float *P, int C, int gw, int off, int h, int w,
                       const float *bias, int relu, float *restrict img)
 {
     for (int y = 0; y < h; y++)
@@ -211,8 +214,7 @@ static void from_grid(const float *P, int C, int gw, int off, int h, int w,
  * go to dst + xi * xs, C consecutive channels each. */
 
 /* V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. */
-SIMD_CLONES
-static void input_tile(const float *d, size_t rs, int C, float *restrict v,
+static inline void input_tile(const float *d, size_t rs, int C, float *restrict v,
                        size_t xs)
 {
     IVDEP
@@ -237,8 +239,7 @@ static void input_tile(const float *d, size_t rs, int C, float *restrict v,
 }
 
 /* D = A g A^T of a 2x2 output-gradient tile, A = [1 0; 1 1; 1 -1; 0 -1]. */
-SIMD_CLONES
-static void grad_tile(const float *g, size_t rs, int C, float *restrict v,
+static inline void grad_tile(const float *g, size_t rs, int C, float *restrict v,
                       size_t xs)
 {
     IVDEP
@@ -260,8 +261,7 @@ static void grad_tile(const float *g, size_t rs, int C, float *restrict v,
 }
 
 /* 2x2 output tile A^T m A, A^T = [1 1 1 0; 0 1 -1 -1]. */
-SIMD_CLONES
-static void output_tile(const float *m, size_t xs, int C, float *restrict y,
+static inline void output_tile(const float *m, size_t xs, int C, float *restrict y,
                         size_t rs)
 {
     IVDEP
@@ -281,8 +281,7 @@ static void output_tile(const float *m, size_t xs, int C, float *restrict y,
 
 /* 4x4 input-gradient tile B x B^T, B = [1 0 0 0; 0 1 -1 1; -1 1 1 0;
  * 0 0 0 -1], added into the grid (neighbouring tiles overlap). */
-SIMD_CLONES
-static void input_grad_tile(const float *x, size_t xs, int C,
+static inline void input_grad_tile(const float *x, size_t xs, int C,
                             float *restrict d, size_t rs)
 {
     IVDEP
@@ -325,7 +324,11 @@ static size_t grid_floats(const wino_dims *d)
     return (size_t)(2 * d->th + 2) * (2 * d->tw + 2) * c;
 }
 
+/* The per-image transforms: cloned per instruction set (SIMD_CLONES),
+ * the tile and layout functions above inlined into each clone. */
+
 /* x of image i -> V (its tiles). */
+SIMD_CLONES
 static void image_input(const wino_job *j, size_t i, float *P)
 {
     const wino_dims *d = j->d;
@@ -339,6 +342,55 @@ static void image_input(const wino_job *j, size_t i, float *P)
                        j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs);
 }
 
+/* M -> y of image i, with bias and ReLU. */
+SIMD_CLONES
+static void image_output(const wino_job *j, size_t i, float *P)
+{
+    const wino_dims *d = j->d;
+    int gw = 2 * d->tw, C = d->cout;
+    size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
+    for (int ty = 0; ty < d->th; ty++)
+        for (int tx = 0; tx < d->tw; tx++)
+            output_tile(j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs,
+                        C, P + 2 * ty * rs + (size_t)2 * tx * C, rs);
+    from_grid(P, C, gw, 0, d->oh, d->ow, j->bias, j->relu,
+              j->y + (j->n0 + i) * (size_t)C * d->oh * d->ow);
+}
+
+/* dy of image i -> D. */
+SIMD_CLONES
+static void image_grad(const wino_job *j, size_t i, float *P)
+{
+    const wino_dims *d = j->d;
+    int gw = 2 * d->tw, C = d->cout;
+    size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
+    to_grid(j->dy + (j->n0 + i) * (size_t)C * d->oh * d->ow, C, d->oh, d->ow,
+            0, 2 * d->th, gw, P);
+    for (int ty = 0; ty < d->th; ty++)
+        for (int tx = 0; tx < d->tw; tx++)
+            grad_tile(P + 2 * ty * rs + (size_t)2 * tx * C, rs, C,
+                      j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs);
+}
+
+/* X (in V) -> dx of image i. */
+SIMD_CLONES
+static void image_input_grad(const wino_job *j, size_t i, float *P)
+{
+    const wino_dims *d = j->d;
+    int gh = 2 * d->th + 2, gw = 2 * d->tw + 2, C = d->cin;
+    size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
+    size_t n = (size_t)gh * rs;
+    for (size_t k = 0; k < n; k++)
+        P[k] = 0.0f;
+    for (int ty = 0; ty < d->th; ty++)
+        for (int tx = 0; tx < d->tw; tx++)
+            input_grad_tile(j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C,
+                            xs, C, P + 2 * ty * rs + (size_t)2 * tx * C, rs);
+    from_grid(P, C, gw, d->pad, d->h, d->w, NULL, 0,
+              j->dx + (j->n0 + i) * (size_t)C * d->h * d->w);
+}
+
+/* Units: images of the chunk, each with its own grid. */
 static void forward_in_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
@@ -349,61 +401,27 @@ static void forward_in_units(void *arg, size_t i0, size_t i1)
 static void forward_out_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
-    const wino_dims *d = j->d;
-    int gw = 2 * d->tw, C = d->cout;
-    size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
-    for (size_t i = i0; i < i1; i++) {
-        float *P = j->grid + i * grid_floats(d);
-        for (int ty = 0; ty < d->th; ty++)
-            for (int tx = 0; tx < d->tw; tx++)
-                output_tile(j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C,
-                            xs, C, P + 2 * ty * rs + (size_t)2 * tx * C, rs);
-        from_grid(P, C, gw, 0, d->oh, d->ow, j->bias, j->relu,
-                  j->y + (j->n0 + i) * (size_t)C * d->oh * d->ow);
-    }
+    for (size_t i = i0; i < i1; i++)
+        image_output(j, i, j->grid + i * grid_floats(j->d));
 }
 
 /* dy -> D, and x -> V when the filter gradient is wanted. */
 static void backward_in_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
-    const wino_dims *d = j->d;
-    int gw = 2 * d->tw, C = d->cout;
-    size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
     for (size_t i = i0; i < i1; i++) {
-        float *P = j->grid + i * grid_floats(d);
-        to_grid(j->dy + (j->n0 + i) * (size_t)C * d->oh * d->ow, C, d->oh,
-                d->ow, 0, 2 * d->th, gw, P);
-        for (int ty = 0; ty < d->th; ty++)
-            for (int tx = 0; tx < d->tw; tx++)
-                grad_tile(P + 2 * ty * rs + (size_t)2 * tx * C, rs, C,
-                          j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C,
-                          xs);
+        float *P = j->grid + i * grid_floats(j->d);
+        image_grad(j, i, P);
         if (j->want_v)
             image_input(j, i, P);
     }
 }
 
-/* X (in V) -> dx. */
 static void backward_out_units(void *arg, size_t i0, size_t i1)
 {
     const wino_job *j = arg;
-    const wino_dims *d = j->d;
-    int gh = 2 * d->th + 2, gw = 2 * d->tw + 2, C = d->cin;
-    size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
-    for (size_t i = i0; i < i1; i++) {
-        float *P = j->grid + i * grid_floats(d);
-        size_t n = (size_t)gh * rs;
-        for (size_t k = 0; k < n; k++)
-            P[k] = 0.0f;
-        for (int ty = 0; ty < d->th; ty++)
-            for (int tx = 0; tx < d->tw; tx++)
-                input_grad_tile(
-                    j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs, C,
-                    P + 2 * ty * rs + (size_t)2 * tx * C, rs);
-        from_grid(P, C, gw, d->pad, d->h, d->w, NULL, 0,
-                  j->dx + (j->n0 + i) * (size_t)C * d->h * d->w);
-    }
+    for (size_t i = i0; i < i1; i++)
+        image_input_grad(j, i, j->grid + i * grid_floats(j->d));
 }
 
 static void run_units(emo__range_fn fn, wino_job *j, int nb, int threads)
