@@ -476,6 +476,8 @@ void emo__wino_forward(const emo__layer *l, const float *W,
 void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, int param_grads, emo__ctx *ctx)
 {
+    if (batch < 1) /* dU would stay unwritten */
+        return;
     wino_dims d = wdims(l);
     int nb_max = chunk_images(&d, batch);
     size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
