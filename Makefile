@@ -103,7 +103,7 @@ $(B)/obj/%.o: %.c $(LIB_HDR)
 ifeq ($(shell $(CC) -dM -E -x c /dev/null 2>/dev/null | grep -c __clang__),0)
 $(patsubst %,$(B)/obj/libemo/nn/%.o,batchnorm conv dropout fc lrn pool relu): \
   FILE_CFLAGS := -O3
-$(B)/obj/libemo/nn/im2col.o: \
+$(patsubst %,$(B)/obj/libemo/nn/%.o,im2col conv_winograd): \
   FILE_CFLAGS := -O3 -fno-tree-loop-distribute-patterns
 $(B)/obj/libemo/image/ops.o: \
   FILE_CFLAGS := -ftree-vectorize -fvect-cost-model=dynamic
@@ -161,7 +161,7 @@ check-mpi: lib
 
 # Benchmark programs (run by `make bench`; built by `make check` too, so a
 # change that breaks them shows there).
-BENCH_PROGS := $(B)/nn_bench $(B)/detect_bench
+BENCH_PROGS := $(B)/nn_bench $(B)/detect_bench $(B)/conv_bench
 bench-programs: $(BENCH_PROGS)
 
 $(B)/nn_bench: bench/nn_bench.c examples/common/cli.c examples/common/cli.h \
@@ -169,6 +169,11 @@ $(B)/nn_bench: bench/nn_bench.c examples/common/cli.c examples/common/cli.h \
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude -Iexamples/common \
 	  $(DEPS_CFLAGS) $(CFLAGS) $< examples/common/cli.c -o $@ -L$(B) -lemo \
 	  $(DEPS_LIBS) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
+
+# Internal kernels: links the static library.
+$(B)/conv_bench: bench/conv_bench.c $(LIB_HDR) $(STATIC)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude -Ilibemo $(DEPS_CFLAGS) \
+	  $(CFLAGS) $< -o $@ $(STATIC) $(DEPS_LIBS) $(LDFLAGS)
 
 $(B)/detect_bench: bench/detect_bench.c include/emo.h $(SHARED)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude $(CFLAGS) $< -o $@ \

@@ -38,7 +38,7 @@ oracle_ok=1
 
 fail=0
 suites() { # BUILD_DIR: kernel and gradient suites, quietly unless they fail
-    for s in nn_kernels nn_grad network; do
+    for s in nn_kernels conv_fast nn_grad network; do
         out=$(CK_RUN_SUITE=$s "$1/check_libemo" 2>&1) ||
             { echo "$out"; return 1; }
         echo "$out" | grep '%:' | sed "s/^/    $s: /"

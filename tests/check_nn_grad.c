@@ -127,6 +127,17 @@ START_TEST(grad_conv_plain)
 }
 END_TEST
 
+START_TEST(grad_conv_fast_path)
+{
+    /* 3x3 stride 1 with 9 input channels and 2 x 72 tiles: the Winograd
+     * path (odd 15x17 map: half tiles at the edges) */
+    emo_network *net = nt_layer_net(9, 15, 17, "type = conv\nfilters = 4\n"
+                                    "size = 3\npad = 1\nbias_value = 0.1");
+    ck_assert(emo__conv_fast(&net->nn.layers[0], BATCH));
+    grad_check(net, 1, 1e-2f);
+}
+END_TEST
+
 START_TEST(grad_conv_pointwise)
 {
     grad_check(nt_layer_net(6, 4, 5, "type = conv\nfilters = 4\nsize = 1\n"
@@ -336,6 +347,7 @@ Suite *nn_grad_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, grad_conv_stride_pad_groups);
     tcase_add_test(tc, grad_conv_plain);
+    tcase_add_test(tc, grad_conv_fast_path);
     tcase_add_test(tc, grad_conv_pointwise);
     tcase_add_test(tc, grad_conv_large_map);
     tcase_add_test(tc, grad_fc);

@@ -5,11 +5,15 @@
  * Small feature maps make thin matrices that BLAS handles poorly, so the
  * columns of several images are placed side by side (up to CHUNK_COLS
  * output positions) and multiplied at once; 1x1 stride-1 convolutions skip
- * im2col and multiply the input directly.
+ * im2col and multiply the input directly.  3x3 stride-1 layers with
+ * enough channels and tiles take Winograd's F(2x2,3x3) instead
+ * (conv_winograd.c; the rule is emo__conv_fast's), im2col staying the
+ * reference that the tests compare it with.
  */
 #include "nn/nn.h"
 
 #include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CHUNK_COLS 4096
@@ -42,14 +46,45 @@ static int chunk_images(const conv_dims *d, int batch)
     return nb < batch ? nb : batch;
 }
 
+/* EMO_CONV_REFERENCE=1 (anything but "" or "0") keeps every layer on
+ * im2col: for the oracle, for debugging, for comparing speeds. */
+static int reference_forced(void)
+{
+    const char *e = getenv("EMO_CONV_REFERENCE");
+    return e && *e && strcmp(e, "0") != 0;
+}
+
+/* Winograd pays once the channel sums are long enough for its 16 matrix
+ * products, and once a call has enough tiles (batch x tiles per image)
+ * to amortise the filter transform and fill the products.  With one input
+ * channel (a first layer) im2col's single product of depth 9 is cheaper.
+ * Measured with build/conv_bench (docs/benchmarks.md, Xeon AVX-512): at
+ * 144 tiles per call Winograd's forward took 0.62-0.89 of im2col's time
+ * (e.g. 256 -> 256 channels on 6x6 maps at batch 16), at 36 tiles
+ * 1.0-1.07, at 9 tiles 2.3 (the default net's conv4b at batch 1). */
+#define WINO_MIN_CIN 8
+#define WINO_MIN_TILES 128
+
+int emo__conv_fast(const emo__layer *l, int batch)
+{
+    size_t tiles = (size_t)batch * ((l->out.h + 1) / 2) *
+                   ((l->out.w + 1) / 2);
+    return emo__wino_applies(l) && l->in.c >= WINO_MIN_CIN &&
+           tiles >= WINO_MIN_TILES && !reference_forced();
+}
+
 size_t emo__conv_scratch(const emo__layer *l, int batch)
 {
     conv_dims d = dims_of(l);
     size_t cols = (size_t)chunk_images(&d, batch) * d.hw;
-    if (d.pointwise)
-        return 0;
     /* col + dcol + gathered outputs/gradients */
-    return (2 * (size_t)d.K + (size_t)d.cout_g) * cols;
+    size_t s = d.pointwise ? 0 : (2 * (size_t)d.K + (size_t)d.cout_g) * cols;
+    /* either path may run (the environment may change in between) */
+    if (emo__wino_applies(l)) {
+        size_t w = emo__wino_scratch(l, batch);
+        s = w > s ? w : s;
+    }
+    return s;
 }
 
 typedef struct cols_job {
@@ -157,6 +192,10 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
                           const float *bias, int relu, const float *x,
                           float *y, int batch, emo__ctx *ctx)
 {
+    if (emo__conv_fast(l, batch)) {
+        emo__wino_forward(l, W, bias, relu, x, y, batch, ctx);
+        return;
+    }
     conv_dims d = dims_of(l);
     size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
     int nb_max = chunk_images(&d, batch);
@@ -241,6 +280,10 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
     int pg = !ctx->skip_param_grads;
     if (pg)
         bias_grad(l, dy, batch);
+    if (emo__conv_fast(l, batch)) {
+        emo__wino_backward(l, x, dy, dx, batch, pg, ctx);
+        return;
+    }
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         size_t ncols = (size_t)nb * d.hw;

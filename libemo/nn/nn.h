@@ -157,6 +157,20 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
 void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, emo__ctx *ctx);
 size_t emo__conv_scratch(const emo__layer *l, int batch);
+/* The Winograd F(2x2,3x3) path for 3x3 stride-1 ungrouped convolutions
+ * (conv_winograd.c); conv.c chooses it per layer.  Scratch as sized by
+ * emo__wino_scratch in ctx->col; backward accumulates dW (param_grads)
+ * and writes dx unless NULL, not the bias gradient. */
+int emo__wino_applies(const emo__layer *l);
+size_t emo__wino_scratch(const emo__layer *l, int batch);
+void emo__wino_forward(const emo__layer *l, const float *W,
+                       const float *bias, int relu, const float *x, float *y,
+                       int batch, emo__ctx *ctx);
+void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
+                        float *dx, int batch, int param_grads, emo__ctx *ctx);
+/* Whether conv.c takes the fast path for this layer at `batch` (0 when
+ * the environment variable EMO_CONV_REFERENCE is set to anything but 0). */
+int emo__conv_fast(const emo__layer *l, int batch);
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
                      int batch);
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,

@@ -1,0 +1,213 @@
+/* check_conv_fast.c - the fast 3x3 convolution path (Winograd F(2x2,3x3),
+ * conv_winograd.c) against the im2col reference: forward (plain and with
+ * bias + ReLU), input gradient and filter gradient, on shapes that hit
+ * the edges: 1x1, 2x2 and odd maps, channel counts that are not multiples
+ * of any vector width, batches of 1 and 3 and chunks of several images.
+ *
+ * Tolerance: |fast - ref| <= 2e-5 * (|ref| + rms(ref)).  Both paths sum
+ * at most a few hundred float products of values in [-1, 1], with
+ * rounding errors of the order sqrt(terms) * 6e-8 of the tensor's rms
+ * (about 1e-6); Winograd's transforms scale the operands by up to 4 before
+ * the sums, so its error is a few times that.  A wrong tile, offset or
+ * transform coefficient gives errors of the order of the values. */
+#include "nn_testutil.h"
+
+#include <stdlib.h>
+
+static double rms(const float *v, size_t n)
+{
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)v[i] * v[i];
+    return n ? sqrt(s / (double)n) : 0.0;
+}
+
+static void expect_close(const float *a, const float *ref, size_t n,
+                         const char *what, const char *shape)
+{
+    double r = rms(ref, n);
+    for (size_t i = 0; i < n; i++)
+        ck_assert_msg(fabs((double)a[i] - ref[i]) <=
+                          2e-5 * (fabs(ref[i]) + r),
+                      "%s %s [%zu]: fast %.8g, reference %.8g", what, shape,
+                      i, a[i], ref[i]);
+}
+
+static void force_reference(int on)
+{
+    if (on)
+        setenv("EMO_CONV_REFERENCE", "1", 1);
+    else
+        unsetenv("EMO_CONV_REFERENCE");
+}
+
+typedef struct fast_case {
+    emo_network *net;
+    emo__layer *l;
+    int batch;
+    size_t nx, ny, nw;
+    float *x, *dy, *col;
+    emo__ctx ctx;
+} fast_case;
+
+static void case_open(fast_case *t, int c, int h, int w, int f, int pad,
+                      int batch, int threads)
+{
+    char body[160];
+    snprintf(body, sizeof body, "type = conv\nfilters = %d\nsize = 3\n"
+             "pad = %d\nbias_value = 0.25", f, pad);
+    t->net = nt_layer_net(c, h, w, body);
+    t->l = &t->net->nn.layers[0];
+    ck_assert_emo_ok(emo__net_alloc_train(&t->net->nn));
+    t->batch = batch;
+    t->nx = batch * emo__shape_size(t->l->in);
+    t->ny = batch * emo__shape_size(t->l->out);
+    t->nw = t->l->p[0].n;
+    t->x = malloc(4 * t->nx);
+    t->dy = malloc(4 * t->ny);
+    size_t cap = emo__layer_scratch(t->l, batch);
+    t->col = malloc(4 * (cap + 1));
+    nt_fill(t->x, t->nx, 11, -1, 1);
+    nt_fill(t->dy, t->ny, 12, -1, 1);
+    nt_fill(t->l->p[0].data, t->nw, 13, -1, 1);
+    nt_fill(t->l->p[1].data, (size_t)f, 14, -1, 1);
+    t->ctx = (emo__ctx){.threads = threads, .col = t->col, .col_cap = cap};
+}
+
+static void case_close(fast_case *t)
+{
+    free(t->x);
+    free(t->dy);
+    free(t->col);
+    emo_network_destroy(t->net);
+}
+
+/* Forward, forward with bias + ReLU, backward (dx and dW accumulated onto
+ * a non-zero gradient) on both paths. */
+static void fast_matches_reference(int c, int h, int w, int f, int pad,
+                                   int batch, int threads)
+{
+    char shape[96];
+    snprintf(shape, sizeof shape, "c%d %dx%d f%d pad %d batch %d t%d", c, h,
+             w, f, pad, batch, threads);
+    fast_case t;
+    case_open(&t, c, h, w, f, pad, batch, threads);
+    emo__layer *l = t.l;
+    ck_assert_msg(emo__wino_applies(l), "%s", shape);
+    float *y = malloc(4 * t.ny), *yr = malloc(4 * t.ny);
+    float *dx = malloc(4 * t.nx), *dxr = malloc(4 * t.nx);
+    float *dw = malloc(4 * t.nw);
+    const float *W = l->p[0].data, *b = l->p[1].data;
+
+    for (int relu = 0; relu < 2; relu++) {
+        emo__wino_forward(l, W, relu ? b : NULL, relu, t.x, y, batch,
+                          &t.ctx);
+        force_reference(1);
+        emo__conv_forward_ex(l, W, relu ? b : NULL, relu, t.x, yr, batch,
+                             &t.ctx);
+        force_reference(0);
+        expect_close(y, yr, t.ny, relu ? "forward+bias+relu" : "forward",
+                     shape);
+    }
+
+    for (size_t i = 0; i < t.nw; i++)
+        l->p[0].grad[i] = 0.5f;
+    emo__wino_backward(l, t.x, t.dy, dx, batch, 1, &t.ctx);
+    memcpy(dw, l->p[0].grad, 4 * t.nw);
+    for (size_t i = 0; i < t.nw; i++)
+        l->p[0].grad[i] = 0.5f;
+    force_reference(1);
+    emo__conv_backward(l, t.x, t.dy, dxr, batch, &t.ctx);
+    force_reference(0);
+    expect_close(dx, dxr, t.nx, "input gradient", shape);
+    expect_close(dw, l->p[0].grad, t.nw, "filter gradient", shape);
+
+    /* dx only (a frozen layer), then dW only (a first layer) */
+    memset(dx, 0, 4 * t.nx);
+    emo__wino_backward(l, t.x, t.dy, dx, batch, 0, &t.ctx);
+    expect_close(dx, dxr, t.nx, "input gradient alone", shape);
+    for (size_t i = 0; i < t.nw; i++)
+        l->p[0].grad[i] = 0.5f;
+    emo__wino_backward(l, t.x, t.dy, NULL, batch, 1, &t.ctx);
+    expect_close(l->p[0].grad, dw, t.nw, "filter gradient alone", shape);
+
+    free(y);
+    free(yr);
+    free(dx);
+    free(dxr);
+    free(dw);
+    case_close(&t);
+}
+
+START_TEST(winograd_small_maps)
+{
+    fast_matches_reference(3, 1, 1, 5, 1, 1, 1);  /* 1x1: one tile */
+    fast_matches_reference(17, 1, 1, 3, 1, 3, 1);
+    fast_matches_reference(1, 2, 2, 1, 1, 3, 1);  /* 2x2 */
+    fast_matches_reference(17, 2, 2, 17, 1, 1, 1);
+    fast_matches_reference(3, 3, 5, 5, 1, 3, 1);  /* odd: half tiles */
+    fast_matches_reference(17, 5, 3, 3, 1, 1, 1);
+}
+END_TEST
+
+START_TEST(winograd_padding_and_sizes)
+{
+    fast_matches_reference(3, 7, 9, 4, 0, 3, 1);   /* no padding */
+    fast_matches_reference(5, 6, 6, 17, 2, 1, 1);  /* pad 2: grows */
+    fast_matches_reference(17, 13, 11, 5, 1, 3, 1);
+    fast_matches_reference(8, 12, 12, 16, 1, 3, 1); /* a default-net block */
+}
+END_TEST
+
+START_TEST(winograd_chunks_and_threads)
+{
+    /* 400 tiles per image: chunks of 2 images then 1 (filter gradient
+     * summed over chunks) */
+    fast_matches_reference(3, 40, 40, 5, 1, 3, 1);
+    fast_matches_reference(17, 24, 24, 9, 1, 3, 2);
+}
+END_TEST
+
+/* The dispatch: which layers take the fast path, and the override. */
+START_TEST(fast_path_dispatch)
+{
+    static const struct {
+        const char *body;
+        int c, batch, applies, fast;
+    } cases[] = {
+        /* 36 tiles per 12x12 image: 144 at batch 4, 108 at batch 3 */
+        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 16, 4, 1, 1},
+        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 16, 3, 1, 0},
+        {"type = conv\nfilters = 8\nsize = 3\npad = 1", 1, 4, 1, 0},
+        {"type = conv\nfilters = 8\nsize = 3\nstride = 2", 16, 64, 0, 0},
+        {"type = conv\nfilters = 8\nsize = 5\npad = 2", 16, 64, 0, 0},
+        {"type = conv\nfilters = 8\nsize = 3\ngroups = 2", 16, 64, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        emo_network *net = nt_layer_net(cases[i].c, 12, 12, cases[i].body);
+        const emo__layer *l = &net->nn.layers[0];
+        ck_assert_int_eq(emo__wino_applies(l), cases[i].applies);
+        int b = cases[i].batch;
+        ck_assert_int_eq(emo__conv_fast(l, b), cases[i].fast);
+        force_reference(1);
+        ck_assert_int_eq(emo__conv_fast(l, b), 0);
+        setenv("EMO_CONV_REFERENCE", "0", 1);
+        ck_assert_int_eq(emo__conv_fast(l, b), cases[i].fast);
+        force_reference(0);
+        emo_network_destroy(net);
+    }
+}
+END_TEST
+
+Suite *conv_fast_suite(void)
+{
+    Suite *s = suite_create("conv_fast");
+    TCase *tc = tcase_create("winograd");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, winograd_small_maps);
+    tcase_add_test(tc, winograd_padding_and_sizes);
+    tcase_add_test(tc, winograd_chunks_and_threads);
+    tcase_add_test(tc, fast_path_dispatch);
+    suite_add_tcase(s, tc);
+    return s;
+}
