@@ -168,6 +168,17 @@ void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
                           int batch, int32_t *argmax, int threads);
 void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
                            int batch, const int32_t *argmax, int threads);
+/* Pieces of max pooling for the batch norm that fuses it (batchnorm.c):
+ * whether l is 2x2 stride 2 without padding on an even input (whole
+ * windows); one plane of that pooling (argmax within the plane, as the
+ * layer's); and one plane's backward: dx = 0 but dy at the argmax, only
+ * where relu_y (the pooled output of a ReLU, or NULL) is positive. */
+int emo__maxpool_is_plain_2x2(const emo__layer *l);
+void emo__maxpool_2x2_plane(const float *src, int W, int OH, int OW,
+                            float *dst, int32_t *am);
+void emo__maxpool_plane_back(const float *dy, const int32_t *am,
+                             const float *relu_y, size_t in_plane,
+                             size_t out_plane, float *dx);
 void emo__avgpool_forward(const emo__layer *l, const float *x, float *y,
                           int batch);
 void emo__avgpool_backward(const emo__layer *l, const float *dy, float *dx,
@@ -190,6 +201,33 @@ void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx);
 void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch, const float *stats, int threads);
+/* Training batch norm of a whole batch, channels split across threads,
+ * each channel's statistics, normalisation and (backward) sums and input
+ * gradient in one go while its data is in cache, with the layers after it
+ * that train_pass.c fused in: a ReLU (relu), then a max pool for which
+ * emo__bn_can_fuse_pool holds (pool, with its argmax buffer).  Forward
+ * writes y: the output of the last fused layer (the ReLU's full-size
+ * output is not stored when the pool is fused).  Backward takes that y,
+ * its gradient dy (overwritten when only a ReLU is fused) and writes dx
+ * unless NULL; gamma and beta gradients are accumulated if param_grads.
+ * The results are bitwise those of the layers run one by one on one
+ * slice. */
+typedef struct emo__bn_fusion {
+    int relu;
+    const emo__layer *pool;
+    int32_t *argmax;
+} emo__bn_fusion;
+/* Largest input plane (h x w) with a fused pool: its planes are staged
+ * in a per-thread stack buffer of this many floats. */
+#define EMO__BN_POOL_PLANE 4096
+int emo__bn_can_fuse_pool(const emo__layer *bn, const emo__layer *pool);
+void emo__bn_train_forward(const emo__layer *l, const emo__bn_fusion *f,
+                           const float *x, float *y, int batch, float *stats,
+                           int threads);
+void emo__bn_train_backward(emo__layer *l, const emo__bn_fusion *f,
+                            const float *x, const float *y, float *dy,
+                            float *dx, int batch, const float *stats,
+                            int param_grads, int threads);
 /* Training batch norm on one slice of a batch split across threads
  * (train_pass.c): the statistics need every slice, so the caller sums the
  * slices' per-channel partial results (C doubles each) in between.
@@ -318,6 +356,9 @@ typedef struct emo__net_ws {
     uint64_t folded_version;
     float **fold_w, **fold_b;
     emo__shards *shards; /* training slices */
+    int unfused;         /* tests: training runs batch norm, ReLU and
+                            pooling as separate layers (the reference of
+                            the fused kernels) */
 } emo__net_ws;
 
 /* Creates an empty workspace for `net` (buffers grow on first use) whose

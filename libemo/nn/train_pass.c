@@ -350,6 +350,73 @@ static int first_needed(const emo__net *net)
     return stop;
 }
 
+/* Whether the batch norms take the whole batch in one call: the channels
+ * are independent unless the statistics are reduced across processes,
+ * which needs the phases' meeting points. */
+static int bn_whole(const pass *p)
+{
+    return !(p->red && p->red->fn) && !p->ws->unfused;
+}
+
+/* How many layers after the batch norm i run inside it: none, its ReLU
+ * (1), or the ReLU and a max pool the kernel can fuse (2, whole-batch
+ * batch norms only). */
+static int bn_span(const pass *p, int i)
+{
+    const emo__net *net = p->net;
+    if (p->ws->unfused || !fused_bn_relu(net, i))
+        return 0;
+    if (!bn_whole(p) || i + 2 >= net->n_layers)
+        return 1;
+    return emo__bn_can_fuse_pool(&net->layers[i], &net->layers[i + 2]) ? 2
+                                                                        : 1;
+}
+
+static emo__bn_fusion bn_fusion(const pass *p, int i, int span)
+{
+    emo__bn_fusion f = {span >= 1, NULL, NULL};
+    if (span == 2) {
+        f.pool = &p->net->layers[i + 2];
+        f.argmax = p->ws->aux[i + 2];
+    }
+    return f;
+}
+
+static void bn_forward_whole(pass *p, int span, int threads)
+{
+    int i = p->layer;
+    const emo__layer *l = &p->net->layers[i];
+    emo__net_ws *ws = p->ws;
+    emo__bn_fusion f = bn_fusion(p, i, span);
+    emo__bn_train_forward(l, &f, i ? ws->act[i] : p->input,
+                          ws->act[i + span + 1], p->batch, ws->aux[i],
+                          threads);
+    p->m = (double)p->batch * l->in.h * l->in.w;
+}
+
+static void bn_backward_whole(pass *p, int span, int threads)
+{
+    int i = p->layer, e = i + span;
+    emo__layer *l = &p->net->layers[i];
+    emo__net_ws *ws = p->ws;
+    emo__bn_fusion f = bn_fusion(p, i, span);
+    emo__bn_train_backward(l, &f, i ? ws->act[i] : p->input, ws->act[e + 1],
+                           ws->diff[e + 1], i > p->stop ? ws->diff[i] : NULL,
+                           p->batch, ws->aux[i], trainable(l), threads);
+}
+
+/* The first layer of the fused group that ends at layer i (i itself when
+ * it ends none). */
+static int group_start(const pass *p, int i)
+{
+    const emo__layer *L = p->net->layers;
+    if (i >= 2 && L[i - 2].type == EMO__L_BN && bn_span(p, i - 2) == 2)
+        return i - 2;
+    if (i >= 1 && L[i - 1].type == EMO__L_BN && bn_span(p, i - 1) == 1)
+        return i - 1;
+    return i;
+}
+
 int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
                        int batch, int threads, const emo__reducer *red)
 {
@@ -362,9 +429,12 @@ int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer *l = &net->layers[i];
         const float *x = i ? ws->act[i] : input;
+        int span = l->type == EMO__L_BN ? bn_span(&p, i) : 0;
         p.layer = i;
-        p.fused = fused_bn_relu(net, i);
-        if (l->type == EMO__L_BN) {
+        p.fused = span > 0;
+        if (l->type == EMO__L_BN && bn_whole(&p)) {
+            bn_forward_whole(&p, span, threads);
+        } else if (l->type == EMO__L_BN) {
             int rc = bn_forward(&p);
             if (rc)
                 return rc;
@@ -375,7 +445,7 @@ int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
             run(&p, forward_slices);
         if (l->type == EMO__L_BN)
             emo__bn_update_running(l, p.m, ws->aux[i]);
-        i += p.fused; /* the ReLU ran with it */
+        i += span; /* the fused layers ran with it */
     }
     return EMO_OK;
 }
@@ -388,15 +458,18 @@ int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
     emo__ctx whole = emo__ws_ctx(ws, 1, threads);
     p.stop = first_needed(net);
     for (int i = net->n_layers - 2; i >= p.stop; i--) {
-        emo__layer *l = &net->layers[i];
-        if (i > 0 && fused_bn_relu(net, i - 1) && i - 1 >= p.stop) {
-            l = &net->layers[--i]; /* the ReLU runs inside the batch norm */
-            p.fused = 1;
-        } else {
-            p.fused = 0;
+        int b = group_start(&p, i), span = i - b;
+        if (b < p.stop) { /* cannot happen: stop is a trainable layer */
+            b = i;
+            span = 0;
         }
+        emo__layer *l = &net->layers[b];
+        i = b; /* the fused layers run inside the batch norm */
         p.layer = i;
-        if (l->type == EMO__L_BN) {
+        p.fused = span > 0;
+        if (l->type == EMO__L_BN && bn_whole(&p)) {
+            bn_backward_whole(&p, span, threads);
+        } else if (l->type == EMO__L_BN) {
             int rc = bn_backward(&p);
             if (rc)
                 return rc;
