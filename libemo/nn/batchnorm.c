@@ -195,9 +195,9 @@ static const float *pooled_grad(const bn_job *j, int n, size_t c, float *tmp)
 {
     const emo__layer *p = j->pool;
     size_t o = pooled_at(j, n, c);
-    emo__maxpool_plane_back(j->dy + o, j->am + o, j->relu ? j->fy + o : NULL,
-                            (size_t)p->in.h * p->in.w,
-                            (size_t)p->out.h * p->out.w, tmp);
+    emo__maxpool_2x2_plane_back(j->dy + o, j->am + o,
+                                j->relu ? j->fy + o : NULL, p->in.w,
+                                p->out.h, p->out.w, tmp);
     return tmp;
 }
 

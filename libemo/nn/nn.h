@@ -171,14 +171,15 @@ void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
 /* Pieces of max pooling for the batch norm that fuses it (batchnorm.c):
  * whether l is 2x2 stride 2 without padding on an even input (whole
  * windows); one plane of that pooling (argmax within the plane, as the
- * layer's); and one plane's backward: dx = 0 but dy at the argmax, only
- * where relu_y (the pooled output of a ReLU, or NULL) is positive. */
+ * layer's); and one plane's backward, written in one pass (no zeroing
+ * first): dx = 0 but dy at the argmax, only where relu_y (the pooled
+ * output of a ReLU before the pool, or NULL) is positive. */
 int emo__maxpool_is_plain_2x2(const emo__layer *l);
 void emo__maxpool_2x2_plane(const float *src, int W, int OH, int OW,
                             float *dst, int32_t *am);
-void emo__maxpool_plane_back(const float *dy, const int32_t *am,
-                             const float *relu_y, size_t in_plane,
-                             size_t out_plane, float *dx);
+void emo__maxpool_2x2_plane_back(const float *dy, const int32_t *am,
+                                 const float *relu_y, int W, int OH, int OW,
+                                 float *dx);
 void emo__avgpool_forward(const emo__layer *l, const float *x, float *y,
                           int batch);
 void emo__avgpool_backward(const emo__layer *l, const float *dy, float *dx,

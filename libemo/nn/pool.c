@@ -127,19 +127,36 @@ void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
                       maxpool_planes, &j);
 }
 
-void emo__maxpool_plane_back(const float *dy, const int32_t *am,
-                             const float *relu_y, size_t in_plane,
-                             size_t out_plane, float *dx)
+/* Any window: the plane zeroed, then each output's gradient added at its
+ * argmax (windows may overlap). */
+static void plane_back(const float *dy, const int32_t *am, size_t in_plane,
+                       size_t out_plane, float *dx)
 {
     memset(dx, 0, sizeof(float) * in_plane);
-    if (relu_y) {
-        for (size_t i = 0; i < out_plane; i++)
-            if (relu_y[i] > 0.0f)
-                dx[am[i]] += dy[i];
-        return;
-    }
     for (size_t i = 0; i < out_plane; i++)
         dx[am[i]] += dy[i];
+}
+
+void emo__maxpool_2x2_plane_back(const float *dy, const int32_t *am,
+                                 const float *relu_y, int W, int OH, int OW,
+                                 float *dx)
+{
+    for (int oy = 0; oy < OH; oy++) {
+        float *r0 = dx + (size_t)2 * oy * W, *r1 = r0 + W;
+        const float *g = dy + (size_t)oy * OW;
+        const float *y = relu_y ? relu_y + (size_t)oy * OW : NULL;
+        const int32_t *m = am + (size_t)oy * OW;
+        int32_t base = 2 * oy * W;
+        for (int ox = 0; ox < OW; ox++) {
+            /* 0 + g: the value the zeroed plane's += leaves */
+            float v = !y || y[ox] > 0.0f ? 0.0f + g[ox] : 0.0f;
+            int32_t at = m[ox] - (base + 2 * ox);
+            r0[2 * ox] = at == 0 ? v : 0.0f;
+            r0[2 * ox + 1] = at == 1 ? v : 0.0f;
+            r1[2 * ox] = at == W ? v : 0.0f;
+            r1[2 * ox + 1] = at == W + 1 ? v : 0.0f;
+        }
+    }
 }
 
 static void maxpool_back_planes(void *arg, size_t p0, size_t p1)
@@ -147,10 +164,16 @@ static void maxpool_back_planes(void *arg, size_t p0, size_t p1)
     const pool_job *j = arg;
     size_t in_plane = (size_t)j->l->in.h * j->l->in.w;
     size_t out_plane = (size_t)j->l->out.h * j->l->out.w;
-    for (size_t p = p0; p < p1; p++)
-        emo__maxpool_plane_back(j->x + p * out_plane, j->cam + p * out_plane,
-                                NULL, in_plane, out_plane,
-                                j->y + p * in_plane);
+    const emo__layer *l = j->l;
+    for (size_t p = p0; p < p1; p++) {
+        const float *g = j->x + p * out_plane;
+        const int32_t *am = j->cam + p * out_plane;
+        if (emo__maxpool_is_plain_2x2(l))
+            emo__maxpool_2x2_plane_back(g, am, NULL, l->in.w, l->out.h,
+                                        l->out.w, j->y + p * in_plane);
+        else
+            plane_back(g, am, in_plane, out_plane, j->y + p * in_plane);
+    }
 }
 
 void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
