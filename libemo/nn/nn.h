@@ -230,7 +230,8 @@ void emo__bn_train_backward(emo__layer *l, const emo__bn_fusion *f,
                             float *dx, int batch, const float *stats,
                             int param_grads, int threads);
 /* Training batch norm on one slice of a batch split across threads
- * (train_pass.c): the statistics need every slice, so the caller sums the
+ * (train_pass.c with a reducer, and the tests' unfused reference): the
+ * statistics need every slice, so the caller sums the
  * slices' per-channel partial results (C doubles each) in between.
  * Forward: slice_sums -> set_mean -> slice_sq_dev -> set_spread ->
  * slice_apply; backward: slice_grad_sums -> (gamma, beta gradients are

@@ -7,27 +7,38 @@
  * scales poorly (PyTorch gains 1.6x from a second core there, libemo's
  * kernel-level threading gained 1.36x); whole slices keep both cores busy
  * between the few points where slices must meet:
- *   - batch norm, whose statistics span the batch: each slice sums its
- *     part, the caller combines the sums, then the slices continue;
+ *   - batch norm, whose statistics span the batch (below);
  *   - dropout, run on the whole batch so the masks (one generator) do
  *     not depend on the thread count;
  *   - softmax and the loss (whole batch, tiny);
  *   - weight gradients: slice 0 accumulates into the network's grad
  *     buffers, the others into their own copies, added at the end.
  * Results then differ from one thread only in float summation order.
- * The same meeting points serve data parallelism across processes: with
- * a reducer (emo_network_set_reducer) the combined batch-norm sums, with
- * the count of values they cover, are summed over the processes before
- * they are used, so the statistics are the global batch's.
  * With one slice (one thread, or batch 1) the layers run on the whole
- * batch with the kernels' own loop-level threading; batch norms take the
- * same phases as with several slices, so there is one training path.
+ * batch with the kernels' own loop-level threading.
  *
- * A batch norm followed by a ReLU (the default net's every block) runs as
- * one layer in training too: the normalised values are clamped as they are
- * written (no ReLU pass in forward), and backward masks the incoming
- * gradient in place, channel by channel, just before the batch norm sums
- * it.  The batch norm's unclamped output buffer is then left unused.
+ * Batch norms run on the whole batch, the threads taking whole channels:
+ * each channel's statistics and normalisation (backward: its sums and
+ * input gradient) follow each other while its data is in cache, and the
+ * layers after it are fused in (graph decisions here, kernels in
+ * batchnorm.c and pool.c):
+ *   - a ReLU: clamped as it is written; backward masks the gradient in
+ *     the same loop that sums it (the batch norm's own output buffer is
+ *     left unused);
+ *   - then a 2x2 stride-2 max pool (the default and VGG nets' pool1-3):
+ *     each plane is normalised into a stack buffer and pooled from there,
+ *     so the full-size ReLU output is never stored (its buffer is left
+ *     unused), and backward rebuilds each plane's gradient from the
+ *     pool's (no zeroed buffer, no scatter pass).
+ * The arithmetic is the layers' own, in the same order: results are
+ * bitwise those of the layers run one by one on one slice (the nn_fuse
+ * tests, with the workspace's `unfused` flag), whatever the thread count.
+ * With a reducer (emo_network_set_reducer; data parallelism across
+ * processes) the statistics must meet first: each slice sums its part,
+ * the caller combines the slices' sums and the reducer the processes',
+ * then the slices continue, so the statistics are the global batch's.
+ * That path fuses the ReLU only.
+ */
  */
 #include "nn/nn.h"
 
