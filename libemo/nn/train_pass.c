@@ -39,7 +39,6 @@
  * then the slices continue, so the statistics are the global batch's.
  * That path fuses the ReLU only.
  */
- */
 #include "nn/nn.h"
 
 #include <stdlib.h>
