@@ -188,23 +188,81 @@ static void chan_affine_pool(const bn_job *j, size_t c, float a, float b,
     }
 }
 
-/* The gradient at the batch norm's output on plane (n, c) when the pool
- * is fused: the pool's gradient routed to its argmax, masked by the ReLU
- * (built in tmp, as the unfused layers would write it). */
-static const float *pooled_grad(const bn_job *j, int n, size_t c, float *tmp)
+/* The gradient at the batch norm's output where the fused pool routes
+ * one back: window w's argmax gets 0 + dy[w] (what the unfused pool's
+ * zeroed plane and += leave), or 0 where the ReLU's output there (the
+ * pooled value) is not positive.  Everywhere else it is 0. */
+static float pooled_g(const bn_job *j, const float *dy, const float *y,
+                      size_t w)
 {
-    const emo__layer *p = j->pool;
-    size_t o = pooled_at(j, n, c);
-    emo__maxpool_2x2_plane_back(j->dy + o, j->am + o,
-                                j->relu ? j->fy + o : NULL, p->in.w,
-                                p->out.h, p->out.w, tmp);
-    return tmp;
+    return !j->relu || y[w] > 0.0f ? 0.0f + dy[w] : 0.0f;
+}
+
+/* plane_grad_sums of that sparse gradient on plane (n, c) without
+ * building it: each argmax goes to the lane plane_grad_sums gives its
+ * position (the tail after the last 8 to the scalar sums), in increasing
+ * position order (row by row), so only the zeros are skipped, and adding
+ * a +0 changes no sum (none of them is -0): the same floats.  (Unless x
+ * is infinite or NaN off the argmax, where the dense sum turns NaN.) */
+static void pooled_grad_sums(const bn_job *j, int n, size_t c, float mean,
+                             float *sg, float *sgx)
+{
+    const emo__layer *l = j->l, *p = j->pool;
+    int W = l->in.w, OH = p->out.h, OW = p->out.w;
+    size_t n8 = ((size_t)l->in.h * W) & ~(size_t)7, o = pooled_at(j, n, c);
+    const float *x = plane_of(l, j->x, n, c), *dy = j->dy + o;
+    const float *y = j->relu ? j->fy + o : NULL;
+    const int32_t *am = j->am + o;
+    float a[8] = {0}, b[8] = {0}, sa = 0.0f, sb = 0.0f;
+    for (int oy = 0; oy < OH; oy++)
+        for (int32_t r0 = 2 * oy * W; r0 < (2 * oy + 2) * W; r0 += W)
+            for (size_t w = (size_t)oy * OW; w < (size_t)(oy + 1) * OW;
+                 w++) {
+                int32_t i = am[w];
+                if (i < r0 || i >= r0 + W)
+                    continue; /* in the window's other row */
+                float g = pooled_g(j, dy, y, w);
+                if ((size_t)i < n8) {
+                    a[i & 7] += g;
+                    b[i & 7] += g * (x[i] - mean);
+                } else {
+                    sa += g;
+                    sb += g * (x[i] - mean);
+                }
+            }
+    for (int k = 0; k < 8; k++) {
+        sa += a[k];
+        sb += b[k];
+    }
+    *sg = sa;
+    *sgx = sb;
+}
+
+/* chan_dx's plane with that sparse gradient: the dense formula with
+ * g = +0 (0 - k1 is the same float either way), then the argmax entries
+ * recomputed with their g. */
+static void pooled_dx(const bn_job *j, int n, size_t c, float mean,
+                      float inv, float gi, float k1, float k2)
+{
+    const emo__layer *l = j->l, *p = j->pool;
+    size_t plane = (size_t)l->in.h * l->in.w, o = pooled_at(j, n, c);
+    size_t out = (size_t)p->out.h * p->out.w;
+    const float *x = plane_of(l, j->x, n, c), *dy = j->dy + o;
+    const float *y = j->relu ? j->fy + o : NULL;
+    const int32_t *am = j->am + o;
+    float *d = j->dx + plane_at(l, n, c), z = 0.0f - k1;
+    for (size_t i = 0; i < plane; i++)
+        d[i] = gi * (z - (x[i] - mean) * inv * k2);
+    for (size_t w = 0; w < out; w++) {
+        int32_t i = am[w];
+        d[i] = gi * (pooled_g(j, dy, y, w) - k1 - (x[i] - mean) * inv * k2);
+    }
 }
 
 /* sum(dy) and sum(dy * xhat) of channel c, dy being the gradient at the
  * batch norm's output (see bn_job). */
 static void chan_grad_sums(const bn_job *j, size_t c, float mean, float inv,
-                           double *sdy, double *sdyx, float *tmp)
+                           double *sdy, double *sdyx)
 {
     const emo__layer *l = j->l;
     size_t plane = (size_t)l->in.h * l->in.w;
@@ -213,8 +271,7 @@ static void chan_grad_sums(const bn_job *j, size_t c, float mean, float inv,
         float pa, pb;
         const float *x = plane_of(l, j->x, n, c);
         if (j->pool)
-            plane_grad_sums(x, pooled_grad(j, n, c, tmp), plane, mean, &pa,
-                            &pb);
+            pooled_grad_sums(j, n, c, mean, &pa, &pb);
         else if (j->relu)
             plane_grad_sums_relu(x, j->dy + plane_at(l, n, c),
                                  plane_of(l, j->fy, n, c), plane, mean, &pa,
@@ -232,15 +289,18 @@ static void chan_grad_sums(const bn_job *j, size_t c, float mean, float inv,
 /* dx of channel c given the batch means k1 = sum(dy) / m and
  * k2 = sum(dy * xhat) / m (dy as masked by chan_grad_sums). */
 static void chan_dx(const bn_job *j, size_t c, float mean, float inv,
-                    float k1, float k2, float *tmp)
+                    float k1, float k2)
 {
     const emo__layer *l = j->l;
     size_t plane = (size_t)l->in.h * l->in.w;
     float gi = l->p[0].data[c] * inv;
     for (int n = 0; n < j->batch; n++) {
+        if (j->pool) {
+            pooled_dx(j, n, c, mean, inv, gi, k1, k2);
+            continue;
+        }
         const float *p = plane_of(l, j->x, n, c);
-        const float *g = j->pool ? pooled_grad(j, n, c, tmp)
-                                 : plane_of(l, j->dy, n, c);
+        const float *g = plane_of(l, j->dy, n, c);
         float *d = j->dx + plane_at(l, n, c);
         for (size_t i = 0; i < plane; i++)
             d[i] = gi * (g[i] - k1 - (p[i] - mean) * inv * k2);
@@ -334,18 +394,16 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     emo__layer *l = j->l;
     int C = l->in.c;
     double m = (double)j->batch * l->in.h * l->in.w;
-    float tmp[EMO__BN_POOL_PLANE];
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy, sdyx;
-        chan_grad_sums(j, c, mean, inv, &sdy, &sdyx, tmp);
+        chan_grad_sums(j, c, mean, inv, &sdy, &sdyx);
         if (j->param_grads) {
             l->p[0].grad[c] += (float)sdyx;
             l->p[1].grad[c] += (float)sdy;
         }
         if (j->dx)
-            chan_dx(j, c, mean, inv, (float)(sdy / m), (float)(sdyx / m),
-                    tmp);
+            chan_dx(j, c, mean, inv, (float)(sdy / m), (float)(sdyx / m));
     }
 }
 
@@ -421,7 +479,7 @@ void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
     int C = l->in.c;
     for (int c = 0; c < C; c++)
         chan_grad_sums(&j, (size_t)c, stats[c], stats[C + c], &sdy[c],
-                       &sdyx[c], NULL);
+                       &sdyx[c]);
 }
 
 void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
@@ -433,5 +491,5 @@ void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
     int C = l->in.c;
     for (int c = 0; c < C; c++)
         chan_dx(&j, (size_t)c, stats[c], stats[C + c], (float)(sdy[c] / m),
-                (float)(sdyx[c] / m), NULL);
+                (float)(sdyx[c] / m));
 }
