@@ -459,35 +459,45 @@ void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
         finish_stats(l, (size_t)c, m, s2[c], stats);
 }
 
-void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
-                         int nb, const float *stats, int relu)
+void emo__bn_slice_apply(const emo__layer *l, const emo__bn_fusion *f,
+                         const float *x, float *y, int nb,
+                         const float *stats)
 {
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .y = y,
+                .am = f->argmax, .batch = nb, .relu = f->relu};
     int C = l->in.c;
+    float tmp[EMO__BN_POOL_PLANE];
     for (int c = 0; c < C; c++) {
         float a = l->p[0].data[c] * stats[C + c];
-        chan_affine(l, x, y, nb, (size_t)c, a,
-                    l->p[1].data[c] - stats[c] * a, relu);
+        float b = l->p[1].data[c] - stats[c] * a;
+        if (f->pool)
+            chan_affine_pool(&j, (size_t)c, a, b, tmp);
+        else
+            chan_affine(l, x, y, nb, (size_t)c, a, b, f->relu);
     }
 }
 
-void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
-                             const float *y, int nb, const float *stats,
-                             double *sdy, double *sdyx)
+void emo__bn_slice_grad_sums(const emo__layer *l, const emo__bn_fusion *f,
+                             const float *x, const float *y, float *dy,
+                             int nb, const float *stats, double *sdy,
+                             double *sdyx)
 {
-    bn_job j = {.l = (emo__layer *)l, .x = x, .fy = y, .dy = dy,
-                .batch = nb, .relu = y != NULL};
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .fy = y,
+                .dy = dy, .am = f->argmax, .batch = nb, .relu = f->relu};
     int C = l->in.c;
     for (int c = 0; c < C; c++)
         chan_grad_sums(&j, (size_t)c, stats[c], stats[C + c], &sdy[c],
                        &sdyx[c]);
 }
 
-void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
+void emo__bn_slice_dx(const emo__layer *l, const emo__bn_fusion *f,
+                      const float *x, const float *y, const float *dy,
                       float *dx, int nb, const float *stats, double m,
                       const double *sdy, const double *sdyx)
 {
-    bn_job j = {.l = (emo__layer *)l, .x = x, .dy = (float *)dy, .dx = dx,
-                .batch = nb};
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .fy = y,
+                .dy = (float *)dy, .dx = dx, .am = f->argmax, .batch = nb,
+                .relu = f->relu};
     int C = l->in.c;
     for (int c = 0; c < C; c++)
         chan_dx(&j, (size_t)c, stats[c], stats[C + c], (float)(sdy[c] / m),

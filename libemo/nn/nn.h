@@ -202,17 +202,12 @@ void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx);
 void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch, const float *stats, int threads);
-/* Training batch norm of a whole batch, channels split across threads,
- * each channel's statistics, normalisation and (backward) sums and input
- * gradient in one go while its data is in cache, with the layers after it
- * that train_pass.c fused in: a ReLU (relu), then a max pool for which
- * emo__bn_can_fuse_pool holds (pool, with its argmax buffer).  Forward
- * writes y: the output of the last fused layer (the ReLU's full-size
- * output is not stored when the pool is fused).  Backward takes that y,
- * its gradient dy (overwritten when only a ReLU is fused) and writes dx
- * unless NULL; gamma and beta gradients are accumulated if param_grads.
- * The results are bitwise those of the layers run one by one on one
- * slice. */
+/* Training batch norm, with the layers after it that train_pass.c fuses
+ * in: a ReLU (relu), then a max pool for which emo__bn_can_fuse_pool
+ * holds (pool, with its argmax buffer; the full-size ReLU output is then
+ * never stored).  y is the output of the last fused layer, dy its
+ * gradient (overwritten when only a ReLU is fused: dead afterwards).
+ * The results are bitwise those of the layers run one by one. */
 typedef struct emo__bn_fusion {
     int relu;
     const emo__layer *pool;
@@ -222,6 +217,10 @@ typedef struct emo__bn_fusion {
  * in a per-thread stack buffer of this many floats. */
 #define EMO__BN_POOL_PLANE 4096
 int emo__bn_can_fuse_pool(const emo__layer *bn, const emo__layer *pool);
+/* The whole batch at once, channels split across threads: each channel's
+ * statistics and normalisation (backward: its sums and input gradient)
+ * in one go while its data is in cache.  Backward writes dx unless NULL
+ * and accumulates gamma and beta gradients if param_grads. */
 void emo__bn_train_forward(const emo__layer *l, const emo__bn_fusion *f,
                            const float *x, float *y, int batch, float *stats,
                            int threads);
@@ -229,18 +228,13 @@ void emo__bn_train_backward(emo__layer *l, const emo__bn_fusion *f,
                             const float *x, const float *y, float *dy,
                             float *dx, int batch, const float *stats,
                             int param_grads, int threads);
-/* Training batch norm on one slice of a batch split across threads
- * (train_pass.c with a reducer, and the tests' unfused reference): the
- * statistics need every slice, so the caller sums the
- * slices' per-channel partial results (C doubles each) in between.
- * Forward: slice_sums -> set_mean -> slice_sq_dev -> set_spread ->
- * slice_apply; backward: slice_grad_sums -> (gamma, beta gradients are
- * the sums) -> slice_dx.  m is the element count of the whole batch per
- * channel (batch * H * W).  A ReLU after the batch norm can be fused:
- * slice_apply with relu = 1 writes max(bn(x), 0), and slice_grad_sums
- * takes that output as y (NULL when not fused) and zeroes dy in place
- * where y <= 0 (dy, the ReLU's output gradient, is dead afterwards), so
- * that slice_dx sees the gradient at the batch norm's output. */
+/* One slice of a batch split across threads (or processes): the
+ * statistics need every slice, so the caller sums the slices' per-channel
+ * partial results (C doubles each) in between.  Forward: slice_sums ->
+ * set_mean -> slice_sq_dev -> set_spread -> slice_apply; backward:
+ * slice_grad_sums -> (gamma, beta gradients are the sums) -> slice_dx.
+ * m is the element count of the whole batch per channel (batch * H * W).
+ * f's argmax and y, dy are the slice's. */
 void emo__bn_slice_sums(const emo__layer *l, const float *x, int nb,
                         double *sum);
 void emo__bn_set_mean(const emo__layer *l, double m, const double *sum,
@@ -249,12 +243,15 @@ void emo__bn_slice_sq_dev(const emo__layer *l, const float *x, int nb,
                           const float *stats, double *s2);
 void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
                         float *stats);
-void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
-                         int nb, const float *stats, int relu);
-void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
-                             const float *y, int nb, const float *stats,
-                             double *sdy, double *sdyx);
-void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
+void emo__bn_slice_apply(const emo__layer *l, const emo__bn_fusion *f,
+                         const float *x, float *y, int nb,
+                         const float *stats);
+void emo__bn_slice_grad_sums(const emo__layer *l, const emo__bn_fusion *f,
+                             const float *x, const float *y, float *dy,
+                             int nb, const float *stats, double *sdy,
+                             double *sdyx);
+void emo__bn_slice_dx(const emo__layer *l, const emo__bn_fusion *f,
+                      const float *x, const float *y, const float *dy,
                       float *dx, int nb, const float *stats, double m,
                       const double *sdy, const double *sdyx);
 /* Updates running statistics from the batch statistics of the last

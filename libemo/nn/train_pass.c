@@ -17,27 +17,30 @@
  * With one slice (one thread, or batch 1) the layers run on the whole
  * batch with the kernels' own loop-level threading.
  *
- * Batch norms run on the whole batch, the threads taking whole channels:
- * each channel's statistics and normalisation (backward: its sums and
- * input gradient) follow each other while its data is in cache, and the
- * layers after it are fused in (graph decisions here, kernels in
- * batchnorm.c and pool.c):
+ * A batch norm fuses the layers after it (graph decisions here, kernels
+ * in batchnorm.c and pool.c):
  *   - a ReLU: clamped as it is written; backward masks the gradient in
  *     the same loop that sums it (the batch norm's own output buffer is
  *     left unused);
  *   - then a 2x2 stride-2 max pool (the default and VGG nets' pool1-3):
  *     each plane is normalised into a stack buffer and pooled from there,
  *     so the full-size ReLU output is never stored (its buffer is left
- *     unused), and backward rebuilds each plane's gradient from the
- *     pool's (no zeroed buffer, no scatter pass).
- * The arithmetic is the layers' own, in the same order: results are
- * bitwise those of the layers run one by one on one slice (the nn_fuse
- * tests, with the workspace's `unfused` flag), whatever the thread count.
- * With a reducer (emo_network_set_reducer; data parallelism across
- * processes) the statistics must meet first: each slice sums its part,
- * the caller combines the slices' sums and the reducer the processes',
- * then the slices continue, so the statistics are the global batch's.
- * That path fuses the ReLU only.
+ *     unused); backward sums the gradient at the pool's argmax positions
+ *     only (no zeroed plane, no scatter pass, no masking pass).
+ * Its statistics span the batch: with several slices each slice sums its
+ * part, the caller combines the sums, then the slices continue (each
+ * thread keeps to its own images, which its other layers write and
+ * read).  With one slice, the batch norm runs on the whole batch with
+ * the threads taking whole channels, each channel's statistics and
+ * normalisation (backward: sums and input gradient) in one go while its
+ * data is in cache.  The same meeting points serve data parallelism
+ * across processes: with a reducer (emo_network_set_reducer) the
+ * combined sums, with the count of values they cover, are summed over
+ * the processes before they are used (always the slices' phases then),
+ * so the statistics are the global batch's.
+ * The fused arithmetic is the layers' own, in the same order: results are
+ * bitwise those of the layers run one by one at the same thread count
+ * (the nn_fuse tests, with the workspace's `unfused` flag).
  */
 #include "nn/nn.h"
 
@@ -53,7 +56,7 @@ typedef struct pass {
     const float *input;
     int batch, count, layer, stop;
     int phase; /* batch norm: which step of the layer runs */
-    int fused; /* batch norm: with the ReLU after it */
+    int span;  /* batch norm: layers after it fused in (bn_span) */
     double m;  /* batch norm: values per channel, over every process */
     const emo__reducer *red;
 } pass;
@@ -113,18 +116,29 @@ static double *bn_part(const pass *p, int s, int k)
     return p->sh->bn + ((size_t)s * 2 + (size_t)k) * ((size_t)p->sh->bn_c + 1);
 }
 
+/* Slice s's share of the fused layers after the batch norm; v's output
+ * and its gradient become the last fused layer's. */
+static emo__bn_fusion slice_fusion(const pass *p, int s, slice *v)
+{
+    emo__bn_fusion f = {p->span >= 1, NULL, NULL};
+    if (p->span) {
+        slice r = slice_of(p, s, p->layer + p->span);
+        v->y = r.y;
+        v->dy = r.dy;
+    }
+    if (p->span == 2) {
+        f.pool = &p->net->layers[p->layer + 2];
+        f.argmax = slice_of(p, s, p->layer + 2).aux;
+    }
+    return f;
+}
+
 static void bn_slice(const pass *p, int s)
 {
     const emo__layer *l = slice_layer(p, s, p->layer);
     slice v = slice_of(p, s, p->layer);
     const float *st = p->ws->aux[p->layer];
-    const float *relu_y = NULL;
-    if (p->fused) { /* output and its gradient are the ReLU's */
-        slice r = slice_of(p, s, p->layer + 1);
-        v.y = r.y;
-        v.dy = r.dy;
-        relu_y = r.y;
-    }
+    emo__bn_fusion f = slice_fusion(p, s, &v);
     switch (p->phase) {
     case BN_SUMS:
         emo__bn_slice_sums(l, v.x, v.nb, bn_part(p, s, 0));
@@ -133,15 +147,15 @@ static void bn_slice(const pass *p, int s)
         emo__bn_slice_sq_dev(l, v.x, v.nb, st, bn_part(p, s, 0));
         break;
     case BN_APPLY:
-        emo__bn_slice_apply(l, v.x, v.y, v.nb, st, p->fused);
+        emo__bn_slice_apply(l, &f, v.x, v.y, v.nb, st);
         break;
     case BN_GRAD_SUMS:
-        emo__bn_slice_grad_sums(l, v.x, v.dy, relu_y, v.nb, st,
+        emo__bn_slice_grad_sums(l, &f, v.x, v.y, v.dy, v.nb, st,
                                 bn_part(p, s, 0), bn_part(p, s, 1));
         break;
     case BN_DX:
-        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, p->m, bn_part(p, 0, 0),
-                         bn_part(p, 0, 1));
+        emo__bn_slice_dx(l, &f, v.x, v.y, v.dy, v.dx, v.nb, st, p->m,
+                         bn_part(p, 0, 0), bn_part(p, 0, 1));
         break;
     }
 }
@@ -360,26 +374,27 @@ static int first_needed(const emo__net *net)
     return stop;
 }
 
-/* Whether the batch norms take the whole batch in one call: the channels
- * are independent unless the statistics are reduced across processes,
- * which needs the phases' meeting points. */
+/* Whether a batch norm takes the whole batch in one call, channels split
+ * across threads: with one slice (the phases' meeting points would only
+ * cost a pass over the data each), unless the statistics are reduced
+ * across processes.  With several slices each thread keeps to its own
+ * images (the data its other layers write and read). */
 static int bn_whole(const pass *p)
 {
-    return !(p->red && p->red->fn) && !p->ws->unfused;
+    return p->count == 1 && !(p->red && p->red->fn) && !p->ws->unfused;
 }
 
 /* How many layers after the batch norm i run inside it: none, its ReLU
- * (1), or the ReLU and a max pool the kernel can fuse (2, whole-batch
- * batch norms only). */
+ * (1), or the ReLU and a max pool the kernels can fuse (2). */
 static int bn_span(const pass *p, int i)
 {
     const emo__net *net = p->net;
     if (p->ws->unfused || !fused_bn_relu(net, i))
         return 0;
-    if (!bn_whole(p) || i + 2 >= net->n_layers)
-        return 1;
-    return emo__bn_can_fuse_pool(&net->layers[i], &net->layers[i + 2]) ? 2
-                                                                        : 1;
+    if (i + 2 < net->n_layers &&
+        emo__bn_can_fuse_pool(&net->layers[i], &net->layers[i + 2]))
+        return 2;
+    return 1;
 }
 
 static emo__bn_fusion bn_fusion(const pass *p, int i, int span)
@@ -441,7 +456,7 @@ int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
         const float *x = i ? ws->act[i] : input;
         int span = l->type == EMO__L_BN ? bn_span(&p, i) : 0;
         p.layer = i;
-        p.fused = span > 0;
+        p.span = span;
         if (l->type == EMO__L_BN && bn_whole(&p)) {
             bn_forward_whole(&p, span, threads);
         } else if (l->type == EMO__L_BN) {
@@ -476,7 +491,7 @@ int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
         emo__layer *l = &net->layers[b];
         i = b; /* the fused layers run inside the batch norm */
         p.layer = i;
-        p.fused = span > 0;
+        p.span = span;
         if (l->type == EMO__L_BN && bn_whole(&p)) {
             bn_backward_whole(&p, span, threads);
         } else if (l->type == EMO__L_BN) {
