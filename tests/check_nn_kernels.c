@@ -254,6 +254,27 @@ START_TEST(maxpool_2x2_matches_window_rule)
                               y[o], y2[o], am[o], best, at);
             }
     ck_assert(am[1] == 2 && am[2] == 10 && y[9] == -FLT_MAX);
+    /* backward (one pass, no zeroing) against zero-then-scatter; with a
+     * ReLU before the pool only where the pooled value is positive */
+    float dy[12], dx[48], dxr[48];
+    nt_fill(dy, 12, 4, -1, 1);
+    dy[3] = -0.0f;
+    emo__maxpool_backward(l, dy, dx, 1, am, 1);
+    for (int p = 0; p < 2; p++)
+        emo__maxpool_2x2_plane_back(dy + 6 * p, am + 6 * p, y + 6 * p, 6, 2,
+                                    3, dxr + 24 * p);
+    for (int i = 0; i < 48; i++) {
+        float want = 0.0f, wantr = 0.0f;
+        for (int o = 0; o < 12; o++)
+            if ((o / 6) * 24 + am[o] == i) {
+                want += dy[o];
+                wantr = y[o] > 0.0f ? 0.0f + dy[o] : 0.0f;
+            }
+        ck_assert_msg(memcmp(&dx[i], &want, 4) == 0 &&
+                      memcmp(&dxr[i], &wantr, 4) == 0,
+                      "dx[%d] %g/%g, want %g/%g", i, dx[i], dxr[i], want,
+                      wantr);
+    }
     emo_network_destroy(net);
 }
 END_TEST

@@ -9,13 +9,20 @@
 
 #include <math.h>
 
+/* One batch norm over channel ranges, with what is fused after it: a
+ * ReLU (relu) and a plain 2x2 max pool (pool, its argmax am).  Forward
+ * writes y: the batch norm's output, clamped with relu, pooled with pool.
+ * Backward reads that y and its gradient dy (masked in place with a ReLU
+ * alone; dead afterwards). */
 typedef struct bn_job {
     emo__layer *l;
-    const float *x, *dy;
-    float *y, *dx;
+    const emo__layer *pool;
+    const float *x, *fy;
+    float *y, *dy, *dx;
     float *stats;
     const float *cstats;
-    int batch, train;
+    int32_t *am;
+    int batch, train, relu, param_grads;
 } bn_job;
 
 /* Sums of one plane in float with 8 independent partial sums, so that
@@ -73,13 +80,45 @@ static void plane_grad_sums(const float *x, const float *g, size_t n,
     *sgx = sb;
 }
 
-/* The ReLU's backward: g = 0 where its output y is not positive.  Done as
- * its own pass because GCC 12 vectorises neither a masked 8-lane sum nor
- * a masked dx loop, and this loop it does. */
-static void relu_mask_plane(float *g, const float *y, size_t n)
+/* plane_grad_sums of the fused ReLU's gradient: g = 0 where its output y
+ * is not positive, written back (g is the ReLU's output gradient, dead
+ * afterwards) so that dx reads it; the same sums as masking first. */
+static void plane_grad_sums_relu(const float *x, float *g, const float *y,
+                                 size_t n, float mean, float *sg, float *sgx)
 {
-    for (size_t i = 0; i < n; i++)
-        g[i] = y[i] > 0.0f ? g[i] : 0.0f;
+    float a[8] = {0}, b[8] = {0}, sa = 0.0f, sb = 0.0f;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int k = 0; k < 8; k++) {
+            float gk = y[i + k] > 0.0f ? g[i + k] : 0.0f;
+            g[i + k] = gk;
+            a[k] += gk;
+            b[k] += gk * (x[i + k] - mean);
+        }
+    for (; i < n; i++) {
+        float gk = y[i] > 0.0f ? g[i] : 0.0f;
+        g[i] = gk;
+        sa += gk;
+        sb += gk * (x[i] - mean);
+    }
+    for (int k = 0; k < 8; k++) {
+        sa += a[k];
+        sb += b[k];
+    }
+    *sg = sa;
+    *sgx = sb;
+}
+
+/* y = x * a + b on one plane; relu: y = max(x * a + b, 0).  (GCC
+ * unswitches the loop on relu at this file's -O3, both versions
+ * vectorised.) */
+static void plane_affine(const float *p, float *q, size_t n, float a,
+                         float b, int relu)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = p[i] * a + b;
+        q[i] = !relu || v > 0.0f ? v : 0.0f;
+    }
 }
 
 /* ---- per-channel pieces over the items [0, nb) of x ------------------- */
@@ -116,44 +155,130 @@ static double chan_sq_dev(const emo__layer *l, const float *x, int nb,
     return s;
 }
 
-/* y = x * a + b on channel c; relu: y = max(x * a + b, 0).  (GCC
- * unswitches the loop on relu at this file's -O3, both versions
- * vectorised.) */
+/* y = x * a + b on channel c, clamped at 0 with relu. */
 static void chan_affine(const emo__layer *l, const float *x, float *y,
                         int nb, size_t c, float a, float b, int relu)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
-    for (int n = 0; n < nb; n++) {
-        const float *p = plane_of(l, x, n, c);
-        float *q = y + plane_at(l, n, c);
-        for (size_t i = 0; i < plane; i++) {
-            float v = p[i] * a + b;
-            q[i] = !relu || v > 0.0f ? v : 0.0f;
-        }
+    for (int n = 0; n < nb; n++)
+        plane_affine(plane_of(l, x, n, c), y + plane_at(l, n, c), plane, a,
+                     b, relu);
+}
+
+/* Offset of the pooled plane (n, c) in the fused pool's output. */
+static size_t pooled_at(const bn_job *j, int n, size_t c)
+{
+    const emo__layer *p = j->pool;
+    return ((size_t)n * p->out.c + c) * p->out.h * p->out.w;
+}
+
+/* The forward's last step on channel c with the pool fused: each plane
+ * normalised and clamped into tmp, then pooled into y (the full-size
+ * ReLU output is never stored). */
+static void chan_affine_pool(const bn_job *j, size_t c, float a, float b,
+                             float *tmp)
+{
+    const emo__layer *l = j->l, *p = j->pool;
+    size_t plane = (size_t)l->in.h * l->in.w;
+    for (int n = 0; n < j->batch; n++) {
+        size_t o = pooled_at(j, n, c);
+        plane_affine(plane_of(l, j->x, n, c), tmp, plane, a, b, j->relu);
+        emo__maxpool_2x2_plane(tmp, l->in.w, p->out.h, p->out.w, j->y + o,
+                               j->am + o);
     }
 }
 
-/* The fused ReLU's backward on channel c: dy = 0 where the output y is
- * not positive (in place; dy is the ReLU's gradient, dead afterwards). */
-static void chan_relu_mask(const emo__layer *l, float *dy, const float *y,
-                           int nb, size_t c)
+/* The gradient at the batch norm's output where the fused pool routes
+ * one back: window w's argmax gets 0 + dy[w] (what the unfused pool's
+ * zeroed plane and += leave), or 0 where the ReLU's output there (the
+ * pooled value) is not positive.  Everywhere else it is 0. */
+static float pooled_g(const bn_job *j, const float *dy, const float *y,
+                      size_t w)
 {
-    size_t plane = (size_t)l->in.h * l->in.w;
-    for (int n = 0; n < nb; n++)
-        relu_mask_plane(dy + plane_at(l, n, c), plane_of(l, y, n, c), plane);
+    return !j->relu || y[w] > 0.0f ? 0.0f + dy[w] : 0.0f;
 }
 
-/* sum(dy) and sum(dy * xhat) of channel c. */
-static void chan_grad_sums(const emo__layer *l, const float *x,
-                           const float *dy, int nb, size_t c, float mean,
-                           float inv, double *sdy, double *sdyx)
+/* plane_grad_sums of that sparse gradient on plane (n, c) without
+ * building it: each argmax goes to the lane plane_grad_sums gives its
+ * position (the tail after the last 8 to the scalar sums), in increasing
+ * position order (row by row), so only the zeros are skipped, and adding
+ * a +0 changes no sum (none of them is -0): the same floats.  (Unless x
+ * is infinite or NaN off the argmax, where the dense sum turns NaN.) */
+static void pooled_grad_sums(const bn_job *j, int n, size_t c, float mean,
+                             float *sg, float *sgx)
 {
+    const emo__layer *l = j->l, *p = j->pool;
+    int W = l->in.w, OH = p->out.h, OW = p->out.w;
+    size_t n8 = ((size_t)l->in.h * W) & ~(size_t)7, o = pooled_at(j, n, c);
+    const float *x = plane_of(l, j->x, n, c), *dy = j->dy + o;
+    const float *y = j->relu ? j->fy + o : NULL;
+    const int32_t *am = j->am + o;
+    float a[8] = {0}, b[8] = {0}, sa = 0.0f, sb = 0.0f;
+    for (int oy = 0; oy < OH; oy++)
+        for (int32_t r0 = 2 * oy * W; r0 < (2 * oy + 2) * W; r0 += W)
+            for (size_t w = (size_t)oy * OW; w < (size_t)(oy + 1) * OW;
+                 w++) {
+                int32_t i = am[w];
+                if (i < r0 || i >= r0 + W)
+                    continue; /* in the window's other row */
+                float g = pooled_g(j, dy, y, w);
+                if ((size_t)i < n8) {
+                    a[i & 7] += g;
+                    b[i & 7] += g * (x[i] - mean);
+                } else {
+                    sa += g;
+                    sb += g * (x[i] - mean);
+                }
+            }
+    for (int k = 0; k < 8; k++) {
+        sa += a[k];
+        sb += b[k];
+    }
+    *sg = sa;
+    *sgx = sb;
+}
+
+/* chan_dx's plane with that sparse gradient: the dense formula with
+ * g = +0 (0 - k1 is the same float either way), then the argmax entries
+ * recomputed with their g. */
+static void pooled_dx(const bn_job *j, int n, size_t c, float mean,
+                      float inv, float gi, float k1, float k2)
+{
+    const emo__layer *l = j->l, *p = j->pool;
+    size_t plane = (size_t)l->in.h * l->in.w, o = pooled_at(j, n, c);
+    size_t out = (size_t)p->out.h * p->out.w;
+    const float *x = plane_of(l, j->x, n, c), *dy = j->dy + o;
+    const float *y = j->relu ? j->fy + o : NULL;
+    const int32_t *am = j->am + o;
+    float *d = j->dx + plane_at(l, n, c), z = 0.0f - k1;
+    for (size_t i = 0; i < plane; i++)
+        d[i] = gi * (z - (x[i] - mean) * inv * k2);
+    for (size_t w = 0; w < out; w++) {
+        int32_t i = am[w];
+        d[i] = gi * (pooled_g(j, dy, y, w) - k1 - (x[i] - mean) * inv * k2);
+    }
+}
+
+/* sum(dy) and sum(dy * xhat) of channel c, dy being the gradient at the
+ * batch norm's output (see bn_job). */
+static void chan_grad_sums(const bn_job *j, size_t c, float mean, float inv,
+                           double *sdy, double *sdyx)
+{
+    const emo__layer *l = j->l;
     size_t plane = (size_t)l->in.h * l->in.w;
     double a = 0.0, b = 0.0;
-    for (int n = 0; n < nb; n++) {
+    for (int n = 0; n < j->batch; n++) {
         float pa, pb;
-        plane_grad_sums(plane_of(l, x, n, c), plane_of(l, dy, n, c), plane,
-                        mean, &pa, &pb);
+        const float *x = plane_of(l, j->x, n, c);
+        if (j->pool)
+            pooled_grad_sums(j, n, c, mean, &pa, &pb);
+        else if (j->relu)
+            plane_grad_sums_relu(x, j->dy + plane_at(l, n, c),
+                                 plane_of(l, j->fy, n, c), plane, mean, &pa,
+                                 &pb);
+        else
+            plane_grad_sums(x, plane_of(l, j->dy, n, c), plane, mean, &pa,
+                            &pb);
         a += pa;
         b += (double)pb * inv;
     }
@@ -162,16 +287,21 @@ static void chan_grad_sums(const emo__layer *l, const float *x,
 }
 
 /* dx of channel c given the batch means k1 = sum(dy) / m and
- * k2 = sum(dy * xhat) / m. */
-static void chan_dx(const emo__layer *l, const float *x, const float *dy,
-                    float *dx, int nb, size_t c, float mean, float inv,
+ * k2 = sum(dy * xhat) / m (dy as masked by chan_grad_sums). */
+static void chan_dx(const bn_job *j, size_t c, float mean, float inv,
                     float k1, float k2)
 {
+    const emo__layer *l = j->l;
     size_t plane = (size_t)l->in.h * l->in.w;
     float gi = l->p[0].data[c] * inv;
-    for (int n = 0; n < nb; n++) {
-        const float *p = plane_of(l, x, n, c), *g = plane_of(l, dy, n, c);
-        float *d = dx + plane_at(l, n, c);
+    for (int n = 0; n < j->batch; n++) {
+        if (j->pool) {
+            pooled_dx(j, n, c, mean, inv, gi, k1, k2);
+            continue;
+        }
+        const float *p = plane_of(l, j->x, n, c);
+        const float *g = plane_of(l, j->dy, n, c);
+        float *d = j->dx + plane_at(l, n, c);
         for (size_t i = 0; i < plane; i++)
             d[i] = gi * (g[i] - k1 - (p[i] - mean) * inv * k2);
     }
@@ -192,6 +322,7 @@ static void fwd_channels(void *arg, size_t c0, size_t c1)
     const emo__layer *l = j->l;
     int C = l->in.c;
     double m = (double)j->batch * l->in.h * l->in.w;
+    float tmp[EMO__BN_POOL_PLANE];
     for (size_t c = c0; c < c1; c++) {
         float mean, inv;
         if (j->train) {
@@ -205,9 +336,11 @@ static void fwd_channels(void *arg, size_t c0, size_t c1)
             mean = l->p[2].data[c];
             inv = 1.0f / sqrtf(l->p[3].data[c] + l->eps);
         }
-        float a = l->p[0].data[c] * inv;
-        chan_affine(l, j->x, j->y, j->batch, c, a, l->p[1].data[c] - mean * a,
-                    0);
+        float a = l->p[0].data[c] * inv, b = l->p[1].data[c] - mean * a;
+        if (j->pool)
+            chan_affine_pool(j, c, a, b, tmp);
+        else
+            chan_affine(l, j->x, j->y, j->batch, c, a, b, j->relu);
     }
 }
 
@@ -216,12 +349,29 @@ static size_t min_channels(const emo__layer *l, int batch)
     return 1 + 262144 / ((size_t)batch * l->in.h * l->in.w);
 }
 
+int emo__bn_can_fuse_pool(const emo__layer *bn, const emo__layer *pool)
+{
+    return pool->type == EMO__L_MAXPOOL && emo__maxpool_is_plain_2x2(pool) &&
+           (size_t)bn->in.h * bn->in.w <= EMO__BN_POOL_PLANE;
+}
+
 void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx)
 {
-    bn_job j = {(emo__layer *)l, x, NULL, y, NULL, stats, NULL, batch,
-                ctx->train};
+    bn_job j = {.l = (emo__layer *)l, .x = x, .y = y, .stats = stats,
+                .batch = batch, .train = ctx->train};
     emo__parallel_for(ctx->threads, (size_t)l->in.c, min_channels(l, batch),
+                      fwd_channels, &j);
+}
+
+void emo__bn_train_forward(const emo__layer *l, const emo__bn_fusion *f,
+                           const float *x, float *y, int batch, float *stats,
+                           int threads)
+{
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .y = y,
+                .stats = stats, .am = f->argmax, .batch = batch, .train = 1,
+                .relu = f->relu};
+    emo__parallel_for(threads, (size_t)l->in.c, min_channels(l, batch),
                       fwd_channels, &j);
 }
 
@@ -247,19 +397,34 @@ static void bwd_channels(void *arg, size_t c0, size_t c1)
     for (size_t c = c0; c < c1; c++) {
         float mean = j->cstats[c], inv = j->cstats[C + c];
         double sdy, sdyx;
-        chan_grad_sums(l, j->x, j->dy, j->batch, c, mean, inv, &sdy, &sdyx);
-        l->p[0].grad[c] += (float)sdyx;
-        l->p[1].grad[c] += (float)sdy;
+        chan_grad_sums(j, c, mean, inv, &sdy, &sdyx);
+        if (j->param_grads) {
+            l->p[0].grad[c] += (float)sdyx;
+            l->p[1].grad[c] += (float)sdy;
+        }
         if (j->dx)
-            chan_dx(l, j->x, j->dy, j->dx, j->batch, c, mean, inv,
-                    (float)(sdy / m), (float)(sdyx / m));
+            chan_dx(j, c, mean, inv, (float)(sdy / m), (float)(sdyx / m));
     }
 }
 
 void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch, const float *stats, int threads)
 {
-    bn_job j = {l, x, dy, NULL, dx, NULL, stats, batch, 1};
+    /* dy is only written when a ReLU is fused (not here) */
+    bn_job j = {.l = l, .x = x, .dy = (float *)dy, .dx = dx, .cstats = stats,
+                .batch = batch, .param_grads = 1};
+    emo__parallel_for(threads, (size_t)l->in.c, min_channels(l, batch),
+                      bwd_channels, &j);
+}
+
+void emo__bn_train_backward(emo__layer *l, const emo__bn_fusion *f,
+                            const float *x, const float *y, float *dy,
+                            float *dx, int batch, const float *stats,
+                            int param_grads, int threads)
+{
+    bn_job j = {.l = l, .pool = f->pool, .x = x, .fy = y, .dy = dy,
+                .dx = dx, .cstats = stats, .am = f->argmax, .batch = batch,
+                .relu = f->relu, .param_grads = param_grads};
     emo__parallel_for(threads, (size_t)l->in.c, min_channels(l, batch),
                       bwd_channels, &j);
 }
@@ -294,36 +459,47 @@ void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
         finish_stats(l, (size_t)c, m, s2[c], stats);
 }
 
-void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
-                         int nb, const float *stats, int relu)
+void emo__bn_slice_apply(const emo__layer *l, const emo__bn_fusion *f,
+                         const float *x, float *y, int nb,
+                         const float *stats)
 {
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .y = y,
+                .am = f->argmax, .batch = nb, .relu = f->relu};
     int C = l->in.c;
+    float tmp[EMO__BN_POOL_PLANE];
     for (int c = 0; c < C; c++) {
         float a = l->p[0].data[c] * stats[C + c];
-        chan_affine(l, x, y, nb, (size_t)c, a,
-                    l->p[1].data[c] - stats[c] * a, relu);
+        float b = l->p[1].data[c] - stats[c] * a;
+        if (f->pool)
+            chan_affine_pool(&j, (size_t)c, a, b, tmp);
+        else
+            chan_affine(l, x, y, nb, (size_t)c, a, b, f->relu);
     }
 }
 
-void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
-                             const float *y, int nb, const float *stats,
-                             double *sdy, double *sdyx)
+void emo__bn_slice_grad_sums(const emo__layer *l, const emo__bn_fusion *f,
+                             const float *x, const float *y, float *dy,
+                             int nb, const float *stats, double *sdy,
+                             double *sdyx)
 {
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .fy = y,
+                .dy = dy, .am = f->argmax, .batch = nb, .relu = f->relu};
     int C = l->in.c;
-    for (int c = 0; c < C; c++) {
-        if (y)
-            chan_relu_mask(l, dy, y, nb, (size_t)c);
-        chan_grad_sums(l, x, dy, nb, (size_t)c, stats[c], stats[C + c],
-                       &sdy[c], &sdyx[c]);
-    }
+    for (int c = 0; c < C; c++)
+        chan_grad_sums(&j, (size_t)c, stats[c], stats[C + c], &sdy[c],
+                       &sdyx[c]);
 }
 
-void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
+void emo__bn_slice_dx(const emo__layer *l, const emo__bn_fusion *f,
+                      const float *x, const float *y, const float *dy,
                       float *dx, int nb, const float *stats, double m,
                       const double *sdy, const double *sdyx)
 {
+    bn_job j = {.l = (emo__layer *)l, .pool = f->pool, .x = x, .fy = y,
+                .dy = (float *)dy, .dx = dx, .am = f->argmax, .batch = nb,
+                .relu = f->relu};
     int C = l->in.c;
     for (int c = 0; c < C; c++)
-        chan_dx(l, x, dy, dx, nb, (size_t)c, stats[c], stats[C + c],
-                (float)(sdy[c] / m), (float)(sdyx[c] / m));
+        chan_dx(&j, (size_t)c, stats[c], stats[C + c], (float)(sdy[c] / m),
+                (float)(sdyx[c] / m));
 }

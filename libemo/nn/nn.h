@@ -182,6 +182,18 @@ void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
                           int batch, int32_t *argmax, int threads);
 void emo__maxpool_backward(const emo__layer *l, const float *dy, float *dx,
                            int batch, const int32_t *argmax, int threads);
+/* Pieces of max pooling for the batch norm that fuses it (batchnorm.c):
+ * whether l is 2x2 stride 2 without padding on an even input (whole
+ * windows); one plane of that pooling (argmax within the plane, as the
+ * layer's); and one plane's backward, written in one pass (no zeroing
+ * first): dx = 0 but dy at the argmax, only where relu_y (the pooled
+ * output of a ReLU before the pool, or NULL) is positive. */
+int emo__maxpool_is_plain_2x2(const emo__layer *l);
+void emo__maxpool_2x2_plane(const float *src, int W, int OH, int OW,
+                            float *dst, int32_t *am);
+void emo__maxpool_2x2_plane_back(const float *dy, const int32_t *am,
+                                 const float *relu_y, int W, int OH, int OW,
+                                 float *dx);
 void emo__avgpool_forward(const emo__layer *l, const float *x, float *y,
                           int batch);
 void emo__avgpool_backward(const emo__layer *l, const float *dy, float *dx,
@@ -204,17 +216,39 @@ void emo__bn_forward(const emo__layer *l, const float *x, float *y,
                      int batch, float *stats, emo__ctx *ctx);
 void emo__bn_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch, const float *stats, int threads);
-/* Training batch norm on one slice of a batch split across threads
- * (train_pass.c): the statistics need every slice, so the caller sums the
- * slices' per-channel partial results (C doubles each) in between.
- * Forward: slice_sums -> set_mean -> slice_sq_dev -> set_spread ->
- * slice_apply; backward: slice_grad_sums -> (gamma, beta gradients are
- * the sums) -> slice_dx.  m is the element count of the whole batch per
- * channel (batch * H * W).  A ReLU after the batch norm can be fused:
- * slice_apply with relu = 1 writes max(bn(x), 0), and slice_grad_sums
- * takes that output as y (NULL when not fused) and zeroes dy in place
- * where y <= 0 (dy, the ReLU's output gradient, is dead afterwards), so
- * that slice_dx sees the gradient at the batch norm's output. */
+/* Training batch norm, with the layers after it that train_pass.c fuses
+ * in: a ReLU (relu), then a max pool for which emo__bn_can_fuse_pool
+ * holds (pool, with its argmax buffer; the full-size ReLU output is then
+ * never stored).  y is the output of the last fused layer, dy its
+ * gradient (overwritten when only a ReLU is fused: dead afterwards).
+ * The results are bitwise those of the layers run one by one. */
+typedef struct emo__bn_fusion {
+    int relu;
+    const emo__layer *pool;
+    int32_t *argmax;
+} emo__bn_fusion;
+/* Largest input plane (h x w) with a fused pool: its planes are staged
+ * in a per-thread stack buffer of this many floats. */
+#define EMO__BN_POOL_PLANE 4096
+int emo__bn_can_fuse_pool(const emo__layer *bn, const emo__layer *pool);
+/* The whole batch at once, channels split across threads: each channel's
+ * statistics and normalisation (backward: its sums and input gradient)
+ * in one go while its data is in cache.  Backward writes dx unless NULL
+ * and accumulates gamma and beta gradients if param_grads. */
+void emo__bn_train_forward(const emo__layer *l, const emo__bn_fusion *f,
+                           const float *x, float *y, int batch, float *stats,
+                           int threads);
+void emo__bn_train_backward(emo__layer *l, const emo__bn_fusion *f,
+                            const float *x, const float *y, float *dy,
+                            float *dx, int batch, const float *stats,
+                            int param_grads, int threads);
+/* One slice of a batch split across threads (or processes): the
+ * statistics need every slice, so the caller sums the slices' per-channel
+ * partial results (C doubles each) in between.  Forward: slice_sums ->
+ * set_mean -> slice_sq_dev -> set_spread -> slice_apply; backward:
+ * slice_grad_sums -> (gamma, beta gradients are the sums) -> slice_dx.
+ * m is the element count of the whole batch per channel (batch * H * W).
+ * f's argmax and y, dy are the slice's. */
 void emo__bn_slice_sums(const emo__layer *l, const float *x, int nb,
                         double *sum);
 void emo__bn_set_mean(const emo__layer *l, double m, const double *sum,
@@ -223,12 +257,15 @@ void emo__bn_slice_sq_dev(const emo__layer *l, const float *x, int nb,
                           const float *stats, double *s2);
 void emo__bn_set_spread(const emo__layer *l, double m, const double *s2,
                         float *stats);
-void emo__bn_slice_apply(const emo__layer *l, const float *x, float *y,
-                         int nb, const float *stats, int relu);
-void emo__bn_slice_grad_sums(const emo__layer *l, const float *x, float *dy,
-                             const float *y, int nb, const float *stats,
-                             double *sdy, double *sdyx);
-void emo__bn_slice_dx(const emo__layer *l, const float *x, const float *dy,
+void emo__bn_slice_apply(const emo__layer *l, const emo__bn_fusion *f,
+                         const float *x, float *y, int nb,
+                         const float *stats);
+void emo__bn_slice_grad_sums(const emo__layer *l, const emo__bn_fusion *f,
+                             const float *x, const float *y, float *dy,
+                             int nb, const float *stats, double *sdy,
+                             double *sdyx);
+void emo__bn_slice_dx(const emo__layer *l, const emo__bn_fusion *f,
+                      const float *x, const float *y, const float *dy,
                       float *dx, int nb, const float *stats, double m,
                       const double *sdy, const double *sdyx);
 /* Updates running statistics from the batch statistics of the last
@@ -332,6 +369,9 @@ typedef struct emo__net_ws {
     uint64_t folded_version;
     float **fold_w, **fold_b;
     emo__shards *shards; /* training slices */
+    int unfused;         /* tests: training runs batch norm, ReLU and
+                            pooling as separate layers (the reference of
+                            the fused kernels) */
 } emo__net_ws;
 
 /* Creates an empty workspace for `net` (buffers grow on first use) whose

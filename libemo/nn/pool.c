@@ -32,14 +32,14 @@ typedef struct pool_job {
  * selects (vectorised when no argmax is kept).  Same result and same
  * argmax as the general loop: the first strict maximum in row-major
  * order, NaN never chosen. */
-static int is_plain_2x2(const emo__layer *l)
+int emo__maxpool_is_plain_2x2(const emo__layer *l)
 {
     return l->size == 2 && l->stride == 2 && l->pad == 0 &&
            l->in.h % 2 == 0 && l->in.w % 2 == 0;
 }
 
-static void maxpool_2x2_plane(const float *src, int W, int OH, int OW,
-                              float *dst, int32_t *am)
+void emo__maxpool_2x2_plane(const float *src, int W, int OH, int OW,
+                            float *dst, int32_t *am)
 {
     for (int oy = 0; oy < OH; oy++) {
         const float *r0 = src + (size_t)2 * oy * W, *r1 = r0 + W;
@@ -83,11 +83,11 @@ static void maxpool_planes(void *arg, size_t p0, size_t p1)
     const pool_job *j = arg;
     const emo__layer *l = j->l;
     int H = l->in.h, W = l->in.w, OH = l->out.h, OW = l->out.w;
-    if (is_plain_2x2(l)) {
+    if (emo__maxpool_is_plain_2x2(l)) {
         for (size_t p = p0; p < p1; p++)
-            maxpool_2x2_plane(j->x + p * H * W, W, OH, OW,
-                              j->y + p * OH * OW,
-                              j->am ? j->am + p * OH * OW : NULL);
+            emo__maxpool_2x2_plane(j->x + p * H * W, W, OH, OW,
+                                   j->y + p * OH * OW,
+                                   j->am ? j->am + p * OH * OW : NULL);
         return;
     }
     for (size_t p = p0; p < p1; p++) {
@@ -127,18 +127,52 @@ void emo__maxpool_forward(const emo__layer *l, const float *x, float *y,
                       maxpool_planes, &j);
 }
 
+/* Any window: the plane zeroed, then each output's gradient added at its
+ * argmax (windows may overlap). */
+static void plane_back(const float *dy, const int32_t *am, size_t in_plane,
+                       size_t out_plane, float *dx)
+{
+    memset(dx, 0, sizeof(float) * in_plane);
+    for (size_t i = 0; i < out_plane; i++)
+        dx[am[i]] += dy[i];
+}
+
+void emo__maxpool_2x2_plane_back(const float *dy, const int32_t *am,
+                                 const float *relu_y, int W, int OH, int OW,
+                                 float *dx)
+{
+    for (int oy = 0; oy < OH; oy++) {
+        float *r0 = dx + (size_t)2 * oy * W, *r1 = r0 + W;
+        const float *g = dy + (size_t)oy * OW;
+        const float *y = relu_y ? relu_y + (size_t)oy * OW : NULL;
+        const int32_t *m = am + (size_t)oy * OW;
+        int32_t base = 2 * oy * W;
+        for (int ox = 0; ox < OW; ox++) {
+            /* 0 + g: the value the zeroed plane's += leaves */
+            float v = !y || y[ox] > 0.0f ? 0.0f + g[ox] : 0.0f;
+            int32_t at = m[ox] - (base + 2 * ox);
+            r0[2 * ox] = at == 0 ? v : 0.0f;
+            r0[2 * ox + 1] = at == 1 ? v : 0.0f;
+            r1[2 * ox] = at == W ? v : 0.0f;
+            r1[2 * ox + 1] = at == W + 1 ? v : 0.0f;
+        }
+    }
+}
+
 static void maxpool_back_planes(void *arg, size_t p0, size_t p1)
 {
     const pool_job *j = arg;
     size_t in_plane = (size_t)j->l->in.h * j->l->in.w;
     size_t out_plane = (size_t)j->l->out.h * j->l->out.w;
+    const emo__layer *l = j->l;
     for (size_t p = p0; p < p1; p++) {
-        float *d = j->y + p * in_plane;
         const float *g = j->x + p * out_plane;
         const int32_t *am = j->cam + p * out_plane;
-        memset(d, 0, sizeof(float) * in_plane);
-        for (size_t i = 0; i < out_plane; i++)
-            d[am[i]] += g[i];
+        if (emo__maxpool_is_plain_2x2(l))
+            emo__maxpool_2x2_plane_back(g, am, NULL, l->in.w, l->out.h,
+                                        l->out.w, j->y + p * in_plane);
+        else
+            plane_back(g, am, in_plane, out_plane, j->y + p * in_plane);
     }
 }
 

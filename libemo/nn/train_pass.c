@@ -7,27 +7,40 @@
  * scales poorly (PyTorch gains 1.6x from a second core there, libemo's
  * kernel-level threading gained 1.36x); whole slices keep both cores busy
  * between the few points where slices must meet:
- *   - batch norm, whose statistics span the batch: each slice sums its
- *     part, the caller combines the sums, then the slices continue;
+ *   - batch norm, whose statistics span the batch (below);
  *   - dropout, run on the whole batch so the masks (one generator) do
  *     not depend on the thread count;
  *   - softmax and the loss (whole batch, tiny);
  *   - weight gradients: slice 0 accumulates into the network's grad
  *     buffers, the others into their own copies, added at the end.
  * Results then differ from one thread only in float summation order.
- * The same meeting points serve data parallelism across processes: with
- * a reducer (emo_network_set_reducer) the combined batch-norm sums, with
- * the count of values they cover, are summed over the processes before
- * they are used, so the statistics are the global batch's.
  * With one slice (one thread, or batch 1) the layers run on the whole
- * batch with the kernels' own loop-level threading; batch norms take the
- * same phases as with several slices, so there is one training path.
+ * batch with the kernels' own loop-level threading.
  *
- * A batch norm followed by a ReLU (the default net's every block) runs as
- * one layer in training too: the normalised values are clamped as they are
- * written (no ReLU pass in forward), and backward masks the incoming
- * gradient in place, channel by channel, just before the batch norm sums
- * it.  The batch norm's unclamped output buffer is then left unused.
+ * A batch norm fuses the layers after it (graph decisions here, kernels
+ * in batchnorm.c and pool.c):
+ *   - a ReLU: clamped as it is written; backward masks the gradient in
+ *     the same loop that sums it (the batch norm's own output buffer is
+ *     left unused);
+ *   - then a 2x2 stride-2 max pool (the default and VGG nets' pool1-3):
+ *     each plane is normalised into a stack buffer and pooled from there,
+ *     so the full-size ReLU output is never stored (its buffer is left
+ *     unused); backward sums the gradient at the pool's argmax positions
+ *     only (no zeroed plane, no scatter pass, no masking pass).
+ * Its statistics span the batch: with several slices each slice sums its
+ * part, the caller combines the sums, then the slices continue (each
+ * thread keeps to its own images, which its other layers write and
+ * read).  With one slice, the batch norm runs on the whole batch with
+ * the threads taking whole channels, each channel's statistics and
+ * normalisation (backward: sums and input gradient) in one go while its
+ * data is in cache.  The same meeting points serve data parallelism
+ * across processes: with a reducer (emo_network_set_reducer) the
+ * combined sums, with the count of values they cover, are summed over
+ * the processes before they are used (always the slices' phases then),
+ * so the statistics are the global batch's.
+ * The fused arithmetic is the layers' own, in the same order: results are
+ * bitwise those of the layers run one by one at the same thread count
+ * (the nn_fuse tests, with the workspace's `unfused` flag).
  */
 #include "nn/nn.h"
 
@@ -43,7 +56,7 @@ typedef struct pass {
     const float *input;
     int batch, count, layer, stop;
     int phase; /* batch norm: which step of the layer runs */
-    int fused; /* batch norm: with the ReLU after it */
+    int span;  /* batch norm: layers after it fused in (bn_span) */
     double m;  /* batch norm: values per channel, over every process */
     const emo__reducer *red;
 } pass;
@@ -103,18 +116,29 @@ static double *bn_part(const pass *p, int s, int k)
     return p->sh->bn + ((size_t)s * 2 + (size_t)k) * ((size_t)p->sh->bn_c + 1);
 }
 
+/* Slice s's share of the fused layers after the batch norm; v's output
+ * and its gradient become the last fused layer's. */
+static emo__bn_fusion slice_fusion(const pass *p, int s, slice *v)
+{
+    emo__bn_fusion f = {p->span >= 1, NULL, NULL};
+    if (p->span) {
+        slice r = slice_of(p, s, p->layer + p->span);
+        v->y = r.y;
+        v->dy = r.dy;
+    }
+    if (p->span == 2) {
+        f.pool = &p->net->layers[p->layer + 2];
+        f.argmax = slice_of(p, s, p->layer + 2).aux;
+    }
+    return f;
+}
+
 static void bn_slice(const pass *p, int s)
 {
     const emo__layer *l = slice_layer(p, s, p->layer);
     slice v = slice_of(p, s, p->layer);
     const float *st = p->ws->aux[p->layer];
-    const float *relu_y = NULL;
-    if (p->fused) { /* output and its gradient are the ReLU's */
-        slice r = slice_of(p, s, p->layer + 1);
-        v.y = r.y;
-        v.dy = r.dy;
-        relu_y = r.y;
-    }
+    emo__bn_fusion f = slice_fusion(p, s, &v);
     switch (p->phase) {
     case BN_SUMS:
         emo__bn_slice_sums(l, v.x, v.nb, bn_part(p, s, 0));
@@ -123,15 +147,15 @@ static void bn_slice(const pass *p, int s)
         emo__bn_slice_sq_dev(l, v.x, v.nb, st, bn_part(p, s, 0));
         break;
     case BN_APPLY:
-        emo__bn_slice_apply(l, v.x, v.y, v.nb, st, p->fused);
+        emo__bn_slice_apply(l, &f, v.x, v.y, v.nb, st);
         break;
     case BN_GRAD_SUMS:
-        emo__bn_slice_grad_sums(l, v.x, v.dy, relu_y, v.nb, st,
+        emo__bn_slice_grad_sums(l, &f, v.x, v.y, v.dy, v.nb, st,
                                 bn_part(p, s, 0), bn_part(p, s, 1));
         break;
     case BN_DX:
-        emo__bn_slice_dx(l, v.x, v.dy, v.dx, v.nb, st, p->m, bn_part(p, 0, 0),
-                         bn_part(p, 0, 1));
+        emo__bn_slice_dx(l, &f, v.x, v.y, v.dy, v.dx, v.nb, st, p->m,
+                         bn_part(p, 0, 0), bn_part(p, 0, 1));
         break;
     }
 }
@@ -350,6 +374,74 @@ static int first_needed(const emo__net *net)
     return stop;
 }
 
+/* Whether a batch norm takes the whole batch in one call, channels split
+ * across threads: with one slice (the phases' meeting points would only
+ * cost a pass over the data each), unless the statistics are reduced
+ * across processes.  With several slices each thread keeps to its own
+ * images (the data its other layers write and read). */
+static int bn_whole(const pass *p)
+{
+    return p->count == 1 && !(p->red && p->red->fn) && !p->ws->unfused;
+}
+
+/* How many layers after the batch norm i run inside it: none, its ReLU
+ * (1), or the ReLU and a max pool the kernels can fuse (2). */
+static int bn_span(const pass *p, int i)
+{
+    const emo__net *net = p->net;
+    if (p->ws->unfused || !fused_bn_relu(net, i))
+        return 0;
+    if (i + 2 < net->n_layers &&
+        emo__bn_can_fuse_pool(&net->layers[i], &net->layers[i + 2]))
+        return 2;
+    return 1;
+}
+
+static emo__bn_fusion bn_fusion(const pass *p, int i, int span)
+{
+    emo__bn_fusion f = {span >= 1, NULL, NULL};
+    if (span == 2) {
+        f.pool = &p->net->layers[i + 2];
+        f.argmax = p->ws->aux[i + 2];
+    }
+    return f;
+}
+
+static void bn_forward_whole(pass *p, int span, int threads)
+{
+    int i = p->layer;
+    const emo__layer *l = &p->net->layers[i];
+    emo__net_ws *ws = p->ws;
+    emo__bn_fusion f = bn_fusion(p, i, span);
+    emo__bn_train_forward(l, &f, i ? ws->act[i] : p->input,
+                          ws->act[i + span + 1], p->batch, ws->aux[i],
+                          threads);
+    p->m = (double)p->batch * l->in.h * l->in.w;
+}
+
+static void bn_backward_whole(pass *p, int span, int threads)
+{
+    int i = p->layer, e = i + span;
+    emo__layer *l = &p->net->layers[i];
+    emo__net_ws *ws = p->ws;
+    emo__bn_fusion f = bn_fusion(p, i, span);
+    emo__bn_train_backward(l, &f, i ? ws->act[i] : p->input, ws->act[e + 1],
+                           ws->diff[e + 1], i > p->stop ? ws->diff[i] : NULL,
+                           p->batch, ws->aux[i], trainable(l), threads);
+}
+
+/* The first layer of the fused group that ends at layer i (i itself when
+ * it ends none). */
+static int group_start(const pass *p, int i)
+{
+    const emo__layer *L = p->net->layers;
+    if (i >= 2 && L[i - 2].type == EMO__L_BN && bn_span(p, i - 2) == 2)
+        return i - 2;
+    if (i >= 1 && L[i - 1].type == EMO__L_BN && bn_span(p, i - 1) == 1)
+        return i - 1;
+    return i;
+}
+
 int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
                        int batch, int threads, const emo__reducer *red)
 {
@@ -362,9 +454,12 @@ int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer *l = &net->layers[i];
         const float *x = i ? ws->act[i] : input;
+        int span = l->type == EMO__L_BN ? bn_span(&p, i) : 0;
         p.layer = i;
-        p.fused = fused_bn_relu(net, i);
-        if (l->type == EMO__L_BN) {
+        p.span = span;
+        if (l->type == EMO__L_BN && bn_whole(&p)) {
+            bn_forward_whole(&p, span, threads);
+        } else if (l->type == EMO__L_BN) {
             int rc = bn_forward(&p);
             if (rc)
                 return rc;
@@ -375,7 +470,7 @@ int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
             run(&p, forward_slices);
         if (l->type == EMO__L_BN)
             emo__bn_update_running(l, p.m, ws->aux[i]);
-        i += p.fused; /* the ReLU ran with it */
+        i += span; /* the fused layers ran with it */
     }
     return EMO_OK;
 }
@@ -388,15 +483,18 @@ int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
     emo__ctx whole = emo__ws_ctx(ws, 1, threads);
     p.stop = first_needed(net);
     for (int i = net->n_layers - 2; i >= p.stop; i--) {
-        emo__layer *l = &net->layers[i];
-        if (i > 0 && fused_bn_relu(net, i - 1) && i - 1 >= p.stop) {
-            l = &net->layers[--i]; /* the ReLU runs inside the batch norm */
-            p.fused = 1;
-        } else {
-            p.fused = 0;
+        int b = group_start(&p, i), span = i - b;
+        if (b < p.stop) { /* cannot happen: stop is a trainable layer */
+            b = i;
+            span = 0;
         }
+        emo__layer *l = &net->layers[b];
+        i = b; /* the fused layers run inside the batch norm */
         p.layer = i;
-        if (l->type == EMO__L_BN) {
+        p.span = span;
+        if (l->type == EMO__L_BN && bn_whole(&p)) {
+            bn_backward_whole(&p, span, threads);
+        } else if (l->type == EMO__L_BN) {
             int rc = bn_backward(&p);
             if (rc)
                 return rc;
