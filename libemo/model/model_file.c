@@ -324,6 +324,12 @@ EMO_API int emo_network_save(const emo_network *net, const char *path)
     return emo__model_save(net, path, 0);
 }
 
+EMO_API int emo_network_save_checkpoint(const emo_network *net,
+                                        const char *path)
+{
+    return emo__model_save(net, path, 1);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct reader {
@@ -537,6 +543,9 @@ static int read_momentum(reader *r, emo_network *net)
     uint64_t step;
     if (get_u64(r, &step))
         return EMO_ERR_FORMAT;
+    if (step > (uint64_t)INT64_MAX) /* emo_network_train_steps is signed */
+        return emo__fail(EMO_ERR_FORMAT, "MOMT chunk: step count %llu",
+                         (unsigned long long)step);
     net->step = step;
     return read_tensors(r, net, TENSOR_MOMENTUM);
 }
