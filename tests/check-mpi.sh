@@ -148,4 +148,32 @@ else
     echo "mpi: ok: stopped after epoch 1 and resumed == uninterrupted" \
          "(bit-identical, weights $full)"
 fi
+# ---- emo-detect-mpi: a file list split over 2 ranks ----------------------
+# Rank r takes the files at positions r, r + 2, ... in rounds of 16 per
+# rank; rank 0 prints the lines in list order.  Over 45 files (the
+# training images above, 48x48 crops; a photo twice; a missing file) the
+# output and the exit status must be emo-detect's, byte for byte.
+cp examples/data/astronaut.png "$tmp/astro 1.png"
+cp examples/data/astronaut.png "$tmp/astro2.png"
+set -- "$tmp/astro 1.png"
+for f in "$tmp"/data/*/S00[0-5]_*.pgm; do set -- "$@" "$f"; done
+set -- "$@" "$tmp/missing.png" "$tmp/astro2.png"
+build/emo-detect --model models/default.emo "$@" > "$tmp/detect.one" \
+    2> "$tmp/detect.err"
+one=$?
+$run -np 2 build/emo-detect-mpi --model models/default.emo "$@" \
+    > "$tmp/detect.two" 2>> "$tmp/detect.err"
+two=$?
+if [ "$#" -lt 40 ] || [ "$one" != 1 ] || [ "$two" != 1 ] ||
+   [ "$(wc -l < "$tmp/detect.one")" != "$#" ] ||
+   ! grep -q '"label"' "$tmp/detect.one" ||
+   ! cmp -s "$tmp/detect.one" "$tmp/detect.two"; then
+    echo "mpi: FAIL: emo-detect-mpi (-np 2, exit $two) differs from" \
+         "emo-detect (exit $one) over $# files"
+    diff "$tmp/detect.one" "$tmp/detect.two" | head -5
+    head -5 "$tmp/detect.err"
+    status=1
+else
+    echo "mpi: ok: emo-detect-mpi -np 2 == emo-detect over $# files"
+fi
 exit $status
