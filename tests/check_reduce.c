@@ -13,14 +13,17 @@
 #include <math.h>
 #include <pthread.h>
 
-static const char net_text[] =
-    "[net]\nchannels = 1\nsize = 8\n"
-    "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"
-    "[b1]\ntype = bn\n[r1]\ntype = relu\n"
-    "[p1]\ntype = maxpool\nsize = 2\nstride = 2\n"
-    "[c2]\ntype = conv\nfilters = 6\nsize = 3\npad = 1\n"
+/* The convolutional part of both nets. */
+#define NET_FEATURES                                                         \
+    "[net]\nchannels = 1\nsize = 8\n"                                        \
+    "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"                    \
+    "[b1]\ntype = bn\n[r1]\ntype = relu\n"                                   \
+    "[p1]\ntype = maxpool\nsize = 2\nstride = 2\n"                           \
+    "[c2]\ntype = conv\nfilters = 6\nsize = 3\npad = 1\n"                    \
     "[b2]\ntype = bn\n[r2]\ntype = relu\n"
-    "[fc]\ntype = fc\noutputs = 5\n[prob]\ntype = softmax\n";
+
+static const char net_text[] =
+    NET_FEATURES "[fc]\ntype = fc\noutputs = 5\n[prob]\ntype = softmax\n";
 
 /* Layers with parameters and how many tensors each has (bn: gamma, beta,
  * running mean, running variance). */
@@ -48,14 +51,9 @@ static void make_batch(float *x, int *y)
         y[b] = (b * 3 + 1) % 5;
 }
 
-/* The same with dropout before the classifier. */
+/* The same with dropout before and after the classifier. */
 static const char drop_text[] =
-    "[net]\nchannels = 1\nsize = 8\n"
-    "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"
-    "[b1]\ntype = bn\n[r1]\ntype = relu\n"
-    "[p1]\ntype = maxpool\nsize = 2\nstride = 2\n"
-    "[c2]\ntype = conv\nfilters = 6\nsize = 3\npad = 1\n"
-    "[b2]\ntype = bn\n[r2]\ntype = relu\n"
+    NET_FEATURES
     "[d1]\ntype = dropout\nratio = 0.4\n"
     "[fc]\ntype = fc\noutputs = 5\n[d2]\ntype = dropout\nratio = 0.2\n"
     "[prob]\ntype = softmax\n";
