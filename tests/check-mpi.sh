@@ -13,13 +13,14 @@
 # epoch and stops otherwise).  Skips without Open MPI.
 set -u
 make=$1 py=${2:-/usr/bin/python3}
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 if ! command -v mpicc >/dev/null 2>&1 || ! command -v mpirun >/dev/null 2>&1
 then
     echo "mpi: skip (no mpicc/mpirun: sh tools/install-deps.sh build)"
     exit 0
 fi
-$make --no-print-directory mpi >/dev/null || { echo "mpi: FAIL: build"; exit 1; }
+$make --no-print-directory mpi build/emo-detect >/dev/null ||
+    { echo "mpi: FAIL: build"; exit 1; }
 tmp=$(mktemp -d /tmp/emo-mpi-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 "$py" - "$tmp" <<'PYEOF' || { echo "mpi: FAIL: test data"; exit 1; }
@@ -123,16 +124,22 @@ compare "$tmp/dtwo.emo" "$tmp/done.emo" \
 # checkpoint (weights, momentum, step count, mean image) must end with the
 # uninterrupted run's weights bit for bit: same checksum, same model file.
 rargs="$dargs --lr-policy cosine"
+resume_failed() {
+    echo "mpi: FAIL: resume runs"; cat "$tmp"/full.log "$tmp"/part*.log
+    exit 1
+}
 # shellcheck disable=SC2086
 $run -np 2 build/emo-train-mpi $rargs --checkpoint "$tmp/full.ck" \
-    --out "$tmp/full.emo" > "$tmp/full.log" 2>&1 &&
+    --out "$tmp/full.emo" > "$tmp/full.log" 2>&1 || resume_failed
+# shellcheck disable=SC2086
 $run -np 2 build/emo-train-mpi $rargs --checkpoint "$tmp/part.ck" \
-    --resume --stop-after 1 --out "$tmp/part.emo" > "$tmp/part1.log" 2>&1 &&
-if [ -e "$tmp/part.emo" ]; then mv "$tmp/part.emo" "$tmp/part1.emo"; fi &&
+    --resume --stop-after 1 --out "$tmp/part.emo" > "$tmp/part1.log" 2>&1 ||
+    resume_failed
+# the stopped run must not have written the model: kept aside to check
+if [ -e "$tmp/part.emo" ]; then mv "$tmp/part.emo" "$tmp/part1.emo"; fi
+# shellcheck disable=SC2086
 $run -np 2 build/emo-train-mpi $rargs --checkpoint "$tmp/part.ck" \
-    --resume --out "$tmp/part.emo" > "$tmp/part2.log" 2>&1 ||
-    { echo "mpi: FAIL: resume runs"; cat "$tmp"/full.log "$tmp"/part*.log
-      exit 1; }
+    --resume --out "$tmp/part.emo" > "$tmp/part2.log" 2>&1 || resume_failed
 full=$(sed -n 's/^epoch 2\/2 .*weights //p' "$tmp/full.log")
 part=$(sed -n 's/^epoch 2\/2 .*weights //p' "$tmp/part2.log")
 if ! grep -q '^stopped after epoch 1' "$tmp/part1.log" ||
