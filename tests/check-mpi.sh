@@ -5,7 +5,8 @@
 # dropout-free net, 2 epochs of 4 steps; then the same with dropout
 # (tests/fixtures/dropout-net.txt), a run stopped after epoch 1 and
 # resumed against the uninterrupted one (bit-identical), and
-# emo-detect-mpi on 2 ranks against emo-detect (byte for byte).  The two runs must end with the same weights within a relative
+# emo-detect-mpi on 2 ranks against emo-detect (byte for byte).  Two
+# ranks and one process must end with the same weights within a relative
 # 1e-4 (floor 1e-2: a convolution bias before a batch norm is rounding
 # noise near 0).  Measured: 5e-7 after one step, 7e-6 after 3, 2.4e-5
 # after 7, 1.3e-3 after 21 at lr 0.05: the summation-order differences
