@@ -150,6 +150,16 @@ $(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
+# emo-detect over a file list split by rank (examples/mpi/emo-detect-mpi.c,
+# emo-detect's work from examples/common/detect.c).
+mpi: $(B)/emo-detect-mpi
+
+$(B)/emo-detect-mpi: examples/mpi/emo-detect-mpi.c \
+                     $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
+	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
+	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
+	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
+
 $(B)/mpi_allreduce: bench/mpi_allreduce.c
 	@mkdir -p $(B)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(CFLAGS) $< -o $@ $(LDFLAGS)

@@ -224,6 +224,13 @@ typedef enum emo_option {
     EMO_OPT_TRAIN_SCALE = 317,         /* (f) EMO_AUG_SCALE's largest
                                           relative change of scale,
                                           0 .. 0.5, 0.1; since 1.1 */
+    EMO_OPT_TRAIN_BATCH_OFFSET = 318,  /* (i) index, in the global batch of
+                                          a data-parallel step
+                                          (emo_network_set_reducer), of
+                                          this process's first image:
+                                          dropout masks are drawn per
+                                          global image; 0 .. INT_MAX, 0;
+                                          since 1.1 */
 
     /* prediction: emo_predictor_set_* */
     EMO_OPT_PREDICT_VIEWS = 400,       /* (i) EMO_VIEW_* bit mask, all */
@@ -637,6 +644,25 @@ EMO_API int emo_default_model_path(char *buf, size_t cap);
  * EMO_ERR_RANGE (16-bit storage of a finite weight of magnitude 65520 or
  * more; nothing is written). */
 EMO_API int emo_network_save(const emo_network *net, const char *path);
+/* Saves a training checkpoint: what emo_network_save writes (always 32-bit
+ * weights) plus the SGD momentum of every parameter and the count of
+ * training steps taken (emo_network_train_steps), and the training state
+ * of emo_network_train when the network has one.  emo_network_load
+ * restores all of it, so that stepping on with emo_network_train_step
+ * continues exactly where the saving process was (same momentum, same
+ * dropout masks).  Written to a temporary file and renamed.  A network
+ * that has not trained yet saves zero momentum.  Since 1.1 (symbol
+ * version LIBEMO_1.1).
+ * Errors: EMO_ERR_INVALID_ARG (NULL argument), EMO_ERR_IO, EMO_ERR_NOMEM. */
+EMO_API int emo_network_save_checkpoint(const emo_network *net,
+                                        const char *path);
+/* Training steps taken by this network (emo_network_train_step and the
+ * steps of emo_network_train and emo_network_apply_corrections), counted
+ * from its creation and restored by emo_network_load from a checkpoint
+ * (0 from a model file).  The count keys the dropout masks of the next
+ * step.  Since 1.1 (symbol version LIBEMO_1.1).
+ * Errors: EMO_ERR_INVALID_ARG (net NULL). */
+EMO_API int64_t emo_network_train_steps(const emo_network *net);
 EMO_API void emo_network_destroy(emo_network *net);
 
 /* Copies into `dst` the weights of every layer of `src` whose name and
@@ -765,9 +791,11 @@ EMO_API int emo_network_train_step_soft(emo_network *net, const float *input,
  * every process applies the same update: the result equals one process
  * stepping on the concatenated batch up to float summation order.  The
  * loss emo_network_train_step reports is the global batch's.  Dropout
- * masks are drawn per process from EMO_OPT_NET_SEED and the step count
- * (not per global batch): a network with dropout trains correctly but
- * does not equal the one-process run.  emo_network_train and
+ * masks are drawn per image, from EMO_OPT_NET_SEED, the step count, the
+ * layer and the image's index in the global batch: set
+ * EMO_OPT_TRAIN_BATCH_OFFSET on each process to the global index of its
+ * first image (the images of the processes before it), and a network
+ * with dropout too equals the one-process run.  emo_network_train and
  * emo_network_apply_corrections step through the same code and call the
  * reducer too; forward passes and prediction never do.
  * When a reducer fails the step returns EMO_ERR_IO before the weights and

@@ -555,6 +555,14 @@ START_TEST(resume_flag_is_not_stored)
     ck_assert_int_eq(v, 0);
     ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_TRAIN_LABELS, &v));
     ck_assert_int_eq(v, EMO_LABELS_SOFT);
+    /* a process's place in a data-parallel batch is not the model's */
+    emo_network_destroy(back);
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_BATCH_OFFSET, 5));
+    ck_assert_emo_ok(emo_network_save(net, path));
+    ck_assert_emo_ok(emo_network_load(path, &back));
+    ck_assert_emo_ok(emo_network_get_int(back, EMO_OPT_TRAIN_BATCH_OFFSET,
+                                         &v));
+    ck_assert_int_eq(v, 0);
     emo_network_destroy(back);
     ck_assert_emo_ok(emo_network_load(test_src_path("models/default.emo"),
                                       &back));

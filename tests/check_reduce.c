@@ -4,20 +4,26 @@
  * allreduce would; the result must equal one network stepping on the
  * whole batch, and the ranks' weights must stay bit-identical.  Also the
  * order of the reducer's calls, an identity reducer changing nothing, and
- * a failing reducer. */
+ * a failing reducer.  What else a trainer built on emo_network_train_step
+ * needs: dropout masks per global image (EMO_OPT_TRAIN_BATCH_OFFSET), and
+ * checkpoints that carry the momentum and the step count
+ * (emo_network_save_checkpoint, emo_network_train_steps). */
 #include "testutil.h"
 
 #include <math.h>
 #include <pthread.h>
 
-static const char net_text[] =
-    "[net]\nchannels = 1\nsize = 8\n"
-    "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"
-    "[b1]\ntype = bn\n[r1]\ntype = relu\n"
-    "[p1]\ntype = maxpool\nsize = 2\nstride = 2\n"
-    "[c2]\ntype = conv\nfilters = 6\nsize = 3\npad = 1\n"
+/* The convolutional part of both nets. */
+#define NET_FEATURES                                                         \
+    "[net]\nchannels = 1\nsize = 8\n"                                        \
+    "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"                    \
+    "[b1]\ntype = bn\n[r1]\ntype = relu\n"                                   \
+    "[p1]\ntype = maxpool\nsize = 2\nstride = 2\n"                           \
+    "[c2]\ntype = conv\nfilters = 6\nsize = 3\npad = 1\n"                    \
     "[b2]\ntype = bn\n[r2]\ntype = relu\n"
-    "[fc]\ntype = fc\noutputs = 5\n[prob]\ntype = softmax\n";
+
+static const char net_text[] =
+    NET_FEATURES "[fc]\ntype = fc\noutputs = 5\n[prob]\ntype = softmax\n";
 
 /* Layers with parameters and how many tensors each has (bn: gamma, beta,
  * running mean, running variance). */
@@ -45,11 +51,23 @@ static void make_batch(float *x, int *y)
         y[b] = (b * 3 + 1) % 5;
 }
 
-static emo_network *new_net(void)
+/* The same with dropout before and after the classifier. */
+static const char drop_text[] =
+    NET_FEATURES
+    "[d1]\ntype = dropout\nratio = 0.4\n"
+    "[fc]\ntype = fc\noutputs = 5\n[d2]\ntype = dropout\nratio = 0.2\n"
+    "[prob]\ntype = softmax\n";
+
+static emo_network *net_of(const char *text)
 {
     emo_network *net;
-    ck_assert_int_eq(emo_network_create_text(net_text, &net), EMO_OK);
+    ck_assert_int_eq(emo_network_create_text(text, &net), EMO_OK);
     return net;
+}
+
+static emo_network *new_net(void)
+{
+    return net_of(net_text);
 }
 
 /* ---- the fake world: two threads, a reducer summing across them -------- */
@@ -155,54 +173,154 @@ static double param_diff(const emo_network *a, const emo_network *b,
     return worst;
 }
 
-START_TEST(two_ranks_equal_one_process)
+/* Steps two "ranks" on the halves of the batch, rank 1's images
+ * numbered from `offset1` in the global batch. */
+static void run_two_ranks(rank *k, world *w, const char *text,
+                          const float *x, const int *y, int offset1)
 {
-    float x[BATCH * 64];
-    int y[BATCH];
-    make_batch(x, y);
-    emo_network *ref = new_net();
-    double ref_loss[STEPS];
-    for (int s = 0; s < STEPS; s++)
-        ck_assert_int_eq(emo_network_train_step(ref, x, y, BATCH, LR,
-                                                class_w, &ref_loss[s]),
-                         EMO_OK);
-
-    world w;
-    memset(&w, 0, sizeof w);
-    pthread_barrier_init(&w.bar, NULL, 2);
-    rank k[2] = {{&w, 0, new_net(), x, y, SPLIT, {0}, 0},
-                 {&w, 1, new_net(), x + SPLIT * 64, y + SPLIT,
-                  BATCH - SPLIT, {0}, 0}};
+    memset(w, 0, sizeof *w);
+    pthread_barrier_init(&w->bar, NULL, 2);
+    rank init[2] = {{w, 0, net_of(text), x, y, SPLIT, {0}, 0},
+                    {w, 1, net_of(text), x + SPLIT * 64, y + SPLIT,
+                     BATCH - SPLIT, {0}, 0}};
+    memcpy(k, init, sizeof init);
+    ck_assert_int_eq(emo_network_set_int(k[1].net,
+                                         EMO_OPT_TRAIN_BATCH_OFFSET,
+                                         offset1), EMO_OK);
     pthread_t t;
     ck_assert_int_eq(pthread_create(&t, NULL, rank_main, &k[1]), 0);
     rank_main(&k[0]);
     pthread_join(t, NULL);
-    pthread_barrier_destroy(&w.bar);
+    pthread_barrier_destroy(&w->bar);
     ck_assert_int_eq(k[0].rc, EMO_OK);
     ck_assert_int_eq(k[1].rc, EMO_OK);
-    ck_assert_int_eq(w.mismatch, 0);
+    ck_assert_int_eq(w->mismatch, 0);
+}
 
+/* One network steps on the whole batch, two ranks on its halves (rank
+ * 1's images numbered from offset1 in the global batch).  The ranks must
+ * stay bit-identical; returns rank 0's largest relative difference to
+ * the one process, whose network is left in *ref; every step's loss is
+ * checked against the one process's when `same` is set. */
+static double ranks_vs_one(const char *text, int offset1, int same,
+                           emo_network **ref)
+{
+    float x[BATCH * 64];
+    int y[BATCH];
+    make_batch(x, y);
+    *ref = net_of(text);
+    double ref_loss[STEPS];
+    for (int s = 0; s < STEPS; s++)
+        ck_assert_int_eq(emo_network_train_step(*ref, x, y, BATCH, LR,
+                                                class_w, &ref_loss[s]),
+                         EMO_OK);
+    world w;
+    rank k[2];
+    run_two_ranks(k, &w, text, x, y, offset1);
     int identical;
     param_diff(k[1].net, k[0].net, &identical);
     ck_assert_msg(identical, "the ranks' weights differ");
-    double d = param_diff(k[0].net, ref, &identical);
-    ck_assert_msg(d <= TOL, "2 ranks vs 1 process: relative difference "
-                  "%.3g > %.3g", d, TOL);
+    double d = param_diff(k[0].net, *ref, &identical);
     for (int s = 0; s < STEPS; s++) {
         ck_assert_msg(k[0].loss[s] == k[1].loss[s], "step %d: ranks' "
                       "losses differ", s);
-        ck_assert_msg(fabs(k[0].loss[s] - ref_loss[s]) <=
-                          TOL * fabs(ref_loss[s]),
+        ck_assert_msg(!same || fabs(k[0].loss[s] - ref_loss[s]) <=
+                                   TOL * fabs(ref_loss[s]),
                       "step %d: loss %.9g vs %.9g", s, k[0].loss[s],
                       ref_loss[s]);
     }
+    emo_network_destroy(k[0].net);
+    emo_network_destroy(k[1].net);
+    return d;
+}
+
+START_TEST(two_ranks_equal_one_process)
+{
+    emo_network *ref;
+    double d = ranks_vs_one(net_text, SPLIT, 1, &ref);
+    ck_assert_msg(d <= TOL, "2 ranks vs 1 process: relative difference "
+                  "%.3g > %.3g", d, TOL);
     /* The run must have moved the weights, or the check proves little. */
+    int identical;
     emo_network *fresh = new_net();
     ck_assert(param_diff(fresh, ref, &identical) > 1e-3);
     emo_network_destroy(fresh);
-    emo_network_destroy(k[0].net);
-    emo_network_destroy(k[1].net);
     emo_network_destroy(ref);
+}
+END_TEST
+
+/* With dropout, the ranks equal one process when each numbers its images
+ * by their place in the global batch (EMO_OPT_TRAIN_BATCH_OFFSET); both
+ * numbering theirs from 0 draw other masks, and the run differs. */
+START_TEST(dropout_masks_follow_the_global_batch)
+{
+    emo_network *ref;
+    double d = ranks_vs_one(drop_text, SPLIT, 1, &ref);
+    ck_assert_msg(d <= TOL, "dropout, 2 ranks vs 1 process: relative "
+                  "difference %.3g > %.3g", d, TOL);
+    emo_network_destroy(ref);
+    d = ranks_vs_one(drop_text, 0, 0, &ref);
+    ck_assert_msg(d > 100 * TOL, "without the offset the masks should "
+                  "differ (relative difference %.3g)", d);
+    /* The offset is an option with bounds. */
+    ck_assert_int_eq(emo_network_set_int(ref, EMO_OPT_TRAIN_BATCH_OFFSET,
+                                         -1), EMO_ERR_RANGE);
+    int v = -1;
+    ck_assert_int_eq(emo_network_get_int(ref, EMO_OPT_TRAIN_BATCH_OFFSET,
+                                         &v), EMO_OK);
+    ck_assert_int_eq(v, 0);
+    emo_network_destroy(ref);
+}
+END_TEST
+
+/* A checkpoint of a train_step loop carries the momentum and the step
+ * count (which keys the dropout masks): loaded, it steps on exactly as
+ * the saving network does.  A model file carries neither. */
+START_TEST(checkpoint_continues_a_train_step_loop)
+{
+    float x[BATCH * 64];
+    int y[BATCH];
+    make_batch(x, y);
+    char ck[512], model[512];
+    snprintf(ck, sizeof ck, "%s/loop.ckpt", test_tmpdir());
+    snprintf(model, sizeof model, "%s/loop.emo", test_tmpdir());
+    emo_network *a = net_of(drop_text);
+    ck_assert_int_eq(emo_network_train_steps(a), 0);
+    for (int s = 0; s < 2; s++)
+        ck_assert_int_eq(emo_network_train_step(a, x, y, BATCH, LR, NULL,
+                                                NULL), EMO_OK);
+    ck_assert_int_eq(emo_network_train_steps(a), 2);
+    ck_assert_int_eq(emo_network_save_checkpoint(a, ck), EMO_OK);
+    ck_assert_int_eq(emo_network_save(a, model), EMO_OK);
+    emo_network *b, *c;
+    ck_assert_int_eq(emo_network_load(ck, &b), EMO_OK);
+    ck_assert_int_eq(emo_network_load(model, &c), EMO_OK);
+    ck_assert_int_eq(emo_network_train_steps(b), 2);
+    ck_assert_int_eq(emo_network_train_steps(c), 0);
+    for (int s = 0; s < 2; s++) {
+        ck_assert_int_eq(emo_network_train_step(a, x, y, BATCH, LR, NULL,
+                                                NULL), EMO_OK);
+        ck_assert_int_eq(emo_network_train_step(b, x, y, BATCH, LR, NULL,
+                                                NULL), EMO_OK);
+        ck_assert_int_eq(emo_network_train_step(c, x, y, BATCH, LR, NULL,
+                                                NULL), EMO_OK);
+    }
+    int identical;
+    param_diff(a, b, &identical);
+    ck_assert_msg(identical, "the resumed network differs");
+    ck_assert_int_eq(emo_network_train_steps(b), 4);
+    ck_assert(param_diff(a, c, &identical) > 1e-4); /* no momentum */
+
+    ck_assert_int_eq(emo_network_save_checkpoint(NULL, ck),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_network_save_checkpoint(a, NULL),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_network_train_steps(NULL), EMO_ERR_INVALID_ARG);
+    snprintf(ck, sizeof ck, "%s/no/such/dir/x.ckpt", test_tmpdir());
+    ck_assert_int_eq(emo_network_save_checkpoint(a, ck), EMO_ERR_IO);
+    emo_network_destroy(a);
+    emo_network_destroy(b);
+    emo_network_destroy(c);
 }
 END_TEST
 
@@ -306,6 +424,8 @@ Suite *reduce_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, two_ranks_equal_one_process);
     tcase_add_test(tc, calls_in_documented_order);
+    tcase_add_test(tc, dropout_masks_follow_the_global_batch);
+    tcase_add_test(tc, checkpoint_continues_a_train_step_loop);
     suite_add_tcase(s, tc);
     return s;
 }

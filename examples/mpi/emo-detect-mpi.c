@@ -7,12 +7,13 @@
  * Takes emo-detect's options and prints exactly its output: one JSON line
  * per file, in the order of the list.  Rank r works on the files at
  * positions i with i mod N = r; the ranks go through the list in rounds of
- * ROUND files each, and after every round rank 0 gathers the lines and
- * prints them in list order, so output streams and memory stays bounded
- * however long the list.  Every rank loads the model itself (the files and
- * the model must be at the same paths on every node); --annotate images
- * are written by the rank that did the file.  The exit status is 1 on
- * every rank when any file failed, as emo-detect's is.
+ * ROUND files per rank, and after every round rank 0 gathers the lines
+ * and prints them in list order, so the output streams and memory stays
+ * bounded however long the list.  Every rank loads the model itself (the
+ * files and the model must be at the same paths on every node);
+ * --annotate images are written by the rank that did the file.  The exit
+ * status is 1 on every rank when any file failed, as emo-detect's is.
+ * The work on each file is emo-detect's own (common/detect.c).
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -37,7 +38,7 @@ static void fail(const char *what)
     MPI_Abort(MPI_COMM_WORLD, 1);
 }
 
-/* This rank's lines for the files [first, end) it owns, one after the
+/* This rank's lines for the files in [first, end) it owns, one after the
  * other in *buf (malloc'd, *len bytes); returns the files that failed. */
 static int run_round(detect_runner *r, const detect_options *o, int rank,
                      int size, int first, int end, char **buf, size_t *len)
@@ -54,7 +55,7 @@ static int run_round(detect_runner *r, const detect_options *o, int rank,
 }
 
 /* Rank 0: prints the round's lines in list order.  Line k of rank q's
- * part is file first + q + k * size. */
+ * part is that of file first + q + k * size. */
 static void print_round(const char *all, const int *disp, const int *cnt,
                         int size, int first, int end)
 {
@@ -65,8 +66,8 @@ static void print_round(const char *all, const int *disp, const int *cnt,
         next[q] = all + disp[q];
     for (int i = first; i < end; i++) {
         int q = (i - first) % size;
-        const char *nl = memchr(next[q], '\n',
-                                (size_t)(all + disp[q] + cnt[q] - next[q]));
+        const char *stop = all + disp[q] + cnt[q];
+        const char *nl = memchr(next[q], '\n', (size_t)(stop - next[q]));
         if (!nl)
             fail("a rank's output lacks a line");
         fwrite(next[q], 1, (size_t)(nl + 1 - next[q]), stdout);
@@ -80,13 +81,12 @@ static void print_round(const char *all, const int *disp, const int *cnt,
 static int round_trip(detect_runner *r, const detect_options *o, int rank,
                       int size, int first, int end)
 {
-    char *buf = NULL;
+    char *buf = NULL, *all = NULL;
     size_t len = 0;
     int failed = run_round(r, o, rank, size, first, end, &buf, &len);
-    if (len > (size_t)(1 << 30))
+    if (len > (size_t)1 << 30)
         fail("a round's output is over 1 GiB");
     int n = (int)len, *cnt = NULL, *disp = NULL;
-    char *all = NULL;
     if (rank == 0) {
         cnt = malloc(sizeof *cnt * (size_t)size);
         disp = malloc(sizeof *disp * (size_t)size);
@@ -100,7 +100,7 @@ static int round_trip(detect_runner *r, const detect_options *o, int rank,
             disp[q] = (int)total;
             total += cnt[q];
         }
-        if (total > (1LL << 30) || !(all = malloc((size_t)total + 1)))
+        if (total > 1LL << 30 || !(all = malloc((size_t)total + 1)))
             fail("out of memory for a round's output");
     }
     MPI_Gatherv(buf, n, MPI_CHAR, all, cnt, disp, MPI_CHAR, 0,

@@ -1,29 +1,38 @@
 /*
  * emo-train-mpi - data-parallel training over MPI (Open MPI, MPICH).
  *
- *   mpirun -np N emo-train-mpi SOURCES [--split random:TR,VA,TE|none]
+ *   mpirun -np N emo-train-mpi SOURCES [--val-folder DIR]
+ *          [--split random:TR,VA,TE|none]
  *          [--net default|lenet|FILE.txt] [--classes 7|8] [--no-blur]
  *          [--epochs N] [--batch B] [--lr X] [--lr-policy fixed|cosine]
  *          [--momentum X] [--weight-decay X] [--mirror] [--seed N]
- *          [--net-seed N] [--threads T] [--shards S] [--max-steps K]
- *          [--checkpoint F] [--wait-timing] --out MODEL
+ *          [--train-seed N] [--net-seed N] [--threads T] [--shards S]
+ *          [--max-steps K] [--checkpoint F [--resume] [--stop-after E]]
+ *          [--wait-timing] --out MODEL
  *
  * The training split is cut into S shards (default: one per rank; S a
  * multiple of N): training-list position p belongs to shard p mod S, and
  * rank r decodes only the faces of its S/N shards.  Each epoch every shard
- * is shuffled from (seed, epoch, shard); a step takes B/S images from each
- * shard, so the global batch of B images does not depend on N, and
- * `-np 1 --shards S` runs exactly the batches of `-np S`.  Every rank
+ * is shuffled from (train seed, epoch, shard); a step takes B/S images
+ * from each shard, so the global batch of B images does not depend on N,
+ * and `-np 1 --shards S` runs exactly the batches of `-np S`.  Every rank
  * steps on its part with emo_network_train_step; the library's reducer
  * hook sums the batch norms' statistics, the loss and the gradients over
  * the ranks with MPI_Allreduce, and every rank applies the same update.
+ * Each rank numbers its images by their place in the global batch
+ * (EMO_OPT_TRAIN_BATCH_OFFSET), so dropout masks too are the global
+ * batch's.
  *
  * The mean image is the training split's (summed over the ranks).  After
  * every epoch the ranks compare a checksum of all weights (MPI_MIN and
  * MPI_MAX of it; any difference stops the run), evaluate the validation
- * split (each rank its share), and rank 0 alone writes the checkpoint (a
- * model file; resuming is not supported) and at the end the model,
- * atomically (emo_network_save writes a temporary file and renames it).
+ * split (each rank its share), and rank 0 alone writes the checkpoint
+ * (emo_network_save_checkpoint: weights, momentum, step count, mean
+ * image) and at the end the model, atomically (a temporary file renamed).
+ * --resume: every rank loads the checkpoint, if there is one, and the run
+ * continues at the epoch after it with the same shuffles, as if it had
+ * not stopped; --stop-after E ends the run after epoch E's checkpoint
+ * (a job slot shorter than the run).
  * Rank 0 prints one line per epoch: loss, accuracies, milliseconds per
  * step and the part spent in MPI_Allreduce (waiting for the slowest rank
  * included; --wait-timing puts a timed MPI_Barrier before each allreduce,
@@ -44,11 +53,12 @@
 typedef struct options {
     cli_source src[CLI_MAX_SOURCES];
     int n_src;
-    const char *split, *net, *out, *checkpoint;
+    const char *split, *net, *out, *checkpoint, *val_folder;
     int classes, blur, epochs, batch, policy, mirror, threads, shards;
-    int max_steps, net_seed, wait_timing;
+    int max_steps, net_seed, wait_timing, resume, stop_after;
     double lr, momentum, weight_decay;
     unsigned long seed;
+    long train_seed; /* -1: --seed */
 } options;
 
 /* This rank's faces: its shards' training faces (mean subtracted) and its
@@ -72,6 +82,7 @@ static world W;
 
 static const cli_option mpi_options[] = {
     CLI_SOURCE_OPTIONS,
+    {"--val-folder", "DIR", "validation set, folder per class (--split none)"},
     {"--split", "SPEC", "random:TR,VA,TE or none (random:0.8,0.2,0)"},
     {"--net", "NET", "default, lenet, caffenet, alexnet or a text file"},
     {"--classes", "7|8", "canonical emotions: 8 keeps contempt (7)"},
@@ -84,12 +95,15 @@ static const cli_option mpi_options[] = {
     {"--weight-decay", "X", "L2 weight decay (5e-4)"},
     {"--mirror", NULL, "mirror augmentation"},
     {"--seed", "N", "seed of the split and the shuffles (1)"},
+    {"--train-seed", "N", "seed of the shuffles and mirrors (--seed)"},
     {"--net-seed", "N", "seed of the initial weights (1)"},
     {"--threads", "N", "threads per rank (1)"},
     {"--shards", "S", "shards of each batch (the rank count)"},
     {"--max-steps", "K", "stop after K steps"},
     {"--wait-timing", NULL, "time the wait before each allreduce apart"},
-    {"--checkpoint", "FILE", "rank 0 writes the model after every epoch"},
+    {"--checkpoint", "FILE", "rank 0 writes a checkpoint after every epoch"},
+    {"--resume", NULL, "continue from the --checkpoint, if it exists"},
+    {"--stop-after", "E", "end after epoch E's checkpoint (resume later)"},
     {"--out", "MODEL", "the model file to write (required)"},
 };
 
@@ -117,10 +131,11 @@ static void check(int rc, const char *what)
 static void parse(int argc, char **argv, options *o)
 {
     static const char *const policies[] = {"fixed", "cosine"};
-    *o = (options){.split = "random:0.8,0.2,0", .net = "default",
+    *o = (options){.net = "default",
                    .classes = 7, .blur = 1, .epochs = 10, .batch = 64,
                    .lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4,
-                   .threads = 1, .seed = 1, .net_seed = 1};
+                   .threads = 1, .seed = 1, .net_seed = 1,
+                   .train_seed = -1};
     cli_parser p;
     cli_parser_init(&p, argc, argv, mpi_options,
                     (int)(sizeof mpi_options / sizeof *mpi_options),
@@ -131,7 +146,9 @@ static void parse(int argc, char **argv, options *o)
             cli_usage_error("unexpected argument '%s'", v);
         if (cli_source_option(a, v, o->src, &o->n_src))
             continue;
-        if (!strcmp(a, "--split"))
+        if (!strcmp(a, "--val-folder"))
+            o->val_folder = v;
+        else if (!strcmp(a, "--split"))
             o->split = v;
         else if (!strcmp(a, "--net"))
             o->net = v;
@@ -156,6 +173,8 @@ static void parse(int argc, char **argv, options *o)
         else if (!strcmp(a, "--seed"))
             o->seed = (unsigned long)cli_int(a, v, 0,
                                              2147483647);
+        else if (!strcmp(a, "--train-seed"))
+            o->train_seed = cli_int(a, v, 0, 2147483647);
         else if (!strcmp(a, "--net-seed"))
             o->net_seed = cli_int(a, v, 0,
                                   2147483647);
@@ -170,6 +189,10 @@ static void parse(int argc, char **argv, options *o)
             o->wait_timing = 1;
         else if (!strcmp(a, "--checkpoint"))
             o->checkpoint = v;
+        else if (!strcmp(a, "--resume"))
+            o->resume = 1;
+        else if (!strcmp(a, "--stop-after"))
+            o->stop_after = cli_int(a, v, 1, 100000);
         else if (!strcmp(a, "--out"))
             o->out = v;
     }
@@ -177,6 +200,15 @@ static void parse(int argc, char **argv, options *o)
         cli_usage_error("no data (give --folder DIR, --list F, ...)");
     if (!o->out)
         cli_usage_error("no output model (give --out MODEL)");
+    if ((o->resume || o->stop_after) && !o->checkpoint)
+        cli_usage_error("--resume and --stop-after need --checkpoint");
+    if (o->val_folder && o->split && strcmp(o->split, "none"))
+        cli_usage_error("--val-folder is the validation set: use --split"
+                        " none (the sources are then all training data)");
+    if (!o->split)
+        o->split = o->val_folder ? "none" : "random:0.8,0.2,0";
+    if (o->train_seed < 0)
+        o->train_seed = (long)o->seed;
     if (!o->shards)
         o->shards = W.size;
     if (o->shards % W.size || o->batch % o->shards) {
@@ -287,14 +319,11 @@ static void load_faces(const emo_dataset *ds, int split, emo_preprocessor *pp,
     free(face);
 }
 
-/* Sets the training split's mean image on pp (summed over the ranks) and
- * subtracts it from this rank's training faces. */
-static void mean_image(faces *tr, emo_preprocessor *pp, int side)
+/* The training split's mean image (summed over the ranks) into mean. */
+static void sum_mean(const faces *tr, size_t sz, float *mean)
 {
-    size_t sz = (size_t)side * side;
     double *sum = calloc(sz + 1, sizeof(double));
-    float *mean = malloc(sizeof(float) * sz);
-    if (!sum || !mean)
+    if (!sum)
         fail("out of memory");
     for (int i = 0; i < tr->n; i++)
         for (size_t k = 0; k < sz; k++)
@@ -306,25 +335,47 @@ static void mean_image(faces *tr, emo_preprocessor *pp, int side)
         fail("no training faces");
     for (size_t k = 0; k < sz; k++)
         mean[k] = (float)(sum[k] / sum[sz]);
+    free(sum);
+}
+
+/* Sets the mean image on pp -- `given` (a resumed checkpoint's), else the
+ * training split's -- and subtracts it from this rank's training faces. */
+static void mean_image(faces *tr, emo_preprocessor *pp, int side,
+                       const float *given)
+{
+    size_t sz = (size_t)side * side;
+    float *mean = malloc(sizeof(float) * sz);
+    if (!mean)
+        fail("out of memory");
+    if (given)
+        memcpy(mean, given, sizeof(float) * sz);
+    else
+        sum_mean(tr, sz, mean);
     check(emo_preprocessor_set_mean(pp, mean, sz), "mean image");
     for (int i = 0; i < tr->n; i++)
         for (size_t k = 0; k < sz; k++)
             tr->x[sz * (size_t)i + k] -= mean[k];
-    free(sum);
     free(mean);
 }
 
 /* ---- weights ----------------------------------------------------------- */
 
-/* FNV-1a over every parameter tensor of every layer (batch-norm running
- * statistics included), layers named by the network text's sections. */
-static uint64_t weights_checksum(const emo_network *net)
+/* The network's text (malloc'd). */
+static char *network_text(const emo_network *net)
 {
     int len = emo_network_get_text(net, NULL, 0);
     char *text = len >= 0 ? malloc((size_t)len + 1) : NULL;
     if (!text)
         fail("network text");
     emo_network_get_text(net, text, (size_t)len + 1);
+    return text;
+}
+
+/* FNV-1a over every parameter tensor of every layer (batch-norm running
+ * statistics included), layers named by the network text's sections. */
+static uint64_t weights_checksum(const emo_network *net)
+{
+    char *text = network_text(net);
     uint64_t h = 0xcbf29ce484222325ULL;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         char name[128];
@@ -362,6 +413,62 @@ static uint64_t check_in_sync(const emo_network *net, int epoch)
         MPI_Abort(W.comm, 1);
     }
     return h;
+}
+
+/* ---- resuming ---------------------------------------------------------- */
+
+/* --resume: the checkpoint's network (weights, momentum, step count),
+ * which must be the --net of this run, with its mean image in *mean
+ * (malloc'd); NULL when there is no checkpoint yet (a fresh run).  Every
+ * rank reads the file, and all must find it or none. */
+static emo_network *load_checkpoint(const options *o,
+                                    const emo_network *fresh, int side,
+                                    float **mean)
+{
+    FILE *fp = fopen(o->checkpoint, "rb");
+    int found = fp != NULL, lo = found, hi = found;
+    if (fp)
+        fclose(fp);
+    MPI_Allreduce(MPI_IN_PLACE, &lo, 1, MPI_INT, MPI_MIN, W.comm);
+    MPI_Allreduce(MPI_IN_PLACE, &hi, 1, MPI_INT, MPI_MAX, W.comm);
+    if (lo != hi)
+        fail("--resume: the checkpoint is readable on some ranks only");
+    *mean = NULL;
+    if (!found)
+        return NULL;
+    emo_network *ck;
+    check(emo_network_load(o->checkpoint, &ck), o->checkpoint);
+    char *a = network_text(ck), *b = network_text(fresh);
+    int same = !strcmp(a, b);
+    free(a);
+    free(b);
+    if (!same)
+        fail("--resume: the checkpoint holds another network than --net");
+    emo_preprocessor *pp;
+    int blur = -1;
+    size_t sz = (size_t)side * side;
+    *mean = malloc(sizeof(float) * sz);
+    if (!*mean)
+        fail("out of memory");
+    check(emo_preprocessor_create(&pp), "preprocessor");
+    check(emo_network_apply_preprocessing(ck, pp), o->checkpoint);
+    check(emo_preprocessor_get_int(pp, EMO_OPT_BLUR, &blur), "blur");
+    check(emo_preprocessor_get_mean(pp, *mean, sz), "checkpoint's mean");
+    emo_preprocessor_destroy(pp);
+    if (blur != o->blur)
+        fail("--resume: --no-blur differs from the checkpoint's run");
+    return ck;
+}
+
+/* The epoch a resumed run starts at: the checkpoint's steps must end an
+ * epoch of this run (same data, --batch, --shards, --max-steps). */
+static int first_epoch(const emo_network *net, int steps)
+{
+    int64_t done = emo_network_train_steps(net);
+    if (done < 0 || done % steps)
+        fail("--resume: the checkpoint's step count is not the end of an "
+             "epoch of this run (other data, --batch or --max-steps?)");
+    return (int)(done / steps);
 }
 
 /* ---- an epoch ---------------------------------------------------------- */
@@ -439,16 +546,35 @@ int main(int argc, char **argv)
     check(emo_dataset_create(&ds), "dataset");
     check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o.classes),
           "--classes");
-    cli_load_sources(ds, o.src, o.n_src);
     char protocol[256];
-    cli_apply_split(ds, o.split, o.seed, EMO_SPLIT_TRAIN, protocol,
-                    sizeof protocol);
+    if (o.val_folder) {
+        /* loaded first and marked: the sources that follow are training
+         * items */
+        check(emo_dataset_add_folder(ds, o.val_folder), o.val_folder);
+        check(emo_dataset_split_all(ds, EMO_SPLIT_VAL), "split");
+    }
+    cli_load_sources(ds, o.src, o.n_src);
+    if (o.val_folder)
+        snprintf(protocol, sizeof protocol, "validation %s", o.val_folder);
+    else
+        cli_apply_split(ds, o.split, o.seed, EMO_SPLIT_TRAIN, protocol,
+                        sizeof protocol);
 
     emo_network *net = cli_create_network(o.net, emo_dataset_num_classes(ds));
     int ch, side, sw;
     check(emo_network_input_shape(net, &ch, &side, &sw), "input shape");
     if (ch != 1 || side != sw)
         fail("the network must take N x N gray faces");
+    float *ck_mean = NULL;
+    int resumed = 0;
+    if (o.resume) {
+        emo_network *ck = load_checkpoint(&o, net, side, &ck_mean);
+        if (ck) {
+            emo_network_destroy(net);
+            net = ck;
+            resumed = 1;
+        }
+    }
     int classes = emo_network_num_classes(net);
     check(emo_network_set_int(net, EMO_OPT_NET_SEED, o.net_seed), "seed");
     check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o.threads),
@@ -457,6 +583,9 @@ int main(int argc, char **argv)
           "--momentum");
     check(emo_network_set_float(net, EMO_OPT_TRAIN_WEIGHT_DECAY,
                                 o.weight_decay), "--weight-decay");
+    /* this rank's images follow those of the ranks before it */
+    check(emo_network_set_int(net, EMO_OPT_TRAIN_BATCH_OFFSET,
+                              W.rank * local_b), "batch offset");
     W.wait_timing = o.wait_timing;
     check(emo_network_set_reducer(net, mpi_reduce, &W), "reducer");
 
@@ -469,7 +598,8 @@ int main(int argc, char **argv)
     double t_load = MPI_Wtime();
     faces tr = {0}, va = {0};
     load_faces(ds, EMO_SPLIT_TRAIN, pp, side, o.shards, first, own, &tr);
-    mean_image(&tr, pp, side);
+    mean_image(&tr, pp, side, ck_mean);
+    free(ck_mean);
     load_faces(ds, EMO_SPLIT_VAL, pp, side, W.size, W.rank, 1, &va);
     check(emo_network_store_preprocessing(net, pp), "preprocessing");
     int counts[2] = {tr.n, va.n};
@@ -497,7 +627,8 @@ int main(int argc, char **argv)
         steps = o.max_steps;
     if (steps < 1)
         fail("a shard holds fewer faces than its part of a batch");
-    uint64_t sum0 = check_in_sync(net, 0);
+    int start = resumed ? first_epoch(net, steps) : 0;
+    uint64_t sum0 = check_in_sync(net, start);
     if (W.rank == 0) {
         printf("emo-train-mpi: %d ranks x %d threads, %d shards, global "
                "batch %d (%d per rank), %d train / %d val faces (%s), "
@@ -506,12 +637,18 @@ int main(int argc, char **argv)
                local_b, counts[0], counts[1], protocol, steps,
                (long long)emo_network_num_params(net), t_load,
                (unsigned long long)sum0);
+        if (resumed)
+            printf("resumed from %s after epoch %d (step %lld)\n",
+                   o.checkpoint, start,
+                   (long long)emo_network_train_steps(net));
         fflush(stdout);
     }
 
     size_t sz = (size_t)side * side;
-    for (int e = 0; e < o.epochs; e++) {
-        shuffle_shards(&tr, first, own, o.seed, e, order, len);
+    int stopped = 0;
+    for (int e = start; e < o.epochs && !stopped; e++) {
+        shuffle_shards(&tr, first, own, (unsigned long)o.train_seed, e,
+                       order, len);
         double loss = 0, hits = 0, t_step = 0;
         W.comm_sec = W.wait_sec = 0;
         for (int k = 0; k < steps; k++) {
@@ -519,7 +656,8 @@ int main(int argc, char **argv)
                 for (int j = 0; j < per; j++, b++) {
                     int i = order[s][k * per + j];
                     int flip = o.mirror &&
-                        (key3(o.seed, (uint64_t)e, (uint64_t)tr.item[i]) &
+                        (key3((uint64_t)o.train_seed, (uint64_t)e,
+                              (uint64_t)tr.item[i]) &
                          1);
                     copy_face(x + sz * (size_t)b, tr.x + sz * (size_t)i,
                               side, flip);
@@ -548,10 +686,15 @@ int main(int argc, char **argv)
                    1e3 * t[2] / steps, (unsigned long long)sum);
             fflush(stdout);
             if (o.checkpoint)
-                check(emo_network_save(net, o.checkpoint), o.checkpoint);
+                check(emo_network_save_checkpoint(net, o.checkpoint),
+                      o.checkpoint);
         }
+        stopped = e + 1 == o.stop_after && e + 1 < o.epochs;
     }
-    if (W.rank == 0)
+    if (W.rank == 0 && stopped)
+        printf("stopped after epoch %d: continue with --resume\n",
+               o.stop_after);
+    else if (W.rank == 0)
         check(emo_network_save(net, o.out), o.out);
     MPI_Barrier(W.comm);
 

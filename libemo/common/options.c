@@ -72,6 +72,7 @@ static const option_desc option_table[] = {
      EMO_LABELS_MAJORITY},
     {EMO_OPT_TRAIN_SHIFT, F, 0.0, 0.5, 1.0 / 12.0},
     {EMO_OPT_TRAIN_SCALE, F, 0.0, 0.5, 0.1},
+    {EMO_OPT_TRAIN_BATCH_OFFSET, I, 0, INT_MAX, 0},
 
     {EMO_OPT_PREDICT_VIEWS, I, 1, 255, 15},
     {EMO_OPT_PREDICT_ROTATE_DEG, F, 0.0, 45.0, 10.0},

@@ -101,13 +101,15 @@ static void put_floats(writer *w, const float *f, size_t n)
  * written, and ignored in files written before this rule.  The thread
  * count (a model trained on 2 threads must not make a 1-thread video loop
  * use 2), the resume flag (a model loaded to fine-tune with a checkpoint
- * path must not resume from whatever that path holds) and the cascade's
+ * path must not resume from whatever that path holds), a data-parallel
+ * process's place in the global batch, and the cascade's
  * working-size cap (a memory limit of the machine; no file has it: PREP
  * ended at EMO_OPT_SUBTRACT_MEAN before 1.1). */
 static int run_setting(uint32_t id)
 {
     return id == EMO_OPT_NET_THREADS || id == EMO_OPT_TRAIN_RESUME ||
-           id == EMO_OPT_DETECT_MAX_PIXELS;
+           id == EMO_OPT_DETECT_MAX_PIXELS ||
+           id == EMO_OPT_TRAIN_BATCH_OFFSET;
 }
 
 static int stored_option(int id)
@@ -339,6 +341,12 @@ EMO_API int emo_network_save(const emo_network *net, const char *path)
     return emo__model_save(net, path, 0);
 }
 
+EMO_API int emo_network_save_checkpoint(const emo_network *net,
+                                        const char *path)
+{
+    return emo__model_save(net, path, 1);
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 typedef struct reader {
@@ -552,6 +560,9 @@ static int read_momentum(reader *r, emo_network *net)
     uint64_t step;
     if (get_u64(r, &step))
         return EMO_ERR_FORMAT;
+    if (step > (uint64_t)INT64_MAX) /* emo_network_train_steps is signed */
+        return emo__fail(EMO_ERR_FORMAT, "MOMT chunk: step count %llu",
+                         (unsigned long long)step);
     net->step = step;
     return read_tensors(r, net, TENSOR_MOMENTUM);
 }

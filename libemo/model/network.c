@@ -272,6 +272,13 @@ EMO_API int64_t emo_network_num_params(const emo_network *net)
     return n;
 }
 
+EMO_API int64_t emo_network_train_steps(const emo_network *net)
+{
+    if (!net)
+        return emo__fail(EMO_ERR_INVALID_ARG, "NULL network");
+    return (int64_t)net->step;
+}
+
 static int64_t layer_flops(const emo__layer *l)
 {
     if (l->type == EMO__L_CONV)

@@ -121,7 +121,8 @@ typedef struct emo__ctx {
     int threads;   /* for emo__parallel_for (1 = serial) */
     float *col;    /* scratch for im2col and gathered outputs */
     size_t col_cap; /* floats in col */
-    emo_rng *rng;  /* dropout masks */
+    emo_rng *rng;  /* dropout: one key per layer from it */
+    int64_t image0; /* dropout: global index of the batch's first image */
     int skip_param_grads; /* backward: layer frozen (lr_mult 0), only dx */
 } emo__ctx;
 
@@ -364,6 +365,7 @@ typedef struct emo__net_ws {
     size_t col_bytes;
     int threads;      /* kernel threads of forward passes */
     emo_rng rng;
+    int64_t image0;   /* training: emo__ctx.image0 of the step */
     /* conv weights with the following batch norm folded in (inference),
      * valid while folded_version == net->version */
     uint64_t folded_version;

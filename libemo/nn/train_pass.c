@@ -7,9 +7,11 @@
  * scales poorly (PyTorch gains 1.6x from a second core there, libemo's
  * kernel-level threading gained 1.36x); whole slices keep both cores busy
  * between the few points where slices must meet:
- *   - batch norm, whose statistics span the batch (below);
- *   - dropout, run on the whole batch so the masks (one generator) do
- *     not depend on the thread count;
+ *   - batch norm, whose statistics span the batch: each slice sums its
+ *     part, the caller combines the sums, then the slices continue;
+ *   - dropout, run on the whole batch (one key per layer from the
+ *     step's generator; each image's mask from that key and the image's
+ *     global index, dropout.c);
  *   - softmax and the loss (whole batch, tiny);
  *   - weight gradients: slice 0 accumulates into the network's grad
  *     buffers, the others into their own copies, added at the end.

@@ -249,6 +249,7 @@ emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
     c.col = ws->col;
     c.col_cap = ws->col_bytes / sizeof(float);
     c.rng = &ws->rng;
+    c.image0 = ws->image0;
     c.skip_param_grads = 0;
     return c;
 }

@@ -142,6 +142,7 @@ int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
         return rc;
     uint64_t seed = (uint64_t)emo__opti(&net->opts, EMO_OPT_NET_SEED);
     emo__rng_seed(&ws->rng, seed * 0x2545F4914F6CDD1DULL + net->step + 1);
+    ws->image0 = emo__opti(&net->opts, EMO_OPT_TRAIN_BATCH_OFFSET);
     const emo__reducer *red = net->reducer.fn ? &net->reducer : NULL;
     zero_grads(g);
     rc = emo__train_forward(g, ws, input, batch, threads, red);

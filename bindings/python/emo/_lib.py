@@ -133,6 +133,8 @@ PROTOTYPES = {
     "emo_network_create_text": (c_int, [c_char_p, P(_H)]),
     "emo_network_load": (c_int, [c_char_p, P(_H)]),
     "emo_network_save": (c_int, [_H, c_char_p]),
+    "emo_network_save_checkpoint": (c_int, [_H, c_char_p]),
+    "emo_network_train_steps": (c_int64, [_H]),
     "emo_network_destroy": (None, [_H]),
     "emo_network_transfer": (c_int, [_H, _H, P(c_int)]),
     "emo_network_set_int": (c_int, [_H, c_int, c_int]),

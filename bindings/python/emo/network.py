@@ -62,6 +62,17 @@ class Network(Handle):
     def save(self, path):
         check(lib.emo_network_save(self, encode_path(path)))
 
+    def save_checkpoint(self, path):
+        """Saves the model with its momentum and step count
+        (emo_network_save_checkpoint): Network.load of it steps on
+        exactly where this network is."""
+        check(lib.emo_network_save_checkpoint(self, encode_path(path)))
+
+    @property
+    def train_steps(self):
+        """Training steps taken (restored from a checkpoint)."""
+        return check(lib.emo_network_train_steps(self))
+
     def transfer(self, src):
         """Copies matching layers' weights from src; returns how many."""
         n = ctypes.c_int()

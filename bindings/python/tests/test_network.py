@@ -164,5 +164,33 @@ class SoftTargetTest(unittest.TestCase):
         b.close()
 
 
+@requires("emo_network_save_checkpoint", "emo_network_train_steps")
+class CheckpointTest(unittest.TestCase):
+    def test_checkpoint_steps_on_like_the_network(self):
+        """A checkpoint keeps momentum and step count; a model neither."""
+        x = [((i * 37) % 11) / 11.0 for i in range(4 * 16)]
+        y = [0, 1, 2, 1]
+        net = emo.Network.from_text(ReducerTest.TEXT)
+        net.set_int(emo.OPT_TRAIN_BATCH_OFFSET, 4)
+        for _ in range(2):
+            net.train_step(x, y, 0.1)
+        self.assertEqual(net.train_steps, 2)
+        d = tmpdir(self)
+        net.save_checkpoint(os.path.join(d, "a.ckpt"))
+        net.save(os.path.join(d, "a.emo"))
+        ck = emo.Network.load(os.path.join(d, "a.ckpt"))
+        model = emo.Network.load(os.path.join(d, "a.emo"))
+        self.assertEqual(ck.train_steps, 2)
+        self.assertEqual(model.train_steps, 0)
+        for n in (net, ck):
+            n.train_step(x, y, 0.1)
+        self.assertEqual(list(net.get_param("fc", 0)),
+                         list(ck.get_param("fc", 0)))
+        with self.assertRaises(emo.EmoError):
+            net.save_checkpoint(os.path.join(d, "no", "such", "x.ckpt"))
+        for n in (net, ck, model):
+            n.close()
+
+
 if __name__ == "__main__":
     unittest.main()
