@@ -199,6 +199,150 @@ START_TEST(fast_path_dispatch)
 }
 END_TEST
 
+/* ---- the inference cache of transformed filters (forward.c) ----------- */
+
+/* Winograd with a U made once by emo__wino_filter is the same arithmetic
+ * as with U made on each call: equal bit for bit. */
+START_TEST(winograd_cached_filter_bitwise)
+{
+    fast_case t;
+    case_open(&t, 17, 13, 11, 5, 1, 3, 1);
+    emo__layer *l = t.l;
+    float *U = malloc(4 * emo__wino_filter_floats(l));
+    float *y = malloc(4 * t.ny), *yu = malloc(4 * t.ny);
+    emo__wino_filter(l, l->p[0].data, U);
+    for (int relu = 0; relu < 2; relu++) {
+        const float *b = relu ? l->p[1].data : NULL;
+        emo__wino_forward(l, l->p[0].data, b, relu, t.x, y, 3, &t.ctx);
+        emo__wino_forward_u(l, U, b, relu, t.x, yu, 3, &t.ctx);
+        ck_assert(memcmp(y, yu, 4 * t.ny) == 0);
+    }
+    free(U);
+    free(y);
+    free(yu);
+    case_close(&t);
+}
+END_TEST
+
+/* The cached rule: 24 tiles per call suffice, still 8 input channels. */
+START_TEST(cached_dispatch)
+{
+    static const struct {
+        int c, hw, batch, fast;
+    } cases[] = {
+        {16, 12, 1, 1}, /* 36 tiles */
+        {16, 6, 1, 0},  /* 9 */
+        {16, 6, 2, 0},  /* 18 */
+        {16, 6, 3, 1},  /* 27 */
+        {1, 12, 4, 0},  /* one input channel */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        emo_network *net = nt_layer_net(cases[i].c, cases[i].hw, cases[i].hw,
+                                        "type = conv\nfilters = 8\n"
+                                        "size = 3\npad = 1");
+        const emo__layer *l = &net->nn.layers[0];
+        ck_assert_int_eq(emo__conv_fast_cached(l, cases[i].batch),
+                         cases[i].fast);
+        force_reference(1);
+        ck_assert_int_eq(emo__conv_fast_cached(l, cases[i].batch), 0);
+        force_reference(0);
+        emo_network_destroy(net);
+    }
+}
+END_TEST
+
+/* Odd 11x13 maps (42 tiles an image: the cached rule takes batch 1 and 3,
+ * the uncached one neither), a batch norm folded into the first conv. */
+#define CACHE_NET                                                          \
+    "[net]\nchannels = 9\nheight = 11\nwidth = 13\n"                       \
+    "[c1]\ntype = conv\nfilters = 8\nsize = 3\npad = 1\n"                  \
+    "[bn]\ntype = bn\n[r1]\ntype = relu\n"                                 \
+    "[c2]\ntype = conv\nfilters = 5\nsize = 3\npad = 1\n"                  \
+    "[r2]\ntype = relu\n"                                                  \
+    "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n"
+
+static emo_network *cache_net(void)
+{
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_text(CACHE_NET, &net));
+    return net;
+}
+
+/* Sets every float of layer/index to values from `seed`. */
+static void refill(emo_network *net, const char *layer, int index,
+                   uint64_t seed, float lo, float hi)
+{
+    int got = emo_network_get_param(net, layer, index, NULL, 0);
+    ck_assert_int_gt(got, 0);
+    size_t n = (size_t)got;
+    float *v = malloc(4 * n);
+    nt_fill(v, n, seed, lo, hi);
+    ck_assert_emo_ok(emo_network_set_param(net, layer, index, v, n));
+    free(v);
+}
+
+START_TEST(cached_forward_matches_reference)
+{
+    emo_network *net = cache_net();
+    refill(net, "bn", 0, 21, 0.5f, 2.0f); /* gamma */
+    refill(net, "bn", 2, 22, -0.5f, 0.5f); /* mean */
+    float x[3 * 9 * 11 * 13], p[9], pr[9];
+    nt_fill(x, sizeof x / 4, 23, -1, 1);
+    for (int batch = 1; batch <= 3; batch += 2) {
+        ck_assert(emo__conv_fast_cached(&net->nn.layers[0], batch));
+        ck_assert(!emo__conv_fast(&net->nn.layers[0], batch));
+        ck_assert_emo_ok(emo_network_forward(net, x, batch, p));
+        force_reference(1);
+        ck_assert_emo_ok(emo_network_forward(net, x, batch, pr));
+        force_reference(0);
+        expect_close(p, pr, (size_t)batch * 3, "cached forward", "net");
+    }
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* `net` forwards like a network freshly given its weights: bit for bit
+ * (the same paths), which a stale transformed filter would not. */
+static void forwards_like_fresh(emo_network *net, const float *x,
+                                const char *what)
+{
+    emo_network *fresh = cache_net();
+    int copied = 0;
+    ck_assert_emo_ok(emo_network_transfer(fresh, net, &copied));
+    ck_assert_int_eq(copied, 4);
+    float p[9], pf[9];
+    ck_assert_emo_ok(emo_network_forward(net, x, 3, p));
+    ck_assert_emo_ok(emo_network_forward(fresh, x, 3, pf));
+    ck_assert_msg(memcmp(p, pf, sizeof p) == 0, "%s: %.8g vs %.8g", what,
+                  p[0], pf[0]);
+    emo_network_destroy(fresh);
+}
+
+START_TEST(cache_follows_weight_changes)
+{
+    emo_network *net = cache_net();
+    float x[3 * 9 * 11 * 13];
+    nt_fill(x, sizeof x / 4, 31, -1, 1);
+    float p[9];
+    ck_assert_emo_ok(emo_network_forward(net, x, 3, p)); /* fills it */
+    refill(net, "c1", 0, 32, -0.5f, 0.5f);
+    forwards_like_fresh(net, x, "conv weights set");
+    refill(net, "bn", 0, 33, 0.5f, 2.0f);
+    forwards_like_fresh(net, x, "batch norm set");
+    int labels[3] = {0, 1, 2};
+    double loss;
+    ck_assert_emo_ok(emo_network_train_step(net, x, labels, 3, 0.5, NULL,
+                                            &loss));
+    forwards_like_fresh(net, x, "train step");
+    emo_network *other = cache_net();
+    refill(other, "c2", 0, 34, -0.5f, 0.5f);
+    ck_assert_emo_ok(emo_network_transfer(net, other, NULL));
+    forwards_like_fresh(net, x, "weights transferred");
+    emo_network_destroy(other);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *conv_fast_suite(void)
 {
     Suite *s = suite_create("conv_fast");
@@ -208,6 +352,13 @@ Suite *conv_fast_suite(void)
     tcase_add_test(tc, winograd_padding_and_sizes);
     tcase_add_test(tc, winograd_chunks_and_threads);
     tcase_add_test(tc, fast_path_dispatch);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("inference_cache");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, winograd_cached_filter_bitwise);
+    tcase_add_test(tc, cached_dispatch);
+    tcase_add_test(tc, cached_forward_matches_reference);
+    tcase_add_test(tc, cache_follows_weight_changes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -73,6 +73,32 @@ int emo__conv_fast(const emo__layer *l, int batch)
            tiles >= WINO_MIN_TILES && !reference_forced();
 }
 
+/* With the filter transform cached (inference, forward.c) only the tile
+ * transforms and the products are left to amortise.  Measured with
+ * build/nn_bench fwd default on the Xeon (docs/benchmarks.md): conv4's
+ * 9 tiles (batch 1) made the pass 1.15x slower on Winograd, 18 tiles
+ * (batch 2) were even, 27 (batch 3) and conv3's 36 (batch 1) faster. */
+#define WINO_MIN_TILES_CACHED 24
+
+int emo__conv_fast_cached(const emo__layer *l, int batch)
+{
+    size_t tiles = (size_t)batch * ((l->out.h + 1) / 2) *
+                   ((l->out.w + 1) / 2);
+    return emo__wino_applies(l) && l->in.c >= WINO_MIN_CIN &&
+           tiles >= WINO_MIN_TILES_CACHED && !reference_forced();
+}
+
+void emo__conv_forward_cached(const emo__layer *l, const float *W,
+                              const float *U, const float *bias, int relu,
+                              const float *x, float *y, int batch,
+                              emo__ctx *ctx)
+{
+    if (U && emo__conv_fast_cached(l, batch))
+        emo__wino_forward_u(l, U, bias, relu, x, y, batch, ctx);
+    else
+        emo__conv_forward_ex(l, W, bias, relu, x, y, batch, ctx);
+}
+
 size_t emo__conv_scratch(const emo__layer *l, int batch)
 {
     conv_dims d = dims_of(l);

@@ -444,20 +444,37 @@ static wino_job job_of(const wino_dims *d, float *col, int nb_max)
     return j;
 }
 
+size_t emo__wino_filter_floats(const emo__layer *l)
+{
+    return NXI * xi_stride((size_t)l->out.c * l->in.c, 1);
+}
+
+void emo__wino_filter(const emo__layer *l, const float *W, float *U)
+{
+    filter_transform(W, l->out.c, l->in.c, U);
+}
+
 void emo__wino_forward(const emo__layer *l, const float *W,
                        const float *bias, int relu, const float *x, float *y,
                        int batch, emo__ctx *ctx)
 {
+    /* U goes first in the scratch (job_of leaves it room) */
+    filter_transform(W, l->out.c, l->in.c, ctx->col);
+    emo__wino_forward_u(l, ctx->col, bias, relu, x, y, batch, ctx);
+}
+
+void emo__wino_forward_u(const emo__layer *l, const float *U,
+                         const float *bias, int relu, const float *x,
+                         float *y, int batch, emo__ctx *ctx)
+{
     wino_dims d = wdims(l);
     int nb_max = chunk_images(&d, batch);
     size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
-    float *U = ctx->col;
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;
     j.y = y;
     j.bias = bias;
     j.relu = relu;
-    filter_transform(W, d.cout, d.cin, U);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         int t = nb * d.tpi;

@@ -32,17 +32,39 @@ static int fold_bn(const emo__net *net, emo__net_ws *ws, int i)
     return EMO_OK;
 }
 
+/* Winograd's filter transform of conv layer i's inference weights (the
+ * folded ones when a batch norm follows), made once per weight version
+ * rather than on every call. */
+static int cache_wino(const emo__net *net, emo__net_ws *ws, int i)
+{
+    const emo__layer *l = &net->layers[i];
+    if (!emo__wino_applies(l))
+        return EMO_OK;
+    if (!ws->wino_u[i]) {
+        ws->wino_u[i] = malloc(sizeof(float) * emo__wino_filter_floats(l));
+        if (!ws->wino_u[i])
+            return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    }
+    emo__wino_filter(l, ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data,
+                     ws->wino_u[i]);
+    return EMO_OK;
+}
+
 static int refresh_folded(const emo__net *net, emo__net_ws *ws)
 {
     if (ws->folded_version == net->version)
         return EMO_OK;
-    for (int i = 0; i + 1 < net->n_layers; i++)
-        if (net->layers[i].type == EMO__L_CONV &&
-            net->layers[i + 1].type == EMO__L_BN) {
-            int rc = fold_bn(net, ws, i);
-            if (rc)
-                return rc;
-        }
+    for (int i = 0; i < net->n_layers; i++) {
+        if (net->layers[i].type != EMO__L_CONV)
+            continue;
+        int rc = EMO_OK;
+        if (i + 1 < net->n_layers && net->layers[i + 1].type == EMO__L_BN)
+            rc = fold_bn(net, ws, i);
+        if (!rc)
+            rc = cache_wino(net, ws, i);
+        if (rc)
+            return rc;
+    }
     ws->folded_version = net->version;
     return EMO_OK;
 }
@@ -62,7 +84,8 @@ static int fused_conv(const emo__net *net, emo__net_ws *ws, int i,
         j++;
     }
     int relu = j < n && net->layers[j].type == EMO__L_RELU;
-    emo__conv_forward_ex(l, W, b, relu, x, y, batch, ctx);
+    emo__conv_forward_cached(l, W, ws->wino_u[i], b, relu, x, y, batch,
+                             ctx);
     return relu ? j : j - 1;
 }
 

@@ -169,9 +169,25 @@ void emo__wino_forward(const emo__layer *l, const float *W,
                        int batch, emo__ctx *ctx);
 void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, int param_grads, emo__ctx *ctx);
+/* The filter transform U = G W G^T on its own (emo__wino_filter_floats
+ * floats), and the forward pass with a U made by it: inference caches U
+ * per weight version (forward.c). */
+size_t emo__wino_filter_floats(const emo__layer *l);
+void emo__wino_filter(const emo__layer *l, const float *W, float *U);
+void emo__wino_forward_u(const emo__layer *l, const float *U,
+                         const float *bias, int relu, const float *x,
+                         float *y, int batch, emo__ctx *ctx);
 /* Whether conv.c takes the fast path for this layer at `batch` (0 when
  * the environment variable EMO_CONV_REFERENCE is set to anything but 0). */
 int emo__conv_fast(const emo__layer *l, int batch);
+/* The rule with the filter transform already made (inference's cache):
+ * fewer tiles pay.  emo__conv_forward_cached runs conv_forward_ex, or
+ * Winograd on the cached U when U is not NULL and this rule says so. */
+int emo__conv_fast_cached(const emo__layer *l, int batch);
+void emo__conv_forward_cached(const emo__layer *l, const float *W,
+                              const float *U, const float *bias, int relu,
+                              const float *x, float *y, int batch,
+                              emo__ctx *ctx);
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
                      int batch);
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
@@ -370,6 +386,8 @@ typedef struct emo__net_ws {
      * valid while folded_version == net->version */
     uint64_t folded_version;
     float **fold_w, **fold_b;
+    float **wino_u; /* Winograd filter transforms of those weights (or of
+                       the layer's own), same validity */
     emo__shards *shards; /* training slices */
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of

@@ -83,11 +83,15 @@ static void free_arrays(emo__net_ws *ws, int n)
             free(ws->fold_w[i]);
             free(ws->fold_b[i]);
         }
+    if (ws->wino_u)
+        for (int i = 0; i < n; i++)
+            free(ws->wino_u[i]);
     free(ws->act);
     free(ws->diff);
     free(ws->aux);
     free(ws->fold_w);
     free(ws->fold_b);
+    free(ws->wino_u);
     free(ws->col);
     free(ws->pp[0]);
     free(ws->pp[1]);
@@ -108,9 +112,10 @@ int emo__net_ws_create(const emo__net *net, int threads, emo__net_ws **out)
         ws->aux = calloc((size_t)n, sizeof *ws->aux);
         ws->fold_w = calloc((size_t)n, sizeof *ws->fold_w);
         ws->fold_b = calloc((size_t)n, sizeof *ws->fold_b);
+        ws->wino_u = calloc((size_t)n, sizeof *ws->wino_u);
     }
     if (!ws || !ws->act || !ws->diff || !ws->aux || !ws->fold_w ||
-        !ws->fold_b) {
+        !ws->fold_b || !ws->wino_u) {
         emo__net_ws_destroy(ws);
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
