@@ -1,13 +1,16 @@
 /*
  * conv_bench - one 3x3 pad-1 convolution layer's passes, im2col against
- * the fast path (Winograd), interleaved run by run so that a loaded
- * machine slows both alike.  Links the static library (internal kernels).
+ * Winograd F(2x2,3x3) and F(4x4,3x3), interleaved run by run so that a
+ * loaded machine slows all alike.  Links the static library (internal
+ * kernels).
  *
  *   conv_bench CIN SIZE COUT BATCH RUNS [THREADS]
  *
  * prints, per pass, the median milliseconds of thread CPU time (wall time
- * with THREADS > 1) of each path and their ratio:
- *   fwd ref_ms=.. fast_ms=.. fast/ref=..   (also bwd_data, bwd_filter)
+ * with THREADS > 1) of each path and their ratios to im2col:
+ *   fwd ref_ms=.. f2_ms=.. f4_ms=.. f2/ref=.. f4/ref=..
+ * (also fwd_cached, inference's forward with the filter transform made
+ * beforehand, bwd_data and bwd_filter).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +33,26 @@ static int cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-enum { FWD, BWD_DATA, BWD_FILTER, PASSES };
+enum { FWD, FWD_CACHED, BWD_DATA, BWD_FILTER, PASSES };
+enum { REF, F2, F4, PATHS };
 
-static void run(emo__layer *l, int pass, const float *x, float *y,
-                const float *dy, float *dx, int batch, emo__ctx *ctx)
+static void choose(int path)
+{
+    if (path == REF)
+        setenv("EMO_CONV_REFERENCE", "1", 1);
+    else
+        unsetenv("EMO_CONV_REFERENCE");
+    emo__wino_force_tile(path == F4 ? 4 : 2);
+}
+
+static void run(emo__layer *l, int pass, const float *U, int m,
+                const float *x, float *y, const float *dy, float *dx,
+                int batch, emo__ctx *ctx)
 {
     ctx->skip_param_grads = pass == BWD_DATA;
-    if (pass == FWD)
+    if (pass == FWD_CACHED && U)
+        emo__wino_forward_u(l, U, m, NULL, 0, x, y, batch, ctx);
+    else if (pass == FWD || pass == FWD_CACHED)
         emo__conv_forward(l, x, y, batch, ctx);
     else
         emo__conv_backward(l, x, dy, pass == BWD_DATA ? dx : NULL, batch,
@@ -71,36 +87,45 @@ int main(int argc, char **argv)
     size_t cap = emo__layer_scratch(l, batch);
     float *x = calloc(nx, 4), *dx = calloc(nx, 4), *y = calloc(ny, 4);
     float *dy = calloc(ny, 4), *col = calloc(cap + 1, 4);
-    double *t = calloc((size_t)runs * 2 * PASSES, sizeof *t);
+    double *t = calloc((size_t)runs * PATHS * PASSES, sizeof *t);
     for (size_t i = 0; i < nx; i++)
         x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
     for (size_t i = 0; i < ny; i++)
         dy[i] = (float)((i * 40503u) % 1000) / 1000.0f - 0.5f;
     emo__ctx ctx = {.threads = threads, .col = col, .col_cap = cap};
+    float *U[PATHS] = {NULL};
+    for (int path = F2; path < PATHS; path++) {
+        choose(path);
+        int m = path == F4 ? 4 : 2;
+        U[path] = malloc(4 * emo__wino_filter_floats(l, m));
+        if (!U[path])
+            return 1;
+        emo__wino_filter(l, m, l->p[0].data, U[path]);
+    }
     int wall = threads > 1;
     for (int r = -1; r < runs; r++)
         for (int pass = 0; pass < PASSES; pass++)
-            for (int ref = 1; ref >= 0; ref--) {
-                if (ref)
-                    setenv("EMO_CONV_REFERENCE", "1", 1);
-                else
-                    unsetenv("EMO_CONV_REFERENCE");
+            for (int path = 0; path < PATHS; path++) {
+                choose(path);
                 double t0 = now_ms(wall);
-                run(l, pass, x, y, dy, dx, batch, &ctx);
+                run(l, pass, U[path], path == F4 ? 4 : 2, x, y, dy, dx,
+                    batch, &ctx);
                 if (r >= 0)
-                    t[(pass * 2 + ref) * runs + r] = now_ms(wall) - t0;
+                    t[(pass * PATHS + path) * runs + r] = now_ms(wall) - t0;
             }
-    static const char *names[] = {"fwd", "bwd_data", "bwd_filter"};
+    static const char *names[] = {"fwd", "fwd_cached", "bwd_data",
+                                  "bwd_filter"};
     for (int pass = 0; pass < PASSES; pass++) {
-        double m[2];
-        for (int ref = 0; ref < 2; ref++) {
-            double *v = t + (pass * 2 + ref) * runs;
+        double m[PATHS];
+        for (int path = 0; path < PATHS; path++) {
+            double *v = t + (pass * PATHS + path) * runs;
             qsort(v, (size_t)runs, sizeof *v, cmp);
-            m[ref] = v[runs / 2];
+            m[path] = v[runs / 2];
         }
-        printf("%s c%d %dx%d f%d b%d t%d ref_ms=%.3f fast_ms=%.3f "
-               "fast/ref=%.2f\n", names[pass], cin, hw, hw, cout, batch,
-               threads, m[1], m[0], m[0] / m[1]);
+        printf("%s c%d %dx%d f%d b%d t%d ref_ms=%.3f f2_ms=%.3f f4_ms=%.3f "
+               "f2/ref=%.2f f4/ref=%.2f\n", names[pass], cin, hw, hw, cout,
+               batch, threads, m[REF], m[F2], m[F4], m[F2] / m[REF],
+               m[F4] / m[REF]);
     }
     emo_network_destroy(net);
     free(x);
@@ -109,5 +134,7 @@ int main(int argc, char **argv)
     free(dy);
     free(col);
     free(t);
+    for (int path = 0; path < PATHS; path++)
+        free(U[path]);
     return 0;
 }

@@ -1,8 +1,9 @@
-/* check_conv_fast.c - the fast 3x3 convolution path (Winograd F(2x2,3x3),
- * conv_winograd.c) against the im2col reference: forward (plain and with
- * bias + ReLU), input gradient and filter gradient, on shapes that hit
- * the edges: 1x1, 2x2 and odd maps, channel counts that are not multiples
- * of any vector width, batches of 1 and 3 and chunks of several images.
+/* check_conv_fast.c - the fast 3x3 convolution path (Winograd F(2x2,3x3)
+ * and F(4x4,3x3), conv_winograd.c, each on every shape) against the
+ * im2col reference: forward (plain and with bias + ReLU), input gradient
+ * and filter gradient, on shapes that hit the edges: 1x1, 2x2 and odd
+ * maps, channel counts that are not multiples of any vector width,
+ * batches of 1 and 3 and chunks of several images.
  *
  * Tolerance: |fast - ref| <= 2e-5 * (|ref| + rms(ref)).  Both paths sum
  * at most a few hundred float products of values in [-1, 1], with
@@ -83,17 +84,22 @@ static void case_close(fast_case *t)
 }
 
 /* Forward, forward with bias + ReLU, backward (dx and dW accumulated onto
- * a non-zero gradient) on both paths. */
-static void fast_matches_reference(int c, int h, int w, int f, int pad,
-                                   int batch, int threads)
+ * a non-zero gradient) on both paths, with F(m x m,3x3). */
+static void tile_matches_reference(int m, int c, int h, int w, int f,
+                                   int pad, int batch, int threads)
 {
     char shape[96];
-    snprintf(shape, sizeof shape, "c%d %dx%d f%d pad %d batch %d t%d", c, h,
-             w, f, pad, batch, threads);
+    snprintf(shape, sizeof shape, "F(%d) c%d %dx%d f%d pad %d batch %d t%d",
+             m, c, h, w, f, pad, batch, threads);
+    emo__wino_force_tile(m);
     fast_case t;
     case_open(&t, c, h, w, f, pad, batch, threads);
     emo__layer *l = t.l;
     ck_assert_msg(emo__wino_applies(l), "%s", shape);
+    /* the tile forced is the one in use: (m + 2)^2 transformed filters */
+    ck_assert_int_eq(emo__wino_tile(l, batch), m);
+    ck_assert_uint_eq(emo__wino_filter_floats(l, m),
+                      (size_t)(m + 2) * (m + 2) * ((size_t)c * f + 16));
     float *y = malloc(4 * t.ny), *yr = malloc(4 * t.ny);
     float *dx = malloc(4 * t.nx), *dxr = malloc(4 * t.nx);
     float *dw = malloc(4 * t.nw);
@@ -137,6 +143,15 @@ static void fast_matches_reference(int c, int h, int w, int f, int pad,
     free(dxr);
     free(dw);
     case_close(&t);
+    emo__wino_force_tile(0);
+}
+
+/* Both tile sizes, whatever the rule would choose for the shape. */
+static void fast_matches_reference(int c, int h, int w, int f, int pad,
+                                   int batch, int threads)
+{
+    tile_matches_reference(2, c, h, w, f, pad, batch, threads);
+    tile_matches_reference(4, c, h, w, f, pad, batch, threads);
 }
 
 START_TEST(winograd_small_maps)
@@ -205,22 +220,26 @@ END_TEST
  * as with U made on each call: equal bit for bit. */
 START_TEST(winograd_cached_filter_bitwise)
 {
-    fast_case t;
-    case_open(&t, 17, 13, 11, 5, 1, 3, 1);
-    emo__layer *l = t.l;
-    float *U = malloc(4 * emo__wino_filter_floats(l));
-    float *y = malloc(4 * t.ny), *yu = malloc(4 * t.ny);
-    emo__wino_filter(l, l->p[0].data, U);
-    for (int relu = 0; relu < 2; relu++) {
-        const float *b = relu ? l->p[1].data : NULL;
-        emo__wino_forward(l, l->p[0].data, b, relu, t.x, y, 3, &t.ctx);
-        emo__wino_forward_u(l, U, b, relu, t.x, yu, 3, &t.ctx);
-        ck_assert(memcmp(y, yu, 4 * t.ny) == 0);
+    for (int m = 2; m <= 4; m += 2) {
+        emo__wino_force_tile(m);
+        fast_case t;
+        case_open(&t, 17, 13, 11, 5, 1, 3, 1);
+        emo__layer *l = t.l;
+        float *U = malloc(4 * emo__wino_filter_floats(l, m));
+        float *y = malloc(4 * t.ny), *yu = malloc(4 * t.ny);
+        emo__wino_filter(l, m, l->p[0].data, U);
+        for (int relu = 0; relu < 2; relu++) {
+            const float *b = relu ? l->p[1].data : NULL;
+            emo__wino_forward(l, l->p[0].data, b, relu, t.x, y, 3, &t.ctx);
+            emo__wino_forward_u(l, U, m, b, relu, t.x, yu, 3, &t.ctx);
+            ck_assert(memcmp(y, yu, 4 * t.ny) == 0);
+        }
+        free(U);
+        free(y);
+        free(yu);
+        case_close(&t);
     }
-    free(U);
-    free(y);
-    free(yu);
-    case_close(&t);
+    emo__wino_force_tile(0);
 }
 END_TEST
 
@@ -343,6 +362,74 @@ START_TEST(cache_follows_weight_changes)
 }
 END_TEST
 
+/* The tile size: F(4x4,3x3) from 12x12 maps, 64 input channels and 64
+ * tiles of 4x4 per call; the override and the environment variable. */
+START_TEST(tile_rule)
+{
+    static const struct {
+        int c, h, w, batch, m;
+    } cases[] = {
+        {64, 48, 48, 1, 4},  /* 144 tiles */
+        {64, 24, 24, 1, 2},  /* 36 */
+        {64, 24, 24, 2, 4},  /* 72 */
+        {128, 12, 12, 1, 2}, /* 9 */
+        {128, 12, 12, 8, 4}, /* 72 */
+        {128, 11, 12, 64, 2}, /* an 11-pixel side */
+        {32, 24, 24, 64, 2}, /* 32 input channels */
+        {256, 6, 6, 64, 2},  /* 6x6: F(4x4) pads to 8x8 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        emo_network *net = nt_layer_net(cases[i].c, cases[i].h, cases[i].w,
+                                        "type = conv\nfilters = 8\n"
+                                        "size = 3\npad = 1");
+        const emo__layer *l = &net->nn.layers[0];
+        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), cases[i].m);
+        emo__wino_force_tile(6 - cases[i].m);
+        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), 6 - cases[i].m);
+        emo__wino_force_tile(0);
+        setenv("EMO_WINO_TILE", cases[i].m == 2 ? "4" : "2", 1);
+        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), 6 - cases[i].m);
+        unsetenv("EMO_WINO_TILE");
+        emo_network_destroy(net);
+    }
+}
+END_TEST
+
+/* One network forwarded at batch 1 (F(2x2) cached), 6 (F(4x4): the cache
+ * is transformed again) and 1 again: each like the reference, and the
+ * second batch-1 pass bit for bit like the first. */
+START_TEST(cache_follows_tile_size)
+{
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_text(
+        "[net]\nchannels = 64\nheight = 13\nwidth = 12\n"
+        "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"
+        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
+        &net));
+    const emo__layer *l = &net->nn.layers[0];
+    ck_assert_int_eq(emo__wino_tile(l, 1), 2);
+    ck_assert_int_eq(emo__wino_tile(l, 6), 4);
+    ck_assert(emo__conv_fast_cached(l, 1));
+    size_t n = 6 * 64 * 13 * 12;
+    float *x = malloc(4 * n), p[18], pr[18], first[3];
+    nt_fill(x, n, 41, -1, 1);
+    static const int batches[] = {1, 6, 1};
+    for (int k = 0; k < 3; k++) {
+        int b = batches[k];
+        ck_assert_emo_ok(emo_network_forward(net, x, b, p));
+        force_reference(1);
+        ck_assert_emo_ok(emo_network_forward(net, x, b, pr));
+        force_reference(0);
+        expect_close(p, pr, (size_t)b * 3, "cached forward", "F(2)/F(4)");
+        if (k == 0)
+            memcpy(first, p, sizeof first);
+    }
+    ck_assert(memcmp(first, p, sizeof first) == 0);
+    free(x);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *conv_fast_suite(void)
 {
     Suite *s = suite_create("conv_fast");
@@ -352,6 +439,7 @@ Suite *conv_fast_suite(void)
     tcase_add_test(tc, winograd_padding_and_sizes);
     tcase_add_test(tc, winograd_chunks_and_threads);
     tcase_add_test(tc, fast_path_dispatch);
+    tcase_add_test(tc, tile_rule);
     suite_add_tcase(s, tc);
     tc = tcase_create("inference_cache");
     tcase_set_timeout(tc, 60);
@@ -359,6 +447,7 @@ Suite *conv_fast_suite(void)
     tcase_add_test(tc, cached_dispatch);
     tcase_add_test(tc, cached_forward_matches_reference);
     tcase_add_test(tc, cache_follows_weight_changes);
+    tcase_add_test(tc, cache_follows_tile_size);
     suite_add_tcase(s, tc);
     return s;
 }

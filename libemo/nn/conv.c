@@ -89,12 +89,12 @@ int emo__conv_fast_cached(const emo__layer *l, int batch)
 }
 
 void emo__conv_forward_cached(const emo__layer *l, const float *W,
-                              const float *U, const float *bias, int relu,
-                              const float *x, float *y, int batch,
+                              const float *U, int m, const float *bias,
+                              int relu, const float *x, float *y, int batch,
                               emo__ctx *ctx)
 {
-    if (U && emo__conv_fast_cached(l, batch))
-        emo__wino_forward_u(l, U, bias, relu, x, y, batch, ctx);
+    if (U && m == emo__wino_tile(l, batch) && emo__conv_fast_cached(l, batch))
+        emo__wino_forward_u(l, U, m, bias, relu, x, y, batch, ctx);
     else
         emo__conv_forward_ex(l, W, bias, relu, x, y, batch, ctx);
 }

@@ -1,12 +1,13 @@
 /*
- * conv_winograd.c - 3x3 stride-1 convolution by Winograd's F(2x2,3x3):
- * forward, backward-data and backward-filter.
+ * conv_winograd.c - 3x3 stride-1 convolution by Winograd's F(2x2,3x3) and
+ * F(4x4,3x3): forward, backward-data and backward-filter.
  *
- * Each 2x2 output tile is A^T [(G g G^T) . (B^T d B)] A for the 4x4 input
- * tile d under it (tiles overlap by two pixels) and the 3x3 filter g; the
- * sum over input channels of the 16 elementwise products becomes 16 matrix
- * products, one per tile position xi, run by OpenBLAS (T = tiles of a
- * chunk of whole images, rows of V, M, D, X):
+ * Each m x m output tile (m = 2 or 4) is A^T [(G g G^T) . (B^T d B)] A
+ * for the a x a input tile d under it (a = m + 2; tiles overlap by two
+ * pixels) and the 3x3 filter g; the sum over input channels of the a^2
+ * elementwise products becomes a^2 matrix products, one per tile
+ * position xi, run by OpenBLAS (T = tiles of a chunk of whole images,
+ * rows of V, M, D, X):
  *
  *   forward      M[xi] (T x cout)  = V[xi] (T x cin) . U[xi]^T
  *   backward dx  X[xi] (T x cin)   = D[xi] (T x cout) . U[xi] (cout x cin)
@@ -16,10 +17,12 @@
  * back through the output transform), dx tiles B X B^T summed where they
  * overlap, dW = G^T dU G.  The backward passes are the exact gradient of
  * the forward formula, which is exact arithmetic for the convolution: only
- * rounding differs from im2col (see tests/check_conv_fast.c).  The
- * products do 16 / 36 of im2col's multiplications and the transformed
- * tensors (16 floats per tile and channel) are smaller than im2col's
- * columns (36).
+ * rounding differs from im2col (see tests/check_conv_fast.c).  Per
+ * output pixel the products do 16/36 (m = 2) or 9/36 (m = 4) of im2col's
+ * multiplications, and the transformed tensors (4 or 2.25 floats per
+ * pixel and channel) are smaller than im2col's columns (9).  F(4x4,3x3)
+ * (points 0, +-1, +-2) rounds worse than F(2x2,3x3); both stay within the
+ * tests' bound against im2col.  Which m a layer takes is wino_tile's rule.
  *
  * Tiles are rows and channels columns so that the transforms run along
  * the channels, contiguous whatever the map size (a 6x6 map has 3 tiles a
@@ -31,6 +34,7 @@
 #include "nn/nn.h"
 
 #include <cblas.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* x86-64 GCC: the per-image transforms in two copies, AVX2 + FMA
@@ -51,18 +55,57 @@
  * array whose distance the compiler cannot see: they never overlap. */
 #define IVDEP _Pragma("GCC ivdep")
 
-#define NXI 16          /* tile positions of F(2x2,3x3) */
-/* Tiles per chunk (whole images; at least one image): 512 measured
- * 7-22 % faster than 1024 or 2048 in the default net's conv2 and conv3b
- * backward (V and D nearer the caches), equal to 256 (docs/benchmarks.md). */
-#define CHUNK_TILES 512
+/* Transformed values per chunk (tiles x positions; whole images, at least
+ * one): 512 tiles of F(2x2,3x3) measured 7-22 % faster than 1024 or 2048
+ * in the default net's conv2 and conv3b backward (V and D nearer the
+ * caches), equal to 256 (docs/benchmarks.md). */
+#define CHUNK_VALUES (512 * 16)
 
 typedef struct wino_dims {
     int cin, cout, h, w, oh, ow, pad;
+    int m, a, nxi;   /* output tile side, input tile side, positions */
     int th, tw, tpi; /* tiles per column, per row, per image */
 } wino_dims;
 
-static wino_dims wdims(const emo__layer *l)
+/* Tests and benchmarks: 2 or 4 forces that tile on every layer. */
+static int tile_override;
+
+void emo__wino_force_tile(int m)
+{
+    tile_override = m == 2 || m == 4 ? m : 0;
+}
+
+/* F(4x4,3x3) where its tiles fit the map and the channel sums are long
+ * enough for its dearer transforms: 36 products per 16 pixels against
+ * F(2x2,3x3)'s 16 per 4, but a 6x6 map padded to 8x8 makes as many
+ * products as F(2x2,3x3).  Its transformed filters are 2.25x larger,
+ * so a call also needs enough tiles to amortise reading them.  Measured
+ * with build/conv_bench on the Xeon (docs/benchmarks.md): at batch 64
+ * F(4x4) took 0.38-0.92 of F(2x2)'s time on 12x12 to 48x48 maps with 64
+ * to 256 input channels, 1.0-1.07 with 32 channels at 24x24, 1.3-1.4 on
+ * 6x6 maps; with cached filters at 36 tiles of 4x4 per call (24x24 at
+ * batch 1, 12x12 at batch 4) it was 1.0-1.2x slower, at 9 tiles 1.7x,
+ * at 144 tiles 0.85-0.9x faster. */
+#define WINO_F4_MIN_SIDE 12
+#define WINO_F4_MIN_CIN 64
+#define WINO_F4_MIN_TILES 64
+
+int emo__wino_tile(const emo__layer *l, int batch)
+{
+    if (tile_override)
+        return tile_override;
+    const char *e = getenv("EMO_WINO_TILE");
+    if (e && (e[0] == '2' || e[0] == '4') && !e[1])
+        return e[0] - '0';
+    size_t tiles4 = (size_t)batch * ((l->out.h + 3) / 4) *
+                    ((l->out.w + 3) / 4);
+    return l->out.h >= WINO_F4_MIN_SIDE && l->out.w >= WINO_F4_MIN_SIDE &&
+                   l->in.c >= WINO_F4_MIN_CIN && tiles4 >= WINO_F4_MIN_TILES
+               ? 4
+               : 2;
+}
+
+static wino_dims wdims_m(const emo__layer *l, int m)
 {
     wino_dims d;
     d.cin = l->in.c;
@@ -72,11 +115,15 @@ static wino_dims wdims(const emo__layer *l)
     d.oh = l->out.h;
     d.ow = l->out.w;
     d.pad = l->pad;
-    d.th = (d.oh + 1) / 2;
-    d.tw = (d.ow + 1) / 2;
+    d.m = m;
+    d.a = d.m + 2;
+    d.nxi = d.a * d.a;
+    d.th = (d.oh + d.m - 1) / d.m;
+    d.tw = (d.ow + d.m - 1) / d.m;
     d.tpi = d.th * d.tw;
     return d;
 }
+
 
 int emo__wino_applies(const emo__layer *l)
 {
@@ -86,7 +133,7 @@ int emo__wino_applies(const emo__layer *l)
 
 static int chunk_images(const wino_dims *d, int batch)
 {
-    int nb = CHUNK_TILES / d->tpi;
+    int nb = CHUNK_VALUES / d->nxi / d->tpi;
     if (nb < 1)
         nb = 1;
     return nb < batch ? nb : batch;
@@ -104,21 +151,30 @@ static size_t xi_stride(size_t t, int channels)
     return t * (size_t)channels + 16;
 }
 
-size_t emo__wino_scratch(const emo__layer *l, int batch)
+static size_t scratch_of(const wino_dims *dp, int batch)
 {
-    wino_dims d = wdims(l);
+    wino_dims d = *dp;
     int nb = chunk_images(&d, batch);
     size_t t = (size_t)nb * d.tpi;
     /* U and dU, V (X reuses it), M or D, a grid per image */
-    return 2 * NXI * xi_stride((size_t)d.cin * d.cout, 1) +
-           NXI * (xi_stride(t, d.cin) + xi_stride(t, d.cout)) +
+    return 2 * (size_t)d.nxi * xi_stride((size_t)d.cin * d.cout, 1) +
+           (size_t)d.nxi * (xi_stride(t, d.cin) + xi_stride(t, d.cout)) +
            (size_t)nb * grid_floats(&d);
+}
+
+/* For either tile size: a test or benchmark may force the other one
+ * after the workspace was sized. */
+size_t emo__wino_scratch(const emo__layer *l, int batch)
+{
+    wino_dims d2 = wdims_m(l, 2), d4 = wdims_m(l, 4);
+    size_t s2 = scratch_of(&d2, batch), s4 = scratch_of(&d4, batch);
+    return s2 > s4 ? s2 : s4;
 }
 
 /* ---- filter transforms ------------------------------------------------ */
 
 /* U[xi][co][ci] = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]. */
-static void filter_transform(const float *W, int cout, int cin, float *U)
+static void filter_transform2(const float *W, int cout, int cin, float *U)
 {
     size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
     for (size_t k = 0; k < pl; k++) {
@@ -136,18 +192,18 @@ static void filter_transform(const float *W, int cout, int cin, float *U)
             u[r][2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
             u[r][3] = t[r][2];
         }
-        for (int xi = 0; xi < NXI; xi++)
+        for (int xi = 0; xi < 16; xi++)
             U[xi * xs + k] = u[xi / 4][xi % 4];
     }
 }
 
-/* dW[co][ci] += G^T dU G, the transpose of filter_transform. */
-static void filter_gradient(const float *dU, int cout, int cin, float *dW)
+/* dW[co][ci] += G^T dU G, the transpose of filter_transform2. */
+static void filter_gradient2(const float *dU, int cout, int cin, float *dW)
 {
     size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
     for (size_t k = 0; k < pl; k++) {
         float u[4][4], t[3][4];
-        for (int xi = 0; xi < NXI; xi++)
+        for (int xi = 0; xi < 16; xi++)
             u[xi / 4][xi % 4] = dU[xi * xs + k];
         for (int c = 0; c < 4; c++) {
             t[0][c] = u[0][c] + 0.5f * (u[1][c] + u[2][c]);
@@ -161,6 +217,96 @@ static void filter_gradient(const float *dU, int cout, int cin, float *dW)
             g[3 * r + 2] += 0.5f * (t[r][1] + t[r][2]) + t[r][3];
         }
     }
+}
+
+/* F(4x4,3x3), interpolation points 0, 1, -1, 2, -2 and infinity:
+ *   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6;
+ *          1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+ *          0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * Each 2-D transform is its 1-D transform down the columns, then along
+ * the rows. */
+
+/* G g: 3 -> 6. */
+static inline void g6(float g0, float g1, float g2, float *u)
+{
+    const float s6 = 1.0f / 6.0f, s12 = 1.0f / 12.0f, s24 = 1.0f / 24.0f;
+    float e = g0 + g2;
+    u[0] = 0.25f * g0;
+    u[1] = -s6 * (e + g1);
+    u[2] = -s6 * (e - g1);
+    u[3] = s24 * g0 + s12 * g1 + s6 * g2;
+    u[4] = s24 * g0 - s12 * g1 + s6 * g2;
+    u[5] = g2;
+}
+
+/* G^T u: 6 -> 3. */
+static inline void gt6(const float *u, float *g)
+{
+    const float s6 = 1.0f / 6.0f, s12 = 1.0f / 12.0f, s24 = 1.0f / 24.0f;
+    float p = u[1] + u[2], q = u[3] + u[4];
+    g[0] = 0.25f * u[0] - s6 * p + s24 * q;
+    g[1] = s6 * (u[2] - u[1]) + s12 * (u[3] - u[4]);
+    g[2] = -s6 * p + s6 * q + u[5];
+}
+
+static void filter_transform4(const float *W, int cout, int cin, float *U)
+{
+    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
+    for (size_t k = 0; k < pl; k++) {
+        const float *g = W + 9 * k;
+        float t[6][3], u[6];
+        for (int c = 0; c < 3; c++) {
+            float col[6];
+            g6(g[c], g[3 + c], g[6 + c], col);
+            for (int r = 0; r < 6; r++)
+                t[r][c] = col[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            g6(t[r][0], t[r][1], t[r][2], u);
+            for (int c = 0; c < 6; c++)
+                U[(size_t)(6 * r + c) * xs + k] = u[c];
+        }
+    }
+}
+
+/* dW[co][ci] += G^T dU G, the transpose of filter_transform4. */
+static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
+{
+    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
+    for (size_t k = 0; k < pl; k++) {
+        float t[3][6], col[6], row[3];
+        for (int c = 0; c < 6; c++) {
+            for (int r = 0; r < 6; r++)
+                col[r] = dU[(size_t)(6 * r + c) * xs + k];
+            gt6(col, row);
+            for (int r = 0; r < 3; r++)
+                t[r][c] = row[r];
+        }
+        float *g = dW + 9 * k;
+        for (int r = 0; r < 3; r++) {
+            gt6(t[r], row);
+            for (int c = 0; c < 3; c++)
+                g[3 * r + c] += row[c];
+        }
+    }
+}
+
+static void filter_transform(const wino_dims *d, const float *W, float *U)
+{
+    if (d->m == 4)
+        filter_transform4(W, d->cout, d->cin, U);
+    else
+        filter_transform2(W, d->cout, d->cin, U);
+}
+
+static void filter_gradient(const wino_dims *d, const float *dU, float *dW)
+{
+    if (d->m == 4)
+        filter_gradient4(dU, d->cout, d->cin, dW);
+    else
+        filter_gradient2(dU, d->cout, d->cin, dW);
 }
 
 /* ---- layout changes ------------------------------------------------- */
@@ -305,6 +451,138 @@ static inline void input_grad_tile(const float *x, size_t xs, int C,
     }
 }
 
+/* F(4x4,3x3)'s tiles, same layout (a = 6, 36 positions). */
+
+/* B^T d: 6 -> 6. */
+static inline void bt6(const float *d, float *r)
+{
+    r[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
+    r[1] = -4.0f * (d[1] + d[2]) + (d[3] + d[4]);
+    r[2] = 4.0f * (d[1] - d[2]) + (d[4] - d[3]);
+    r[3] = 2.0f * (d[3] - d[1]) + (d[4] - d[2]);
+    r[4] = 2.0f * (d[1] - d[3]) + (d[4] - d[2]);
+    r[5] = 4.0f * d[1] - 5.0f * d[3] + d[5];
+}
+
+/* A^T m: 6 -> 4. */
+static inline void at6(const float *m, float *s)
+{
+    float p = m[1] + m[2], q = m[1] - m[2], u = m[3] + m[4], v = m[3] - m[4];
+    s[0] = m[0] + p + u;
+    s[1] = q + 2.0f * v;
+    s[2] = p + 4.0f * u;
+    s[3] = q + 8.0f * v + m[5];
+}
+
+/* A g: 4 -> 6. */
+static inline void a6(const float *g, float *o)
+{
+    float p = g[0] + g[2], q = g[1] + g[3];
+    float u = g[0] + 4.0f * g[2], v = 2.0f * g[1] + 8.0f * g[3];
+    o[0] = g[0];
+    o[1] = p + q;
+    o[2] = p - q;
+    o[3] = u + v;
+    o[4] = u - v;
+    o[5] = g[3];
+}
+
+/* B x: 6 -> 6. */
+static inline void b6(const float *x, float *o)
+{
+    float p = x[1] + x[2], q = x[2] - x[1], u = x[3] + x[4], v = x[4] - x[3];
+    o[0] = 4.0f * x[0];
+    o[1] = 4.0f * q + 2.0f * v + 4.0f * x[5];
+    o[2] = -5.0f * x[0] - 4.0f * p - u;
+    o[3] = -q - 2.0f * v - 5.0f * x[5];
+    o[4] = x[0] + p + u;
+    o[5] = x[5];
+}
+
+static inline void input_tile4(const float *d, size_t rs, int C,
+                               float *restrict v, size_t xs)
+{
+    IVDEP
+    for (int c = 0; c < C; c++) {
+        float t[6][6], in[6], out[6];
+        for (int k = 0; k < 6; k++) {
+            for (int r = 0; r < 6; r++)
+                in[r] = d[r * rs + (size_t)k * C + c];
+            bt6(in, out);
+            for (int r = 0; r < 6; r++)
+                t[r][k] = out[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            bt6(t[r], out);
+            for (int k = 0; k < 6; k++)
+                v[(size_t)(6 * r + k) * xs + c] = out[k];
+        }
+    }
+}
+
+static inline void grad_tile4(const float *g, size_t rs, int C,
+                              float *restrict v, size_t xs)
+{
+    IVDEP
+    for (int c = 0; c < C; c++) {
+        float t[6][4], in[4], out[6];
+        for (int k = 0; k < 4; k++) {
+            for (int r = 0; r < 4; r++)
+                in[r] = g[r * rs + (size_t)k * C + c];
+            a6(in, out);
+            for (int r = 0; r < 6; r++)
+                t[r][k] = out[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            a6(t[r], out);
+            for (int k = 0; k < 6; k++)
+                v[(size_t)(6 * r + k) * xs + c] = out[k];
+        }
+    }
+}
+
+static inline void output_tile4(const float *m, size_t xs, int C,
+                                float *restrict y, size_t rs)
+{
+    IVDEP
+    for (int c = 0; c < C; c++) {
+        float t[4][6], in[6], out[4];
+        for (int k = 0; k < 6; k++) {
+            for (int r = 0; r < 6; r++)
+                in[r] = m[(size_t)(6 * r + k) * xs + c];
+            at6(in, out);
+            for (int r = 0; r < 4; r++)
+                t[r][k] = out[r];
+        }
+        for (int r = 0; r < 4; r++) {
+            at6(t[r], out);
+            for (int k = 0; k < 4; k++)
+                y[r * rs + (size_t)k * C + c] = out[k];
+        }
+    }
+}
+
+static inline void input_grad_tile4(const float *x, size_t xs, int C,
+                                    float *restrict d, size_t rs)
+{
+    IVDEP
+    for (int c = 0; c < C; c++) {
+        float t[6][6], in[6], out[6];
+        for (int k = 0; k < 6; k++) {
+            for (int r = 0; r < 6; r++)
+                in[r] = x[(size_t)(6 * r + k) * xs + c];
+            b6(in, out);
+            for (int r = 0; r < 6; r++)
+                t[r][k] = out[r];
+        }
+        for (int r = 0; r < 6; r++) {
+            b6(t[r], out);
+            for (int k = 0; k < 6; k++)
+                d[r * rs + (size_t)k * C + c] += out[k];
+        }
+    }
+}
+
 /* ---- the passes --------------------------------------------------------- */
 
 typedef struct wino_job {
@@ -321,25 +599,37 @@ typedef struct wino_job {
 static size_t grid_floats(const wino_dims *d)
 {
     int c = d->cin > d->cout ? d->cin : d->cout;
-    return (size_t)(2 * d->th + 2) * (2 * d->tw + 2) * c;
+    return (size_t)(d->m * d->th + 2) * (d->m * d->tw + 2) * c;
 }
 
 /* The per-image transforms: cloned per instruction set (SIMD_CLONES),
- * the tile and layout functions above inlined into each clone. */
+ * the tile and layout functions above inlined into each clone.  Tile
+ * (ty, tx) starts at (m ty, m tx) in its grid; its values go to row
+ * i * tpi + ty * tw + tx of V, M or D. */
+
+static size_t tile_row(const wino_dims *d, size_t i, int ty, int tx)
+{
+    return i * d->tpi + (size_t)ty * d->tw + tx;
+}
 
 /* x of image i -> V (its tiles). */
 SIMD_CLONES
 static void image_input(const wino_job *j, size_t i, float *P)
 {
     const wino_dims *d = j->d;
-    int gw = 2 * d->tw + 2, C = d->cin;
+    int m = d->m, gw = m * d->tw + 2, C = d->cin;
     size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
     to_grid(j->x + (j->n0 + i) * (size_t)C * d->h * d->w, C, d->h, d->w,
-            d->pad, 2 * d->th + 2, gw, P);
+            d->pad, m * d->th + 2, gw, P);
     for (int ty = 0; ty < d->th; ty++)
-        for (int tx = 0; tx < d->tw; tx++)
-            input_tile(P + 2 * ty * rs + (size_t)2 * tx * C, rs, C,
-                       j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs);
+        for (int tx = 0; tx < d->tw; tx++) {
+            const float *src = P + m * ty * rs + (size_t)m * tx * C;
+            float *dst = j->V + tile_row(d, i, ty, tx) * C;
+            if (m == 4)
+                input_tile4(src, rs, C, dst, xs);
+            else
+                input_tile(src, rs, C, dst, xs);
+        }
 }
 
 /* M -> y of image i, with bias and ReLU. */
@@ -347,12 +637,17 @@ SIMD_CLONES
 static void image_output(const wino_job *j, size_t i, float *P)
 {
     const wino_dims *d = j->d;
-    int gw = 2 * d->tw, C = d->cout;
+    int m = d->m, gw = m * d->tw, C = d->cout;
     size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
     for (int ty = 0; ty < d->th; ty++)
-        for (int tx = 0; tx < d->tw; tx++)
-            output_tile(j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs,
-                        C, P + 2 * ty * rs + (size_t)2 * tx * C, rs);
+        for (int tx = 0; tx < d->tw; tx++) {
+            const float *src = j->M + tile_row(d, i, ty, tx) * C;
+            float *dst = P + m * ty * rs + (size_t)m * tx * C;
+            if (m == 4)
+                output_tile4(src, xs, C, dst, rs);
+            else
+                output_tile(src, xs, C, dst, rs);
+        }
     from_grid(P, C, gw, 0, d->oh, d->ow, j->bias, j->relu,
               j->y + (j->n0 + i) * (size_t)C * d->oh * d->ow);
 }
@@ -362,14 +657,19 @@ SIMD_CLONES
 static void image_grad(const wino_job *j, size_t i, float *P)
 {
     const wino_dims *d = j->d;
-    int gw = 2 * d->tw, C = d->cout;
+    int m = d->m, gw = m * d->tw, C = d->cout;
     size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
     to_grid(j->dy + (j->n0 + i) * (size_t)C * d->oh * d->ow, C, d->oh, d->ow,
-            0, 2 * d->th, gw, P);
+            0, m * d->th, gw, P);
     for (int ty = 0; ty < d->th; ty++)
-        for (int tx = 0; tx < d->tw; tx++)
-            grad_tile(P + 2 * ty * rs + (size_t)2 * tx * C, rs, C,
-                      j->M + (i * d->tpi + (size_t)ty * d->tw + tx) * C, xs);
+        for (int tx = 0; tx < d->tw; tx++) {
+            const float *src = P + m * ty * rs + (size_t)m * tx * C;
+            float *dst = j->M + tile_row(d, i, ty, tx) * C;
+            if (m == 4)
+                grad_tile4(src, rs, C, dst, xs);
+            else
+                grad_tile(src, rs, C, dst, xs);
+        }
 }
 
 /* X (in V) -> dx of image i. */
@@ -377,15 +677,20 @@ SIMD_CLONES
 static void image_input_grad(const wino_job *j, size_t i, float *P)
 {
     const wino_dims *d = j->d;
-    int gh = 2 * d->th + 2, gw = 2 * d->tw + 2, C = d->cin;
+    int m = d->m, gh = m * d->th + 2, gw = m * d->tw + 2, C = d->cin;
     size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
     size_t n = (size_t)gh * rs;
     for (size_t k = 0; k < n; k++)
         P[k] = 0.0f;
     for (int ty = 0; ty < d->th; ty++)
-        for (int tx = 0; tx < d->tw; tx++)
-            input_grad_tile(j->V + (i * d->tpi + (size_t)ty * d->tw + tx) * C,
-                            xs, C, P + 2 * ty * rs + (size_t)2 * tx * C, rs);
+        for (int tx = 0; tx < d->tw; tx++) {
+            const float *src = j->V + tile_row(d, i, ty, tx) * C;
+            float *dst = P + m * ty * rs + (size_t)m * tx * C;
+            if (m == 4)
+                input_grad_tile4(src, xs, C, dst, rs);
+            else
+                input_grad_tile(src, xs, C, dst, rs);
+        }
     from_grid(P, C, gw, d->pad, d->h, d->w, NULL, 0,
               j->dx + (j->n0 + i) * (size_t)C * d->h * d->w);
 }
@@ -438,20 +743,22 @@ static wino_job job_of(const wino_dims *d, float *col, int nb_max)
     wino_job j;
     memset(&j, 0, sizeof j);
     j.d = d;
-    j.V = col + 2 * NXI * uw;
-    j.M = j.V + NXI * xi_stride(tm, d->cin);
-    j.grid = j.M + NXI * xi_stride(tm, d->cout);
+    j.V = col + 2 * (size_t)d->nxi * uw;
+    j.M = j.V + (size_t)d->nxi * xi_stride(tm, d->cin);
+    j.grid = j.M + (size_t)d->nxi * xi_stride(tm, d->cout);
     return j;
 }
 
-size_t emo__wino_filter_floats(const emo__layer *l)
+size_t emo__wino_filter_floats(const emo__layer *l, int m)
 {
-    return NXI * xi_stride((size_t)l->out.c * l->in.c, 1);
+    wino_dims d = wdims_m(l, m);
+    return (size_t)d.nxi * xi_stride((size_t)l->out.c * l->in.c, 1);
 }
 
-void emo__wino_filter(const emo__layer *l, const float *W, float *U)
+void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U)
 {
-    filter_transform(W, l->out.c, l->in.c, U);
+    wino_dims d = wdims_m(l, m);
+    filter_transform(&d, W, U);
 }
 
 void emo__wino_forward(const emo__layer *l, const float *W,
@@ -459,15 +766,16 @@ void emo__wino_forward(const emo__layer *l, const float *W,
                        int batch, emo__ctx *ctx)
 {
     /* U goes first in the scratch (job_of leaves it room) */
-    filter_transform(W, l->out.c, l->in.c, ctx->col);
-    emo__wino_forward_u(l, ctx->col, bias, relu, x, y, batch, ctx);
+    int m = emo__wino_tile(l, batch);
+    emo__wino_filter(l, m, W, ctx->col);
+    emo__wino_forward_u(l, ctx->col, m, bias, relu, x, y, batch, ctx);
 }
 
-void emo__wino_forward_u(const emo__layer *l, const float *U,
+void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          const float *bias, int relu, const float *x,
                          float *y, int batch, emo__ctx *ctx)
 {
-    wino_dims d = wdims(l);
+    wino_dims d = wdims_m(l, m);
     int nb_max = chunk_images(&d, batch);
     size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
     wino_job j = job_of(&d, ctx->col, nb_max);
@@ -481,7 +789,7 @@ void emo__wino_forward_u(const emo__layer *l, const float *U,
         j.n0 = n0;
         j.t = (size_t)t;
         run_units(forward_in_units, &j, nb, ctx->threads);
-        for (int xi = 0; xi < NXI; xi++)
+        for (int xi = 0; xi < d.nxi; xi++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d.cout,
                         d.cin, 1.0f, j.V + xi * xi_stride(t, d.cin), d.cin,
                         U + xi * uw, d.cin, 0.0f,
@@ -495,17 +803,17 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
 {
     if (batch < 1) /* dU would stay unwritten */
         return;
-    wino_dims d = wdims(l);
+    wino_dims d = wdims_m(l, emo__wino_tile(l, batch));
     int nb_max = chunk_images(&d, batch);
     size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
-    float *U = ctx->col, *dU = U + NXI * uw;
+    float *U = ctx->col, *dU = U + (size_t)d.nxi * uw;
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;
     j.dy = dy;
     j.dx = dx;
     j.want_v = param_grads;
     if (dx)
-        filter_transform(l->p[0].data, d.cout, d.cin, U);
+        filter_transform(&d, l->p[0].data, U);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         int t = nb * d.tpi;
@@ -514,7 +822,7 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
         run_units(backward_in_units, &j, nb, ctx->threads);
         const float *D = j.M;
         if (param_grads)
-            for (int xi = 0; xi < NXI; xi++)
+            for (int xi = 0; xi < d.nxi; xi++)
                 cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, d.cout,
                             d.cin, t, 1.0f, D + xi * xi_stride(t, d.cout),
                             d.cout, j.V + xi * xi_stride(t, d.cin), d.cin,
@@ -522,7 +830,7 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
         if (!dx)
             continue;
         /* X overwrites V: this chunk's filter gradient is done with it */
-        for (int xi = 0; xi < NXI; xi++)
+        for (int xi = 0; xi < d.nxi; xi++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, d.cin,
                         d.cout, 1.0f, D + xi * xi_stride(t, d.cout), d.cout,
                         U + xi * uw, d.cin, 0.0f,
@@ -530,5 +838,5 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
         run_units(backward_out_units, &j, nb, ctx->threads);
     }
     if (param_grads)
-        filter_gradient(dU, d.cout, d.cin, l->p[0].grad);
+        filter_gradient(&d, dU, l->p[0].grad);
 }

@@ -33,35 +33,44 @@ static int fold_bn(const emo__net *net, emo__net_ws *ws, int i)
 }
 
 /* Winograd's filter transform of conv layer i's inference weights (the
- * folded ones when a batch norm follows), made once per weight version
- * rather than on every call. */
-static int cache_wino(const emo__net *net, emo__net_ws *ws, int i)
+ * folded ones when a batch norm follows) for the tile size of a call of
+ * `batch` images, made once per weight version rather than on every call,
+ * and again when the batch moves the layer to the other tile size. */
+static int cache_wino(const emo__net *net, emo__net_ws *ws, int i, int batch)
 {
     const emo__layer *l = &net->layers[i];
     if (!emo__wino_applies(l))
         return EMO_OK;
+    int m = emo__wino_tile(l, batch);
+    if (ws->wino_u[i] && ws->wino_m[i] != m) {
+        free(ws->wino_u[i]);
+        ws->wino_u[i] = NULL;
+    }
     if (!ws->wino_u[i]) {
-        ws->wino_u[i] = malloc(sizeof(float) * emo__wino_filter_floats(l));
+        ws->wino_u[i] = malloc(sizeof(float) * emo__wino_filter_floats(l, m));
         if (!ws->wino_u[i])
             return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
-    emo__wino_filter(l, ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data,
+    emo__wino_filter(l, m, ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data,
                      ws->wino_u[i]);
+    ws->wino_m[i] = m;
     return EMO_OK;
 }
 
-static int refresh_folded(const emo__net *net, emo__net_ws *ws)
+static int refresh_folded(const emo__net *net, emo__net_ws *ws, int batch)
 {
-    if (ws->folded_version == net->version)
-        return EMO_OK;
+    int stale = ws->folded_version != net->version;
     for (int i = 0; i < net->n_layers; i++) {
-        if (net->layers[i].type != EMO__L_CONV)
+        const emo__layer *l = &net->layers[i];
+        if (l->type != EMO__L_CONV)
             continue;
         int rc = EMO_OK;
-        if (i + 1 < net->n_layers && net->layers[i + 1].type == EMO__L_BN)
+        if (stale && i + 1 < net->n_layers &&
+            net->layers[i + 1].type == EMO__L_BN)
             rc = fold_bn(net, ws, i);
-        if (!rc)
-            rc = cache_wino(net, ws, i);
+        if (!rc && (stale || (ws->wino_u[i] &&
+                              ws->wino_m[i] != emo__wino_tile(l, batch))))
+            rc = cache_wino(net, ws, i, batch);
         if (rc)
             return rc;
     }
@@ -84,8 +93,8 @@ static int fused_conv(const emo__net *net, emo__net_ws *ws, int i,
         j++;
     }
     int relu = j < n && net->layers[j].type == EMO__L_RELU;
-    emo__conv_forward_cached(l, W, ws->wino_u[i], b, relu, x, y, batch,
-                             ctx);
+    emo__conv_forward_cached(l, W, ws->wino_u[i], ws->wino_m[i], b, relu, x,
+                             y, batch, ctx);
     return relu ? j : j - 1;
 }
 
@@ -100,7 +109,7 @@ int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
                          "batch %d < 1", batch);
     int rc = emo__net_ws_reserve(net, ws, batch, 0);
     if (!rc)
-        rc = refresh_folded(net, ws);
+        rc = refresh_folded(net, ws, batch);
     if (rc)
         return rc;
     emo__nn_set_threads(ws->threads);

@@ -158,23 +158,32 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
 void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, emo__ctx *ctx);
 size_t emo__conv_scratch(const emo__layer *l, int batch);
-/* The Winograd F(2x2,3x3) path for 3x3 stride-1 ungrouped convolutions
- * (conv_winograd.c); conv.c chooses it per layer.  Scratch as sized by
+/* The Winograd F(2x2,3x3) / F(4x4,3x3) path for 3x3 stride-1 ungrouped
+ * convolutions (conv_winograd.c); conv.c chooses it per layer, the tile
+ * size is chosen by the layer's map size.  Scratch as sized by
  * emo__wino_scratch in ctx->col; backward accumulates dW (param_grads)
  * and writes dx unless NULL, not the bias gradient. */
 int emo__wino_applies(const emo__layer *l);
+/* Tests and benchmarks: m = 2 or 4 makes every layer take F(m x m,3x3),
+ * anything else restores the rule (the environment variable
+ * EMO_WINO_TILE=2|4 does the same for a whole process).  Process-wide:
+ * set it before making workspaces (their cached filter transforms have
+ * the tile size of the moment they were made). */
+void emo__wino_force_tile(int m);
+/* The tile size m (2 or 4) the layer takes for a call of `batch` images. */
+int emo__wino_tile(const emo__layer *l, int batch);
 size_t emo__wino_scratch(const emo__layer *l, int batch);
 void emo__wino_forward(const emo__layer *l, const float *W,
                        const float *bias, int relu, const float *x, float *y,
                        int batch, emo__ctx *ctx);
 void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
                         float *dx, int batch, int param_grads, emo__ctx *ctx);
-/* The filter transform U = G W G^T on its own (emo__wino_filter_floats
- * floats), and the forward pass with a U made by it: inference caches U
- * per weight version (forward.c). */
-size_t emo__wino_filter_floats(const emo__layer *l);
-void emo__wino_filter(const emo__layer *l, const float *W, float *U);
-void emo__wino_forward_u(const emo__layer *l, const float *U,
+/* The filter transform U = G W G^T for tile size m on its own
+ * (emo__wino_filter_floats floats), and the forward pass with a U made by
+ * it: inference caches U per weight version (forward.c). */
+size_t emo__wino_filter_floats(const emo__layer *l, int m);
+void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U);
+void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          const float *bias, int relu, const float *x,
                          float *y, int batch, emo__ctx *ctx);
 /* Whether conv.c takes the fast path for this layer at `batch` (0 when
@@ -182,10 +191,12 @@ void emo__wino_forward_u(const emo__layer *l, const float *U,
 int emo__conv_fast(const emo__layer *l, int batch);
 /* The rule with the filter transform already made (inference's cache):
  * fewer tiles pay.  emo__conv_forward_cached runs conv_forward_ex, or
- * Winograd on the cached U when U is not NULL and this rule says so. */
+ * Winograd on the cached U (made for tile size m) when U is not NULL, m
+ * is the layer's tile size now and this rule says so. */
 int emo__conv_fast_cached(const emo__layer *l, int batch);
 void emo__conv_forward_cached(const emo__layer *l, const float *W,
-                              const float *U, const float *bias, int relu,
+                              const float *U, int m, const float *bias,
+                              int relu,
                               const float *x, float *y, int batch,
                               emo__ctx *ctx);
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
@@ -388,6 +399,7 @@ typedef struct emo__net_ws {
     float **fold_w, **fold_b;
     float **wino_u; /* Winograd filter transforms of those weights (or of
                        the layer's own), same validity */
+    int *wino_m;    /* their tile sizes */
     emo__shards *shards; /* training slices */
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of

@@ -92,6 +92,7 @@ static void free_arrays(emo__net_ws *ws, int n)
     free(ws->fold_w);
     free(ws->fold_b);
     free(ws->wino_u);
+    free(ws->wino_m);
     free(ws->col);
     free(ws->pp[0]);
     free(ws->pp[1]);
@@ -113,9 +114,10 @@ int emo__net_ws_create(const emo__net *net, int threads, emo__net_ws **out)
         ws->fold_w = calloc((size_t)n, sizeof *ws->fold_w);
         ws->fold_b = calloc((size_t)n, sizeof *ws->fold_b);
         ws->wino_u = calloc((size_t)n, sizeof *ws->wino_u);
+        ws->wino_m = calloc((size_t)n, sizeof *ws->wino_m);
     }
     if (!ws || !ws->act || !ws->diff || !ws->aux || !ws->fold_w ||
-        !ws->fold_b || !ws->wino_u) {
+        !ws->fold_b || !ws->wino_u || !ws->wino_m) {
         emo__net_ws_destroy(ws);
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
