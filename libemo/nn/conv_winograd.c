@@ -313,46 +313,59 @@ static void filter_gradient(const wino_dims *d, const float *dU, float *dW)
 
 /* The transforms run along the channels (contiguous, any map size
  * vectorises), so each image is first laid out as a zero-padded grid
- * [gh][gw][C]: channel-planar img (h x w) lands at offset (off, off). */
-static inline void to_grid(const float *img, int C, int h, int w, int off, int gh,
-                    int gw, float *restrict P)
+ * [gh][gw][C]: channel-planar img (h x w) lands at offset (off, off).
+ * Only the padding is zeroed, and each channel's row is read in order
+ * (the writes are C floats apart).  Inlined into the ISA clones. */
+#define LAYOUT_INLINE __attribute__((always_inline)) static inline
+
+LAYOUT_INLINE void zero_floats(float *p, size_t n)
 {
-    size_t n = (size_t)gh * gw * C;
     for (size_t i = 0; i < n; i++)
-        P[i] = 0.0f;
-    for (int y = 0; y < h && y + off < gh; y++)
-        for (int x = 0; x < w && x + off < gw; x++) {
-            float *p = P + ((size_t)(y + off) * gw + x + off) * C;
-            const float *s = img + (size_t)y * w + x;
-            for (int c = 0; c < C; c++)
-                p[c] = s[(size_t)c * h * w];
-        }
+        p[i] = 0.0f;
+}
+
+LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
+                           int gh, int gw, float *restrict P)
+{
+    int ch = h < gh - off ? h : gh - off, cw = w < gw - off ? w : gw - off;
+    size_t row = (size_t)gw * C, hw = (size_t)h * w;
+    zero_floats(P, (size_t)off * row);
+    zero_floats(P + (size_t)(off + ch) * row, (size_t)(gh - off - ch) * row);
+    for (int y = 0; y < ch; y++) {
+        float *r = P + (size_t)(y + off) * row;
+        zero_floats(r, (size_t)off * C);
+        zero_floats(r + (size_t)(off + cw) * C, (size_t)(gw - off - cw) * C);
+        float *p = r + (size_t)off * C;
+        const float *s = img + (size_t)y * w;
+        for (int c = 0; c < C; c++)
+            for (int x = 0; x < cw; x++)
+                p[(size_t)x * C + c] = s[(size_t)c * hw + x];
+    }
 }
 
 /* The reverse for h x w at (off, off), plus bias and optional ReLU. */
-static inline void from_grid(const float *P, int C, int gw, int off, int h, int w,
-                      const float *bias, int relu, float *restrict img)
+/* The reverse for h x w at (off, off), plus bias and optional ReLU; each
+ * channel's row is written in order. */
+LAYOUT_INLINE void from_grid(const float *P, int C, int gw, int off, int h,
+                             int w, const float *bias, int relu,
+                             float *restrict img)
 {
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            const float *p = P + ((size_t)(y + off) * gw + x + off) * C;
-            float *o = img + (size_t)y * w + x;
-            size_t hw = (size_t)h * w;
-            if (bias && relu)
-                for (int c = 0; c < C; c++) {
-                    float v = p[c] + bias[c];
-                    o[c * hw] = v > 0.0f ? v : 0.0f;
+    size_t hw = (size_t)h * w;
+    for (int y = 0; y < h; y++) {
+        const float *p = P + ((size_t)(y + off) * gw + off) * C;
+        for (int c = 0; c < C; c++) {
+            float *o = img + (size_t)c * hw + (size_t)y * w;
+            float b = bias ? bias[c] : 0.0f;
+            if (relu)
+                for (int x = 0; x < w; x++) {
+                    float v = p[(size_t)x * C + c] + b;
+                    o[x] = v > 0.0f ? v : 0.0f;
                 }
-            else if (bias)
-                for (int c = 0; c < C; c++)
-                    o[c * hw] = p[c] + bias[c];
-            else if (relu)
-                for (int c = 0; c < C; c++)
-                    o[c * hw] = p[c] > 0.0f ? p[c] : 0.0f;
             else
-                for (int c = 0; c < C; c++)
-                    o[c * hw] = p[c];
+                for (int x = 0; x < w; x++)
+                    o[x] = p[(size_t)x * C + c] + b;
         }
+    }
 }
 
 /* ---- tile transforms: one tile, all channels ---------------------------
