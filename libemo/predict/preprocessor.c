@@ -1,8 +1,9 @@
 /*
  * preprocessor.c - the emo_preprocessor handle: cascade, detection options,
  * face choice with retries, and normalisation of a face to N x N floats
- * (crop with margin and vertical shift, bilinear rescale, photometric
- * normalisation, 5x5 Gaussian, minus the mean).
+ * in two steps: the crop (margin and vertical shift, bilinear rescale),
+ * then its finish (photometric normalisation, 5x5 Gaussian, minus the
+ * mean), so that the predictor can transform a view between them.
  * Detection buffers live in the handle and are reused across frames.
  */
 #include "predict/preprocessor.h"
@@ -372,11 +373,22 @@ static void crop_rect(const emo_preprocessor *pp, const emo_box *box,
     *cy = b->y - (*ch - b->h) * 0.5 + sy * b->h;
 }
 
-EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
-                                       const uint8_t *gray, int width,
-                                       int height, int stride,
-                                       const emo_box *box, float *out,
-                                       size_t out_len)
+/* Whether the mean image is subtracted; EMO_ERR_MISMATCH when it no
+ * longer fits the face size. */
+static int mean_in_use(const emo_preprocessor *pp, int *sub)
+{
+    int n = face_side(pp);
+    size_t nn = (size_t)n * n;
+    *sub = emo__opti(&pp->opts, EMO_OPT_SUBTRACT_MEAN) && pp->mean;
+    if (*sub && pp->mean_n != nn)
+        return emo__fail(EMO_ERR_MISMATCH, "the mean image has %zu values, "
+                         "the %dx%d face %zu", pp->mean_n, n, n, nn);
+    return EMO_OK;
+}
+
+int emo__pp_crop(emo_preprocessor *pp, const uint8_t *gray, int width,
+                 int height, int stride, const emo_box *box, float *out,
+                 size_t out_len)
 {
     if (!pp || !out)
         return emo__fail(EMO_ERR_INVALID_ARG, "NULL argument");
@@ -393,38 +405,58 @@ EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
         return emo__fail(EMO_ERR_INVALID_ARG, "face box (%d, %d, %d, %d) "
                          "lies outside the %dx%d frame", b.x, b.y, b.w, b.h,
                          width, height);
-    int n = face_side(pp);
+    int n = face_side(pp), sub;
     size_t nn = (size_t)n * n;
     if (out_len < nn)
         return emo__fail(EMO_ERR_BUFFER_TOO_SMALL, "a %dx%d face needs %zu "
                          "floats, the buffer holds %zu", n, n, nn, out_len);
-    int sub = emo__opti(&pp->opts, EMO_OPT_SUBTRACT_MEAN) && pp->mean;
-    if (sub && pp->mean_n != nn)
-        return emo__fail(EMO_ERR_MISMATCH, "the mean image has %zu values, "
-                         "the %dx%d face %zu", pp->mean_n, n, n, nn);
+    /* Everything emo__pp_finish could refuse is refused here, before out
+     * is written. */
+    if ((rc = mean_in_use(pp, &sub)))
+        return rc;
+    if (emo__opti(&pp->opts, EMO_OPT_BLUR) && (rc = reserve_buf(pp, nn)))
+        return rc;
     double cx, cy, cw, ch;
     crop_rect(pp, box, width, height, &b, &cx, &cy, &cw, &ch);
+    emo__crop_resize_u8_f32(gray, width, height, stride, cx, cy, cw, ch, out,
+                            n, n);
+    return EMO_OK;
+}
+
+int emo__pp_finish(emo_preprocessor *pp, float *face, int subtract_mean)
+{
+    int n = face_side(pp), sub;
+    size_t nn = (size_t)n * n;
+    int rc = mean_in_use(pp, &sub);
+    if (rc)
+        return rc;
     /* Lighting is normalised on the crop itself, before the blur: training
      * (train/face_cache.c) does the same steps in the same order. */
-    int photo = emo__opti(&pp->opts, EMO_OPT_PHOTOMETRIC);
+    emo__photometric_f32(face, n, n, emo__opti(&pp->opts,
+                                               EMO_OPT_PHOTOMETRIC));
     if (emo__opti(&pp->opts, EMO_OPT_BLUR)) {
         if ((rc = reserve_buf(pp, nn)))
             return rc;
-        emo__crop_resize_u8_f32(gray, width, height, stride, cx, cy, cw, ch,
-                                pp->buf, n, n);
-        emo__photometric_f32(pp->buf, n, n, photo);
-        emo__gauss5_f32(pp->buf, n, n, out,
+        memcpy(pp->buf, face, nn * sizeof *face);
+        emo__gauss5_f32(pp->buf, n, n, face,
                         emo__opt(&pp->opts, EMO_OPT_BLUR_SIGMA),
                         pp->buf + nn);
-    } else {
-        emo__crop_resize_u8_f32(gray, width, height, stride, cx, cy, cw, ch,
-                                out, n, n);
-        emo__photometric_f32(out, n, n, photo);
     }
-    if (sub)
+    if (sub && subtract_mean)
         for (size_t i = 0; i < nn; i++)
-            out[i] -= pp->mean[i];
+            face[i] -= pp->mean[i];
     return EMO_OK;
+}
+
+EMO_API int emo_preprocessor_normalize(emo_preprocessor *pp,
+                                       const uint8_t *gray, int width,
+                                       int height, int stride,
+                                       const emo_box *box, float *out,
+                                       size_t out_len)
+{
+    int rc = emo__pp_crop(pp, gray, width, height, stride, box, out,
+                          out_len);
+    return rc ? rc : emo__pp_finish(pp, out, 1);
 }
 
 EMO_API int emo_preprocessor_set_mean(emo_preprocessor *pp, const float *mean,

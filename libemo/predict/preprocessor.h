@@ -24,4 +24,18 @@ int emo__pp_detect_near(emo_preprocessor *pp, const uint8_t *gray,
                         int width, int height, int stride,
                         const emo_box *prev, emo_box *out, int *found);
 
+/* emo_preprocessor_normalize in two steps, so that a view can be made
+ * between them as training augments (train/face_cache.c): normalize is
+ * crop then finish, bit for bit.
+ * crop: the crop of box (NULL: the frame) rescaled to N x N floats in
+ * [0,1], nothing else; it makes every check of normalize, with its errors,
+ * before writing out.
+ * finish, in place on an N x N face: the photometric mode, the blur, and
+ * the mean image when one is set and subtract_mean is non-zero.  After a
+ * successful crop with the same options it cannot fail. */
+int emo__pp_crop(emo_preprocessor *pp, const uint8_t *gray, int width,
+                 int height, int stride, const emo_box *box, float *out,
+                 size_t out_len);
+int emo__pp_finish(emo_preprocessor *pp, float *face, int subtract_mean);
+
 #endif
