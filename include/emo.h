@@ -918,6 +918,13 @@ EMO_API int emo_predictor_num_networks(const emo_predictor *pred);
  * The views (EMO_OPT_PREDICT_VIEWS, in EMO_VIEW_* bit order) are made from
  * the face before mean subtraction and go through the network in one
  * batch; EMO_OPT_PREDICT_VOTE picks the rule.  out->box is (0, 0, N, N).
+ * Given only the normalised face, the views mirror, rotate and zoom it
+ * after its photometric normalisation and blur; a model trained with
+ * these finished after the geometry (EMO_OPT_PHOTOMETRIC or a lighting
+ * augmentation, see emo_network_train) saw its views made the other way:
+ * emo_predictor_predict_box and emo_predictor_predict_frame, which have
+ * the raw crop, make them as training did.  With the single view
+ * EMO_VIEW_ORIGINAL all three agree exactly.
  * Errors: EMO_ERR_INVALID_ARG (NULL), EMO_ERR_MISMATCH (n != N*N),
  * EMO_ERR_NOMEM. */
 EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
@@ -931,6 +938,7 @@ EMO_API int emo_predictor_predict_face(emo_predictor *pred, const float *face,
  * single-face policy, a better face that a periodic scan finds elsewhere
  * replaces the one followed only when it is found again in each of the 4
  * frames after that scan.  No allocation per frame in steady state.
+ * Each face is classified as emo_predictor_predict_box does.
  * Errors: EMO_ERR_INVALID_ARG (NULL, max < 0, empty frame, stride <
  * width), EMO_ERR_MISMATCH (the preprocessor's face size was changed away
  * from the network's input), errors of detection (cascade loading). */
@@ -939,6 +947,29 @@ EMO_API int emo_predictor_predict_frame(emo_predictor *pred,
                                         int height, int stride,
                                         emo_prediction *out, int max,
                                         int *count);
+/* Classifies the one face at `box` (NULL = the whole frame is the face,
+ * as in emo_preprocessor_normalize) without detection.  The views are
+ * made as training augmented: when the network was trained with the
+ * photometric mode and blur applied after the geometric augmentation
+ * (EMO_OPT_PHOTOMETRIC set, or a lighting EMO_AUG_* bit in its
+ * EMO_OPT_TRAIN_AUGMENT), each view is the mirrored, rotated or zoomed
+ * raw crop, then normalised and blurred; otherwise the view of the
+ * blurred crop.  Each network of an ensemble gets its views in its own
+ * training's order, minus its own mean.  The view EMO_VIEW_ORIGINAL is
+ * exactly the face emo_preprocessor_normalize makes, so with that single
+ * view the result equals emo_preprocessor_normalize then
+ * emo_predictor_predict_face.  out->box is the box (0, 0, width, height
+ * for NULL).  Since 1.1.
+ * Errors: EMO_ERR_INVALID_ARG (NULL pred, gray or out, empty frame,
+ * stride < width, empty box or a box outside the frame), EMO_ERR_LIMIT
+ * (a frame above EMO_OPT_MAX_PIXELS), EMO_ERR_MISMATCH (the
+ * preprocessor's face size was changed away from the network's input, or
+ * its mean image is of another size), EMO_ERR_NOMEM. */
+EMO_API int emo_predictor_predict_box(emo_predictor *pred,
+                                      const uint8_t *gray, int width,
+                                      int height, int stride,
+                                      const emo_box *box,
+                                      emo_prediction *out);
 
 #ifdef __cplusplus
 }

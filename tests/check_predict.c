@@ -1,8 +1,9 @@
 /* check_predict.c - emo_predictor: contract, views and voting against the
- * network's own forward, frames, tracking, and threads sharing one
- * network. */
+ * network's own forward, views of a crop in training's order
+ * (predict_box), frames, tracking, and threads sharing one network. */
 #include "testutil.h"
 #include "image/image.h"
+#include "predict/preprocessor.h"
 #include "predict/vote.h"
 
 #include <math.h>
@@ -414,6 +415,318 @@ START_TEST(ensemble_refuses_what_does_not_fit)
 }
 END_TEST
 
+/* ---- views of a crop -------------------------------------------------------- */
+
+/* A 90 x 70 frame with a smooth, asymmetric pattern and noise: CLAHE's
+ * tiles and the rotation's border fill both matter. */
+static void make_frame(uint8_t *px)
+{
+    unsigned s = 7;
+    for (int y = 0; y < 70; y++)
+        for (int x = 0; x < 90; x++) {
+            s = s * 1103515245u + 12345u;
+            double v = 120 + 80 * sin(0.11 * x + 0.004 * y * y) +
+                       30.0 * x / 90 + (double)(s >> 28);
+            px[y * 90 + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+}
+
+static const emo_box frame_box = {18, 9, 52, 52};
+
+/* emo_preprocessor_normalize as 1.1 first made it, step by step, for the
+ * whole frame as the face (no margin): crop, mode, blur, mean. */
+static void old_normalize(const uint8_t *px, int w, int h, int mode,
+                          int blur, const float *mean, float *out)
+{
+    float a[NN], t[NN];
+    emo__crop_resize_u8_f32(px, w, h, w, 0, 0, w, h, a, N, N);
+    emo__photometric_f32(a, N, N, mode);
+    if (blur)
+        emo__gauss5_f32(a, N, N, out, 1.0, t);
+    else
+        memcpy(out, a, sizeof a);
+    for (int i = 0; mean && i < NN; i++)
+        out[i] -= mean[i];
+}
+
+START_TEST(normalize_is_crop_then_finish)
+{
+    uint8_t px[90 * 70];
+    make_frame(px);
+    float mean[NN];
+    for (int i = 0; i < NN; i++)
+        mean[i] = 0.2f + 0.3f * (float)(i % N) / N;
+    emo_preprocessor *pp;
+    ck_assert_emo_ok(emo_preprocessor_create(&pp));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, N));
+    for (int m = 0; m <= 1; m++) {
+        ck_assert_emo_ok(emo_preprocessor_set_mean(pp, m ? mean : NULL, NN));
+        for (int blur = 0; blur <= 1; blur++)
+            for (int mode = EMO_PHOTO_NONE; mode <= EMO_PHOTO_STANDARDIZE;
+                 mode++) {
+                float got[NN], two[NN], want[NN];
+                ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_BLUR,
+                                                          blur));
+                ck_assert_emo_ok(emo_preprocessor_set_int(
+                    pp, EMO_OPT_PHOTOMETRIC, mode));
+                ck_assert_emo_ok(emo_preprocessor_normalize(
+                    pp, px, 90, 70, 90, NULL, got, NN));
+                old_normalize(px, 90, 70, mode, blur, m ? mean : NULL,
+                              want);
+                ck_assert_msg(memcmp(got, want, sizeof got) == 0,
+                              "mean %d blur %d mode %d", m, blur, mode);
+                /* and at a box (margin, shift), crop then finish */
+                ck_assert_emo_ok(emo_preprocessor_normalize(
+                    pp, px, 90, 70, 90, &frame_box, got, NN));
+                ck_assert_emo_ok(emo__pp_crop(pp, px, 90, 70, 90,
+                                              &frame_box, two, NN));
+                ck_assert_emo_ok(emo__pp_finish(pp, two, 1));
+                ck_assert_msg(memcmp(got, two, sizeof got) == 0,
+                              "box: mean %d blur %d mode %d", m, blur, mode);
+            }
+    }
+    emo_preprocessor_destroy(pp);
+}
+END_TEST
+
+/* Geometric view b (EMO_VIEW_* bit index) of src into dst. */
+static void geometric(const float *src, int b, double deg, double zoom,
+                      float *dst)
+{
+    static const int mirrored[8] = {0, 1, 0, 0, 1, 1, 0, 1};
+    static const int turn[8] = {0, 0, 1, -1, 1, -1, 0, 0};
+    float flipped[NN];
+    if (mirrored[b]) {
+        emo__flip_f32(src, N, N, flipped);
+        src = flipped;
+    }
+    if (b <= 1)
+        memcpy(dst, src, sizeof flipped);
+    else
+        emo__affine_f32(src, N, N, dst, turn[b] * deg, b >= 6 ? zoom : 1.0,
+                        0, 0);
+}
+
+/* The views of mask of the raw crop for one network, documented order:
+ * late, each geometric view then finished; otherwise the finished crop's
+ * geometric views; then the mean subtracted. */
+static void crop_views(emo_preprocessor *pp, const float *crop, int mask,
+                       int late, const float *mean, float *out, int *nv)
+{
+    float fin[NN];
+    memcpy(fin, crop, sizeof fin);
+    ck_assert_emo_ok(emo__pp_finish(pp, fin, 0));
+    int v = 0;
+    for (int b = 0; b < 8; b++) {
+        if (!(mask & (1 << b)))
+            continue;
+        float *dst = out + v++ * NN;
+        geometric(late ? crop : fin, b, 10.0, 1.1, dst);
+        if (late)
+            ck_assert_emo_ok(emo__pp_finish(pp, dst, 0));
+        for (int i = 0; mean && i < NN; i++)
+            dst[i] -= mean[i];
+    }
+    *nv = v;
+}
+
+/* Scores of the views through net, voted. */
+static void forward_vote(emo_network *net, const float *views, int nv,
+                         emo_prediction *out)
+{
+    float probs[8 * CLASSES];
+    ck_assert_emo_ok(emo_network_forward(net, views, nv, probs));
+    ck_assert_emo_ok(emo__vote(probs, nv, CLASSES, EMO_VOTE_MAJORITY, out));
+}
+
+static float score_gap(const emo_prediction *a, const emo_prediction *b)
+{
+    float d = 0.0f;
+    for (int c = 0; c < CLASSES; c++)
+        d = fmaxf(d, fabsf(a->scores[c] - b->scores[c]));
+    return d;
+}
+
+/* predict_box gives the network finish(rotate(crop)) when the model was
+ * trained so (a photometric mode, or a lighting augmentation), and
+ * rotate(finish(crop)) otherwise; the old order is told apart. */
+static void check_crop_order(emo_network *net, int mode, int lighting,
+                             int late)
+{
+    uint8_t px[90 * 70];
+    make_frame(px);
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_TRAIN_AUGMENT,
+                                         EMO_AUG_MIRROR | EMO_AUG_ROTATE |
+                                             lighting));
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    emo_preprocessor *pp = emo_predictor_preprocessor(p);
+    float mean[NN], crop[NN], views[8 * NN];
+    for (int i = 0; i < NN; i++)
+        mean[i] = 0.4f * (float)(i % N) / N; /* asymmetric */
+    ck_assert_emo_ok(emo_preprocessor_set_mean(pp, mean, NN));
+    ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                              mode));
+    ck_assert_emo_ok(emo__pp_crop(pp, px, 90, 70, 90, &frame_box, crop, NN));
+    int mask = EMO_VIEW_ORIGINAL | EMO_VIEW_ROTATE_POS | EMO_VIEW_ROTATE_NEG |
+               EMO_VIEW_MIRROR_ROTATE_POS | EMO_VIEW_ZOOM;
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, mask));
+    emo_prediction want, other, got;
+    int nv;
+    crop_views(pp, crop, mask, late, mean, views, &nv);
+    forward_vote(net, views, nv, &want);
+    crop_views(pp, crop, mask, !late, mean, views, &nv);
+    forward_vote(net, views, nv, &other);
+    ck_assert_emo_ok(emo_predictor_predict_box(p, px, 90, 70, 90, &frame_box,
+                                               &got));
+    ck_assert_int_eq(got.num_views, nv);
+    ck_assert_msg(score_gap(&got, &want) < 1e-5f,
+                  "mode %d lighting %d: views not made in training's order "
+                  "(gap %g)", mode, lighting, score_gap(&got, &want));
+    ck_assert_msg(score_gap(&got, &other) > 1e-4f,
+                  "mode %d: the two orders are not told apart", mode);
+    for (int v = 0; v < nv; v++)
+        ck_assert_int_eq(got.view_labels[v], want.view_labels[v]);
+    ck_assert_int_eq(memcmp(&got.box, &frame_box, sizeof frame_box), 0);
+    emo_predictor_destroy(p);
+}
+
+START_TEST(box_views_are_finished_as_training_did)
+{
+    emo_network *net = lenet();
+    check_crop_order(net, EMO_PHOTO_CLAHE, 0, 1);
+    check_crop_order(net, EMO_PHOTO_STANDARDIZE, 0, 1);
+    /* no mode: blurred then augmented, as 1.0 trained, unless lighting
+     * augmentation made training finish late */
+    check_crop_order(net, EMO_PHOTO_NONE, 0, 0);
+    check_crop_order(net, EMO_PHOTO_NONE, EMO_AUG_GAMMA, 1);
+    emo_network_destroy(net);
+}
+END_TEST
+
+/* In an ensemble each network gets the views in its own training's order
+ * minus its own mean. */
+START_TEST(box_views_per_ensemble_member)
+{
+    uint8_t px[90 * 70];
+    make_frame(px);
+    float mean_a[NN], mean_b[NN], crop[NN], va[8 * NN], vb[8 * NN];
+    emo_network *a = lenet_variant(2, 1, mean_a);
+    emo_network *b = lenet_variant(5, 2, mean_b);
+    ck_assert_emo_ok(emo_network_set_int(b, EMO_OPT_TRAIN_AUGMENT,
+                                         EMO_AUG_MIRROR | EMO_AUG_SHADE));
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(a, &p));
+    ck_assert_emo_ok(emo_predictor_add_network(p, b));
+    emo_preprocessor *pp = emo_predictor_preprocessor(p);
+    ck_assert_emo_ok(emo__pp_crop(pp, px, 90, 70, 90, &frame_box, crop, NN));
+    int nv;
+    crop_views(pp, crop, 255, 0, mean_a, va, &nv); /* a: no lighting */
+    crop_views(pp, crop, 255, 1, mean_b, vb, &nv); /* b: shade */
+    float pa[8 * CLASSES], pb[8 * CLASSES];
+    ck_assert_emo_ok(emo_network_forward(a, va, nv, pa));
+    ck_assert_emo_ok(emo_network_forward(b, vb, nv, pb));
+    for (int i = 0; i < nv * CLASSES; i++)
+        pa[i] = (pa[i] + pb[i]) / 2;
+    emo_prediction want, got;
+    ck_assert_emo_ok(emo__vote(pa, nv, CLASSES, EMO_VOTE_MAJORITY, &want));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS, 255));
+    ck_assert_emo_ok(emo_predictor_predict_box(p, px, 90, 70, 90, &frame_box,
+                                               &got));
+    ck_assert_msg(score_gap(&got, &want) < 1e-5f, "gap %g",
+                  score_gap(&got, &want));
+    ck_assert_int_eq(got.label, want.label);
+    emo_predictor_destroy(p);
+    emo_network_destroy(a);
+    emo_network_destroy(b);
+}
+END_TEST
+
+/* One view through one network: the normalised face, bit for bit, from
+ * predict_box and predict_frame alike. */
+START_TEST(box_single_view_is_the_normalised_face)
+{
+    uint8_t px[90 * 70];
+    make_frame(px);
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    emo_preprocessor *pp = emo_predictor_preprocessor(p);
+    float mean[NN], face[NN];
+    for (int i = 0; i < NN; i++)
+        mean[i] = 0.3f * (float)(i / N) / N;
+    ck_assert_emo_ok(emo_preprocessor_set_mean(pp, mean, NN));
+    ck_assert_emo_ok(emo_predictor_set_int(p, EMO_OPT_PREDICT_VIEWS,
+                                           EMO_VIEW_ORIGINAL));
+    for (int mode = EMO_PHOTO_NONE; mode <= EMO_PHOTO_STANDARDIZE; mode++) {
+        ck_assert_emo_ok(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
+                                                  mode));
+        for (int k = 0; k < 2; k++) {
+            const emo_box *box = k ? &frame_box : NULL;
+            emo_prediction want, got;
+            ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, 90, 70, 90,
+                                                        box, face, NN));
+            ck_assert_emo_ok(emo_predictor_predict_face(p, face, NN, &want));
+            ck_assert_emo_ok(emo_predictor_predict_box(p, px, 90, 70, 90, box,
+                                                       &got));
+            ck_assert_int_eq(memcmp(got.scores, want.scores,
+                                    sizeof got.scores), 0);
+            ck_assert_int_eq(got.label, want.label);
+            ck_assert_int_eq(got.num_views, 1);
+            ck_assert_int_eq(got.box.w, k ? frame_box.w : 90);
+            ck_assert_int_eq(got.box.h, k ? frame_box.h : 70);
+        }
+    }
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
+START_TEST(box_contract)
+{
+    uint8_t px[90 * 70] = {0};
+    emo_network *net = lenet();
+    emo_predictor *p;
+    ck_assert_emo_ok(emo_predictor_create(net, &p));
+    emo_prediction r;
+    const emo_box empty = {0, 0, 0, 10}, outside = {90, 0, 10, 10},
+                 left = {-20, 0, 20, 20};
+    ck_assert_int_eq(emo_predictor_predict_box(NULL, px, 90, 70, 90, NULL,
+                                               &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, NULL, 90, 70, 90, NULL, &r),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 90, NULL,
+                                               NULL), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 0, 70, 90, NULL, &r),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 0, 90, NULL, &r),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 89, NULL, &r),
+                     EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 90, &empty,
+                                               &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 90, &outside,
+                                               &r), EMO_ERR_INVALID_ARG);
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 90, &left,
+                                               &r), EMO_ERR_INVALID_ARG);
+    int limit;
+    ck_assert_emo_ok(emo_get_int(EMO_OPT_MAX_PIXELS, &limit));
+    ck_assert_emo_ok(emo_set_int(EMO_OPT_MAX_PIXELS, 90 * 70 - 1));
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 90, NULL, &r),
+                     EMO_ERR_LIMIT);
+    ck_assert_emo_ok(emo_set_int(EMO_OPT_MAX_PIXELS, limit));
+    ck_assert_emo_ok(emo_predictor_predict_box(p, px, 90, 70, 90, NULL, &r));
+    ck_assert_int_eq(r.num_views, 4);
+    /* A preprocessor retuned to another face size no longer fits. */
+    ck_assert_emo_ok(emo_preprocessor_set_int(emo_predictor_preprocessor(p),
+                                              EMO_OPT_FACE_SIZE, 32));
+    ck_assert_int_eq(emo_predictor_predict_box(p, px, 90, 70, 90, NULL, &r),
+                     EMO_ERR_MISMATCH);
+    emo_predictor_destroy(p);
+    emo_network_destroy(net);
+}
+END_TEST
+
 /* ---- frames ---------------------------------------------------------------- */
 
 START_TEST(frame_with_one_face)
@@ -428,18 +741,16 @@ START_TEST(frame_with_one_face)
     ck_assert_emo_ok(emo_predictor_predict_frame(p, px, w, h, w, r, 4,
                                                  &count));
     ck_assert_int_eq(count, 1);
-    /* Same as choosing, normalising and classifying by hand. */
+    /* Same as choosing the face and classifying it at its box. */
     emo_preprocessor *pp = emo_predictor_preprocessor(p);
     emo_box box;
-    float face[NN];
     emo_prediction one;
     ck_assert_emo_ok(emo_preprocessor_choose_face(pp, px, w, h, w, &box));
     ck_assert_int_eq(memcmp(&box, &r[0].box, sizeof box), 0);
-    ck_assert_emo_ok(emo_preprocessor_normalize(pp, px, w, h, w, &box, face,
-                                                NN));
-    ck_assert_emo_ok(emo_predictor_predict_face(p, face, NN, &one));
+    ck_assert_emo_ok(emo_predictor_predict_box(p, px, w, h, w, &box, &one));
     ck_assert_int_eq(one.label, r[0].label);
     ck_assert_int_eq(memcmp(one.scores, r[0].scores, sizeof one.scores), 0);
+    ck_assert_int_eq(memcmp(&one.box, &box, sizeof box), 0);
     /* max = 0 counts without writing. */
     ck_assert_emo_ok(emo_predictor_predict_frame(p, px, w, h, w, NULL, 0,
                                                  &count));
@@ -677,6 +988,11 @@ Suite *predict_suite(void)
     tcase_add_test(tc, views_are_made_before_the_mean);
     tcase_add_test(tc, ensemble_averages_networks_per_view);
     tcase_add_test(tc, ensemble_refuses_what_does_not_fit);
+    tcase_add_test(tc, normalize_is_crop_then_finish);
+    tcase_add_test(tc, box_views_are_finished_as_training_did);
+    tcase_add_test(tc, box_views_per_ensemble_member);
+    tcase_add_test(tc, box_single_view_is_the_normalised_face);
+    tcase_add_test(tc, box_contract);
     suite_add_tcase(s, tc);
     tc = tcase_create("frames");
     tcase_set_timeout(tc, 60);
