@@ -180,6 +180,8 @@ PROTOTYPES = {
     "emo_predictor_predict_frame": (c_int, [_H, c_void_p, c_int, c_int,
                                             c_int, P(CPrediction), c_int,
                                             P(c_int)]),
+    "emo_predictor_predict_box": (c_int, [_H, c_void_p, c_int, c_int, c_int,
+                                          P(Box), P(CPrediction)]),
 }
 
 

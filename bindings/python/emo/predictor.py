@@ -103,6 +103,18 @@ class Predictor(Handle):
         del keep
         return Prediction(out, self._names)
 
+    def predict_box(self, image, box=None):
+        """Classifies the one face at `box` (x, y, w, h; None: the whole
+        frame is the face) of a gray frame, without detection; the views
+        are made from the raw crop as training augmented."""
+        ptr, w, h, stride, keep = gray_pixels(image)
+        b = None if box is None else ctypes.byref(Box(*box))
+        out = CPrediction()
+        check(lib.emo_predictor_predict_box(self, ptr, w, h, stride, b,
+                                            ctypes.byref(out)))
+        del keep
+        return Prediction(out, self._names)
+
     def predict_frame(self, image, max_faces=64):
         """Finds the faces of a gray frame and classifies each; [] if none."""
         ptr, w, h, stride, keep = gray_pixels(image)

@@ -76,6 +76,26 @@ class PredictorTest(unittest.TestCase):
         self.assertEqual(set(d), {"x", "y", "w", "h", "label", "scores"})
         self.assertEqual(set(d["scores"]), set(self.net.class_names))
 
+    def test_predict_box(self):
+        img = emo.load_image(ASTRONAUT)
+        face = self.pred.predict_frame(img)[0]
+        at = self.pred.predict_box(img, tuple(face.box))
+        self.assertEqual(tuple(at.box), tuple(face.box))
+        self.assertEqual(at.scores, face.scores)
+        self.assertEqual(len(at.view_labels), 4)
+        # One view: the normalised face, classified.
+        self.pred.views = 1
+        one = self.pred.predict_box(img, tuple(face.box))
+        norm = self.pred.preprocessor.normalize(img, tuple(face.box))
+        self.assertEqual(one.scores, self.pred.predict_face(norm).scores)
+        w, h = (img.shape[1], img.shape[0]) if np is not None and \
+            isinstance(img, np.ndarray) else (img.width, img.height)
+        whole = self.pred.predict_box(img)
+        self.assertEqual(tuple(whole.box), (0, 0, w, h))
+        with self.assertRaises(emo.EmoError) as cm:
+            self.pred.predict_box(img, (w, 0, 10, 10))
+        self.assertEqual(cm.exception.code, emo.ERR_INVALID_ARG)
+
     @unittest.skipIf(np is None, "numpy not importable")
     def test_threads_share_network(self):
         img = emo.load_image(ASTRONAUT)
