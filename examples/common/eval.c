@@ -251,14 +251,12 @@ static int classify(eval_run *r, int i, emo_prediction *p)
         return EMO_ERR_IO;
     emo_box box;
     rc = emo_preprocessor_choose_face(r->pp, px, w, h, w, &box);
+    /* At the box rather than from a normalised face: the views are then
+     * made from the raw crop, as training augmented. */
     if (rc == EMO_OK)
-        rc = emo_preprocessor_normalize(r->pp, px, w, h, w, &box, r->face,
-                                        r->face_len);
+        rc = emo_predictor_predict_box(r->pred, px, w, h, w, &box, p);
     emo_free(px);
-    if (rc)
-        return EMO_ERR_NO_FACE;
-    rc = emo_predictor_predict_face(r->pred, r->face, r->face_len, p);
-    return rc ? rc : p->label;
+    return rc ? EMO_ERR_NO_FACE : p->label;
 }
 
 /* Counts item i, whose true class is model output t. */
