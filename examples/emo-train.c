@@ -576,8 +576,9 @@ static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
             emo_dataset_count(ds, EMO_SPLIT_ALL, -1),
             emo_dataset_skipped(ds), present_classes(ds, names), protocol);
     cli_print_counts(stderr, ds);
-    cli_warn_left_out(ds, "(--own-classes makes every folder a class of "
-                      "its own)");
+    cli_warn_left_out(ds, "7 classes; --classes 8 keeps it",
+                      "(--own-classes makes every folder a class of its "
+                      "own)");
     return ds;
 }
 

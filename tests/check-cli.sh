@@ -124,6 +124,25 @@ if train --out "$tmp/std.emo"; then
 else
     bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"
 fi
+# Contempt in the data of 7 classes: emo-train points to --classes 8;
+# emo-eval, whose classes are the model's, says the model lacks it (it has
+# no --classes).
+for c in happy contempt; do
+    mkdir -p "$tmp/ct/$c"
+    for k in 1 2; do
+        ln -s "$(pwd)/examples/data/astronaut.png" "$tmp/ct/$c/$k.png"
+    done
+done
+$B/emo-train --folder "$tmp/ct" --net lenet --epochs 1 --split none \
+    --out "$tmp/ct.emo" >/dev/null 2>"$tmp/err"
+grep -q "^emo-train: warning: 2 images of contempt left out (7 classes; \
+--classes 8 keeps it)$" "$tmp/err" || bad "emo-train: contempt warning: $(cat "$tmp/err")"
+$B/emo-eval --model models/default.emo --folder "$tmp/ct" >/dev/null \
+    2>"$tmp/err"
+grep -q "^emo-eval: warning: 2 images of contempt left out (the model has \
+no contempt class;" "$tmp/err" || bad "emo-eval: contempt warning: $(cat "$tmp/err")"
+grep -q -- "--classes" "$tmp/err" &&
+    bad "emo-eval names --classes, which it does not have: $(cat "$tmp/err")"
 # --crop-margin/--crop-shift-y: emo-train stores them; they frame detector
 # boxes only, so training on whole-image faces gives the same weights, and
 # the stored framing is what the overrides of emo-detect give.

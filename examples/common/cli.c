@@ -425,7 +425,8 @@ int cli_same_class(const char *a, const char *b)
     return !strcmp(a, b) || (ca >= 0 && ca == emo_class_from_name(b));
 }
 
-int cli_warn_left_out(const emo_dataset *ds, const char *hint)
+int cli_warn_left_out(const emo_dataset *ds, const char *contempt,
+                      const char *hint)
 {
     const char *name;
     int k = 0, n;
@@ -435,9 +436,8 @@ int cli_warn_left_out(const emo_dataset *ds, const char *hint)
     /* an emotion outside the class set: contempt with 7 classes */
     n = emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS);
     if (n > 0) {
-        fprintf(stderr, "%s: warning: %d image%s of contempt left out (7 "
-                "classes; --classes 8 keeps it)\n", prog, n,
-                n == 1 ? "" : "s");
+        fprintf(stderr, "%s: warning: %d image%s of contempt left out (%s)\n",
+                prog, n, n == 1 ? "" : "s", contempt);
         k++;
     }
     if (k && hint)

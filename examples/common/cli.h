@@ -114,8 +114,12 @@ void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
  * one emotion ("sadness", "sad"). */
 int cli_same_class(const char *a, const char *b);
 /* Writes "prog: warning: folder 'bored' (30 images) is not a class: left
- * out" for each folder the folder sources left out, then `hint` if any. */
-int cli_warn_left_out(const emo_dataset *ds, const char *hint);
+ * out" for each folder the folder sources left out, "prog: warning: 3
+ * images of contempt left out (<contempt>)" when the 7-class set left
+ * contempt out (`contempt` says what applies to the program), then `hint`
+ * if any. */
+int cli_warn_left_out(const emo_dataset *ds, const char *contempt,
+                      const char *hint);
 /* Prints per-split, per-class counts to fp. */
 void cli_print_counts(FILE *fp, const emo_dataset *ds);
 
