@@ -136,16 +136,16 @@ $(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h examples/common/*.[ch]) inc
 MPICC ?= mpicc
 mpi: $(B)/emo-train-mpi $(B)/mpi_allreduce
 
-$(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c $(wildcard examples/common/*.[ch]) \
-                    include/emo.h $(SHARED)
+$(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c examples/mpi/mpi_exit.h \
+                    $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
 # emo-eval sharded over MPI ranks: one report, emo-eval's (examples/common/eval.c).
 mpi: $(B)/emo-eval-mpi
-$(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]) \
-                   include/emo.h $(SHARED)
+$(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c examples/mpi/mpi_exit.h \
+                   $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
@@ -154,7 +154,7 @@ $(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]
 # emo-detect's work from examples/common/detect.c).
 mpi: $(B)/emo-detect-mpi
 
-$(B)/emo-detect-mpi: examples/mpi/emo-detect-mpi.c \
+$(B)/emo-detect-mpi: examples/mpi/emo-detect-mpi.c examples/mpi/mpi_exit.h \
                      $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \

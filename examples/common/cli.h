@@ -71,6 +71,14 @@ void cli_max_pixels(const char *opt, const char *s);
 /* Program name for messages (set by cli_init). */
 void cli_init(const char *argv0);
 const char *cli_prog(void);
+/* Every exit of the helpers in examples/common (--help, --version, usage
+ * errors, cli_check, ...) is cli_exit(status): the hook, if one is set,
+ * then exit(status).  The MPI programs set one that ends MPI. */
+void cli_set_exit_hook(void (*hook)(int status));
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void cli_exit(int status);
 
 /* A network from a preset name (default, lenet, caffenet, alexnet; with
  * num_classes outputs, 0 = 7) or else from a network text file of at most

@@ -191,7 +191,7 @@ static void open_predictor(eval_run *r)
     r->face_len = (size_t)side * side;
     r->face = malloc(r->face_len * sizeof *r->face);
     if (!r->face)
-        exit(1);
+        cli_exit(1);
 }
 
 static void open_dataset(eval_run *r)

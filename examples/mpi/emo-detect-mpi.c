@@ -23,6 +23,7 @@
 #include "common/cli.h"
 #include "common/detect.h"
 #include "emo.h"
+#include "mpi_exit.h"
 
 /* Files per rank per round. */
 #define ROUND 16
@@ -117,6 +118,7 @@ static int round_trip(detect_runner *r, const detect_options *o, int rank,
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
+    mpi_exit_init();
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);

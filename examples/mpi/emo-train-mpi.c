@@ -50,6 +50,7 @@
 #include "common/cli.h"
 #include "common/train_options.h"
 #include "emo.h"
+#include "mpi_exit.h"
 
 typedef struct options {
     train_args base; /* sources, split, net, seeds, checkpoint, --out */
@@ -187,8 +188,7 @@ static void parse(int argc, char **argv, options *o)
             fprintf(stderr, "%s: --shards %d must be a multiple of the %d "
                     "ranks and divide --batch %d\n", cli_prog(), o->shards,
                     W.size, o->batch);
-        MPI_Finalize();
-        exit(2);
+        cli_exit(2); /* every rank alike: MPI_Finalize (mpi_exit.h) */
     }
 }
 
@@ -504,6 +504,7 @@ static double val_accuracy(emo_network *net, const faces *va, int side,
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
+    mpi_exit_init();
     W.comm = MPI_COMM_WORLD;
     MPI_Comm_rank(W.comm, &W.rank);
     MPI_Comm_size(W.comm, &W.size);
