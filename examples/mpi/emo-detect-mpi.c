@@ -30,7 +30,7 @@
 
 static const char mpi_about[] =
     "emo-detect under mpirun -np N: rank r takes the files at positions"
-    " r, r + N, ...;\nrank 0 prints one JSON object per line per file, in"
+    " r, r + N,\n...; rank 0 prints one JSON object per line per file, in"
     " the list's order.";
 
 static void fail(const char *what)

@@ -109,7 +109,7 @@ static const char mpi_synopsis[] = "SOURCE... --out MODEL [options]";
 static const char mpi_about[] =
     "Data-parallel training under mpirun -np N: each rank trains on its"
     " shards of\nevery global batch and the gradients are summed over the"
-    " ranks (docs/scaling.md).";
+    " ranks\n(docs/scaling.md).";
 
 static void fail(const char *what)
 {
