@@ -136,16 +136,16 @@ $(B)/emo-%: examples/emo-%.c $(wildcard examples/*.h examples/common/*.[ch]) inc
 MPICC ?= mpicc
 mpi: $(B)/emo-train-mpi $(B)/mpi_allreduce
 
-$(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c $(wildcard examples/common/*.[ch]) \
-                    include/emo.h $(SHARED)
+$(B)/emo-train-mpi: examples/mpi/emo-train-mpi.c examples/mpi/mpi_exit.h \
+                    $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
 
 # emo-eval sharded over MPI ranks: one report, emo-eval's (examples/common/eval.c).
 mpi: $(B)/emo-eval-mpi
-$(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]) \
-                   include/emo.h $(SHARED)
+$(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c examples/mpi/mpi_exit.h \
+                   $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
 	  -Wl,-rpath,'$$ORIGIN:$$ORIGIN/../lib' $(LDFLAGS)
@@ -154,7 +154,7 @@ $(B)/emo-eval-mpi: examples/mpi/emo-eval-mpi.c $(wildcard examples/common/*.[ch]
 # emo-detect's work from examples/common/detect.c).
 mpi: $(B)/emo-detect-mpi
 
-$(B)/emo-detect-mpi: examples/mpi/emo-detect-mpi.c \
+$(B)/emo-detect-mpi: examples/mpi/emo-detect-mpi.c examples/mpi/mpi_exit.h \
                      $(wildcard examples/common/*.[ch]) include/emo.h $(SHARED)
 	$(MPICC) -std=c11 -D_GNU_SOURCE $(WARN) -g $(OPT) -Iinclude -Iexamples \
 	  $(CFLAGS) $< $(wildcard examples/common/*.c) -o $@ -L$(B) -lemo -lm \
@@ -282,7 +282,8 @@ check-cpu: lib $(B)/check_libemo
 check-detect: lib examples
 	@sh tests/check-detect.sh $(PYTHON)
 
-check-cli: examples
+# With mpicc, the MPI programs too (check-cli.sh skips those not built).
+check-cli: examples man $(if $(shell command -v $(MPICC) 2>/dev/null),mpi)
 	@sh tests/check-cli.sh $(B)
 
 # Other architectures, each cross-built in build/cross/ARCH against the
@@ -367,7 +368,11 @@ $(B)/python/_config.py: FORCE
 
 # Manual pages, generated from docs/ by tools/gen-man.py (python3 only).
 MAN1 := emo-detect emo-train emo-eval emo-live
-MAN_PAGES := $(MAN1:%=$(B)/man/%.1) $(B)/man/libemo.3
+# The MPI programs' pages (make mpi; not installed, as the programs are
+# not) are built without MPI, from docs/scaling.md.
+MAN1_MPI := emo-train-mpi emo-detect-mpi emo-eval-mpi
+MAN_PAGES := $(MAN1:%=$(B)/man/%.1) $(MAN1_MPI:%=$(B)/man/%.1) \
+             $(B)/man/libemo.3
 man: $(MAN_PAGES)
 
 $(B)/man/%.1: docs/%.md tools/gen-man.py
@@ -387,6 +392,26 @@ $(B)/man/emo-eval.1: docs/datasets.md tools/gen-man.py
 	  --name emo-eval --part emo-eval \
 	  --summary "accuracy, per-class recall and calibration of a model" \
 	  $< > $@
+
+# emo-train-mpi is all of docs/scaling.md; the other two, their sections.
+$(B)/man/emo-train-mpi.1: docs/scaling.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
+	  --name emo-train-mpi \
+	  --summary "data-parallel training of an emotion model over MPI ranks" \
+	  $< > $@
+
+$(B)/man/emo-detect-mpi.1: docs/scaling.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
+	  --name emo-detect-mpi --part "Detection over a file list" \
+	  --summary "emo-detect over a file list split over MPI ranks" $< > $@
+
+$(B)/man/emo-eval-mpi.1: docs/scaling.md tools/gen-man.py
+	@mkdir -p $(dir $@)
+	$(PYTHON) tools/gen-man.py --section 1 --version $(VERSION) \
+	  --name emo-eval-mpi --part "Sharded evaluation: emo-eval-mpi" \
+	  --summary "emo-eval's evaluation sharded over MPI ranks" $< > $@
 
 $(B)/man/libemo.3: docs/guide.md tools/gen-man.py
 	@mkdir -p $(dir $@)

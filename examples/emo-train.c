@@ -39,6 +39,7 @@
 #include "common/cli.h"
 #include "common/model_path.h"
 #include "common/plot.h"
+#include "common/train_options.h"
 #include "emo.h"
 
 #define MAX_EPOCHS 100000
@@ -50,17 +51,14 @@
 #define MAX_LR_MULTS 64
 
 typedef struct options {
-    cli_source src[CLI_MAX_SOURCES];
-    int n_src;
-    const char *val_folder, *split, *net, *finetune, *freeze_except;
+    train_args base; /* sources, split, net, seeds, checkpoint, --out */
+    const char *finetune, *freeze_except;
     const char *lr_mult[MAX_LR_MULTS];
     int n_lr_mult;
-    const char *checkpoint, *out, *curve;
-    int classes, face_size, detect, blur, resume, threads, own_classes;
+    const char *curve;
+    int face_size, detect, threads, own_classes;
     cli_framing framing; /* stored in the model */
     int photometric; /* EMO_PHOTO_* */
-    unsigned long seed;
-    long train_seed;        /* -1: the split's seed */
     /* training options as (key, value) pairs applied to the network */
     int keys[32];
     double vals[32];
@@ -251,12 +249,8 @@ static int train_option(options *o, const char *a, const char *v)
 static void parse_args(options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
-    o->net = "default";
-    o->classes = 7;
-    o->blur = 1;
+    train_args_init(&o->base);
     o->threads = 1;
-    o->seed = 1;
-    o->train_seed = -1;
     cli_framing_init(&o->framing);
     cli_parser p;
     cli_parser_init(&p, argc, argv, train_options,
@@ -267,33 +261,17 @@ static void parse_args(options *o, int argc, char **argv)
         if (!*a)
             cli_usage_error("unexpected argument '%s' (sources are given"
                             " with --folder, --list, ...)", v);
-        if (cli_source_option(a, v, o->src, &o->n_src) ||
+        if (train_args_option(&o->base, a, v) ||
             cli_framing_option(a, v, &o->framing) || train_option(o, a, v))
             continue;
-        if (!strcmp(a, "--val-folder"))
-            o->val_folder = v;
-        else if (!strcmp(a, "--split"))
-            o->split = v;
-        else if (!strcmp(a, "--net"))
-            o->net = v;
-        else if (!strcmp(a, "--classes"))
-            o->classes = cli_int(a, v, 7, 8);
-        else if (!strcmp(a, "--face-size"))
+        if (!strcmp(a, "--face-size"))
             o->face_size = cli_int(a, v, 8, 512);
         else if (!strcmp(a, "--detect"))
             o->detect = 1;
         else if (!strcmp(a, "--own-classes"))
             o->own_classes = 1;
-        else if (!strcmp(a, "--no-blur"))
-            o->blur = 0;
         else if (!strcmp(a, "--photometric"))
             o->photometric = cli_photometric(a, v);
-        else if (!strcmp(a, "--seed"))
-            o->seed = (unsigned long)cli_int(a, v, 0,
-                                             0x7fffffff);
-        else if (!strcmp(a, "--train-seed"))
-            o->train_seed = cli_int(a, v, 0,
-                                    0x7fffffff);
         else if (!strcmp(a, "--net-seed"))
             set_opt(o, EMO_OPT_NET_SEED,
                     cli_int(a, v, 0, 0x7fffffff));
@@ -308,29 +286,19 @@ static void parse_args(options *o, int argc, char **argv)
                 cli_usage_error("--lr-mult: at most %d layers",
                                 MAX_LR_MULTS);
             o->lr_mult[o->n_lr_mult++] = v;
-        } else if (!strcmp(a, "--checkpoint"))
-            o->checkpoint = v;
-        else if (!strcmp(a, "--resume"))
-            o->resume = 1;
-        else if (!strcmp(a, "--out"))
-            o->out = v;
-        else if (!strcmp(a, "--curve"))
+        } else if (!strcmp(a, "--curve"))
             o->curve = v;
         else if (!strcmp(a, "--max-pixels"))
             cli_max_pixels(a, v);
     }
-    if (!o->n_src)
+    if (!o->base.n_src)
         cli_usage_error("no training data (give --folder DIR, --list F, "
                         "--ckplus DIR, --jaffe DIR or --fer-csv F)");
-    if (!o->out)
+    if (!o->base.out)
         cli_usage_error("no output model (give --out MODEL)");
-    if (o->resume && !o->checkpoint)
+    if (o->base.resume && !o->base.checkpoint)
         cli_usage_error("--resume needs --checkpoint");
-    if (o->val_folder && o->split && strcmp(o->split, "none"))
-        cli_usage_error("--val-folder is the validation set: use --split"
-                        " none (the sources are then all training data)");
-    if (!o->split)
-        o->split = o->val_folder ? "none" : "random:0.7,0.1,0.2";
+    train_args_split(&o->base, "random:0.7,0.1,0.2");
 }
 
 /* ---- checks before the long run ------------------------------------------ */
@@ -406,18 +374,20 @@ static emo_network *make_network(const options *o, const emo_dataset *ds)
 {
     const char *names[EMO_MAX_CLASSES];
     int n = present_classes(ds, names);
-    emo_network *net = cli_create_network(o->net, n);
+    emo_network *net = cli_create_network(o->base.net, n);
     if (emo_network_num_classes(net) == n)
         cli_check(emo_network_set_class_names(net, names, n), "class names");
     else /* a network text's own outputs: matched to the data by name */
         fprintf(stderr, "%s: note: %s has %d outputs for %d classes in the "
-                "data: its own class names are kept\n", cli_prog(), o->net,
+                "data: its own class names are kept\n", cli_prog(),
+                o->base.net,
                 emo_network_num_classes(net), n);
     cli_check(emo_network_set_int(net, EMO_OPT_NET_THREADS, o->threads),
               "--threads");
     /* --train-seed varies shuffles and augmentation over the same split,
      * to measure how much a result owes to the draw */
-    int train_seed = o->train_seed >= 0 ? (int)o->train_seed : (int)o->seed;
+    int train_seed = o->base.train_seed >= 0 ? (int)o->base.train_seed
+                                             : (int)o->base.seed;
     cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_SEED, train_seed),
               "--train-seed");
     /* on the fresh network, so EMO_OPT_NET_SEED (--net-seed) redraws its
@@ -582,31 +552,33 @@ static emo_dataset *load_data(const options *o, char *protocol, size_t cap)
 {
     emo_dataset *ds;
     cli_check(emo_dataset_create(&ds), "dataset");
-    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o->classes),
+    cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o->base.classes),
               "--classes");
     cli_check(emo_dataset_set_int(ds, EMO_OPT_DATA_FOLDER_CLASSES,
                                   o->own_classes), "--own-classes");
-    if (o->val_folder) {
+    if (o->base.val_folder) {
         /* loaded first and marked: the sources that follow come in as
          * training items */
-        cli_check(emo_dataset_add_folder(ds, o->val_folder), o->val_folder);
+        cli_check(emo_dataset_add_folder(ds, o->base.val_folder),
+                  o->base.val_folder);
         cli_check(emo_dataset_split_all(ds, EMO_SPLIT_VAL), "split");
     }
-    cli_load_sources(ds, o->src, o->n_src);
-    if (o->val_folder) {
+    cli_load_sources(ds, o->base.src, o->base.n_src);
+    if (o->base.val_folder) {
         snprintf(protocol, cap, "all sources for training, %s for "
-                 "validation", o->val_folder);
+                 "validation", o->base.val_folder);
     } else {
-        cli_apply_split(ds, o->split, o->seed, EMO_SPLIT_TRAIN, protocol,
-                        cap);
+        cli_apply_split(ds, o->base.split, o->base.seed, EMO_SPLIT_TRAIN,
+                        protocol, cap);
     }
     const char *names[EMO_MAX_CLASSES];
     fprintf(stderr, "%d images (%d unreadable skipped), %d classes; %s\n",
             emo_dataset_count(ds, EMO_SPLIT_ALL, -1),
             emo_dataset_skipped(ds), present_classes(ds, names), protocol);
     cli_print_counts(stderr, ds);
-    cli_warn_left_out(ds, "(--own-classes makes every folder a class of "
-                      "its own)");
+    cli_warn_left_out(ds, "7 classes; --classes 8 keeps it",
+                      "(--own-classes makes every folder a class of its "
+                      "own)");
     return ds;
 }
 
@@ -622,7 +594,7 @@ static emo_preprocessor *make_preprocessor(const options *o,
               "--face-size");
     cli_check(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_ENABLE, o->detect),
               "--detect");
-    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o->blur),
+    cli_check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o->base.blur),
               "--no-blur");
     cli_apply_framing(pp, &o->framing);
     cli_check(emo_preprocessor_set_int(pp, EMO_OPT_PHOTOMETRIC,
@@ -678,9 +650,9 @@ int main(int argc, char **argv)
     cli_init(argv[0]);
     options o;
     parse_args(&o, argc, argv);
-    check_writable("--out", o.out);
-    if (o.checkpoint)
-        check_writable("--checkpoint", o.checkpoint);
+    check_writable("--out", o.base.out);
+    if (o.base.checkpoint)
+        check_writable("--checkpoint", o.base.checkpoint);
     if (o.curve)
         check_writable("--curve", o.curve);
     char protocol[256];
@@ -689,10 +661,11 @@ int main(int argc, char **argv)
     emo_network *net = make_network(&o, ds);
     apply_layer_lr(net, &o);
     emo_preprocessor *pp = make_preprocessor(&o, net);
-    if (o.checkpoint) {
-        cli_check(emo_network_set_checkpoint(net, o.checkpoint),
+    if (o.base.checkpoint) {
+        cli_check(emo_network_set_checkpoint(net, o.base.checkpoint),
                   "--checkpoint");
-        cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_RESUME, o.resume),
+        cli_check(emo_network_set_int(net, EMO_OPT_TRAIN_RESUME,
+                                      o.base.resume),
                   "--resume");
     }
     int epochs;
@@ -705,8 +678,8 @@ int main(int argc, char **argv)
     if (emo_dataset_skipped(ds) > 0)
         fprintf(stderr, "%d images left out (unreadable, undecodable or no "
                 "face found)\n", emo_dataset_skipped(ds));
-    cli_check(emo_network_save(net, o.out), o.out);
-    fprintf(stderr, "saved %s\n", o.out);
+    cli_check(emo_network_save(net, o.base.out), o.base.out);
+    fprintf(stderr, "saved %s\n", o.base.out);
     if (o.curve)
         cli_check(plot_curves(o.curve, epochs, h.loss, h.val_loss, h.acc,
                               h.val_acc), o.curve);

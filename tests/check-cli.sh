@@ -21,9 +21,9 @@ expect() {
         cat "$tmp/err" >&2; }
 }
 
-for p in emo-detect emo-train emo-eval emo-live; do
-    x=$B/$p
-    [ -x "$x" ] || { echo "check-cli: $x missing (make examples)" >&2; exit 1; }
+# help_version PROG: --help, --version, an unknown option, the man page
+help_version() {
+    p=$1 x=$B/$1
     "$x" --help >"$tmp/help" 2>"$tmp/err" || bad "$p --help: exit $?"
     [ -s "$tmp/err" ] && bad "$p --help wrote to stderr"
     grep -q "^usage: $p " "$tmp/help" || bad "$p --help: no usage line"
@@ -38,13 +38,34 @@ for p in emo-detect emo-train emo-eval emo-live; do
     grep -q "^$p (libemo) [0-9]*\.[0-9]*\.[0-9]*$" "$tmp/ver" ||
         bad "$p --version: '$(cat "$tmp/ver")'"
     expect 2 "^$p: unknown option --bogus\$" "$x" --bogus
+    # one error line, then the pointer to --help: not the whole usage block
+    [ "$(wc -l <"$tmp/err")" -le 2 ] || bad "$p: usage error over 2 lines"
+    name=$(sed -n '/^\.SH NAME/{n;s/\\//g;p;}' "$B/man/$p.1" 2>/dev/null)
+    case $name in
+        "$p - "*) ;;
+        *) bad "$p: no man page $B/man/$p.1 that names it (make man)" ;;
+    esac
+}
+
+for p in emo-detect emo-train emo-eval emo-live; do
+    x=$B/$p
+    [ -x "$x" ] || { echo "check-cli: $x missing (make examples)" >&2; exit 1; }
+    help_version $p
     expect 2 "^$p: unknown option --max-pixel (did you mean --max-pixels?)" \
         "$x" --max-pixel 9
     expect 2 "^$p: --max-pixels: 'x' is not" "$x" --max-pixels x
     expect 2 "^$p: --crop-shift-y: '0.7' is not" "$x" --crop-shift-y 0.7
     expect 2 "^$p: --crop-margin: '-0.5' is not" "$x" --crop-margin -0.5
-    # one error line, then the pointer to --help: not the whole usage block
     [ "$(wc -l <"$tmp/err")" -le 2 ] || bad "$p: usage error over 2 lines"
+done
+# The MPI programs, when `make mpi` built them (it needs mpicc), run as
+# singletons (no mpirun); their man pages are built without MPI.
+for p in emo-train-mpi emo-detect-mpi emo-eval-mpi; do
+    if [ -x "$B/$p" ]; then
+        help_version $p
+    else
+        echo "check-cli: $p not built (make mpi, with mpicc): skipped"
+    fi
 done
 # a misspelt option after an operand is still the misspelling
 expect 2 "unknown option --bogus\$" $B/emo-detect a.png --bogus
@@ -124,6 +145,25 @@ if train --out "$tmp/std.emo"; then
 else
     bad "emo-train on happy/sad/bored: $(cat "$tmp/err")"
 fi
+# Contempt in the data of 7 classes: emo-train points to --classes 8;
+# emo-eval, whose classes are the model's, says the model lacks it (it has
+# no --classes).
+for c in happy contempt; do
+    mkdir -p "$tmp/ct/$c"
+    for k in 1 2; do
+        ln -s "$(pwd)/examples/data/astronaut.png" "$tmp/ct/$c/$k.png"
+    done
+done
+$B/emo-train --folder "$tmp/ct" --net lenet --epochs 1 --split none \
+    --out "$tmp/ct.emo" >/dev/null 2>"$tmp/err"
+grep -q "^emo-train: warning: 2 images of contempt left out (7 classes; \
+--classes 8 keeps it)$" "$tmp/err" || bad "emo-train: contempt warning: $(cat "$tmp/err")"
+$B/emo-eval --model models/default.emo --folder "$tmp/ct" >/dev/null \
+    2>"$tmp/err"
+grep -q "^emo-eval: warning: 2 images of contempt left out (the model has \
+no contempt class;" "$tmp/err" || bad "emo-eval: contempt warning: $(cat "$tmp/err")"
+grep -q -- "--classes" "$tmp/err" &&
+    bad "emo-eval names --classes, which it does not have: $(cat "$tmp/err")"
 # --crop-margin/--crop-shift-y: emo-train stores them; they frame detector
 # boxes only, so training on whole-image faces gives the same weights, and
 # the stored framing is what the overrides of emo-detect give.
@@ -186,5 +226,5 @@ else
     echo "check-cli: progress width and video to a terminal skipped" \
         "(no script(1))"
 fi
-[ $fail = 0 ] && echo "check-cli: ok (help, version, usage errors, exit status, own classes, classes scored, calibration report, stored framing and its overrides, --out checked first, progress width, no video to a terminal)"
+[ $fail = 0 ] && echo "check-cli: ok (help, version, man pages, usage errors, exit status, own classes, classes scored, calibration report, stored framing and its overrides, --out checked first, progress width, no video to a terminal)"
 exit $fail

@@ -53,6 +53,23 @@ PYEOF
 # Loopback only, as root, two ranks on however many cores there are.
 run="mpirun --oversubscribe --allow-run-as-root --mca btl self,vader,tcp
      --mca btl_tcp_if_include lo --mca oob_tcp_if_include lo"
+# --help and --version end every rank through MPI_Finalize (mpirun exits
+# 0; without it, 1 and "exiting improperly"); a usage error exits 2.
+for p in emo-train-mpi emo-detect-mpi emo-eval-mpi; do
+    for a in --help --version; do
+        $run -np 2 "build/$p" $a >"$tmp/exit.out" 2>"$tmp/exit.err" ||
+            { echo "mpi: FAIL: mpirun -np 2 $p $a: exit $?"
+              cat "$tmp/exit.err"; exit 1; }
+        grep -q "$p" "$tmp/exit.out" ||
+            { echo "mpi: FAIL: $p $a printed nothing"; exit 1; }
+    done
+    $run -np 2 "build/$p" --bogus >/dev/null 2>"$tmp/exit.err"
+    st=$?
+    [ $st = 2 ] ||
+        { echo "mpi: FAIL: mpirun -np 2 $p --bogus: exit $st, not 2"
+          cat "$tmp/exit.err"; exit 1; }
+done
+echo "mpi: ok: --help and --version finalize MPI on every rank (exit 0)"
 args="--folder $tmp/data --net $tmp/net.txt --batch 16 --epochs 2
       --max-steps 4 --lr 0.05 --mirror"
 # shellcheck disable=SC2086

@@ -274,24 +274,33 @@ START_TEST(train_step_learns_and_forward_agrees)
 }
 END_TEST
 
+/* The soft-target tests' setup: two equal 16-input, 3-class fc nets, n
+ * inputs x drawn from `seed` and the one-hot rows q of `labels`. */
+static void soft_setup(emo_network **a, emo_network **b, float *x, float *q,
+                       const int *labels, int n, uint64_t seed)
+{
+    const char *t = "[net]\nsize = 4\n[fc]\ntype = fc\noutputs = 3\n"
+                    "[p]\ntype = softmax\n";
+    ck_assert_emo_ok(emo_network_create_text(t, a));
+    ck_assert_emo_ok(emo_network_create_text(t, b));
+    emo_rng r;
+    emo__rng_seed(&r, seed);
+    for (int i = 0; i < n * 16; i++)
+        x[i] = (float)emo__rng_gauss(&r);
+    memset(q, 0, sizeof *q * 3 * (size_t)n);
+    for (int i = 0; i < n; i++)
+        q[i * 3 + labels[i]] = 1.0f;
+}
+
 /* Soft targets: one-hot rows step exactly as their labels do; a mixed
  * row's loss is -sum q log p of the probabilities before the step; rows
  * that are not distributions are refused before anything changes. */
 START_TEST(train_step_soft_targets)
 {
-    const char *t = "[net]\nsize = 4\n[fc]\ntype = fc\noutputs = 3\n"
-                    "[p]\ntype = softmax\n";
     emo_network *a, *b;
-    ck_assert_emo_ok(emo_network_create_text(t, &a));
-    ck_assert_emo_ok(emo_network_create_text(t, &b));
-    float x[4 * 16], q[4 * 3] = {0}, p[4 * 3], wa[48], wb[48];
+    float x[4 * 16], q[4 * 3], p[4 * 3], wa[48], wb[48];
     int labels[4] = {0, 2, 1, 2};
-    emo_rng r;
-    emo__rng_seed(&r, 5);
-    for (int i = 0; i < 64; i++)
-        x[i] = (float)emo__rng_gauss(&r);
-    for (int i = 0; i < 4; i++)
-        q[i * 3 + labels[i]] = 1.0f;
+    soft_setup(&a, &b, x, q, labels, 4, 5);
     double la, lb;
     ck_assert_emo_ok(emo_network_train_step(a, x, labels, 4, 0.1, NULL, &la));
     ck_assert_emo_ok(emo_network_train_step_soft(b, x, q, 4, 0.1, NULL, &lb));
@@ -324,6 +333,36 @@ START_TEST(train_step_soft_targets)
     ck_assert_int_eq(emo_network_train_step_soft(b, x, NULL, 4, 0.1, NULL,
                                                  NULL), EMO_ERR_INVALID_ARG);
     emo_network_get_param(b, "fc", 0, wb, 48);
+    ck_assert(memcmp(wa, wb, sizeof wa) == 0);
+    emo_network_destroy(a);
+    emo_network_destroy(b);
+}
+END_TEST
+
+/* The soft step's labels live with the network: a step of a batch that
+ * fits reuses them (no allocation per step), a larger batch grows them,
+ * and the steps still match the hard-label step bit for bit. */
+START_TEST(train_step_soft_reuses_labels)
+{
+    emo_network *a, *b;
+    float x[8 * 16], q[8 * 3], wa[48], wb[48];
+    int labels[8] = {0, 2, 1, 2, 1, 0, 0, 2};
+    soft_setup(&a, &b, x, q, labels, 8, 7);
+    const int batch[] = {4, 2, 4, 8, 3}, cap[] = {4, 4, 4, 8, 8};
+    for (int k = 0; k < 5; k++) {
+        int *before = b->soft_labels, fits = batch[k] <= b->soft_cap;
+        double la, lb;
+        ck_assert_emo_ok(emo_network_train_step(a, x, labels, batch[k], 0.1,
+                                                NULL, &la));
+        ck_assert_emo_ok(emo_network_train_step_soft(b, x, q, batch[k], 0.1,
+                                                     NULL, &lb));
+        ck_assert(la == lb);
+        ck_assert_int_eq(b->soft_cap, cap[k]);
+        if (fits)
+            ck_assert_ptr_eq(b->soft_labels, before);
+    }
+    ck_assert_int_eq(emo_network_get_param(a, "fc", 0, wa, 48), 48);
+    ck_assert_int_eq(emo_network_get_param(b, "fc", 0, wb, 48), 48);
     ck_assert(memcmp(wa, wb, sizeof wa) == 0);
     emo_network_destroy(a);
     emo_network_destroy(b);
@@ -480,6 +519,7 @@ Suite *network_suite(void)
     tcase_add_test(tc, summary_reports_layers);
     tcase_add_test(tc, train_step_learns_and_forward_agrees);
     tcase_add_test(tc, train_step_soft_targets);
+    tcase_add_test(tc, train_step_soft_reuses_labels);
     tcase_add_test(tc, layer_lr_zero_freezes);
     tcase_add_test(tc, lr_mult_in_text_and_seed);
     tcase_add_test(tc, mutated_text_never_crashes);

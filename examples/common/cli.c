@@ -23,6 +23,20 @@ const char *cli_prog(void)
     return prog;
 }
 
+static void (*exit_hook)(int status);
+
+void cli_set_exit_hook(void (*hook)(int status))
+{
+    exit_hook = hook;
+}
+
+void cli_exit(int status)
+{
+    if (exit_hook)
+        exit_hook(status);
+    exit(status);
+}
+
 void cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
@@ -31,7 +45,7 @@ void cli_usage_error(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
-    exit(2);
+    cli_exit(2);
 }
 
 /* ---- the option table ------------------------------------------------- */
@@ -150,11 +164,11 @@ const char *cli_next(cli_parser *p, const char **value)
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
         cli_help(p, stdout);
-        exit(0);
+        cli_exit(0);
     }
     if (!strcmp(a, "--version")) {
         printf("%s (libemo) %s\n", prog, emo_version());
-        exit(0);
+        cli_exit(0);
     }
     const char *eq = strchr(a, '=');
     const char *name = a;
@@ -210,7 +224,7 @@ int cli_int(const char *opt, const char *s, int lo, int hi)
     if (!cli_parse_int(s, lo, hi, &v)) {
         fprintf(stderr, "%s: %s: '%s' is not an integer in [%d, %d]\n", prog,
                 opt, s, lo, hi);
-        exit(2);
+        cli_exit(2);
     }
     return v;
 }
@@ -221,7 +235,7 @@ double cli_double(const char *opt, const char *s, double lo, double hi)
     if (!cli_parse_double(s, lo, hi, &v)) {
         fprintf(stderr, "%s: %s: '%s' is not a number in [%g, %g]\n", prog,
                 opt, s, lo, hi);
-        exit(2);
+        cli_exit(2);
     }
     return v;
 }
@@ -236,7 +250,7 @@ int cli_choice(const char *opt, const char *s, const char *const *choices,
     for (int k = 0; k < n; k++)
         fprintf(stderr, "%s %s", k ? "," : "", choices[k]);
     fputc('\n', stderr);
-    exit(2);
+    cli_exit(2);
 }
 
 int cli_photometric(const char *opt, const char *s)
@@ -255,11 +269,11 @@ void cli_check(int rc, const char *what)
     if (!strncmp(detail, what, n) && detail[n] == ':') {
         /* the library named the file already: say it once */
         fprintf(stderr, "%s: %s (%s)\n", prog, detail, emo_strerror(rc));
-        exit(1);
+        cli_exit(1);
     }
     fprintf(stderr, "%s: %s: %s%s%s\n", prog, what, emo_strerror(rc),
             *detail ? ": " : "", detail);
-    exit(1);
+    cli_exit(1);
 }
 
 void cli_max_pixels(const char *opt, const char *s)
@@ -285,12 +299,12 @@ static char *read_net_text(const char *path)
     if (!fp) { /* the library's message lists the presets */
         fprintf(stderr, "%s: %s: %s, and not a readable file\n", prog, path,
                 emo_last_error());
-        exit(1);
+        cli_exit(1);
     }
     if (bad) {
         fprintf(stderr, "%s: %s: %s\n", prog, path,
                 text ? "unreadable or over 1 MB" : "out of memory");
-        exit(1);
+        cli_exit(1);
     }
     text[n] = 0;
     return text;
@@ -386,7 +400,7 @@ static void bad_split(const char *spec)
 {
     fprintf(stderr, "%s: --split '%s': expected random:TR,VA,TE, "
             "subjects:K:FOLD[:noval] or none\n", prog, spec);
-    exit(2);
+    cli_exit(2);
 }
 
 void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
@@ -425,7 +439,8 @@ int cli_same_class(const char *a, const char *b)
     return !strcmp(a, b) || (ca >= 0 && ca == emo_class_from_name(b));
 }
 
-int cli_warn_left_out(const emo_dataset *ds, const char *hint)
+int cli_warn_left_out(const emo_dataset *ds, const char *contempt,
+                      const char *hint)
 {
     const char *name;
     int k = 0, n;
@@ -435,9 +450,8 @@ int cli_warn_left_out(const emo_dataset *ds, const char *hint)
     /* an emotion outside the class set: contempt with 7 classes */
     n = emo_dataset_left_out(ds, EMO_LEFT_OUT_EXCLUDED_CLASS);
     if (n > 0) {
-        fprintf(stderr, "%s: warning: %d image%s of contempt left out (7 "
-                "classes; --classes 8 keeps it)\n", prog, n,
-                n == 1 ? "" : "s");
+        fprintf(stderr, "%s: warning: %d image%s of contempt left out (%s)\n",
+                prog, n, n == 1 ? "" : "s", contempt);
         k++;
     }
     if (k && hint)

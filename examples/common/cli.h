@@ -71,6 +71,14 @@ void cli_max_pixels(const char *opt, const char *s);
 /* Program name for messages (set by cli_init). */
 void cli_init(const char *argv0);
 const char *cli_prog(void);
+/* Every exit of the helpers in examples/common (--help, --version, usage
+ * errors, cli_check, ...) is cli_exit(status): the hook, if one is set,
+ * then exit(status).  The MPI programs set one that ends MPI. */
+void cli_set_exit_hook(void (*hook)(int status));
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+void cli_exit(int status);
 
 /* A network from a preset name (default, lenet, caffenet, alexnet; with
  * num_classes outputs, 0 = 7) or else from a network text file of at most
@@ -114,8 +122,12 @@ void cli_apply_split(emo_dataset *ds, const char *spec, unsigned long seed,
  * one emotion ("sadness", "sad"). */
 int cli_same_class(const char *a, const char *b);
 /* Writes "prog: warning: folder 'bored' (30 images) is not a class: left
- * out" for each folder the folder sources left out, then `hint` if any. */
-int cli_warn_left_out(const emo_dataset *ds, const char *hint);
+ * out" for each folder the folder sources left out, "prog: warning: 3
+ * images of contempt left out (<contempt>)" when the 7-class set left
+ * contempt out (`contempt` says what applies to the program), then `hint`
+ * if any. */
+int cli_warn_left_out(const emo_dataset *ds, const char *contempt,
+                      const char *hint);
 /* Prints per-split, per-class counts to fp. */
 void cli_print_counts(FILE *fp, const emo_dataset *ds);
 

@@ -53,7 +53,7 @@ void detect_parse(int argc, char **argv, const char *about,
     o->files = malloc(sizeof *o->files * (size_t)(argc > 0 ? argc : 1));
     if (!o->files) {
         fprintf(stderr, "%s: out of memory\n", cli_prog());
-        exit(1);
+        cli_exit(1);
     }
     cli_parser p;
     cli_parser_init(&p, argc, argv, detect_table,
@@ -159,7 +159,7 @@ static void configure(emo_preprocessor *pp, const detect_options *o)
     if (rc) {
         fprintf(stderr, "%s: %s: %s\n", cli_prog(), emo_strerror(rc),
                 emo_last_error());
-        exit(1);
+        cli_exit(1);
     }
 }
 
@@ -170,7 +170,7 @@ static emo_preprocessor *make_preprocessor(const detect_options *o)
     if (rc) {
         fprintf(stderr, "%s: %s: %s\n", cli_prog(), emo_strerror(rc),
                 emo_last_error());
-        exit(1);
+        cli_exit(1);
     }
     configure(pp, o);
     return pp;
@@ -267,7 +267,7 @@ static emo_predictor *make_predictor(detect_options *o, emo_network **net)
     if (!model) {
         fprintf(stderr, "%s: %s (or give --model M, or use "
                 "--detect-only)\n", cli_prog(), emo_last_error());
-        exit(1);
+        cli_exit(1);
     }
     emo_predictor *pred = NULL;
     int rc = emo_network_load(model, net);
@@ -290,7 +290,7 @@ static void *xmalloc(size_t n)
     void *p = malloc(n);
     if (!p) {
         fprintf(stderr, "%s: out of memory\n", cli_prog());
-        exit(1);
+        cli_exit(1);
     }
     return p;
 }

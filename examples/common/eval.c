@@ -191,7 +191,7 @@ static void open_predictor(eval_run *r)
     r->face_len = (size_t)side * side;
     r->face = malloc(r->face_len * sizeof *r->face);
     if (!r->face)
-        exit(1);
+        cli_exit(1);
 }
 
 static void open_dataset(eval_run *r)
@@ -332,7 +332,11 @@ static void finish_protocol(eval_run *r)
 
 void eval_report(eval_run *r)
 {
-    cli_warn_left_out(r->ds, NULL); /* folders that are no class, by name */
+    /* folders that are no class, by name; contempt, which the data's class
+     * set follows the model in leaving out (eval_open) */
+    cli_warn_left_out(r->ds, "the model has no contempt class; counted as "
+                      "left out; a model trained with 8 classes, such as "
+                      "ferplus8.emo, scores them", NULL);
     if (!r->o.split) {
         /* Contempt, the one class 7 leaves out, is a class the model
          * lacks; with a split those images are in no part of it. */

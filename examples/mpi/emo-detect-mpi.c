@@ -23,13 +23,14 @@
 #include "common/cli.h"
 #include "common/detect.h"
 #include "emo.h"
+#include "mpi_exit.h"
 
 /* Files per rank per round. */
 #define ROUND 16
 
 static const char mpi_about[] =
     "emo-detect under mpirun -np N: rank r takes the files at positions"
-    " r, r + N, ...;\nrank 0 prints one JSON object per line per file, in"
+    " r, r + N,\n...; rank 0 prints one JSON object per line per file, in"
     " the list's order.";
 
 static void fail(const char *what)
@@ -117,6 +118,7 @@ static int round_trip(detect_runner *r, const detect_options *o, int rank,
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
+    mpi_exit_init();
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "common/eval.h"
+#include "mpi_exit.h"
 
 static const char about[] =
     "emo-eval over MPI ranks: under mpirun -np N each rank classifies every"
@@ -29,6 +30,7 @@ static const char about[] =
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
+    mpi_exit_init();
     int rank, size;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);

@@ -48,17 +48,15 @@
 #include <string.h>
 
 #include "common/cli.h"
+#include "common/train_options.h"
 #include "emo.h"
+#include "mpi_exit.h"
 
 typedef struct options {
-    cli_source src[CLI_MAX_SOURCES];
-    int n_src;
-    const char *split, *net, *out, *checkpoint, *val_folder;
-    int classes, blur, epochs, batch, policy, mirror, threads, shards;
-    int max_steps, net_seed, wait_timing, resume, stop_after;
+    train_args base; /* sources, split, net, seeds, checkpoint, --out */
+    int epochs, batch, policy, mirror, threads, shards;
+    int max_steps, net_seed, wait_timing, stop_after;
     double lr, momentum, weight_decay;
-    unsigned long seed;
-    long train_seed; /* -1: --seed */
 } options;
 
 /* This rank's faces: its shards' training faces (mean subtracted) and its
@@ -111,7 +109,7 @@ static const char mpi_synopsis[] = "SOURCE... --out MODEL [options]";
 static const char mpi_about[] =
     "Data-parallel training under mpirun -np N: each rank trains on its"
     " shards of\nevery global batch and the gradients are summed over the"
-    " ranks (docs/scaling.md).";
+    " ranks\n(docs/scaling.md).";
 
 static void fail(const char *what)
 {
@@ -131,11 +129,10 @@ static void check(int rc, const char *what)
 static void parse(int argc, char **argv, options *o)
 {
     static const char *const policies[] = {"fixed", "cosine"};
-    *o = (options){.net = "default",
-                   .classes = 7, .blur = 1, .epochs = 10, .batch = 64,
+    *o = (options){.epochs = 10, .batch = 64,
                    .lr = 0.01, .momentum = 0.9, .weight_decay = 5e-4,
-                   .threads = 1, .seed = 1, .net_seed = 1,
-                   .train_seed = -1};
+                   .threads = 1, .net_seed = 1};
+    train_args_init(&o->base);
     cli_parser p;
     cli_parser_init(&p, argc, argv, mpi_options,
                     (int)(sizeof mpi_options / sizeof *mpi_options),
@@ -144,19 +141,9 @@ static void parse(int argc, char **argv, options *o)
     while ((a = cli_next(&p, &v))) {
         if (!*a)
             cli_usage_error("unexpected argument '%s'", v);
-        if (cli_source_option(a, v, o->src, &o->n_src))
+        if (train_args_option(&o->base, a, v))
             continue;
-        if (!strcmp(a, "--val-folder"))
-            o->val_folder = v;
-        else if (!strcmp(a, "--split"))
-            o->split = v;
-        else if (!strcmp(a, "--net"))
-            o->net = v;
-        else if (!strcmp(a, "--classes"))
-            o->classes = cli_int(a, v, 7, 8);
-        else if (!strcmp(a, "--no-blur"))
-            o->blur = 0;
-        else if (!strcmp(a, "--epochs"))
+        if (!strcmp(a, "--epochs"))
             o->epochs = cli_int(a, v, 1, 100000);
         else if (!strcmp(a, "--batch"))
             o->batch = cli_int(a, v, 1, 65536);
@@ -170,11 +157,6 @@ static void parse(int argc, char **argv, options *o)
             o->weight_decay = cli_double(a, v, 0, 1);
         else if (!strcmp(a, "--mirror"))
             o->mirror = 1;
-        else if (!strcmp(a, "--seed"))
-            o->seed = (unsigned long)cli_int(a, v, 0,
-                                             2147483647);
-        else if (!strcmp(a, "--train-seed"))
-            o->train_seed = cli_int(a, v, 0, 2147483647);
         else if (!strcmp(a, "--net-seed"))
             o->net_seed = cli_int(a, v, 0,
                                   2147483647);
@@ -187,28 +169,18 @@ static void parse(int argc, char **argv, options *o)
                                    1 << 30);
         else if (!strcmp(a, "--wait-timing"))
             o->wait_timing = 1;
-        else if (!strcmp(a, "--checkpoint"))
-            o->checkpoint = v;
-        else if (!strcmp(a, "--resume"))
-            o->resume = 1;
         else if (!strcmp(a, "--stop-after"))
             o->stop_after = cli_int(a, v, 1, 100000);
-        else if (!strcmp(a, "--out"))
-            o->out = v;
     }
-    if (!o->n_src)
+    if (!o->base.n_src)
         cli_usage_error("no data (give --folder DIR, --list F, ...)");
-    if (!o->out)
+    if (!o->base.out)
         cli_usage_error("no output model (give --out MODEL)");
-    if ((o->resume || o->stop_after) && !o->checkpoint)
+    if ((o->base.resume || o->stop_after) && !o->base.checkpoint)
         cli_usage_error("--resume and --stop-after need --checkpoint");
-    if (o->val_folder && o->split && strcmp(o->split, "none"))
-        cli_usage_error("--val-folder is the validation set: use --split"
-                        " none (the sources are then all training data)");
-    if (!o->split)
-        o->split = o->val_folder ? "none" : "random:0.8,0.2,0";
-    if (o->train_seed < 0)
-        o->train_seed = (long)o->seed;
+    train_args_split(&o->base, "random:0.8,0.2,0");
+    if (o->base.train_seed < 0)
+        o->base.train_seed = (long)o->base.seed;
     if (!o->shards)
         o->shards = W.size;
     if (o->shards % W.size || o->batch % o->shards) {
@@ -216,8 +188,7 @@ static void parse(int argc, char **argv, options *o)
             fprintf(stderr, "%s: --shards %d must be a multiple of the %d "
                     "ranks and divide --batch %d\n", cli_prog(), o->shards,
                     W.size, o->batch);
-        MPI_Finalize();
-        exit(2);
+        cli_exit(2); /* every rank alike: MPI_Finalize (mpi_exit.h) */
     }
 }
 
@@ -425,7 +396,7 @@ static emo_network *load_checkpoint(const options *o,
                                     const emo_network *fresh, int side,
                                     float **mean)
 {
-    FILE *fp = fopen(o->checkpoint, "rb");
+    FILE *fp = fopen(o->base.checkpoint, "rb");
     int found = fp != NULL, lo = found, hi = found;
     if (fp)
         fclose(fp);
@@ -437,7 +408,7 @@ static emo_network *load_checkpoint(const options *o,
     if (!found)
         return NULL;
     emo_network *ck;
-    check(emo_network_load(o->checkpoint, &ck), o->checkpoint);
+    check(emo_network_load(o->base.checkpoint, &ck), o->base.checkpoint);
     char *a = network_text(ck), *b = network_text(fresh);
     int same = !strcmp(a, b);
     free(a);
@@ -451,11 +422,11 @@ static emo_network *load_checkpoint(const options *o,
     if (!*mean)
         fail("out of memory");
     check(emo_preprocessor_create(&pp), "preprocessor");
-    check(emo_network_apply_preprocessing(ck, pp), o->checkpoint);
+    check(emo_network_apply_preprocessing(ck, pp), o->base.checkpoint);
     check(emo_preprocessor_get_int(pp, EMO_OPT_BLUR, &blur), "blur");
     check(emo_preprocessor_get_mean(pp, *mean, sz), "checkpoint's mean");
     emo_preprocessor_destroy(pp);
-    if (blur != o->blur)
+    if (blur != o->base.blur)
         fail("--resume: --no-blur differs from the checkpoint's run");
     return ck;
 }
@@ -533,6 +504,7 @@ static double val_accuracy(emo_network *net, const faces *va, int side,
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
+    mpi_exit_init();
     W.comm = MPI_COMM_WORLD;
     MPI_Comm_rank(W.comm, &W.rank);
     MPI_Comm_size(W.comm, &W.size);
@@ -544,30 +516,33 @@ int main(int argc, char **argv)
 
     emo_dataset *ds;
     check(emo_dataset_create(&ds), "dataset");
-    check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o.classes),
+    check(emo_dataset_set_int(ds, EMO_OPT_DATA_CLASSES, o.base.classes),
           "--classes");
     char protocol[256];
-    if (o.val_folder) {
+    if (o.base.val_folder) {
         /* loaded first and marked: the sources that follow are training
          * items */
-        check(emo_dataset_add_folder(ds, o.val_folder), o.val_folder);
+        check(emo_dataset_add_folder(ds, o.base.val_folder),
+              o.base.val_folder);
         check(emo_dataset_split_all(ds, EMO_SPLIT_VAL), "split");
     }
-    cli_load_sources(ds, o.src, o.n_src);
-    if (o.val_folder)
-        snprintf(protocol, sizeof protocol, "validation %s", o.val_folder);
+    cli_load_sources(ds, o.base.src, o.base.n_src);
+    if (o.base.val_folder)
+        snprintf(protocol, sizeof protocol, "validation %s",
+                 o.base.val_folder);
     else
-        cli_apply_split(ds, o.split, o.seed, EMO_SPLIT_TRAIN, protocol,
-                        sizeof protocol);
+        cli_apply_split(ds, o.base.split, o.base.seed, EMO_SPLIT_TRAIN,
+                        protocol, sizeof protocol);
 
-    emo_network *net = cli_create_network(o.net, emo_dataset_num_classes(ds));
+    emo_network *net = cli_create_network(o.base.net,
+                                          emo_dataset_num_classes(ds));
     int ch, side, sw;
     check(emo_network_input_shape(net, &ch, &side, &sw), "input shape");
     if (ch != 1 || side != sw)
         fail("the network must take N x N gray faces");
     float *ck_mean = NULL;
     int resumed = 0;
-    if (o.resume) {
+    if (o.base.resume) {
         emo_network *ck = load_checkpoint(&o, net, side, &ck_mean);
         if (ck) {
             emo_network_destroy(net);
@@ -593,7 +568,7 @@ int main(int argc, char **argv)
     check(emo_preprocessor_create(&pp), "preprocessor");
     check(emo_preprocessor_set_int(pp, EMO_OPT_DETECT_ENABLE, 0), "pp");
     check(emo_preprocessor_set_int(pp, EMO_OPT_FACE_SIZE, side), "pp");
-    check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o.blur), "pp");
+    check(emo_preprocessor_set_int(pp, EMO_OPT_BLUR, o.base.blur), "pp");
 
     double t_load = MPI_Wtime();
     faces tr = {0}, va = {0};
@@ -639,7 +614,7 @@ int main(int argc, char **argv)
                (unsigned long long)sum0);
         if (resumed)
             printf("resumed from %s after epoch %d (step %lld)\n",
-                   o.checkpoint, start,
+                   o.base.checkpoint, start,
                    (long long)emo_network_train_steps(net));
         fflush(stdout);
     }
@@ -647,7 +622,7 @@ int main(int argc, char **argv)
     size_t sz = (size_t)side * side;
     int stopped = 0;
     for (int e = start; e < o.epochs && !stopped; e++) {
-        shuffle_shards(&tr, first, own, (unsigned long)o.train_seed, e,
+        shuffle_shards(&tr, first, own, (unsigned long)o.base.train_seed, e,
                        order, len);
         double loss = 0, hits = 0, t_step = 0;
         W.comm_sec = W.wait_sec = 0;
@@ -656,7 +631,7 @@ int main(int argc, char **argv)
                 for (int j = 0; j < per; j++, b++) {
                     int i = order[s][k * per + j];
                     int flip = o.mirror &&
-                        (key3((uint64_t)o.train_seed, (uint64_t)e,
+                        (key3((uint64_t)o.base.train_seed, (uint64_t)e,
                               (uint64_t)tr.item[i]) &
                          1);
                     copy_face(x + sz * (size_t)b, tr.x + sz * (size_t)i,
@@ -685,9 +660,9 @@ int main(int argc, char **argv)
                    1e3 * t[0] / steps, 1e3 * t[1] / steps,
                    1e3 * t[2] / steps, (unsigned long long)sum);
             fflush(stdout);
-            if (o.checkpoint)
-                check(emo_network_save_checkpoint(net, o.checkpoint),
-                      o.checkpoint);
+            if (o.base.checkpoint)
+                check(emo_network_save_checkpoint(net, o.base.checkpoint),
+                      o.base.checkpoint);
         }
         stopped = e + 1 == o.stop_after && e + 1 < o.epochs;
     }
@@ -695,7 +670,7 @@ int main(int argc, char **argv)
         printf("stopped after epoch %d: continue with --resume\n",
                o.stop_after);
     else if (W.rank == 0)
-        check(emo_network_save(net, o.out), o.out);
+        check(emo_network_save(net, o.base.out), o.base.out);
     MPI_Barrier(W.comm);
 
     for (int s = 0; s < own; s++)

@@ -116,6 +116,7 @@ EMO_API void emo_network_destroy(emo_network *net)
     free(net->train_state);
     free(net->checkpoint);
     free(net->red_buf);
+    free(net->soft_labels);
     emo__net_ws_destroy(net->ws);
     free(net);
 }

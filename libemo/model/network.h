@@ -33,6 +33,8 @@ struct emo_network {
     emo__reducer reducer; /* cross-process sums (emo_network_set_reducer) */
     float *red_buf;   /* the gradients packed for the reducer */
     size_t red_cap;   /* floats in red_buf */
+    int *soft_labels; /* the soft step's row labels, grown with the batch */
+    int soft_cap;     /* ints in soft_labels */
     char *checkpoint; /* path train/ saves checkpoints to, or NULL */
 };
 

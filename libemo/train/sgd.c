@@ -238,6 +238,23 @@ static int soft_row_label(const float *q, int n, int b, int *label)
     return EMO_OK;
 }
 
+/* Room for the soft step's labels, kept with the network and grown only
+ * when the batch grows, so that a training loop steps without allocating.
+ * EMO_ERR_NOMEM leaves the old buffer in place. */
+static int soft_labels(emo_network *net, int batch, int **out)
+{
+    if (batch > net->soft_cap) {
+        int *b = realloc(net->soft_labels, sizeof *b * (size_t)batch);
+        if (!b)
+            return emo__fail(EMO_ERR_NOMEM, "out of memory for %d labels",
+                             batch);
+        net->soft_labels = b;
+        net->soft_cap = batch;
+    }
+    *out = net->soft_labels;
+    return EMO_OK;
+}
+
 EMO_API int emo_network_train_step_soft(emo_network *net, const float *input,
                                         const float *targets, int batch,
                                         double lr, const float *class_weights,
@@ -248,15 +265,12 @@ EMO_API int emo_network_train_step_soft(emo_network *net, const float *input,
     int rc = check_step_args(net, batch, class_weights);
     if (rc)
         return rc;
-    int n = net->nn.num_classes;
-    int *labels = malloc(sizeof *labels * (size_t)batch);
-    if (!labels)
-        return emo__fail(EMO_ERR_NOMEM, "out of memory for %d labels", batch);
+    int n = net->nn.num_classes, *labels = NULL;
+    rc = soft_labels(net, batch, &labels);
     for (int b = 0; b < batch && !rc; b++)
         rc = soft_row_label(targets + (size_t)b * n, n, b, &labels[b]);
-    if (!rc)
-        rc = emo__sgd_step(net, net->ws, input, labels, targets, batch, lr,
-                           class_weights, loss, NULL, NULL);
-    free(labels);
-    return rc;
+    if (rc)
+        return rc;
+    return emo__sgd_step(net, net->ws, input, labels, targets, batch, lr,
+                         class_weights, loss, NULL, NULL);
 }
