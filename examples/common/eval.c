@@ -186,12 +186,6 @@ static void open_predictor(eval_run *r)
                                        o->detect), "--detect");
     cli_apply_framing(r->pp, &o->framing);
     override_photometric(r->pp, o->photometric);
-    int side;
-    emo_preprocessor_get_int(r->pp, EMO_OPT_FACE_SIZE, &side);
-    r->face_len = (size_t)side * side;
-    r->face = malloc(r->face_len * sizeof *r->face);
-    if (!r->face)
-        cli_exit(1);
 }
 
 static void open_dataset(eval_run *r)
@@ -356,7 +350,6 @@ void eval_report(eval_run *r)
 
 void eval_close(eval_run *r)
 {
-    free(r->face);
     emo_predictor_destroy(r->pred);
     emo_dataset_destroy(r->ds);
     emo_network_destroy(r->net);

@@ -57,8 +57,6 @@ typedef struct eval_run {
     emo_dataset *ds;
     emo_predictor *pred;
     emo_preprocessor *pp; /* the predictor's */
-    float *face;
-    size_t face_len;
     int split;            /* the part evaluated, or EMO_SPLIT_ALL */
     char protocol[256];
     evaluation ev;
