@@ -396,8 +396,10 @@ START_TEST(tile_rule)
 END_TEST
 
 /* One network forwarded at batch 1 (F(2x2) cached), 6 (F(4x4): the cache
- * is transformed again) and 1 again: each like the reference, and the
- * second batch-1 pass bit for bit like the first. */
+ * is transformed again) and 1 again: the cache holds each call's tile
+ * size (without the refresh a call would fall back to the per-call
+ * transform, right but slow), each result is like the reference, and the
+ * second batch-1 pass is bit for bit like the first. */
 START_TEST(cache_follows_tile_size)
 {
     emo_network *net = NULL;
@@ -417,6 +419,8 @@ START_TEST(cache_follows_tile_size)
     for (int k = 0; k < 3; k++) {
         int b = batches[k];
         ck_assert_emo_ok(emo_network_forward(net, x, b, p));
+        ck_assert_ptr_nonnull(net->ws->wino_u[0]);
+        ck_assert_int_eq(net->ws->wino_m[0], b == 1 ? 2 : 4);
         force_reference(1);
         ck_assert_emo_ok(emo_network_forward(net, x, b, pr));
         force_reference(0);

@@ -117,12 +117,8 @@ static int round_trip(detect_runner *r, const detect_options *o, int rank,
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    mpi_exit_init();
     int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    cli_init(argv[0]);
+    mpi_begin(&argc, &argv, &rank, &size);
     detect_options o;
     detect_runner r;
     detect_parse(argc, argv, mpi_about, &o);

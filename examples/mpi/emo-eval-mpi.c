@@ -29,12 +29,8 @@ static const char about[] =
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    mpi_exit_init();
     int rank, size;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &size);
-    cli_init(argv[0]);
+    mpi_begin(&argc, &argv, &rank, &size);
     if (rank > 0) /* one --help, one report */
         (void)!freopen("/dev/null", "w", stdout);
     eval_run r;

@@ -503,12 +503,8 @@ static double val_accuracy(emo_network *net, const faces *va, int side,
 
 int main(int argc, char **argv)
 {
-    MPI_Init(&argc, &argv);
-    mpi_exit_init();
+    mpi_begin(&argc, &argv, &W.rank, &W.size);
     W.comm = MPI_COMM_WORLD;
-    MPI_Comm_rank(W.comm, &W.rank);
-    MPI_Comm_size(W.comm, &W.size);
-    cli_init(argv[0]);
     options o;
     parse(argc, argv, &o);
     int own = o.shards / W.size, first = W.rank * own;

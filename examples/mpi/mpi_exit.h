@@ -1,8 +1,8 @@
 /*
- * mpi_exit.h - how the MPI programs leave through examples/common's exits
- * (cli_exit): a clean mpirun exit needs MPI_Finalize on every rank that
- * called MPI_Init.  Included by each examples/mpi program, which calls
- * mpi_exit_init() right after MPI_Init.
+ * mpi_exit.h - how the MPI programs start and leave through
+ * examples/common's exits (cli_exit): a clean mpirun exit needs
+ * MPI_Finalize on every rank that called MPI_Init.  Included by each
+ * examples/mpi program, whose main begins with mpi_begin().
  */
 #ifndef EMO_EXAMPLES_MPI_EXIT_H
 #define EMO_EXAMPLES_MPI_EXIT_H
@@ -31,9 +31,15 @@ static void mpi_exit(int status)
         MPI_Abort(MPI_COMM_WORLD, status);
 }
 
-static void mpi_exit_init(void)
+/* MPI_Init, the exit hook, this rank and the number of ranks in
+ * MPI_COMM_WORLD, and the program name for messages. */
+static void mpi_begin(int *argc, char ***argv, int *rank, int *size)
 {
+    MPI_Init(argc, argv);
     cli_set_exit_hook(mpi_exit);
+    MPI_Comm_rank(MPI_COMM_WORLD, rank);
+    MPI_Comm_size(MPI_COMM_WORLD, size);
+    cli_init((*argv)[0]);
 }
 
 #endif
