@@ -434,6 +434,101 @@ START_TEST(cache_follows_tile_size)
 }
 END_TEST
 
+/* One training forward and backward of net at `threads` with its own
+ * workspace, checking the forms' tile size (want_m); poison (NaN) fills
+ * layer 1's filter forms between the two passes, and bump changes the
+ * weights' version there (as a weight write does).  Leaves every
+ * gradient in g (zeroed first). */
+static void train_pass_grads(emo_network *net, const float *x, int batch,
+                             int threads, int poison, int bump, int want_m,
+                             float *g)
+{
+    emo__net *nn = &net->nn;
+    emo__net_ws *ws = NULL;
+    ck_assert_emo_ok(emo__net_alloc_train(nn));
+    ck_assert_emo_ok(emo__net_ws_create(nn, threads, &ws));
+    ck_assert_emo_ok(emo__net_ws_reserve(nn, ws, batch, 1));
+    ck_assert_emo_ok(emo__net_ws_reserve_slices(nn, ws, batch, threads));
+    for (int i = 0; i < nn->n_layers; i++)
+        for (int j = 0; j < nn->layers[i].nparams; j++)
+            if (nn->layers[i].p[j].learned)
+                memset(nn->layers[i].p[j].grad, 0,
+                       sizeof(float) * nn->layers[i].p[j].n);
+    ck_assert_emo_ok(emo__train_forward(nn, ws, x, batch, threads, NULL));
+    emo__shards *sh = ws->shards;
+    /* the tile size the slices take; none on the reference path */
+    ck_assert_int_eq(sh->wino_m[0], want_m);
+    ck_assert_int_eq(sh->wino_m[1], want_m);
+    if (poison)
+        for (size_t k = 0; k < sh->wino_cap[1]; k++)
+            sh->wino_u[1][k] = NAN;
+    if (bump)
+        nn->version++;
+    int last = nn->n_layers - 1;
+    size_t n = (size_t)batch * emo__shape_size(nn->layers[last].in);
+    nt_fill(ws->diff[last], n, 5, -1, 1);
+    ck_assert_emo_ok(emo__train_backward(nn, ws, x, batch, threads, NULL));
+    for (int i = 0; i < nn->n_layers; i++)
+        for (int j = 0; j < nn->layers[i].nparams; j++)
+            if (nn->layers[i].p[j].learned) {
+                memcpy(g, nn->layers[i].p[j].grad,
+                       sizeof(float) * nn->layers[i].p[j].n);
+                g += nn->layers[i].p[j].n;
+            }
+    emo__net_ws_destroy(ws);
+}
+
+/* The training passes transform each layer's filters once per step
+ * (train_pass.c), for every slice and for the backward pass: the
+ * backward pass uses the forward's transform (poisoning it poisons the
+ * gradients), and only while the weights are those it was made from (a
+ * version change makes backward transform per call again: the same
+ * floats as the untouched run, which the transform is per filter pair). */
+START_TEST(training_filter_forms)
+{
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_text(
+        "[net]\nchannels = 64\nheight = 12\nwidth = 12\n"
+        "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+        "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
+        &net));
+    int batch = 8;
+    size_t nx = (size_t)batch * 64 * 144, ng = 0;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++)
+            ng += net->nn.layers[i].p[j].n;
+    float *x = malloc(4 * nx), *g[4];
+    nt_fill(x, nx, 17, -1, 1);
+    for (int threads = 1; threads <= 2; threads++) {
+        for (int k = 0; k < 4; k++)
+            g[k] = malloc(4 * ng);
+        int m = threads == 1 ? 4 : 2; /* slices of 4 images: 36 tiles */
+        train_pass_grads(net, x, batch, threads, 0, 0, m, g[0]);
+        train_pass_grads(net, x, batch, threads, 1, 0, m, g[1]);
+        train_pass_grads(net, x, batch, threads, 1, 1, m, g[2]);
+        force_reference(1);
+        train_pass_grads(net, x, batch, threads, 0, 0, 0, g[3]);
+        force_reference(0);
+        /* c0's filter gradient takes c1's input gradient */
+        const emo__layer *c0 = &net->nn.layers[0];
+        int poisoned = 0;
+        for (size_t k = 0; k < c0->p[0].n; k++)
+            poisoned += isnan(g[1][k]) != 0;
+        ck_assert_msg(poisoned == (int)c0->p[0].n, "threads %d: %d of %zu "
+                      "gradients poisoned", threads, poisoned, c0->p[0].n);
+        ck_assert(memcmp(g[0], g[2], 4 * ng) == 0);
+        /* against im2col: c0's filter gradient, through c1's dx */
+        expect_close(g[0], g[3], c0->p[0].n, "c0 filter gradient",
+                     "two convs");
+        for (int k = 0; k < 4; k++)
+            free(g[k]);
+    }
+    free(x);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *conv_fast_suite(void)
 {
     Suite *s = suite_create("conv_fast");
@@ -452,6 +547,7 @@ Suite *conv_fast_suite(void)
     tcase_add_test(tc, cached_forward_matches_reference);
     tcase_add_test(tc, cache_follows_weight_changes);
     tcase_add_test(tc, cache_follows_tile_size);
+    tcase_add_test(tc, training_filter_forms);
     suite_add_tcase(s, tc);
     return s;
 }

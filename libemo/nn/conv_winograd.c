@@ -174,10 +174,11 @@ size_t emo__wino_scratch(const emo__layer *l, int batch)
 /* ---- filter transforms ------------------------------------------------ */
 
 /* U[xi][co][ci] = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]. */
-static void filter_transform2(const float *W, int cout, int cin, float *U)
+static void filter_transform2(const float *W, size_t pl, size_t k0,
+                              size_t k1, float *U)
 {
-    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
-    for (size_t k = 0; k < pl; k++) {
+    size_t xs = xi_stride(pl, 1);
+    for (size_t k = k0; k < k1; k++) {
         const float *g = W + 9 * k;
         float t[4][3], u[4][4];
         for (int c = 0; c < 3; c++) {
@@ -251,10 +252,11 @@ static inline void gt6(const float *u, float *g)
     g[2] = -s6 * p + s6 * q + u[5];
 }
 
-static void filter_transform4(const float *W, int cout, int cin, float *U)
+static void filter_transform4(const float *W, size_t pl, size_t k0,
+                              size_t k1, float *U)
 {
-    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
-    for (size_t k = 0; k < pl; k++) {
+    size_t xs = xi_stride(pl, 1);
+    for (size_t k = k0; k < k1; k++) {
         const float *g = W + 9 * k;
         float t[6][3], u[6];
         for (int c = 0; c < 3; c++) {
@@ -293,12 +295,32 @@ static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
     }
 }
 
+/* Filters k0..k1 (output x input channel pairs) of U. */
+static void filter_transform_range(const wino_dims *d, const float *W,
+                                   size_t k0, size_t k1, float *U)
+{
+    size_t pl = (size_t)d->cout * d->cin;
+    if (d->m == 4)
+        filter_transform4(W, pl, k0, k1, U);
+    else
+        filter_transform2(W, pl, k0, k1, U);
+}
+
 static void filter_transform(const wino_dims *d, const float *W, float *U)
 {
-    if (d->m == 4)
-        filter_transform4(W, d->cout, d->cin, U);
-    else
-        filter_transform2(W, d->cout, d->cin, U);
+    filter_transform_range(d, W, 0, (size_t)d->cout * d->cin, U);
+}
+
+typedef struct filter_job {
+    const wino_dims *d;
+    const float *W;
+    float *U;
+} filter_job;
+
+static void filter_units(void *arg, size_t k0, size_t k1)
+{
+    const filter_job *f = arg;
+    filter_transform_range(f->d, f->W, k0, k1, f->U);
 }
 
 static void filter_gradient(const wino_dims *d, const float *dU, float *dW)
@@ -343,7 +365,6 @@ LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
     }
 }
 
-/* The reverse for h x w at (off, off), plus bias and optional ReLU. */
 /* The reverse for h x w at (off, off), plus bias and optional ReLU; each
  * channel's row is written in order. */
 LAYOUT_INLINE void from_grid(const float *P, int C, int gw, int off, int h,
@@ -774,6 +795,15 @@ void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U)
     filter_transform(&d, W, U);
 }
 
+void emo__wino_filter_mt(const emo__layer *l, int m, const float *W,
+                         float *U, int threads)
+{
+    wino_dims d = wdims_m(l, m);
+    filter_job f = {&d, W, U};
+    emo__parallel_for(threads, (size_t)d.cout * d.cin, 4096, filter_units,
+                      &f);
+}
+
 void emo__wino_forward(const emo__layer *l, const float *W,
                        const float *bias, int relu, const float *x, float *y,
                        int batch, emo__ctx *ctx)
@@ -825,7 +855,9 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
     j.dy = dy;
     j.dx = dx;
     j.want_v = param_grads;
-    if (dx)
+    /* the forward pass's transform of these weights, when it made one */
+    const float *Uf = ctx->wino_u && ctx->wino_m == d.m ? ctx->wino_u : U;
+    if (dx && Uf == U)
         filter_transform(&d, l->p[0].data, U);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
@@ -846,7 +878,7 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
         for (int xi = 0; xi < d.nxi; xi++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, d.cin,
                         d.cout, 1.0f, D + xi * xi_stride(t, d.cout), d.cout,
-                        U + xi * uw, d.cin, 0.0f,
+                        Uf + xi * uw, d.cin, 0.0f,
                         j.V + xi * xi_stride(t, d.cin), d.cin);
         run_units(backward_out_units, &j, nb, ctx->threads);
     }

@@ -124,6 +124,11 @@ typedef struct emo__ctx {
     emo_rng *rng;  /* dropout: one key per layer from it */
     int64_t image0; /* dropout: global index of the batch's first image */
     int skip_param_grads; /* backward: layer frozen (lr_mult 0), only dx */
+    /* training: the layer's own filters already in Winograd form for
+     * tile size wino_m (train_pass.c makes them once per step for all
+     * slices and the backward pass); NULL: each call makes its own */
+    const float *wino_u;
+    int wino_m;
 } emo__ctx;
 
 /* A context over the workspace's scratch and generator (workspace.c). */
@@ -183,6 +188,9 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
  * it: inference caches U per weight version (forward.c). */
 size_t emo__wino_filter_floats(const emo__layer *l, int m);
 void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U);
+/* The same, the filters split across `threads` pool threads. */
+void emo__wino_filter_mt(const emo__layer *l, int m, const float *W,
+                         float *U, int threads);
 void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          const float *bias, int relu, const float *x,
                          float *y, int batch, emo__ctx *ctx);
@@ -377,6 +385,13 @@ typedef struct emo__shards {
     double *bn;         /* count x 2 x (bn_c + 1) partial sums, then
                            2 x (bn_c + 1) for a reducer's buffer */
     int bn_c;
+    /* per layer: its filters in Winograd form (wino_cap floats; NULL
+     * where no tile size applies), made by the step's forward pass for
+     * tile wino_m (0: not made) from weights of net version wino_ver */
+    float **wino_u;
+    size_t *wino_cap;
+    int *wino_m;
+    uint64_t *wino_ver;
 } emo__shards;
 
 /* Per-thread state of forward (and backward) passes, grow-only in batch. */

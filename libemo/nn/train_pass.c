@@ -27,8 +27,8 @@
  *   - then a 2x2 stride-2 max pool (the default and VGG nets' pool1-3):
  *     each plane is normalised into a stack buffer and pooled from there,
  *     so the full-size ReLU output is never stored (its buffer is left
- *     unused); backward sums the gradient at the pool's argmax positions
- *     only (no zeroed plane, no scatter pass, no masking pass).
+ *     unused); backward scatters the pooled gradient into a plane on the
+ *     stack and sums it there (no masking pass, no full-size gradient).
  * Its statistics span the batch: with several slices each slice sums its
  * part, the caller combines the sums, then the slices continue (each
  * thread keeps to its own images, which its other layers write and
@@ -76,6 +76,35 @@ static emo__layer *slice_layer(const pass *p, int s, int i)
              : &p->net->layers[i];
 }
 
+/* Layer i's filters in Winograd form, made once per step for every
+ * slice and for the backward pass (each call made its own before: per
+ * slice, and again in backward), split across the threads. */
+static void make_filter_forms(const pass *p, int i, int threads)
+{
+    emo__shards *sh = p->sh;
+    const emo__layer *l = &p->net->layers[i];
+    int nb = slice_begin(p, 1); /* slice 0's; the others differ by <= 1 */
+    sh->wino_m[i] = 0;
+    if (!sh->wino_u[i] || !emo__conv_fast(l, nb))
+        return;
+    int m = emo__wino_tile(l, nb);
+    if (emo__wino_filter_floats(l, m) > sh->wino_cap[i])
+        return; /* a tile size forced after the slices were sized */
+    emo__wino_filter_mt(l, m, l->p[0].data, sh->wino_u[i], threads);
+    sh->wino_m[i] = m;
+    sh->wino_ver[i] = p->net->version;
+}
+
+/* Points c at layer i's filter forms while they match its weights (the
+ * kernels check the tile size against each call's batch). */
+static void use_filter_forms(const pass *p, int i, emo__ctx *c)
+{
+    const emo__shards *sh = p->sh;
+    int ok = sh->wino_m[i] && sh->wino_ver[i] == p->net->version;
+    c->wino_u = ok ? sh->wino_u[i] : NULL;
+    c->wino_m = ok ? sh->wino_m[i] : 0;
+}
+
 static emo__ctx slice_ctx(const pass *p, int s)
 {
     emo__ctx c = emo__ws_ctx(p->ws, 1, 1);
@@ -83,6 +112,7 @@ static emo__ctx slice_ctx(const pass *p, int s)
         c.col = p->sh->col + (size_t)(s - 1) * (p->sh->col_n + 1);
         c.col_cap = p->sh->col_n;
     }
+    use_filter_forms(p, p->layer, &c);
     return c;
 }
 
@@ -459,6 +489,9 @@ int emo__train_forward(emo__net *net, emo__net_ws *ws, const float *input,
         int span = l->type == EMO__L_BN ? bn_span(&p, i) : 0;
         p.layer = i;
         p.span = span;
+        if (l->type == EMO__L_CONV)
+            make_filter_forms(&p, i, threads);
+        use_filter_forms(&p, i, &whole);
         if (l->type == EMO__L_BN && bn_whole(&p)) {
             bn_forward_whole(&p, span, threads);
         } else if (l->type == EMO__L_BN) {
@@ -502,6 +535,7 @@ int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
                 return rc;
         } else if (p.count == 1 || whole_batch(l)) {
             whole.skip_param_grads = !trainable(l);
+            use_filter_forms(&p, i, &whole);
             emo__layer_backward(l, i ? ws->act[i] : input, ws->act[i + 1],
                                 ws->diff[i + 1],
                                 i > p.stop ? ws->diff[i] : NULL, batch,

@@ -20,6 +20,13 @@ static void shards_free(emo__shards *s)
     free(s->grads);
     free(s->col);
     free(s->bn);
+    if (s->wino_u)
+        for (int i = 0; i < s->n_layers; i++)
+            free(s->wino_u[i]);
+    free(s->wino_u);
+    free(s->wino_cap);
+    free(s->wino_m);
+    free(s->wino_ver);
     free(s);
 }
 
@@ -37,6 +44,32 @@ static size_t learned_floats(const emo__net *net)
             if (net->layers[i].p[j].learned)
                 n += net->layers[i].p[j].n;
     return n;
+}
+
+/* Room for each Winograd layer's transformed filters at the tile size
+ * the slices' batch takes (a test forcing the other size after this
+ * falls back to per-call transforms where it does not fit). */
+static int alloc_filter_forms(const emo__net *net, int per, emo__shards *s)
+{
+    int n = net->n_layers;
+    s->wino_u = calloc((size_t)n, sizeof *s->wino_u);
+    s->wino_cap = calloc((size_t)n, sizeof *s->wino_cap);
+    s->wino_m = calloc((size_t)n, sizeof *s->wino_m);
+    s->wino_ver = calloc((size_t)n, sizeof *s->wino_ver);
+    if (!s->wino_u || !s->wino_cap || !s->wino_m || !s->wino_ver)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const emo__layer *l = &net->layers[i];
+        if (!emo__wino_applies(l) || !emo__conv_fast(l, per))
+            continue;
+        size_t f = emo__wino_filter_floats(l, emo__wino_tile(l, per));
+        s->wino_u[i] = malloc(sizeof(float) * f);
+        if (!s->wino_u[i])
+            return emo__fail(EMO_ERR_NOMEM, "cannot allocate %zu filter "
+                             "floats of layer '%s'", f, l->name);
+        s->wino_cap[i] = f;
+    }
+    return EMO_OK;
 }
 
 static int alloc_shards(const emo__net *net, int count, int batch,
@@ -65,7 +98,7 @@ static int alloc_shards(const emo__net *net, int count, int batch,
     if (!s->layers || !s->grads || !s->col || !s->bn)
         return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
                          "for %d threads", count);
-    return EMO_OK;
+    return alloc_filter_forms(net, per, s);
 }
 
 static void free_arrays(emo__net_ws *ws, int n)
@@ -258,5 +291,7 @@ emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
     c.rng = &ws->rng;
     c.image0 = ws->image0;
     c.skip_param_grads = 0;
+    c.wino_u = NULL;
+    c.wino_m = 0;
     return c;
 }
