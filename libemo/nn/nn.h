@@ -112,6 +112,11 @@ typedef struct emo__net {
 typedef void (*emo__range_fn)(void *arg, size_t begin, size_t end);
 void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
                        emo__range_fn fn, void *arg);
+/* Elementwise passes over a parameter or buffer split across threads
+ * from this many floats on (below it waking a thread costs more than
+ * the pass); emo__parallel_zero clears n floats that way. */
+#define EMO__PARALLEL_FLOATS 65536
+void emo__parallel_zero(float *p, size_t n, int threads);
 /* Sets the BLAS thread count (process-wide in OpenBLAS; parallel.c). */
 void emo__nn_set_threads(int threads);
 

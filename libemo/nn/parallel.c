@@ -15,6 +15,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 #include <time.h>
 
 #define MAX_WORKERS 63
@@ -163,6 +164,22 @@ void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
         pthread_cond_wait(&pool.done, &pool.mu);
     pthread_mutex_unlock(&pool.mu);
     pthread_mutex_unlock(&submit_mu);
+}
+
+typedef struct zero_job {
+    float *p;
+} zero_job;
+
+static void zero_range(void *arg, size_t k0, size_t k1)
+{
+    const zero_job *z = arg;
+    memset(z->p + k0, 0, sizeof(float) * (k1 - k0));
+}
+
+void emo__parallel_zero(float *p, size_t n, int threads)
+{
+    zero_job z = {p};
+    emo__parallel_for(threads, n, EMO__PARALLEL_FLOATS, zero_range, &z);
 }
 
 /* OpenBLAS's setting is process-wide and its default is every core, whose

@@ -344,7 +344,7 @@ static void prepare_slices(pass *p)
 {
     emo__shards *sh = p->sh;
     int n = p->net->n_layers;
-    memset(sh->grads, 0, sizeof(float) * (sh->count - 1) * sh->grads_n);
+    emo__parallel_zero(sh->grads, (sh->count - 1) * sh->grads_n, sh->count);
     for (int s = 1; s < sh->count; s++) {
         float *g = sh->grads + (size_t)(s - 1) * sh->grads_n;
         for (int i = 0; i < n; i++) {
@@ -359,20 +359,38 @@ static void prepare_slices(pass *p)
     }
 }
 
+/* Adds the slices' copies of one parameter's gradient into the
+ * network's, element by element in slice order. */
+typedef struct grad_sum_job {
+    const pass *p;
+    int layer, param;
+} grad_sum_job;
+
+static void sum_grad_range(void *arg, size_t k0, size_t k1)
+{
+    const grad_sum_job *j = arg;
+    float *dst = j->p->net->layers[j->layer].p[j->param].grad;
+    for (int s = 1; s < j->p->count; s++) {
+        const float *src = slice_layer(j->p, s, j->layer)->p[j->param].grad;
+        for (size_t k = k0; k < k1; k++)
+            dst[k] += src[k];
+    }
+}
+
 static void sum_slice_grads(pass *p)
 {
-    emo__shards *sh = p->sh;
-    for (int s = 1; s < sh->count; s++)
-        for (int i = 0; i < p->net->n_layers; i++) {
-            emo__layer *l = &p->net->layers[i];
-            const emo__layer *c = slice_layer(p, s, i);
-            if (l->lr_mult <= 0.0f || l->type == EMO__L_BN)
-                continue; /* BN's gradients were summed in bn_backward */
-            for (int j = 0; j < l->nparams; j++)
-                if (l->p[j].learned && l->p[j].grad)
-                    for (size_t k = 0; k < l->p[j].n; k++)
-                        l->p[j].grad[k] += c->p[j].grad[k];
+    for (int i = 0; i < p->net->n_layers; i++) {
+        emo__layer *l = &p->net->layers[i];
+        if (l->lr_mult <= 0.0f || l->type == EMO__L_BN)
+            continue; /* BN's gradients were summed in bn_backward */
+        for (int j = 0; j < l->nparams; j++) {
+            grad_sum_job job = {p, i, j};
+            if (l->p[j].learned && l->p[j].grad)
+                emo__parallel_for(p->count, l->p[j].n,
+                                  EMO__PARALLEL_FLOATS, sum_grad_range,
+                                  &job);
         }
+    }
 }
 
 /* The slices emo__net_ws_reserve_slices prepared for this batch. */

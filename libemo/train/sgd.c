@@ -14,18 +14,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void zero_grads(emo__net *net)
+static void zero_grads(emo__net *net, int threads)
 {
     for (int i = 0; i < net->n_layers; i++)
         for (int j = 0; j < net->layers[i].nparams; j++) {
             emo__param *p = &net->layers[i].p[j];
             if (p->grad)
-                memset(p->grad, 0, sizeof(float) * p->n);
+                emo__parallel_zero(p->grad, p->n, threads);
         }
 }
 
-/* Caffe's SGD: v = m v + lr (g + wd w); w -= v, with per-layer multipliers. */
-static void sgd_update(emo__net *net, double lr, float m, double wd)
+/* Caffe's SGD: v = m v + lr (g + wd w); w -= v, with per-layer multipliers,
+ * large parameters split across the threads (elementwise: the same
+ * floats at any thread count). */
+typedef struct param_job {
+    emo__param *p;
+    float m, lr, wd;
+} param_job;
+
+static void update_range(void *arg, size_t k0, size_t k1)
+{
+    const param_job *j = arg;
+    emo__param *p = j->p;
+    for (size_t k = k0; k < k1; k++) {
+        p->mom[k] = j->m * p->mom[k] +
+                    j->lr * (p->grad[k] + j->wd * p->data[k]);
+        p->data[k] -= p->mom[k];
+    }
+}
+
+static void sgd_update(emo__net *net, double lr, float m, double wd,
+                       int threads)
 {
     for (int i = 0; i < net->n_layers; i++) {
         emo__layer *l = &net->layers[i];
@@ -34,14 +53,10 @@ static void sgd_update(emo__net *net, double lr, float m, double wd)
         if (lr_l == 0.0f)
             continue;
         for (int j = 0; j < l->nparams; j++) {
-            emo__param *p = &l->p[j];
-            if (!p->learned)
-                continue;
-            for (size_t k = 0; k < p->n; k++) {
-                p->mom[k] = m * p->mom[k] + lr_l * (p->grad[k] +
-                                                    wd_l * p->data[k]);
-                p->data[k] -= p->mom[k];
-            }
+            param_job job = {&l->p[j], m, lr_l, wd_l};
+            if (job.p->learned)
+                emo__parallel_for(threads, job.p->n, EMO__PARALLEL_FLOATS,
+                                  update_range, &job);
         }
     }
 }
@@ -144,7 +159,7 @@ int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
     emo__rng_seed(&ws->rng, seed * 0x2545F4914F6CDD1DULL + net->step + 1);
     ws->image0 = emo__opti(&net->opts, EMO_OPT_TRAIN_BATCH_OFFSET);
     const emo__reducer *red = net->reducer.fn ? &net->reducer : NULL;
-    zero_grads(g);
+    zero_grads(g, threads);
     rc = emo__train_forward(g, ws, input, batch, threads, red);
     if (rc)
         return rc;
@@ -166,7 +181,7 @@ int emo__sgd_step(emo_network *net, emo__net_ws *ws, const float *input,
     if (rc)
         return rc;
     sgd_update(g, lr, (float)emo__opt(&net->opts, EMO_OPT_TRAIN_MOMENTUM),
-               emo__opt(&net->opts, EMO_OPT_TRAIN_WEIGHT_DECAY));
+               emo__opt(&net->opts, EMO_OPT_TRAIN_WEIGHT_DECAY), threads);
     net->step++;
     g->version++;
     net->fresh = 0;
