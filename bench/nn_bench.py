@@ -11,7 +11,8 @@ NET is a preset name or a network text file (docs/nets/vgg.txt).  Prints,
 per case <net>-<fwd|train>-b<batch>-t<threads>:
     bench <case> libemo_ms=<x> peer=pytorch peer_ms=<y> ratio=<x/y>
     bench <case> libemo_ms=<x> peer=opencv-dnn peer_ms=<y> ratio=<x/y>
-(b1: latency of one call; b32 forward and b64 training: ms per image),
+(b1: latency of one call, the median of 20x RUNS calls; b32 forward and
+b64 training: ms per image),
 then achieved GFLOP/s beside OpenBLAS sgemm's, and the memory of a
 forward pass (growth of the peak resident size during the calls) beside
 the process's peak.  Every number is the median of RUNS calls after a warm-up,
@@ -192,9 +193,13 @@ def main():
     for net, preset in NETS:
         for mode, batch in CASES:
             for t in (1, 2):
-                # the 250x250 nets and vgg train slowly: fewer repeats
+                # the 250x250 nets and vgg train slowly: fewer repeats;
+                # batch-1 calls are short (1.5-40 ms), and with 7 of them
+                # one slow call moved the median by 10 %: 20x the calls
                 r = max(3, runs // 2) if net != "default" and \
                     mode == "train" else runs
+                if mode == "fwd" and batch == 1:
+                    r = runs * 20
                 case = "%s-%s-b%d-t%d" % (net, mode, batch, t)
                 me = run([binary, mode, preset, str(t), str(batch), str(r)])
                 per = 1 if batch == 1 else batch
