@@ -62,6 +62,11 @@ for p in emo-train-mpi emo-detect-mpi emo-eval-mpi; do
               cat "$tmp/exit.err"; exit 1; }
         grep -q "$p" "$tmp/exit.out" ||
             { echo "mpi: FAIL: $p $a printed nothing"; exit 1; }
+        # only rank 0 writes stdout: one text, not one per rank
+        n=$(grep -c "^$p\|^Usage: $p\|^usage: $p" "$tmp/exit.out")
+        [ "$n" = 1 ] ||
+            { echo "mpi: FAIL: $p $a printed $n times"
+              cat "$tmp/exit.out"; exit 1; }
     done
     $run -np 2 "build/$p" --bogus >/dev/null 2>"$tmp/exit.err"
     st=$?
@@ -69,7 +74,8 @@ for p in emo-train-mpi emo-detect-mpi emo-eval-mpi; do
         { echo "mpi: FAIL: mpirun -np 2 $p --bogus: exit $st, not 2"
           cat "$tmp/exit.err"; exit 1; }
 done
-echo "mpi: ok: --help and --version finalize MPI on every rank (exit 0)"
+echo "mpi: ok: --help and --version finalize MPI on every rank (exit 0)," \
+     "printed once"
 args="--folder $tmp/data --net $tmp/net.txt --batch 16 --epochs 2
       --max-steps 4 --lr 0.05 --mirror"
 # shellcheck disable=SC2086

@@ -32,13 +32,17 @@ static void mpi_exit(int status)
 }
 
 /* MPI_Init, the exit hook, this rank and the number of ranks in
- * MPI_COMM_WORLD, and the program name for messages. */
+ * MPI_COMM_WORLD, and the program name for messages.  Only rank 0 writes
+ * stdout (the reports, --help, --version: one copy under mpirun, not one
+ * per rank); every rank keeps stderr for its own errors. */
 static void mpi_begin(int *argc, char ***argv, int *rank, int *size)
 {
     MPI_Init(argc, argv);
     cli_set_exit_hook(mpi_exit);
     MPI_Comm_rank(MPI_COMM_WORLD, rank);
     MPI_Comm_size(MPI_COMM_WORLD, size);
+    if (*rank > 0)
+        (void)!freopen("/dev/null", "w", stdout);
     cli_init((*argv)[0]);
 }
 
