@@ -33,7 +33,7 @@ typedef struct bn_job {
 typedef float lanes8 __attribute__((vector_size(32)));
 typedef int32_t mask8 __attribute__((vector_size(32)));
 
-static lanes8 load8(const float *p)
+EMO__INLINE lanes8 load8(const float *p)
 {
     lanes8 v;
     memcpy(&v, p, sizeof v);
@@ -43,7 +43,7 @@ static lanes8 load8(const float *p)
 /* Sums of one plane in float with 8 independent partial sums, so that
  * the compiler can use vector adds without reassociating (no fast-math);
  * channels then sum the planes in double. */
-static float plane_sum(const float *p, size_t n)
+EMO__INLINE float plane_sum(const float *p, size_t n)
 {
     lanes8 acc = {0};
     float s = 0.0f;
@@ -57,7 +57,7 @@ static float plane_sum(const float *p, size_t n)
     return s;
 }
 
-static float plane_sq_dev(const float *p, size_t n, float mean)
+EMO__INLINE float plane_sq_dev(const float *p, size_t n, float mean)
 {
     lanes8 acc = {0};
     float s = 0.0f;
@@ -75,8 +75,8 @@ static float plane_sq_dev(const float *p, size_t n, float mean)
 
 /* sum(g) and sum(g * (x - mean)) of one plane, in 8 float lanes so that
  * the reduction vectorises without reassociating across the plane. */
-static void plane_grad_sums(const float *x, const float *g, size_t n,
-                            float mean, float *sg, float *sgx)
+EMO__INLINE void plane_grad_sums(const float *x, const float *g, size_t n,
+                                 float mean, float *sg, float *sgx)
 {
     lanes8 a = {0}, b = {0};
     float sa = 0.0f, sb = 0.0f;
@@ -101,8 +101,9 @@ static void plane_grad_sums(const float *x, const float *g, size_t n,
 /* plane_grad_sums of the fused ReLU's gradient: g = 0 where its output y
  * is not positive, written back (g is the ReLU's output gradient, dead
  * afterwards) so that dx reads it; the same sums as masking first. */
-static void plane_grad_sums_relu(const float *x, float *g, const float *y,
-                                 size_t n, float mean, float *sg, float *sgx)
+EMO__INLINE void plane_grad_sums_relu(const float *x, float *g,
+                                      const float *y, size_t n, float mean,
+                                      float *sg, float *sgx)
 {
     lanes8 a = {0}, b = {0}, zero = {0};
     float sa = 0.0f, sb = 0.0f;
@@ -132,8 +133,8 @@ static void plane_grad_sums_relu(const float *x, float *g, const float *y,
 /* y = x * a + b on one plane; relu: y = max(x * a + b, 0).  (GCC
  * unswitches the loop on relu at this file's -O3, both versions
  * vectorised.) */
-static void plane_affine(const float *p, float *q, size_t n, float a,
-                         float b, int relu)
+EMO__INLINE void plane_affine(const float *p, float *q, size_t n, float a,
+                              float b, int relu)
 {
     for (size_t i = 0; i < n; i++) {
         float v = p[i] * a + b;
@@ -156,6 +157,7 @@ static const float *plane_of(const emo__layer *l, const float *x, int n,
 }
 
 /* Sums in float within a plane, in double across planes. */
+EMO__SIMD_CLONES
 static double chan_sum(const emo__layer *l, const float *x, int nb, size_t c)
 {
     size_t plane = (size_t)l->in.h * l->in.w;
@@ -165,6 +167,7 @@ static double chan_sum(const emo__layer *l, const float *x, int nb, size_t c)
     return s;
 }
 
+EMO__SIMD_CLONES
 static double chan_sq_dev(const emo__layer *l, const float *x, int nb,
                           size_t c, float mean)
 {
@@ -176,6 +179,7 @@ static double chan_sq_dev(const emo__layer *l, const float *x, int nb,
 }
 
 /* y = x * a + b on channel c, clamped at 0 with relu. */
+EMO__SIMD_CLONES
 static void chan_affine(const emo__layer *l, const float *x, float *y,
                         int nb, size_t c, float a, float b, int relu)
 {
@@ -195,6 +199,7 @@ static size_t pooled_at(const bn_job *j, int n, size_t c)
 /* The forward's last step on channel c with the pool fused: each plane
  * normalised and clamped into tmp, then pooled into y (the full-size
  * ReLU output is never stored). */
+EMO__SIMD_CLONES
 static void chan_affine_pool(const bn_job *j, size_t c, float a, float b,
                              float *tmp)
 {
@@ -212,8 +217,8 @@ static void chan_affine_pool(const bn_job *j, size_t c, float a, float b,
  * one back: window w's argmax gets 0 + dy[w] (what the unfused pool's
  * zeroed plane and += leave), or 0 where the ReLU's output there (the
  * pooled value) is not positive.  Everywhere else it is 0. */
-static float pooled_g(const bn_job *j, const float *dy, const float *y,
-                      size_t w)
+EMO__INLINE float pooled_g(const bn_job *j, const float *dy, const float *y,
+                           size_t w)
 {
     return !j->relu || y[w] > 0.0f ? 0.0f + dy[w] : 0.0f;
 }
@@ -225,8 +230,8 @@ static float pooled_g(const bn_job *j, const float *dy, const float *y,
  * lane order (a scalar loop over both rows of each window, dependent
  * through the lane accumulators) made the default net's training step
  * 2.6 % slower (build/nn_bench, 9 interleaved runs, Xeon). */
-static void pooled_grad_sums(const bn_job *j, int n, size_t c, float mean,
-                             float *tmp, float *sg, float *sgx)
+EMO__INLINE void pooled_grad_sums(const bn_job *j, int n, size_t c, float mean,
+                                  float *tmp, float *sg, float *sgx)
 {
     const emo__layer *l = j->l, *p = j->pool;
     size_t plane = (size_t)l->in.h * l->in.w, o = pooled_at(j, n, c);
@@ -243,8 +248,8 @@ static void pooled_grad_sums(const bn_job *j, int n, size_t c, float mean,
 /* chan_dx's plane with that sparse gradient: the dense formula with
  * g = +0 (0 - k1 is the same float either way), then the argmax entries
  * recomputed with their g. */
-static void pooled_dx(const bn_job *j, int n, size_t c, float mean,
-                      float inv, float gi, float k1, float k2)
+EMO__INLINE void pooled_dx(const bn_job *j, int n, size_t c, float mean,
+                           float inv, float gi, float k1, float k2)
 {
     const emo__layer *l = j->l, *p = j->pool;
     size_t plane = (size_t)l->in.h * l->in.w, o = pooled_at(j, n, c);
@@ -263,6 +268,7 @@ static void pooled_dx(const bn_job *j, int n, size_t c, float mean,
 
 /* sum(dy) and sum(dy * xhat) of channel c, dy being the gradient at the
  * batch norm's output (see bn_job). */
+EMO__SIMD_CLONES
 static void chan_grad_sums(const bn_job *j, size_t c, float mean, float inv,
                            double *sdy, double *sdyx)
 {
@@ -291,6 +297,7 @@ static void chan_grad_sums(const bn_job *j, size_t c, float mean, float inv,
 
 /* dx of channel c given the batch means k1 = sum(dy) / m and
  * k2 = sum(dy * xhat) / m (dy as masked by chan_grad_sums). */
+EMO__SIMD_CLONES
 static void chan_dx(const bn_job *j, size_t c, float mean, float inv,
                     float k1, float k2)
 {

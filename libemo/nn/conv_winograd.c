@@ -37,19 +37,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* x86-64 GCC: the per-image transforms in two copies, AVX2 + FMA
- * (x86-64-v3) and the build's own ISA, picked at load time (ifunc) by
- * the CPU.  No AVX-512 copy: with GCC's generic tuning (an x86-64-v3
- * build) it ran the default net's conv2 backward 15-20 % slower than the
- * AVX2 copy on the Xeon (the transforms are memory-bound; 512-bit vectors
- * buy nothing).  Elsewhere (arm64, s390x, clang) the plain build. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&     \
-    defined(__ELF__)
-#define SIMD_CLONES                                                         \
-    __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define SIMD_CLONES
-#endif
+/* The per-image transforms are cloned per instruction set
+ * (EMO__SIMD_CLONES, nn.h).  No AVX-512 copy: with GCC's generic tuning
+ * (an x86-64-v3 build) it ran the default net's conv2 backward 15-20 %
+ * slower than the AVX2 copy on the Xeon (the transforms are
+ * memory-bound; 512-bit vectors buy nothing). */
+#define SIMD_CLONES EMO__SIMD_CLONES
 
 /* The tile transforms' channel loops write 16 (or read 16) rows of one
  * array whose distance the compiler cannot see: they never overlap. */

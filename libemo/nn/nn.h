@@ -104,6 +104,21 @@ typedef struct emo__net {
     uint64_t version;
 } emo__net;
 
+/* x86-64 GCC: a kernel in two copies, AVX2 + FMA (x86-64-v3) and the
+ * build's own ISA, picked at load time (ifunc) by the CPU, so that a
+ * generic x86-64 build (a distribution's) vectorises it with AVX2 where
+ * the CPU has it.  Elsewhere (arm64, s390x, clang) the plain build.  The
+ * helpers such a kernel calls must be inlined into it (always_inline)
+ * to be compiled for each copy. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) &&     \
+    defined(__ELF__)
+#define EMO__SIMD_CLONES                                                    \
+    __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define EMO__SIMD_CLONES
+#endif
+#define EMO__INLINE __attribute__((always_inline)) static inline
+
 /* ---- layer kernels (one file per kind) -------------------------------- */
 
 /* Runs fn(arg, begin, end) over [0, n) split into at most `threads`
