@@ -23,15 +23,20 @@ static double rms(const float *v, size_t n)
     return n ? sqrt(s / (double)n) : 0.0;
 }
 
-static void expect_close(const float *a, const float *ref, size_t n,
-                         const char *what, const char *shape)
+static void expect_within(const float *a, const float *ref, size_t n,
+                          double tol, const char *what, const char *shape)
 {
     double r = rms(ref, n);
     for (size_t i = 0; i < n; i++)
-        ck_assert_msg(fabs((double)a[i] - ref[i]) <=
-                          2e-5 * (fabs(ref[i]) + r),
+        ck_assert_msg(fabs((double)a[i] - ref[i]) <= tol * (fabs(ref[i]) + r),
                       "%s %s [%zu]: fast %.8g, reference %.8g", what, shape,
                       i, a[i], ref[i]);
+}
+
+static void expect_close(const float *a, const float *ref, size_t n,
+                         const char *what, const char *shape)
+{
+    expect_within(a, ref, n, 2e-5, what, shape);
 }
 
 static void force_reference(int on)
@@ -518,9 +523,13 @@ START_TEST(training_filter_forms)
         ck_assert_msg(poisoned == (int)c0->p[0].n, "threads %d: %d of %zu "
                       "gradients poisoned", threads, poisoned, c0->p[0].n);
         ck_assert(memcmp(g[0], g[2], 4 * ng) == 0);
-        /* against im2col: c0's filter gradient, through c1's dx */
-        expect_close(g[0], g[3], c0->p[0].n, "c0 filter gradient",
-                     "two convs");
+        /* Against im2col: c0's filter gradient, through c1's dx.  Two
+         * backward passes chained (F(4x4)'s transforms scale values by up
+         * to 8, then 1152 products summed) differ from im2col by about
+         * 1e-4 of the values (s390x: 1.0e-4 at worst); a wrong or stale
+         * transform by the order of the values. */
+        expect_within(g[0], g[3], c0->p[0].n, 1e-3, "c0 filter gradient",
+                      "two convs");
         for (int k = 0; k < 4; k++)
             free(g[k]);
     }

@@ -40,6 +40,17 @@ EMO__INLINE lanes8 load8(const float *p)
     return v;
 }
 
+/* v in every lane.  (Not `vector - scalar`: with s390x's excess
+ * precision the float scalar is a double there, which GCC refuses to
+ * narrow into a float vector.) */
+EMO__INLINE lanes8 splat8(float v)
+{
+    lanes8 r;
+    for (int k = 0; k < 8; k++)
+        r[k] = v;
+    return r;
+}
+
 /* Sums of one plane in float with 8 independent partial sums, so that
  * the compiler can use vector adds without reassociating (no fast-math);
  * channels then sum the planes in double. */
@@ -59,11 +70,11 @@ EMO__INLINE float plane_sum(const float *p, size_t n)
 
 EMO__INLINE float plane_sq_dev(const float *p, size_t n, float mean)
 {
-    lanes8 acc = {0};
+    lanes8 acc = {0}, m8 = splat8(mean);
     float s = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        lanes8 d = load8(p + i) - mean;
+        lanes8 d = load8(p + i) - m8;
         acc += d * d;
     }
     for (; i < n; i++)
@@ -78,13 +89,13 @@ EMO__INLINE float plane_sq_dev(const float *p, size_t n, float mean)
 EMO__INLINE void plane_grad_sums(const float *x, const float *g, size_t n,
                                  float mean, float *sg, float *sgx)
 {
-    lanes8 a = {0}, b = {0};
+    lanes8 a = {0}, b = {0}, m8 = splat8(mean);
     float sa = 0.0f, sb = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         lanes8 gk = load8(g + i);
         a += gk;
-        b += gk * (load8(x + i) - mean);
+        b += gk * (load8(x + i) - m8);
     }
     for (; i < n; i++) {
         sa += g[i];
@@ -105,7 +116,7 @@ EMO__INLINE void plane_grad_sums_relu(const float *x, float *g,
                                       const float *y, size_t n, float mean,
                                       float *sg, float *sgx)
 {
-    lanes8 a = {0}, b = {0}, zero = {0};
+    lanes8 a = {0}, b = {0}, zero = {0}, m8 = splat8(mean);
     float sa = 0.0f, sb = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -114,7 +125,7 @@ EMO__INLINE void plane_grad_sums_relu(const float *x, float *g,
         lanes8 gk = (lanes8)((mask8)load8(g + i) & live);
         memcpy(g + i, &gk, sizeof gk);
         a += gk;
-        b += gk * (load8(x + i) - mean);
+        b += gk * (load8(x + i) - m8);
     }
     for (; i < n; i++) {
         float gk = y[i] > 0.0f ? g[i] : 0.0f;
