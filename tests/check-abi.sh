@@ -29,4 +29,19 @@ rm -f /tmp/emo-abi-now.$$
 if [ -n "$removed" ]; then
     echo "abi: FAIL: removed exported functions:"; echo "$removed"; exit 1
 fi
+# Symbol versions: the baseline's functions stay in LIBEMO_1 (what
+# programs linked against 1.0 ask for); a function added since must be
+# named in a later node of libemo/libemo.map, not caught by LIBEMO_1's
+# emo_* pattern.
+wrong=$(nm -D --defined-only "$lib" | awk '$2 == "T" {print $3}' |
+    awk -v base="$dir/symbols.txt" '
+        BEGIN { while ((getline l < base) > 0) old[l] = 1 }
+        { n = split($0, a, "@+"); name = a[1]; ver = n > 1 ? a[n] : "";
+          if ((name in old) != (ver == "LIBEMO_1"))
+              print name " (" (ver == "" ? "unversioned" : ver) ", " \
+                    ((name in old) ? "in" : "not in") " the baseline)" }')
+if [ -n "$wrong" ]; then
+    echo "abi: FAIL: functions in the wrong version node (libemo/libemo.map):"
+    echo "$wrong"; exit 1
+fi
 echo "abi: ok against $(basename "$base") ($added functions added)"
