@@ -3,8 +3,10 @@
  * loops that BLAS does not cover (im2col, batch norm, ReLU, pooling).
  *
  * emo__parallel_for splits [0, n) into `threads` contiguous parts; the
- * caller runs part 0 and sleeping workers the others.  Workers are created
- * on first use and live as long as the process.  One job runs at a time:
+ * caller runs part 0 and the workers the others.  Between jobs a worker
+ * spins for up to SPIN_NS, then sleeps on a condition variable (an idle
+ * process's workers use no CPU).  Workers are created on first use and
+ * live as long as the process.  One job runs at a time:
  * a second thread arriving while the pool is busy (concurrent predictors)
  * simply runs its loop serially, so callers never wait on each other.
  * BLAS keeps its own threads; emo__nn_set_threads sets their count.
