@@ -210,16 +210,11 @@ static void add_bias(const emo__layer *l, const conv_dims *d, const float *b,
 void emo__conv_forward(const emo__layer *l, const float *x, float *y,
                        int batch, emo__ctx *ctx)
 {
-    /* training: the step's shared transform of the layer's weights */
-    if (ctx->wino_u && emo__conv_fast(l, batch) &&
-        ctx->wino_m == emo__wino_tile(l, batch)) {
-        emo__wino_forward_u(l, ctx->wino_u, ctx->wino_m,
-                            l->has_bias ? l->p[1].data : NULL, 0, x, y,
-                            batch, ctx);
-        return;
-    }
-    emo__conv_forward_ex(l, l->p[0].data, l->has_bias ? l->p[1].data : NULL,
-                         0, x, y, batch, ctx);
+    /* training: the step's shared transform of the layer's weights, when
+     * train_pass.c made one (NULL: conv_forward_ex's own path) */
+    emo__conv_forward_cached(l, l->p[0].data, ctx->wino_u, ctx->wino_m,
+                             l->has_bias ? l->p[1].data : NULL, 0, x, y,
+                             batch, ctx);
 }
 
 void emo__conv_forward_ex(const emo__layer *l, const float *W,

@@ -63,16 +63,15 @@ static void cpu_relax(void)
 #endif
 }
 
-/* Spins up to SPIN_NS until done(arg) holds; returns whether it did. */
-static int spin_until(int (*done)(uint64_t), uint64_t arg)
+/* Spins until done(arg) holds or SPIN_NS have passed (the caller then
+ * checks again under the mutex and sleeps if need be). */
+static void spin_until(int (*done)(uint64_t), uint64_t arg)
 {
     uint64_t t0 = now_ns();
-    for (unsigned i = 1;; i++) {
-        if (done(arg))
-            return 1;
+    for (unsigned i = 1; !done(arg); i++) {
         cpu_relax();
         if (i % 64 == 0 && now_ns() - t0 > SPIN_NS)
-            return done(arg);
+            return;
     }
 }
 
@@ -168,20 +167,15 @@ void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
     pthread_mutex_unlock(&submit_mu);
 }
 
-typedef struct zero_job {
-    float *p;
-} zero_job;
-
 static void zero_range(void *arg, size_t k0, size_t k1)
 {
-    const zero_job *z = arg;
-    memset(z->p + k0, 0, sizeof(float) * (k1 - k0));
+    float *p = arg;
+    memset(p + k0, 0, sizeof(float) * (k1 - k0));
 }
 
 void emo__parallel_zero(float *p, size_t n, int threads)
 {
-    zero_job z = {p};
-    emo__parallel_for(threads, n, EMO__PARALLEL_FLOATS, zero_range, &z);
+    emo__parallel_for(threads, n, EMO__PARALLEL_FLOATS, zero_range, p);
 }
 
 /* OpenBLAS's setting is process-wide and its default is every core, whose
