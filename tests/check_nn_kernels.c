@@ -164,10 +164,10 @@ START_TEST(fc_matches_direct_loop)
     float x[3 * 12], y[3 * 5];
     nt_fill(x, 36, 3, -1, 1);
     /* batch 3 (matrix product) and each image alone (matrix-vector) */
-    emo__fc_forward(l, x, y, 3);
+    emo__fc_forward(l, x, y, 3, 1);
     for (int one = 0; one < 2; one++) {
         for (int n = 0; one && n < 3; n++)
-            emo__fc_forward(l, x + n * 12, y + n * 5, 1);
+            emo__fc_forward(l, x + n * 12, y + n * 5, 1, 1);
         for (int n = 0; n < 3; n++)
             for (int o = 0; o < 5; o++) {
                 double s = 0.5;

@@ -217,6 +217,29 @@ void emo__conv_forward(const emo__layer *l, const float *x, float *y,
                              batch, ctx);
 }
 
+/* Packed weights (gemm_packed.c) pay for short products: at batch 1 a
+ * layer whose output map has at most EMO__PACKED_MAX_COLS positions. */
+int emo__conv_packs(const emo__layer *l)
+{
+    return dims_of(l).hw <= EMO__PACKED_MAX_COLS && !reference_forced() &&
+           emo__packed_available();
+}
+
+/* Y (cout_g x cols, rows ldy apart) = W_g X, where X has cols columns,
+ * through the packed weights when the caller has them and the product is
+ * short enough; 0 when it was not done. */
+static int packed_product(const conv_dims *d, int g, const float *X,
+                          int cols, float *Y, size_t ldy,
+                          const emo__ctx *ctx)
+{
+    if (!ctx->packed_w || cols > EMO__PACKED_MAX_COLS || reference_forced())
+        return 0;
+    const float *Wp =
+        ctx->packed_w + (size_t)g * emo__packed_floats(d->cout_g, d->K);
+    return emo__packed_gemm(Wp, d->cout_g, d->K, X, (size_t)cols, cols, Y,
+                            ldy, ctx->threads);
+}
+
 void emo__conv_forward_ex(const emo__layer *l, const float *W,
                           const float *bias, int relu, const float *x,
                           float *y, int batch, emo__ctx *ctx)
@@ -228,6 +251,7 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
     conv_dims d = dims_of(l);
     size_t in_sz = emo__shape_size(l->in), out_sz = emo__shape_size(l->out);
     int nb_max = chunk_images(&d, batch);
+    int split = ctx->split_products ? ctx->threads : 1;
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
         int nb = batch - n0 < nb_max ? batch - n0 : nb_max;
         int ncols = nb * d.hw;
@@ -237,23 +261,23 @@ void emo__conv_forward_ex(const emo__layer *l, const float *W,
             if (d.pointwise) {
                 const float *xg = x + (size_t)n0 * in_sz +
                                   (size_t)g * d.cin_g * d.hw;
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                            d.cout_g, d.hw, d.K, 1.0f, Wg, d.K, xg, d.hw,
-                            0.0f, yg, d.hw);
+                if (!packed_product(&d, g, xg, d.hw, yg, d.hw, ctx))
+                    emo__sgemm_split(split, 0, d.cout_g, d.hw, d.K, Wg, d.K,
+                                     xg, d.hw, 0.0f, yg, d.hw);
                 continue;
             }
             float *col = ctx->col;
             fill_cols(l, &d, x, n0, nb, g, col, ctx->threads);
             if (nb == 1) {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                            d.cout_g, d.hw, d.K, 1.0f, Wg, d.K, col, ncols,
-                            0.0f, yg, d.hw);
+                if (!packed_product(&d, g, col, ncols, yg, d.hw, ctx))
+                    emo__sgemm_split(split, 0, d.cout_g, d.hw, d.K, Wg, d.K,
+                                     col, ncols, 0.0f, yg, d.hw);
                 continue;
             }
             float *tmp = col + 2 * (size_t)d.K * ncols;
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, d.cout_g,
-                        ncols, d.K, 1.0f, Wg, d.K, col, ncols, 0.0f, tmp,
-                        ncols);
+            if (!packed_product(&d, g, col, ncols, tmp, ncols, ctx))
+                emo__sgemm_split(split, 0, d.cout_g, ncols, d.K, Wg, d.K, col,
+                                 ncols, 0.0f, tmp, ncols);
             for (int j = 0; j < nb; j++)
                 for (int c = 0; c < d.cout_g; c++)
                     memcpy(yg + (size_t)j * out_sz + (size_t)c * d.hw,

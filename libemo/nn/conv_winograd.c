@@ -617,6 +617,7 @@ typedef struct wino_job {
     const float *x, *dy;  /* inputs (batch tensors) */
     float *y, *dx;        /* outputs (batch tensors) */
     float *V, *M;         /* transformed data: [xi][tile][channel] */
+    const float *U;       /* forward: the filter transform */
     float *grid;          /* one padded grid per image of the chunk */
     const float *bias;
     size_t t;             /* tiles in the chunk */
@@ -756,6 +757,20 @@ static void backward_out_units(void *arg, size_t i0, size_t i1)
         image_input_grad(j, i, j->grid + i * grid_floats(j->d));
 }
 
+/* The forward's products M_xi = V_xi U_xi^T, xi in [x0, x1). */
+static void forward_products(void *arg, size_t x0, size_t x1)
+{
+    const wino_job *j = arg;
+    const wino_dims *d = j->d;
+    size_t uw = xi_stride((size_t)d->cout * d->cin, 1);
+    int t = (int)j->t;
+    for (size_t xi = x0; xi < x1; xi++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d->cout,
+                    d->cin, 1.0f, j->V + xi * xi_stride(j->t, d->cin), d->cin,
+                    j->U + xi * uw, d->cin, 0.0f,
+                    j->M + xi * xi_stride(j->t, d->cout), d->cout);
+}
+
 static void run_units(emo__range_fn fn, wino_job *j, int nb, int threads)
 {
     emo__parallel_for(threads, (size_t)nb, 1 + 4096 / (size_t)j->d->tpi, fn,
@@ -813,7 +828,6 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
 {
     wino_dims d = wdims_m(l, m);
     int nb_max = chunk_images(&d, batch);
-    size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;
     j.y = y;
@@ -825,11 +839,9 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
         j.n0 = n0;
         j.t = (size_t)t;
         run_units(forward_in_units, &j, nb, ctx->threads);
-        for (int xi = 0; xi < d.nxi; xi++)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d.cout,
-                        d.cin, 1.0f, j.V + xi * xi_stride(t, d.cin), d.cin,
-                        U + xi * uw, d.cin, 0.0f,
-                        j.M + xi * xi_stride(t, d.cout), d.cout);
+        j.U = U;
+        emo__parallel_for(ctx->split_products ? ctx->threads : 1,
+                          (size_t)d.nxi, 1, forward_products, &j);
         run_units(forward_out_units, &j, nb, ctx->threads);
     }
 }

@@ -7,7 +7,7 @@
 #include <cblas.h>
 
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
-                     int batch)
+                     int batch, int threads)
 {
     int in = (int)emo__shape_size(l->in), out = l->outputs;
     if (l->has_bias) {
@@ -21,11 +21,10 @@ void emo__fc_forward(const emo__layer *l, const float *x, float *y,
      * would first copy all of it into packed panels (caffenet's fc6 is
      * 151 MB) for a single column. */
     if (batch == 1)
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1.0f,
-                    l->p[0].data, in, x, 1, beta, y, 1);
+        emo__sgemv_split(threads, out, in, l->p[0].data, in, x, beta, y);
     else
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, in,
-                    1.0f, x, in, l->p[0].data, in, beta, y, out);
+        emo__sgemm_split(threads, 1, batch, out, in, x, in, l->p[0].data, in,
+                         beta, y, out);
 }
 
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,

@@ -57,6 +57,26 @@ static int cache_wino(const emo__net *net, emo__net_ws *ws, int i, int batch)
     return EMO_OK;
 }
 
+/* Conv layer i's inference weights packed for short products
+ * (gemm_packed.c), each group's filters on their own panels. */
+static int cache_packed(const emo__net *net, emo__net_ws *ws, int i)
+{
+    const emo__layer *l = &net->layers[i];
+    const float *W = ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data;
+    int rows = l->out.c / l->groups;
+    int K = (int)(l->p[0].n / (size_t)l->out.c);
+    size_t per = emo__packed_floats(rows, K);
+    if (!ws->packed_w[i]) {
+        ws->packed_w[i] = emo__packed_alloc(per * (size_t)l->groups);
+        if (!ws->packed_w[i])
+            return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    }
+    for (int g = 0; g < l->groups; g++)
+        emo__pack_rows(W + (size_t)g * rows * K, rows, K,
+                       ws->packed_w[i] + (size_t)g * per);
+    return EMO_OK;
+}
+
 static int refresh_folded(const emo__net *net, emo__net_ws *ws, int batch)
 {
     int stale = ws->folded_version != net->version;
@@ -71,6 +91,8 @@ static int refresh_folded(const emo__net *net, emo__net_ws *ws, int batch)
         if (!rc && (stale || (ws->wino_u[i] &&
                               ws->wino_m[i] != emo__wino_tile(l, batch))))
             rc = cache_wino(net, ws, i, batch);
+        if (!rc && (stale || !ws->packed_w[i]) && emo__conv_packs(l))
+            rc = cache_packed(net, ws, i);
         if (rc)
             return rc;
     }
@@ -93,8 +115,10 @@ static int fused_conv(const emo__net *net, emo__net_ws *ws, int i,
         j++;
     }
     int relu = j < n && net->layers[j].type == EMO__L_RELU;
+    ctx->packed_w = ws->packed_w[i];
     emo__conv_forward_cached(l, W, ws->wino_u[i], ws->wino_m[i], b, relu, x,
                              y, batch, ctx);
+    ctx->packed_w = NULL;
     return relu ? j : j - 1;
 }
 
@@ -112,8 +136,11 @@ int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
         rc = refresh_folded(net, ws, batch);
     if (rc)
         return rc;
-    emo__nn_set_threads(ws->threads);
+    /* OpenBLAS on one thread, its products split by the kernels across
+     * the workspace's threads (gemm_split.c says why) */
+    emo__nn_set_threads(1);
     emo__ctx ctx = emo__ws_ctx(ws, 0, ws->threads);
+    ctx.split_products = 1;
     const float *x = input;
     int k = 0;
     for (int i = 0; i < net->n_layers; i++, k++) {

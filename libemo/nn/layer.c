@@ -46,7 +46,8 @@ void emo__layer_forward(const emo__layer *l, const float *x, float *y,
         emo__conv_forward(l, x, y, batch, ctx);
         break;
     case EMO__L_FC:
-        emo__fc_forward(l, x, y, batch);
+        emo__fc_forward(l, x, y, batch,
+                        ctx->split_products ? ctx->threads : 1);
         break;
     case EMO__L_RELU:
         emo__relu_forward(x, y, n, ctx->threads);

@@ -134,6 +134,15 @@ void emo__parallel_for(int threads, size_t n, size_t min_per_thread,
 void emo__parallel_zero(float *p, size_t n, int threads);
 /* Sets the BLAS thread count (process-wide in OpenBLAS; parallel.c). */
 void emo__nn_set_threads(int threads);
+/* C = A op(B) + beta C (row-major, A not transposed; op(B) = B^T when
+ * trans_b, K x N) split by columns of C across `threads` pool threads,
+ * for OpenBLAS set to one thread (gemm_split.c); 1 = a single call. */
+void emo__sgemm_split(int threads, int trans_b, int M, int N, int K,
+                      const float *A, int lda, const float *B, int ldb,
+                      float beta, float *C, int ldc);
+/* y = A x + beta y (A M x K, row-major) split by rows the same way. */
+void emo__sgemv_split(int threads, int M, int K, const float *A, int lda,
+                      const float *x, float beta, float *y);
 
 /* Per-call context passed to the kernels. */
 typedef struct emo__ctx {
@@ -149,6 +158,12 @@ typedef struct emo__ctx {
      * slices and the backward pass); NULL: each call makes its own */
     const float *wino_u;
     int wino_m;
+    /* inference: the weights given to conv_forward_ex packed for
+     * emo__packed_gemm (forward.c's cache), or NULL */
+    const float *packed_w;
+    /* OpenBLAS runs on one thread: conv splits its products across
+     * ctx->threads itself */
+    int split_products;
 } emo__ctx;
 
 /* A context over the workspace's scratch and generator (workspace.c). */
@@ -227,8 +242,31 @@ void emo__conv_forward_cached(const emo__layer *l, const float *W,
                               int relu,
                               const float *x, float *y, int batch,
                               emo__ctx *ctx);
+/* Products Y = W X with few columns and W packed beforehand
+ * (gemm_packed.c): rows x K weights as panels of 16 rows,
+ * emo__packed_floats floats from emo__packed_alloc (free()).  The
+ * inference cache packs a conv layer's weights per group, group g at
+ * g * emo__packed_floats(cout_g, K); conv_forward_ex uses them (through
+ * ctx->packed_w) for calls of at most EMO__PACKED_MAX_COLS columns.
+ * emo__packed_gemm returns 0, having done nothing, where no kernel runs
+ * (no AVX2 + FMA, not x86-64); Y rows are ldy floats apart, X rows ldx. */
+#define EMO__PACKED_MAX_COLS 96
+size_t emo__packed_floats(int rows, int K);
+float *emo__packed_alloc(size_t floats);
+void emo__pack_rows(const float *W, int rows, int K, float *Wp);
+int emo__packed_available(void);
+int emo__packed_gemm(const float *Wp, int rows, int K, const float *X,
+                     size_t ldx, int cols, float *Y, size_t ldy, int threads);
+/* Tests: 0 = no kernel, 1 = AVX2, 2 = AVX-512, at most the CPU's; -1 =
+ * the CPU's own. */
+void emo__packed_force_isa(int isa);
+/* Whether conv layer l has a packed product at batch 1 (where its
+ * inference cache makes one). */
+int emo__conv_packs(const emo__layer *l);
+/* threads: its products split across that many pool threads with
+ * OpenBLAS on one (ctx->split_products), 1 = OpenBLAS's own threads. */
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
-                     int batch);
+                     int batch, int threads);
 void emo__fc_backward(emo__layer *l, const float *x, const float *dy,
                       float *dx, int batch, int param_grads);
 void emo__relu_forward(const float *x, float *y, size_t n, int threads);
@@ -435,6 +473,8 @@ typedef struct emo__net_ws {
     float **wino_u; /* Winograd filter transforms of those weights (or of
                        the layer's own), same validity */
     int *wino_m;    /* their tile sizes */
+    float **packed_w; /* the same weights packed for emo__packed_gemm
+                         (layers where emo__conv_packs), same validity */
     emo__shards *shards; /* training slices */
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of

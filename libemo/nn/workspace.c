@@ -119,6 +119,9 @@ static void free_arrays(emo__net_ws *ws, int n)
     if (ws->wino_u)
         for (int i = 0; i < n; i++)
             free(ws->wino_u[i]);
+    if (ws->packed_w)
+        for (int i = 0; i < n; i++)
+            free(ws->packed_w[i]);
     free(ws->act);
     free(ws->diff);
     free(ws->aux);
@@ -126,6 +129,7 @@ static void free_arrays(emo__net_ws *ws, int n)
     free(ws->fold_b);
     free(ws->wino_u);
     free(ws->wino_m);
+    free(ws->packed_w);
     free(ws->col);
     free(ws->pp[0]);
     free(ws->pp[1]);
@@ -148,9 +152,10 @@ int emo__net_ws_create(const emo__net *net, int threads, emo__net_ws **out)
         ws->fold_b = calloc((size_t)n, sizeof *ws->fold_b);
         ws->wino_u = calloc((size_t)n, sizeof *ws->wino_u);
         ws->wino_m = calloc((size_t)n, sizeof *ws->wino_m);
+        ws->packed_w = calloc((size_t)n, sizeof *ws->packed_w);
     }
     if (!ws || !ws->act || !ws->diff || !ws->aux || !ws->fold_w ||
-        !ws->fold_b || !ws->wino_u || !ws->wino_m) {
+        !ws->fold_b || !ws->wino_u || !ws->wino_m || !ws->packed_w) {
         emo__net_ws_destroy(ws);
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
@@ -293,5 +298,7 @@ emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
     c.skip_param_grads = 0;
     c.wino_u = NULL;
     c.wino_m = 0;
+    c.packed_w = NULL;
+    c.split_products = 0;
     return c;
 }

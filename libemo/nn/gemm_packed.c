@@ -1,0 +1,280 @@
+/*
+ * gemm_packed.c - Y = W X for products with few columns, W packed once.
+ *
+ * At batch 1 a deep layer's product is wide and short: the default net's
+ * conv4b multiplies 256 x 2304 weights by a 2304 x 36 column matrix (6x6
+ * maps).  OpenBLAS packs both operands on every call, and for so few
+ * columns its packing was a quarter of the batch-1 pass (perf, default
+ * net, Xeon).  Here the weights are packed once per weight version
+ * (forward.c keeps them beside the Winograd transforms) into panels of 16
+ * rows, k-major, and a register-blocked kernel reads each panel once per
+ * call while the columns stay in cache.
+ *
+ * Measured (one core, Xeon AVX-512, 256 x {1152, 2304} weights, 4.4 MB,
+ * as conv4a + conv4b; docs/benchmarks.md): against OpenBLAS's SkylakeX
+ * sgemm the AVX-512 kernel took 0.61x its time at 36 columns, 0.77x at
+ * 72, 1.0x at 144 and 1.4x at 288 (the column matrix leaves the L1/L2);
+ * the AVX2 kernel against OpenBLAS's Haswell sgemm 0.75x at 36 columns,
+ * 0.92x at 72 and 1.0x at 144.  Hence EMO__PACKED_MAX_COLS.
+ *
+ * Hand-written rather than OpenBLAS because OpenBLAS has no pre-packed
+ * interface (MKL's cblas_sgemm_pack).  Each output is one chain of fused
+ * multiply-adds over k in order, so a row's result does not depend on
+ * the block it falls in or on the thread count.  x86-64 with AVX2 + FMA
+ * or AVX-512 only (checked at run time); elsewhere the callers keep
+ * OpenBLAS.
+ */
+#include "nn/nn.h"
+
+#include <stdlib.h>
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define HAVE_X86_KERNELS 1
+#include <immintrin.h>
+#else
+#define HAVE_X86_KERNELS 0
+#endif
+
+#define PANEL 16 /* rows per panel: one AVX-512 vector, two AVX2 ones */
+
+size_t emo__packed_floats(int rows, int K)
+{
+    size_t panels = ((size_t)rows + PANEL - 1) / PANEL;
+    return panels * PANEL * (size_t)K;
+}
+
+/* Panels start on cache lines: a vector load that straddles two lines
+ * costs a second access on every k. */
+float *emo__packed_alloc(size_t floats)
+{
+    size_t bytes = (floats * sizeof(float) + 63) / 64 * 64;
+    return aligned_alloc(64, bytes ? bytes : 64);
+}
+
+void emo__pack_rows(const float *W, int rows, int K, float *Wp)
+{
+    size_t panels = ((size_t)rows + PANEL - 1) / PANEL;
+    for (size_t p = 0; p < panels; p++) {
+        float *dst = Wp + p * PANEL * (size_t)K;
+        for (int i = 0; i < PANEL; i++) {
+            size_t r = p * PANEL + (size_t)i;
+            for (int k = 0; k < K; k++)
+                dst[(size_t)k * PANEL + i] =
+                    r < (size_t)rows ? W[r * (size_t)K + k] : 0.0f;
+        }
+    }
+}
+
+/* ---- which kernel ------------------------------------------------------ */
+
+enum { ISA_NONE, ISA_AVX2, ISA_AVX512 };
+
+static int forced_isa = -1; /* tests: -1 = the CPU's */
+
+void emo__packed_force_isa(int isa)
+{
+    forced_isa = isa;
+}
+
+static int cpu_isa(void)
+{
+    int isa = ISA_NONE;
+#if HAVE_X86_KERNELS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+        isa = ISA_AVX512;
+    else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        isa = ISA_AVX2;
+#endif
+    /* a test may step down, never up to what the CPU lacks */
+    return forced_isa >= 0 && forced_isa < isa ? forced_isa : isa;
+}
+
+int emo__packed_available(void)
+{
+    return cpu_isa() != ISA_NONE;
+}
+
+/* ---- kernels ------------------------------------------------------------
+ * A block: NV panels (16 rows each) x NP columns of Y, accumulated in
+ * registers over all of K, then stored through a small tile (the rows of
+ * Y are ldy apart; rows past `rows` are padding and not stored). */
+
+typedef struct packed_job {
+    const float *Wp;
+    const float *X;
+    float *Y;
+    int rows, K, cols;
+    size_t ldx, ldy;
+    int isa;
+} packed_job;
+
+static void store_tile(const float *tile, int nrows, int np, float *Y,
+                       size_t ldy)
+{
+    for (int r = 0; r < nrows; r++)
+        for (int c = 0; c < np; c++)
+            Y[(size_t)r * ldy + c] = tile[c * 2 * PANEL + r];
+}
+
+#if HAVE_X86_KERNELS
+#define KERNEL_INLINE __attribute__((always_inline)) static inline
+
+/* AVX-512: two panels x 12 columns (24 accumulators) or one panel x 12. */
+__attribute__((target("avx512f"))) KERNEL_INLINE void
+block512(const float *w0, const float *w1, int K, const float *X, size_t ldx,
+         float *tile, const int nv, const int np)
+{
+    __m512 a0[12], a1[12];
+#pragma GCC unroll 12
+    for (int c = 0; c < np; c++)
+        a0[c] = a1[c] = _mm512_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *x = X + (size_t)k * ldx;
+        __m512 v0 = _mm512_loadu_ps(w0 + (size_t)k * PANEL);
+        __m512 v1 = nv == 2 ? _mm512_loadu_ps(w1 + (size_t)k * PANEL) : v0;
+#pragma GCC unroll 12
+        for (int c = 0; c < np; c++) {
+            __m512 b = _mm512_set1_ps(x[c]);
+            a0[c] = _mm512_fmadd_ps(v0, b, a0[c]);
+            if (nv == 2)
+                a1[c] = _mm512_fmadd_ps(v1, b, a1[c]);
+        }
+    }
+#pragma GCC unroll 12
+    for (int c = 0; c < np; c++) {
+        _mm512_storeu_ps(tile + c * 2 * PANEL, a0[c]);
+        if (nv == 2)
+            _mm512_storeu_ps(tile + c * 2 * PANEL + PANEL, a1[c]);
+    }
+}
+
+/* The switch makes np a constant in each inlined copy, so the column
+ * loops unroll and the accumulators stay in registers. */
+#define NP_CASES(call)                                                      \
+    switch (np) {                                                           \
+    case 1: call(1); break;                                                 \
+    case 2: call(2); break;                                                 \
+    case 3: call(3); break;                                                 \
+    case 4: call(4); break;                                                 \
+    case 5: call(5); break;                                                 \
+    case 6: call(6); break;                                                 \
+    case 7: call(7); break;                                                 \
+    case 8: call(8); break;                                                 \
+    case 9: call(9); break;                                                 \
+    case 10: call(10); break;                                               \
+    case 11: call(11); break;                                               \
+    default: call(12); break;                                               \
+    }
+
+__attribute__((target("avx512f"))) static void
+panels512(const packed_job *j, size_t p0, size_t p1)
+{
+    float tile[12 * 2 * PANEL] __attribute__((aligned(64)));
+    size_t pk = (size_t)PANEL * j->K;
+    for (size_t p = p0; p < p1; p += 2) {
+        int nv = p + 1 < p1 ? 2 : 1;
+        const float *w0 = j->Wp + p * pk, *w1 = w0 + pk;
+        int row = (int)p * PANEL;
+        int nrows = j->rows - row < nv * PANEL ? j->rows - row : nv * PANEL;
+        for (int c0 = 0; c0 < j->cols; c0 += 12) {
+            int np = j->cols - c0 < 12 ? j->cols - c0 : 12;
+            const float *X = j->X + c0;
+#define CALL(n)                                                             \
+    (nv == 2 ? block512(w0, w1, j->K, X, j->ldx, tile, 2, n)                \
+             : block512(w0, w1, j->K, X, j->ldx, tile, 1, n))
+            NP_CASES(CALL)
+#undef CALL
+            store_tile(tile, nrows, np, j->Y + (size_t)row * j->ldy + c0,
+                       j->ldy);
+        }
+    }
+}
+
+/* AVX2 + FMA: one panel (two 8-float vectors) x 6 columns, 12
+ * accumulators of the 16 registers. */
+__attribute__((target("avx2,fma"))) KERNEL_INLINE void
+block256(const float *w, int K, const float *X, size_t ldx, float *tile,
+         const int np)
+{
+    __m256 a0[6], a1[6];
+#pragma GCC unroll 6
+    for (int c = 0; c < np; c++)
+        a0[c] = a1[c] = _mm256_setzero_ps();
+    for (int k = 0; k < K; k++) {
+        const float *x = X + (size_t)k * ldx;
+        __m256 v0 = _mm256_loadu_ps(w + (size_t)k * PANEL);
+        __m256 v1 = _mm256_loadu_ps(w + (size_t)k * PANEL + 8);
+#pragma GCC unroll 6
+        for (int c = 0; c < np; c++) {
+            __m256 b = _mm256_broadcast_ss(x + c);
+            a0[c] = _mm256_fmadd_ps(v0, b, a0[c]);
+            a1[c] = _mm256_fmadd_ps(v1, b, a1[c]);
+        }
+    }
+#pragma GCC unroll 6
+    for (int c = 0; c < np; c++) {
+        _mm256_storeu_ps(tile + c * 2 * PANEL, a0[c]);
+        _mm256_storeu_ps(tile + c * 2 * PANEL + 8, a1[c]);
+    }
+}
+
+__attribute__((target("avx2,fma"))) static void
+panels256(const packed_job *j, size_t p0, size_t p1)
+{
+    float tile[6 * 2 * PANEL] __attribute__((aligned(32)));
+    size_t pk = (size_t)PANEL * j->K;
+    for (size_t p = p0; p < p1; p++) {
+        const float *w = j->Wp + p * pk;
+        int row = (int)p * PANEL;
+        int nrows = j->rows - row < PANEL ? j->rows - row : PANEL;
+        for (int c0 = 0; c0 < j->cols; c0 += 6) {
+            int np = j->cols - c0 < 6 ? j->cols - c0 : 6;
+            const float *X = j->X + c0;
+            switch (np) {
+            case 1: block256(w, j->K, X, j->ldx, tile, 1); break;
+            case 2: block256(w, j->K, X, j->ldx, tile, 2); break;
+            case 3: block256(w, j->K, X, j->ldx, tile, 3); break;
+            case 4: block256(w, j->K, X, j->ldx, tile, 4); break;
+            case 5: block256(w, j->K, X, j->ldx, tile, 5); break;
+            default: block256(w, j->K, X, j->ldx, tile, 6); break;
+            }
+            store_tile(tile, nrows, np, j->Y + (size_t)row * j->ldy + c0,
+                       j->ldy);
+        }
+    }
+}
+#endif
+
+/* Units of parallel_for: pairs of panels (AVX-512's block height), so
+ * that a split never leaves a thread a lone panel in the middle. */
+static void panel_units(void *arg, size_t u0, size_t u1)
+{
+#if HAVE_X86_KERNELS
+    const packed_job *j = arg;
+    size_t panels = ((size_t)j->rows + PANEL - 1) / PANEL;
+    size_t p0 = 2 * u0, p1 = 2 * u1 < panels ? 2 * u1 : panels;
+    if (j->isa == ISA_AVX512)
+        panels512(j, p0, p1);
+    else
+        panels256(j, p0, p1);
+#else
+    (void)arg, (void)u0, (void)u1;
+#endif
+}
+
+int emo__packed_gemm(const float *Wp, int rows, int K, const float *X,
+                     size_t ldx, int cols, float *Y, size_t ldy, int threads)
+{
+    int isa = cpu_isa();
+    if (isa == ISA_NONE || rows < 1 || K < 1 || cols < 1)
+        return 0;
+    packed_job j = {Wp, X, Y, rows, K, cols, ldx, ldy, isa};
+    size_t panels = ((size_t)rows + PANEL - 1) / PANEL;
+    size_t units = (panels + 1) / 2;
+    /* a unit is 2 x 16 x K x cols multiply-adds; about 64 K of them per
+     * thread pay for waking it */
+    size_t per = 1 + 65536 / (2 * PANEL * (size_t)K * (size_t)cols);
+    emo__parallel_for(threads, units, per, panel_units, &j);
+    return 1;
+}
