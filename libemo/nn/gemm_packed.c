@@ -109,6 +109,7 @@ typedef struct packed_job {
     int isa;
 } packed_job;
 
+#if HAVE_X86_KERNELS
 static void store_tile(const float *tile, int nrows, int np, float *Y,
                        size_t ldy)
 {
@@ -117,7 +118,6 @@ static void store_tile(const float *tile, int nrows, int np, float *Y,
             Y[(size_t)r * ldy + c] = tile[c * 2 * PANEL + r];
 }
 
-#if HAVE_X86_KERNELS
 #define KERNEL_INLINE __attribute__((always_inline)) static inline
 
 /* AVX-512: two panels x 12 columns (24 accumulators) or one panel x 12. */
