@@ -15,8 +15,9 @@ per case <net>-<fwd|train>-b<batch>-t<threads>:
 b64 training: ms per image),
 then achieved GFLOP/s beside OpenBLAS sgemm's, and the memory of a
 forward pass (growth of the peak resident size during the calls) beside
-the process's peak.  Every number is the median of RUNS calls after a warm-up,
-each library measured in its own fresh process.
+the process's peak.  Every number is the median of RUNS calls after a
+warm-up of WARMUP_S seconds, each library measured in its own fresh
+process.
 """
 import os
 import subprocess
@@ -28,6 +29,11 @@ NETS = [("default", "default"), ("vgg", os.path.join(HERE, "..", "docs",
                                                      "nets", "vgg.txt")),
         ("caffenet250", "caffenet")]
 CASES = [("fwd", 1), ("fwd", 32), ("train", 64)]
+# Each library warms up for this long before the timed calls (at least
+# one call): thread pools spin for a while after they start (OpenBLAS's
+# idle worker for about 0.1-0.3 s after the library loads), and short
+# batch-1 runs measured that start-up rather than a running program.
+WARMUP_S = 0.5
 
 
 def parse_kv(line):
@@ -57,12 +63,16 @@ def torch_model(preset):
 def timed(step, runs):
     """Median ms of runs calls after a warm-up, and the memory line."""
     before = proc_kb("VmRSS:")
+    # warm-up as nn_bench.c's: calls for WARMUP_S, at least one
+    t_end = time.perf_counter() + WARMUP_S
+    step()
+    while time.perf_counter() < t_end:
+        step()
     times = []
-    for r in range(runs + 1):
+    for r in range(runs):
         t = time.perf_counter()
         step()
-        if r:
-            times.append((time.perf_counter() - t) * 1e3)
+        times.append((time.perf_counter() - t) * 1e3)
     times.sort()
     rss = proc_kb("VmHWM:")
     print("median_ms=%.3f peak_rss_kb=%d pass_rss_kb=%d"

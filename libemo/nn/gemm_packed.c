@@ -27,6 +27,7 @@
 #include "nn/nn.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HAVE_X86_KERNELS 1
@@ -76,6 +77,20 @@ void emo__packed_force_isa(int isa)
     forced_isa = isa;
 }
 
+/* EMO_PACKED_ISA=none|avx2 (benchmarks, debugging): the kernels to stop
+ * at; -1 when unset or anything else. */
+static int env_isa(void)
+{
+    const char *e = getenv("EMO_PACKED_ISA");
+    if (!e)
+        return -1;
+    if (strcmp(e, "none") == 0)
+        return ISA_NONE;
+    if (strcmp(e, "avx2") == 0)
+        return ISA_AVX2;
+    return -1;
+}
+
 static int cpu_isa(void)
 {
     int isa = ISA_NONE;
@@ -86,8 +101,10 @@ static int cpu_isa(void)
     else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         isa = ISA_AVX2;
 #endif
-    /* a test may step down, never up to what the CPU lacks */
-    return forced_isa >= 0 && forced_isa < isa ? forced_isa : isa;
+    /* a test or EMO_PACKED_ISA may step down, never up to what the CPU
+     * lacks */
+    int cap = forced_isa >= 0 ? forced_isa : env_isa();
+    return cap >= 0 && cap < isa ? cap : isa;
 }
 
 int emo__packed_available(void)
