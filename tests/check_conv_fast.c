@@ -39,14 +39,6 @@ static void expect_close(const float *a, const float *ref, size_t n,
     expect_within(a, ref, n, 2e-5, what, shape);
 }
 
-static void force_reference(int on)
-{
-    if (on)
-        setenv("EMO_CONV_REFERENCE", "1", 1);
-    else
-        unsetenv("EMO_CONV_REFERENCE");
-}
-
 typedef struct fast_case {
     emo_network *net;
     emo__layer *l;
@@ -113,10 +105,10 @@ static void tile_matches_reference(int m, int c, int h, int w, int f,
     for (int relu = 0; relu < 2; relu++) {
         emo__wino_forward(l, W, relu ? b : NULL, relu, t.x, y, batch,
                           &t.ctx);
-        force_reference(1);
+        nt_force_reference(1);
         emo__conv_forward_ex(l, W, relu ? b : NULL, relu, t.x, yr, batch,
                              &t.ctx);
-        force_reference(0);
+        nt_force_reference(0);
         expect_close(y, yr, t.ny, relu ? "forward+bias+relu" : "forward",
                      shape);
     }
@@ -127,9 +119,9 @@ static void tile_matches_reference(int m, int c, int h, int w, int f,
     memcpy(dw, l->p[0].grad, 4 * t.nw);
     for (size_t i = 0; i < t.nw; i++)
         l->p[0].grad[i] = 0.5f;
-    force_reference(1);
+    nt_force_reference(1);
     emo__conv_backward(l, t.x, t.dy, dxr, batch, &t.ctx);
-    force_reference(0);
+    nt_force_reference(0);
     expect_close(dx, dxr, t.nx, "input gradient", shape);
     expect_close(dw, l->p[0].grad, t.nw, "filter gradient", shape);
 
@@ -209,11 +201,11 @@ START_TEST(fast_path_dispatch)
         ck_assert_int_eq(emo__wino_applies(l), cases[i].applies);
         int b = cases[i].batch;
         ck_assert_int_eq(emo__conv_fast(l, b), cases[i].fast);
-        force_reference(1);
+        nt_force_reference(1);
         ck_assert_int_eq(emo__conv_fast(l, b), 0);
         setenv("EMO_CONV_REFERENCE", "0", 1);
         ck_assert_int_eq(emo__conv_fast(l, b), cases[i].fast);
-        force_reference(0);
+        nt_force_reference(0);
         emo_network_destroy(net);
     }
 }
@@ -267,9 +259,9 @@ START_TEST(cached_dispatch)
         const emo__layer *l = &net->nn.layers[0];
         ck_assert_int_eq(emo__conv_fast_cached(l, cases[i].batch),
                          cases[i].fast);
-        force_reference(1);
+        nt_force_reference(1);
         ck_assert_int_eq(emo__conv_fast_cached(l, cases[i].batch), 0);
-        force_reference(0);
+        nt_force_reference(0);
         emo_network_destroy(net);
     }
 }
@@ -316,9 +308,9 @@ START_TEST(cached_forward_matches_reference)
         ck_assert(emo__conv_fast_cached(&net->nn.layers[0], batch));
         ck_assert(!emo__conv_fast(&net->nn.layers[0], batch));
         ck_assert_emo_ok(emo_network_forward(net, x, batch, p));
-        force_reference(1);
+        nt_force_reference(1);
         ck_assert_emo_ok(emo_network_forward(net, x, batch, pr));
-        force_reference(0);
+        nt_force_reference(0);
         expect_close(p, pr, (size_t)batch * 3, "cached forward", "net");
     }
     emo_network_destroy(net);
@@ -426,9 +418,9 @@ START_TEST(cache_follows_tile_size)
         ck_assert_emo_ok(emo_network_forward(net, x, b, p));
         ck_assert_ptr_nonnull(net->ws->wino_u[0]);
         ck_assert_int_eq(net->ws->wino_m[0], b == 1 ? 2 : 4);
-        force_reference(1);
+        nt_force_reference(1);
         ck_assert_emo_ok(emo_network_forward(net, x, b, pr));
-        force_reference(0);
+        nt_force_reference(0);
         expect_close(p, pr, (size_t)b * 3, "cached forward", "F(2)/F(4)");
         if (k == 0)
             memcpy(first, p, sizeof first);
@@ -512,9 +504,9 @@ START_TEST(training_filter_forms)
         train_pass_grads(net, x, batch, threads, 0, 0, m, g[0]);
         train_pass_grads(net, x, batch, threads, 1, 0, m, g[1]);
         train_pass_grads(net, x, batch, threads, 1, 1, m, g[2]);
-        force_reference(1);
+        nt_force_reference(1);
         train_pass_grads(net, x, batch, threads, 0, 0, 0, g[3]);
-        force_reference(0);
+        nt_force_reference(0);
         /* c0's filter gradient takes c1's input gradient */
         const emo__layer *c0 = &net->nn.layers[0];
         int poisoned = 0;

@@ -144,10 +144,12 @@ START_TEST(pack_layout)
 }
 END_TEST
 
-/* 6x6 maps (36 positions: packed at batch 1 and 2, 72 columns), a
- * grouped conv, a 1x1 conv and an fc; batch norm folded into c1. */
+/* 6x6 maps (36 positions: packed at batch 1 and 2, 72 columns; c1 on
+ * cached Winograd at batch 3, 27 tiles, its products split on 2
+ * threads), a grouped conv, a 1x1 conv and an fc; batch norm folded into
+ * c1. */
 #define PACKED_NET                                                         \
-    "[net]\nchannels = 5\nheight = 6\nwidth = 6\n"                         \
+    "[net]\nchannels = 9\nheight = 6\nwidth = 6\n"                         \
     "[c1]\ntype = conv\nfilters = 20\nsize = 3\npad = 1\n"                 \
     "[bn]\ntype = bn\n[r1]\ntype = relu\n"                                 \
     "[c2]\ntype = conv\nfilters = 34\nsize = 3\npad = 1\ngroups = 2\n"    \
@@ -170,9 +172,9 @@ static emo_network *packed_net(void)
 static void forward_reference(emo_network *net, const float *x, int batch,
                               float *p)
 {
-    setenv("EMO_CONV_REFERENCE", "1", 1);
+    nt_force_reference(1);
     ck_assert_emo_ok(emo_network_forward(net, x, batch, p));
-    unsetenv("EMO_CONV_REFERENCE");
+    nt_force_reference(0);
 }
 
 START_TEST(inference_matches_reference)
@@ -181,7 +183,9 @@ START_TEST(inference_matches_reference)
     for (int i = 0; i < 3; i += 2)
         ck_assert_int_eq(emo__conv_packs(&net->nn.layers[i]),
                          emo__packed_available());
-    float x[3 * 5 * 36], p[9], pr[9], p2[9];
+    ck_assert(emo__conv_fast_cached(&net->nn.layers[0], 3));
+    ck_assert(!emo__conv_fast_cached(&net->nn.layers[0], 2));
+    float x[3 * 9 * 36], p[9], pr[9], p2[9];
     nt_fill(x, sizeof x / 4, 43, -1, 1);
     for (int batch = 1; batch <= 3; batch++) {
         forward_reference(net, x, batch, pr);
@@ -207,7 +211,7 @@ END_TEST
 START_TEST(packed_follow_weight_changes)
 {
     emo_network *net = packed_net();
-    float x[5 * 36], p[3], pf[3];
+    float x[9 * 36], p[3], pf[3];
     nt_fill(x, sizeof x / 4, 47, -1, 1);
     ck_assert_emo_ok(emo_network_forward(net, x, 1, p)); /* packs */
     const char *layers[] = {"c1", "c2"};
@@ -229,15 +233,19 @@ START_TEST(packed_follow_weight_changes)
 }
 END_TEST
 
-/* The split products on their own: any thread count, the single call's
+/* The split products on their own, shapes large enough that 2 threads
+ * do split them (about 256 K multiply-adds a thread): the single call's
  * result within the bound (the blocks may take OpenBLAS's small-matrix
  * path, another order of sums). */
 START_TEST(split_products_match_single_call)
 {
-    enum { M = 7, N = 150, K = 33 };
-    float A[M * K], B[K * N], Bt[N * K], C1[M * N], C2[M * N];
-    nt_fill(A, M * K, 61, -1, 1);
-    nt_fill(B, K * N, 62, -1, 1);
+    enum { M = 64, N = 150, K = 300, ROWS = 2000 };
+    float *A = malloc(sizeof(float) * ROWS * K);
+    float *B = malloc(sizeof(float) * K * N), *Bt = malloc(sizeof(float) * N * K);
+    float *C1 = malloc(sizeof(float) * ROWS), *C2 = malloc(sizeof(float) * ROWS);
+    float *D1 = malloc(sizeof(float) * M * N), *D2 = malloc(sizeof(float) * M * N);
+    nt_fill(A, (size_t)ROWS * K, 61, -1, 1);
+    nt_fill(B, (size_t)K * N, 62, -1, 1);
     for (int k = 0; k < K; k++)
         for (int n = 0; n < N; n++)
             Bt[n * K + k] = B[k * N + n];
@@ -245,20 +253,27 @@ START_TEST(split_products_match_single_call)
         const float *b = tb ? Bt : B;
         int ldb = tb ? K : N;
         for (int i = 0; i < M * N; i++)
-            C1[i] = C2[i] = 0.5f; /* beta = 1 keeps it */
-        emo__sgemm_split(1, tb, M, N, K, A, K, b, ldb, 1.0f, C1, N);
-        emo__sgemm_split(2, tb, M, N, K, A, K, b, ldb, 1.0f, C2, N);
+            D1[i] = D2[i] = 0.5f; /* beta = 1 keeps it */
+        emo__sgemm_split(1, tb, M, N, K, A, K, b, ldb, 1.0f, D1, N);
+        emo__sgemm_split(2, tb, M, N, K, A, K, b, ldb, 1.0f, D2, N);
         for (int i = 0; i < M * N; i++)
-            ck_assert_msg(nt_close(C2[i], C1[i], 2e-5, 1e-6),
-                          "tb %d [%d]: %.8g vs %.8g", tb, i, C2[i], C1[i]);
+            ck_assert_msg(nt_close(D2[i], D1[i], 2e-5, 1e-5),
+                          "tb %d [%d]: %.8g vs %.8g", tb, i, D2[i], D1[i]);
     }
-    float y1[M], y2[M];
-    for (int i = 0; i < M; i++)
-        y1[i] = y2[i] = 1.0f;
-    emo__sgemv_split(1, M, K, A, K, B, 1.0f, y1);
-    emo__sgemv_split(2, M, K, A, K, B, 1.0f, y2);
-    for (int i = 0; i < M; i++)
-        ck_assert_msg(nt_close(y2[i], y1[i], 2e-5, 1e-6), "gemv [%d]", i);
+    for (int i = 0; i < ROWS; i++)
+        C1[i] = C2[i] = 1.0f;
+    emo__sgemv_split(1, ROWS, K, A, K, B, 1.0f, C1);
+    emo__sgemv_split(2, ROWS, K, A, K, B, 1.0f, C2);
+    for (int i = 0; i < ROWS; i++)
+        ck_assert_msg(nt_close(C2[i], C1[i], 2e-5, 1e-5), "gemv [%d]: %.8g "
+                      "vs %.8g", i, C2[i], C1[i]);
+    free(A);
+    free(B);
+    free(Bt);
+    free(C1);
+    free(C2);
+    free(D1);
+    free(D2);
 }
 END_TEST
 

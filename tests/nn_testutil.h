@@ -20,6 +20,16 @@ static inline void nt_fill(float *x, size_t n, uint64_t seed, float lo,
         x[i] = lo + (hi - lo) * (float)emo__rng_uniform(&r);
 }
 
+/* EMO_CONV_REFERENCE on or off: every convolution on im2col + OpenBLAS,
+ * the reference the fast paths are compared with. */
+static inline void nt_force_reference(int on)
+{
+    if (on)
+        setenv("EMO_CONV_REFERENCE", "1", 1);
+    else
+        unsetenv("EMO_CONV_REFERENCE");
+}
+
 /* A network whose first layer is `body` on a c x h x w input, followed by
  * a small head so the text is a valid network. */
 static inline emo_network *nt_layer_net(int c, int h, int w,

@@ -135,10 +135,8 @@ static void store_tile(const float *tile, int nrows, int np, float *Y,
             Y[(size_t)r * ldy + c] = tile[c * 2 * PANEL + r];
 }
 
-#define KERNEL_INLINE __attribute__((always_inline)) static inline
-
 /* AVX-512: two panels x 12 columns (24 accumulators) or one panel x 12. */
-__attribute__((target("avx512f"))) KERNEL_INLINE void
+__attribute__((target("avx512f"))) EMO__INLINE void
 block512(const float *w0, const float *w1, int K, const float *X, size_t ldx,
          float *tile, const int nv, const int np)
 {
@@ -210,7 +208,7 @@ panels512(const packed_job *j, size_t p0, size_t p1)
 
 /* AVX2 + FMA: one panel (two 8-float vectors) x 6 columns, 12
  * accumulators of the 16 registers. */
-__attribute__((target("avx2,fma"))) KERNEL_INLINE void
+__attribute__((target("avx2,fma"))) EMO__INLINE void
 block256(const float *w, int K, const float *X, size_t ldx, float *tile,
          const int np)
 {

@@ -12,8 +12,9 @@
  *
  * C = A op(B) is split by columns of C: each thread multiplies all of A
  * by its own block of op(B)'s columns, OpenBLAS's own way of splitting
- * such a product.  Every entry of C is one call's dot product, the same
- * floats whatever the thread count.
+ * such a product.  The floats may differ from one call's in the last
+ * bits: a narrower block can take OpenBLAS's small-matrix kernel, which
+ * sums in another order (tests compare within their bound, not bitwise).
  */
 #include "nn/nn.h"
 
