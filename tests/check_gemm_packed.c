@@ -145,7 +145,7 @@ START_TEST(pack_layout)
 END_TEST
 
 /* 6x6 maps (36 positions: packed at batch 1 and 2, 72 columns; c1 on
- * cached Winograd at batch 3, 27 tiles, its products split on 2
+ * cached Winograd from batch 3, 27 tiles, its products split on 2
  * threads), a grouped conv, a 1x1 conv and an fc; batch norm folded into
  * c1. */
 #define PACKED_NET                                                         \
@@ -180,26 +180,40 @@ static void forward_reference(emo_network *net, const float *x, int batch,
 START_TEST(inference_matches_reference)
 {
     emo_network *net = packed_net();
+    const emo__layer *c1 = &net->nn.layers[0];
     for (int i = 0; i < 3; i += 2)
-        ck_assert_int_eq(emo__conv_packs(&net->nn.layers[i]),
+        ck_assert_int_eq(emo__conv_packs(&net->nn.layers[i], 1),
                          emo__packed_available());
-    ck_assert(emo__conv_fast_cached(&net->nn.layers[0], 3));
-    ck_assert(!emo__conv_fast_cached(&net->nn.layers[0], 2));
-    float x[3 * 9 * 36], p[9], pr[9], p2[9];
+    ck_assert(!emo__conv_fast_cached(c1, 2));
+    ck_assert(emo__conv_fast_cached(c1, 3));
+    enum { MAXB = 12, CALLS = 5 };
+    float x[MAXB * 9 * 36], p[CALLS][MAXB * 3], p2[CALLS][MAXB * 3];
+    float pr[MAXB * 3];
     nt_fill(x, sizeof x / 4, 43, -1, 1);
-    for (int batch = 1; batch <= 3; batch++) {
-        forward_reference(net, x, batch, pr);
+    /* c1: im2col, packed (1, 2); Winograd on U packed (3: 27 tiles), on
+     * plain U (12: 108 tiles), packed again (3).  All passes first, the
+     * references after: a reference pass drops the cache. */
+    static const int batches[CALLS] = {1, 2, 3, 12, 3};
+    for (int k = 0; k < CALLS; k++) {
+        int batch = batches[k];
         ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 1));
-        ck_assert_emo_ok(emo_network_forward(net, x, batch, p));
+        ck_assert_emo_ok(emo_network_forward(net, x, batch, p[k]));
         ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
-        ck_assert_emo_ok(emo_network_forward(net, x, batch, p2));
+        ck_assert_emo_ok(emo_network_forward(net, x, batch, p2[k]));
+        if (batch >= 3)
+            ck_assert_int_eq(net->ws->wino_packed[0] != NULL,
+                             batch == 3 && emo__packed_available());
+    }
+    for (int k = 0; k < CALLS; k++) {
+        int batch = batches[k];
+        forward_reference(net, x, batch, pr);
         for (int i = 0; i < batch * 3; i++) {
-            ck_assert_msg(nt_close(p[i], pr[i], 2e-5, 1e-7),
-                          "b%d [%d]: %.8g, reference %.8g", batch, i, p[i],
-                          pr[i]);
-            ck_assert_msg(nt_close(p2[i], pr[i], 2e-5, 1e-7),
+            ck_assert_msg(nt_close(p[k][i], pr[i], 2e-5, 1e-7),
+                          "b%d [%d]: %.8g, reference %.8g", batch, i,
+                          p[k][i], pr[i]);
+            ck_assert_msg(nt_close(p2[k][i], pr[i], 2e-5, 1e-7),
                           "b%d t2 [%d]: %.8g, reference %.8g", batch, i,
-                          p2[i], pr[i]);
+                          p2[k][i], pr[i]);
         }
     }
     emo_network_destroy(net);

@@ -93,7 +93,10 @@ void emo__conv_forward_cached(const emo__layer *l, const float *W,
                               int relu, const float *x, float *y, int batch,
                               emo__ctx *ctx)
 {
-    if (U && m == emo__wino_tile(l, batch) && emo__conv_fast_cached(l, batch))
+    /* the cache holds U or, for short calls, U packed (forward.c) */
+    int cached = U || (ctx->wino_packed && emo__packed_available());
+    if (cached && m == emo__wino_tile(l, batch) &&
+        emo__conv_fast_cached(l, batch))
         emo__wino_forward_u(l, U, m, bias, relu, x, y, batch, ctx);
     else
         emo__conv_forward_ex(l, W, bias, relu, x, y, batch, ctx);
@@ -217,12 +220,12 @@ void emo__conv_forward(const emo__layer *l, const float *x, float *y,
                              batch, ctx);
 }
 
-/* Packed weights (gemm_packed.c) pay for short products: at batch 1 a
- * layer whose output map has at most EMO__PACKED_MAX_COLS positions. */
-int emo__conv_packs(const emo__layer *l)
+/* Packed weights (gemm_packed.c) pay for short products: a call with
+ * at most EMO__PACKED_MAX_COLS output positions. */
+int emo__conv_packs(const emo__layer *l, int batch)
 {
-    return dims_of(l).hw <= EMO__PACKED_MAX_COLS && !reference_forced() &&
-           emo__packed_available();
+    return (size_t)batch * dims_of(l).hw <= EMO__PACKED_MAX_COLS &&
+           !reference_forced() && emo__packed_available();
 }
 
 /* Y (cout_g x cols, rows ldy apart) = W_g X, where X has cols columns,

@@ -618,6 +618,7 @@ typedef struct wino_job {
     float *y, *dx;        /* outputs (batch tensors) */
     float *V, *M;         /* transformed data: [xi][tile][channel] */
     const float *U;       /* forward: the filter transform */
+    const float *Up;      /* forward: U packed (emo__wino_pack) or NULL */
     float *grid;          /* one padded grid per image of the chunk */
     const float *bias;
     size_t t;             /* tiles in the chunk */
@@ -757,18 +758,25 @@ static void backward_out_units(void *arg, size_t i0, size_t i1)
         image_input_grad(j, i, j->grid + i * grid_floats(j->d));
 }
 
-/* The forward's products M_xi = V_xi U_xi^T, xi in [x0, x1). */
+/* The forward's products M_xi = V_xi U_xi^T, xi in [x0, x1): on the
+ * packed U when the caller has it (gemm_packed.c), else OpenBLAS on U. */
 static void forward_products(void *arg, size_t x0, size_t x1)
 {
     const wino_job *j = arg;
     const wino_dims *d = j->d;
     size_t uw = xi_stride((size_t)d->cout * d->cin, 1);
+    size_t pw = emo__packed_floats(d->cout, d->cin);
     int t = (int)j->t;
-    for (size_t xi = x0; xi < x1; xi++)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d->cout,
-                    d->cin, 1.0f, j->V + xi * xi_stride(j->t, d->cin), d->cin,
-                    j->U + xi * uw, d->cin, 0.0f,
-                    j->M + xi * xi_stride(j->t, d->cout), d->cout);
+    for (size_t xi = x0; xi < x1; xi++) {
+        const float *V = j->V + xi * xi_stride(j->t, d->cin);
+        float *M = j->M + xi * xi_stride(j->t, d->cout);
+        if (!j->Up || !emo__packed_gemm_xt(j->Up + xi * pw, d->cout, d->cin,
+                                           V, (size_t)d->cin, t, M,
+                                           (size_t)d->cout, 1))
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, d->cout,
+                        d->cin, 1.0f, V, d->cin, j->U + xi * uw, d->cin,
+                        0.0f, M, d->cout);
+    }
 }
 
 static void run_units(emo__range_fn fn, wino_job *j, int nb, int threads)
@@ -801,6 +809,30 @@ void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U)
 {
     wino_dims d = wdims_m(l, m);
     filter_transform(&d, W, U);
+}
+
+/* Packed U: each transform point's cout x cin matrix on panels of its
+ * own, for calls of at most EMO__PACKED_MAX_COLS tiles. */
+int emo__wino_packs(const emo__layer *l, int m, int batch)
+{
+    wino_dims d = wdims_m(l, m);
+    return (size_t)batch * d.tpi <= EMO__PACKED_MAX_COLS &&
+           emo__packed_available();
+}
+
+size_t emo__wino_packed_floats(const emo__layer *l, int m)
+{
+    wino_dims d = wdims_m(l, m);
+    return (size_t)d.nxi * emo__packed_floats(d.cout, d.cin);
+}
+
+void emo__wino_pack(const emo__layer *l, int m, const float *U, float *Up)
+{
+    wino_dims d = wdims_m(l, m);
+    size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
+    size_t pw = emo__packed_floats(d.cout, d.cin);
+    for (int xi = 0; xi < d.nxi; xi++)
+        emo__pack_rows(U + xi * uw, d.cout, d.cin, Up + xi * pw);
 }
 
 void emo__wino_filter_mt(const emo__layer *l, int m, const float *W,
@@ -840,6 +872,7 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
         j.t = (size_t)t;
         run_units(forward_in_units, &j, nb, ctx->threads);
         j.U = U;
+        j.Up = ctx->wino_packed;
         emo__parallel_for(ctx->split_products ? ctx->threads : 1,
                           (size_t)d.nxi, 1, forward_products, &j);
         run_units(forward_out_units, &j, nb, ctx->threads);

@@ -35,24 +35,46 @@ static int fold_bn(const emo__net *net, emo__net_ws *ws, int i)
 /* Winograd's filter transform of conv layer i's inference weights (the
  * folded ones when a batch norm follows) for the tile size of a call of
  * `batch` images, made once per weight version rather than on every call,
- * and again when the batch moves the layer to the other tile size. */
+ * and again when the batch moves the layer to the other tile size.  A
+ * call with few tiles (emo__wino_packs) gets it packed instead: one form
+ * at a time, so that the packed copy costs no memory beside U. */
+static int wino_cache_fits(const emo__layer *l, const emo__net_ws *ws,
+                           int i, int batch)
+{
+    int m = emo__wino_tile(l, batch);
+    return ws->wino_m[i] == m && (emo__wino_packs(l, m, batch)
+                                      ? ws->wino_packed[i] != NULL
+                                      : ws->wino_u[i] != NULL);
+}
+
+static void drop_wino(emo__net_ws *ws, int i)
+{
+    free(ws->wino_u[i]);
+    free(ws->wino_packed[i]);
+    ws->wino_u[i] = ws->wino_packed[i] = NULL;
+    ws->wino_m[i] = 0;
+}
+
 static int cache_wino(const emo__net *net, emo__net_ws *ws, int i, int batch)
 {
     const emo__layer *l = &net->layers[i];
-    if (!emo__wino_applies(l))
-        return EMO_OK;
     int m = emo__wino_tile(l, batch);
-    if (ws->wino_u[i] && ws->wino_m[i] != m) {
-        free(ws->wino_u[i]);
-        ws->wino_u[i] = NULL;
-    }
-    if (!ws->wino_u[i]) {
-        ws->wino_u[i] = malloc(sizeof(float) * emo__wino_filter_floats(l, m));
-        if (!ws->wino_u[i])
+    drop_wino(ws, i);
+    float *U = malloc(sizeof(float) * emo__wino_filter_floats(l, m));
+    if (!U)
+        return emo__fail(EMO_ERR_NOMEM, "out of memory");
+    emo__wino_filter(l, m, ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data, U);
+    if (emo__wino_packs(l, m, batch)) {
+        float *Up = emo__packed_alloc(emo__wino_packed_floats(l, m));
+        if (Up)
+            emo__wino_pack(l, m, U, Up);
+        free(U);
+        if (!Up)
             return emo__fail(EMO_ERR_NOMEM, "out of memory");
+        ws->wino_packed[i] = Up;
+    } else {
+        ws->wino_u[i] = U;
     }
-    emo__wino_filter(l, m, ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data,
-                     ws->wino_u[i]);
     ws->wino_m[i] = m;
     return EMO_OK;
 }
@@ -88,10 +110,18 @@ static int refresh_folded(const emo__net *net, emo__net_ws *ws, int batch)
         if (stale && i + 1 < net->n_layers &&
             net->layers[i + 1].type == EMO__L_BN)
             rc = fold_bn(net, ws, i);
-        if (!rc && (stale || (ws->wino_u[i] &&
-                              ws->wino_m[i] != emo__wino_tile(l, batch))))
+        /* a transform only where this call takes Winograd on it */
+        if (!emo__conv_fast_cached(l, batch))
+            drop_wino(ws, i);
+        else if (!rc && (stale || !wino_cache_fits(l, ws, i, batch)))
             rc = cache_wino(net, ws, i, batch);
-        if (!rc && (stale || !ws->packed_w[i]) && emo__conv_packs(l))
+        /* packed on the first call that uses them (batch 1 or 2), kept
+         * beside the weights for later calls at any batch */
+        if (stale) {
+            free(ws->packed_w[i]);
+            ws->packed_w[i] = NULL;
+        }
+        if (!rc && !ws->packed_w[i] && emo__conv_packs(l, batch))
             rc = cache_packed(net, ws, i);
         if (rc)
             return rc;
@@ -116,9 +146,10 @@ static int fused_conv(const emo__net *net, emo__net_ws *ws, int i,
     }
     int relu = j < n && net->layers[j].type == EMO__L_RELU;
     ctx->packed_w = ws->packed_w[i];
+    ctx->wino_packed = ws->wino_packed[i];
     emo__conv_forward_cached(l, W, ws->wino_u[i], ws->wino_m[i], b, relu, x,
                              y, batch, ctx);
-    ctx->packed_w = NULL;
+    ctx->packed_w = ctx->wino_packed = NULL;
     return relu ? j : j - 1;
 }
 

@@ -114,8 +114,11 @@ int emo__packed_available(void)
 
 /* ---- kernels ------------------------------------------------------------
  * A block: NV panels (16 rows each) x NP columns of Y, accumulated in
- * registers over all of K, then stored through a small tile (the rows of
- * Y are ldy apart; rows past `rows` are padding and not stored). */
+ * registers over all of K, then stored through a small tile (rows past
+ * `rows` are padding and not stored).  Two layouts of X and Y: columns
+ * across a row (X K x cols, Y rows x cols: im2col's), or each column a
+ * row (xt: X cols x K, Y cols x rows: Winograd's V and M), a constant in
+ * each inlined copy. */
 
 typedef struct packed_job {
     const float *Wp;
@@ -123,34 +126,43 @@ typedef struct packed_job {
     float *Y;
     int rows, K, cols;
     size_t ldx, ldy;
-    int isa;
+    int isa, xt;
 } packed_job;
 
 #if HAVE_X86_KERNELS
-static void store_tile(const float *tile, int nrows, int np, float *Y,
-                       size_t ldy)
+/* Where column c of k starts in X, and where block column c0 starts. */
+EMO__INLINE const float *x_at(const float *X, size_t ldx, int xt, int k,
+                              int c)
 {
-    for (int r = 0; r < nrows; r++)
-        for (int c = 0; c < np; c++)
-            Y[(size_t)r * ldy + c] = tile[c * 2 * PANEL + r];
+    return xt ? X + (size_t)c * ldx + k : X + (size_t)k * ldx + c;
+}
+
+static void store_tile(const packed_job *j, const float *tile, int row,
+                       int nrows, int c0, int np)
+{
+    for (int c = 0; c < np; c++)
+        for (int r = 0; r < nrows; r++) {
+            size_t at = j->xt ? (size_t)(c0 + c) * j->ldy + row + r
+                              : (size_t)(row + r) * j->ldy + c0 + c;
+            j->Y[at] = tile[c * 2 * PANEL + r];
+        }
 }
 
 /* AVX-512: two panels x 12 columns (24 accumulators) or one panel x 12. */
 __attribute__((target("avx512f"))) EMO__INLINE void
 block512(const float *w0, const float *w1, int K, const float *X, size_t ldx,
-         float *tile, const int nv, const int np)
+         float *tile, const int nv, const int np, const int xt)
 {
     __m512 a0[12], a1[12];
 #pragma GCC unroll 12
     for (int c = 0; c < np; c++)
         a0[c] = a1[c] = _mm512_setzero_ps();
     for (int k = 0; k < K; k++) {
-        const float *x = X + (size_t)k * ldx;
         __m512 v0 = _mm512_loadu_ps(w0 + (size_t)k * PANEL);
         __m512 v1 = nv == 2 ? _mm512_loadu_ps(w1 + (size_t)k * PANEL) : v0;
 #pragma GCC unroll 12
         for (int c = 0; c < np; c++) {
-            __m512 b = _mm512_set1_ps(x[c]);
+            __m512 b = _mm512_set1_ps(*x_at(X, ldx, xt, k, c));
             a0[c] = _mm512_fmadd_ps(v0, b, a0[c]);
             if (nv == 2)
                 a1[c] = _mm512_fmadd_ps(v1, b, a1[c]);
@@ -194,14 +206,20 @@ panels512(const packed_job *j, size_t p0, size_t p1)
         int nrows = j->rows - row < nv * PANEL ? j->rows - row : nv * PANEL;
         for (int c0 = 0; c0 < j->cols; c0 += 12) {
             int np = j->cols - c0 < 12 ? j->cols - c0 : 12;
-            const float *X = j->X + c0;
-#define CALL(n)                                                             \
-    (nv == 2 ? block512(w0, w1, j->K, X, j->ldx, tile, 2, n)                \
-             : block512(w0, w1, j->K, X, j->ldx, tile, 1, n))
-            NP_CASES(CALL)
+            const float *X = x_at(j->X, j->ldx, j->xt, 0, c0);
+#define CALL(n, t)                                                          \
+    (nv == 2 ? block512(w0, w1, j->K, X, j->ldx, tile, 2, n, t)             \
+             : block512(w0, w1, j->K, X, j->ldx, tile, 1, n, t))
+#define CALL_X(n) CALL(n, 0)
+#define CALL_XT(n) CALL(n, 1)
+            if (j->xt)
+                NP_CASES(CALL_XT)
+            else
+                NP_CASES(CALL_X)
+#undef CALL_XT
+#undef CALL_X
 #undef CALL
-            store_tile(tile, nrows, np, j->Y + (size_t)row * j->ldy + c0,
-                       j->ldy);
+            store_tile(j, tile, row, nrows, c0, np);
         }
     }
 }
@@ -210,19 +228,18 @@ panels512(const packed_job *j, size_t p0, size_t p1)
  * accumulators of the 16 registers. */
 __attribute__((target("avx2,fma"))) EMO__INLINE void
 block256(const float *w, int K, const float *X, size_t ldx, float *tile,
-         const int np)
+         const int np, const int xt)
 {
     __m256 a0[6], a1[6];
 #pragma GCC unroll 6
     for (int c = 0; c < np; c++)
         a0[c] = a1[c] = _mm256_setzero_ps();
     for (int k = 0; k < K; k++) {
-        const float *x = X + (size_t)k * ldx;
         __m256 v0 = _mm256_loadu_ps(w + (size_t)k * PANEL);
         __m256 v1 = _mm256_loadu_ps(w + (size_t)k * PANEL + 8);
 #pragma GCC unroll 6
         for (int c = 0; c < np; c++) {
-            __m256 b = _mm256_broadcast_ss(x + c);
+            __m256 b = _mm256_broadcast_ss(x_at(X, ldx, xt, k, c));
             a0[c] = _mm256_fmadd_ps(v0, b, a0[c]);
             a1[c] = _mm256_fmadd_ps(v1, b, a1[c]);
         }
@@ -245,17 +262,24 @@ panels256(const packed_job *j, size_t p0, size_t p1)
         int nrows = j->rows - row < PANEL ? j->rows - row : PANEL;
         for (int c0 = 0; c0 < j->cols; c0 += 6) {
             int np = j->cols - c0 < 6 ? j->cols - c0 : 6;
-            const float *X = j->X + c0;
-            switch (np) {
-            case 1: block256(w, j->K, X, j->ldx, tile, 1); break;
-            case 2: block256(w, j->K, X, j->ldx, tile, 2); break;
-            case 3: block256(w, j->K, X, j->ldx, tile, 3); break;
-            case 4: block256(w, j->K, X, j->ldx, tile, 4); break;
-            case 5: block256(w, j->K, X, j->ldx, tile, 5); break;
-            default: block256(w, j->K, X, j->ldx, tile, 6); break;
-            }
-            store_tile(tile, nrows, np, j->Y + (size_t)row * j->ldy + c0,
-                       j->ldy);
+            const float *X = x_at(j->X, j->ldx, j->xt, 0, c0);
+#define CALL(n, t) block256(w, j->K, X, j->ldx, tile, n, t)
+#define CASES6(t)                                                           \
+    switch (np) {                                                           \
+    case 1: CALL(1, t); break;                                              \
+    case 2: CALL(2, t); break;                                              \
+    case 3: CALL(3, t); break;                                              \
+    case 4: CALL(4, t); break;                                              \
+    case 5: CALL(5, t); break;                                              \
+    default: CALL(6, t); break;                                             \
+    }
+            if (j->xt)
+                CASES6(1)
+            else
+                CASES6(0)
+#undef CASES6
+#undef CALL
+            store_tile(j, tile, row, nrows, c0, np);
         }
     }
 }
@@ -278,18 +302,32 @@ static void panel_units(void *arg, size_t u0, size_t u1)
 #endif
 }
 
-int emo__packed_gemm(const float *Wp, int rows, int K, const float *X,
-                     size_t ldx, int cols, float *Y, size_t ldy, int threads)
+static int run(packed_job *j, int threads)
 {
-    int isa = cpu_isa();
-    if (isa == ISA_NONE || rows < 1 || K < 1 || cols < 1)
+    int rows = j->rows, K = j->K, cols = j->cols;
+    j->isa = cpu_isa();
+    if (j->isa == ISA_NONE || rows < 1 || K < 1 || cols < 1)
         return 0;
-    packed_job j = {Wp, X, Y, rows, K, cols, ldx, ldy, isa};
     size_t panels = ((size_t)rows + PANEL - 1) / PANEL;
     size_t units = (panels + 1) / 2;
     /* a unit is 2 x 16 x K x cols multiply-adds; about 64 K of them per
      * thread pay for waking it */
     size_t per = 1 + 65536 / (2 * PANEL * (size_t)K * (size_t)cols);
-    emo__parallel_for(threads, units, per, panel_units, &j);
+    emo__parallel_for(threads, units, per, panel_units, j);
     return 1;
+}
+
+int emo__packed_gemm(const float *Wp, int rows, int K, const float *X,
+                     size_t ldx, int cols, float *Y, size_t ldy, int threads)
+{
+    packed_job j = {Wp, X, Y, rows, K, cols, ldx, ldy, ISA_NONE, 0};
+    return run(&j, threads);
+}
+
+int emo__packed_gemm_xt(const float *Wp, int rows, int K, const float *X,
+                        size_t ldx, int cols, float *Y, size_t ldy,
+                        int threads)
+{
+    packed_job j = {Wp, X, Y, rows, K, cols, ldx, ldy, ISA_NONE, 1};
+    return run(&j, threads);
 }

@@ -161,6 +161,9 @@ typedef struct emo__ctx {
     /* inference: the weights given to conv_forward_ex packed for
      * emo__packed_gemm (forward.c's cache), or NULL */
     const float *packed_w;
+    /* inference: the cached U (wino_u's) packed by emo__wino_pack, or
+     * NULL */
+    const float *wino_packed;
     /* OpenBLAS runs on one thread: conv splits its products across
      * ctx->threads itself */
     int split_products;
@@ -229,6 +232,13 @@ void emo__wino_filter_mt(const emo__layer *l, int m, const float *W,
 void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          const float *bias, int relu, const float *x,
                          float *y, int batch, emo__ctx *ctx);
+/* U packed for the short products (gemm_packed.c): emo__wino_packs says
+ * whether a call of `batch` images at tile size m has few enough tiles
+ * and a kernel runs; inference then caches the packed U instead of U and
+ * passes it in ctx->wino_packed (emo__wino_forward_u's U may be NULL). */
+int emo__wino_packs(const emo__layer *l, int m, int batch);
+size_t emo__wino_packed_floats(const emo__layer *l, int m);
+void emo__wino_pack(const emo__layer *l, int m, const float *U, float *Up);
 /* Whether conv.c takes the fast path for this layer at `batch` (0 when
  * the environment variable EMO_CONV_REFERENCE is set to anything but 0). */
 int emo__conv_fast(const emo__layer *l, int batch);
@@ -257,12 +267,18 @@ void emo__pack_rows(const float *W, int rows, int K, float *Wp);
 int emo__packed_available(void);
 int emo__packed_gemm(const float *Wp, int rows, int K, const float *X,
                      size_t ldx, int cols, float *Y, size_t ldy, int threads);
+/* The same product with each column a row: X cols x K (rows ldx apart),
+ * Y cols x rows (ldy apart), as Winograd's M = V U^T. */
+int emo__packed_gemm_xt(const float *Wp, int rows, int K, const float *X,
+                        size_t ldx, int cols, float *Y, size_t ldy,
+                        int threads);
 /* Tests: 0 = no kernel, 1 = AVX2, 2 = AVX-512, at most the CPU's; -1 =
  * the CPU's own. */
 void emo__packed_force_isa(int isa);
-/* Whether conv layer l has a packed product at batch 1 (where its
- * inference cache makes one). */
-int emo__conv_packs(const emo__layer *l);
+/* Whether a call of conv layer l on `batch` images has packed products
+ * (at most EMO__PACKED_MAX_COLS output positions, a kernel, no
+ * EMO_CONV_REFERENCE); the inference cache packs the weights then. */
+int emo__conv_packs(const emo__layer *l, int batch);
 /* threads: its products split across that many pool threads with
  * OpenBLAS on one (ctx->split_products), 1 = OpenBLAS's own threads. */
 void emo__fc_forward(const emo__layer *l, const float *x, float *y,
@@ -475,6 +491,8 @@ typedef struct emo__net_ws {
     int *wino_m;    /* their tile sizes */
     float **packed_w; /* the same weights packed for emo__packed_gemm
                          (layers where emo__conv_packs), same validity */
+    float **wino_packed; /* or, instead of wino_u, the transform packed by
+                            emo__wino_pack (calls where emo__wino_packs) */
     emo__shards *shards; /* training slices */
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of

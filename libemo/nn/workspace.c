@@ -122,6 +122,9 @@ static void free_arrays(emo__net_ws *ws, int n)
     if (ws->packed_w)
         for (int i = 0; i < n; i++)
             free(ws->packed_w[i]);
+    if (ws->wino_packed)
+        for (int i = 0; i < n; i++)
+            free(ws->wino_packed[i]);
     free(ws->act);
     free(ws->diff);
     free(ws->aux);
@@ -130,6 +133,7 @@ static void free_arrays(emo__net_ws *ws, int n)
     free(ws->wino_u);
     free(ws->wino_m);
     free(ws->packed_w);
+    free(ws->wino_packed);
     free(ws->col);
     free(ws->pp[0]);
     free(ws->pp[1]);
@@ -153,9 +157,11 @@ int emo__net_ws_create(const emo__net *net, int threads, emo__net_ws **out)
         ws->wino_u = calloc((size_t)n, sizeof *ws->wino_u);
         ws->wino_m = calloc((size_t)n, sizeof *ws->wino_m);
         ws->packed_w = calloc((size_t)n, sizeof *ws->packed_w);
+        ws->wino_packed = calloc((size_t)n, sizeof *ws->wino_packed);
     }
     if (!ws || !ws->act || !ws->diff || !ws->aux || !ws->fold_w ||
-        !ws->fold_b || !ws->wino_u || !ws->wino_m || !ws->packed_w) {
+        !ws->fold_b || !ws->wino_u || !ws->wino_m || !ws->packed_w ||
+        !ws->wino_packed) {
         emo__net_ws_destroy(ws);
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     }
@@ -299,6 +305,7 @@ emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
     c.wino_u = NULL;
     c.wino_m = 0;
     c.packed_w = NULL;
+    c.wino_packed = NULL;
     c.split_products = 0;
     return c;
 }
