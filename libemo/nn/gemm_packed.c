@@ -140,12 +140,16 @@ EMO__INLINE const float *x_at(const float *X, size_t ldx, int xt, int k,
 static void store_tile(const packed_job *j, const float *tile, int row,
                        int nrows, int c0, int np)
 {
-    for (int c = 0; c < np; c++)
-        for (int r = 0; r < nrows; r++) {
-            size_t at = j->xt ? (size_t)(c0 + c) * j->ldy + row + r
-                              : (size_t)(row + r) * j->ldy + c0 + c;
-            j->Y[at] = tile[c * 2 * PANEL + r];
-        }
+    if (j->xt) { /* each column's rows are contiguous in Y */
+        for (int c = 0; c < np; c++)
+            memcpy(j->Y + (size_t)(c0 + c) * j->ldy + row,
+                   tile + c * 2 * PANEL, sizeof(float) * (size_t)nrows);
+        return;
+    }
+    for (int r = 0; r < nrows; r++)
+        for (int c = 0; c < np; c++)
+            j->Y[(size_t)(row + r) * j->ldy + c0 + c] =
+                tile[c * 2 * PANEL + r];
 }
 
 /* AVX-512: two panels x 12 columns (24 accumulators) or one panel x 12. */
