@@ -186,23 +186,27 @@ START_TEST(inference_matches_reference)
                          emo__packed_available());
     ck_assert(!emo__conv_fast_cached(c1, 2));
     ck_assert(emo__conv_fast_cached(c1, 3));
-    enum { MAXB = 12, CALLS = 5 };
+    enum { MAXB = 18, CALLS = 5 };
     float x[MAXB * 9 * 36], p[CALLS][MAXB * 3], p2[CALLS][MAXB * 3];
     float pr[MAXB * 3];
     nt_fill(x, sizeof x / 4, 43, -1, 1);
     /* c1: im2col, packed (1, 2); Winograd on U packed (3: 27 tiles), on
-     * plain U (12: 108 tiles), packed again (3).  All passes first, the
+     * plain U (18: 162 tiles), packed again (3).  All passes first, the
      * references after: a reference pass drops the cache. */
-    static const int batches[CALLS] = {1, 2, 3, 12, 3};
+    static const int batches[CALLS] = {1, 2, 3, 18, 3};
+    ck_assert_int_eq(emo__wino_packs(c1, 2, 3), emo__packed_available());
+    ck_assert(!emo__wino_packs(c1, 2, 18));
     for (int k = 0; k < CALLS; k++) {
         int batch = batches[k];
         ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 1));
         ck_assert_emo_ok(emo_network_forward(net, x, batch, p[k]));
         ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
         ck_assert_emo_ok(emo_network_forward(net, x, batch, p2[k]));
-        if (batch >= 3)
+        if (batch >= 3) {
+            ck_assert_int_eq(emo__wino_tile(c1, batch), 2);
             ck_assert_int_eq(net->ws->wino_packed[0] != NULL,
-                             batch == 3 && emo__packed_available());
+                             emo__wino_packs(c1, 2, batch));
+        }
     }
     for (int k = 0; k < CALLS; k++) {
         int batch = batches[k];

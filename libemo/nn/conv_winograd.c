@@ -812,11 +812,19 @@ void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U)
 }
 
 /* Packed U: each transform point's cout x cin matrix on panels of its
- * own, for calls of at most EMO__PACKED_MAX_COLS tiles. */
+ * own, for calls of at most WINO_PACKED_MAX_TILES tiles.  More than
+ * im2col's EMO__PACKED_MAX_COLS: the kernel reads each tile's channels as
+ * one contiguous row of V.  Measured with build/nn_bench fwd on the Xeon
+ * (docs/benchmarks.md, session 12): a cap of 160 instead of 96, which
+ * puts the VGG net's conv1b at batch 1 (144 tiles of 64 channels) on
+ * packed U, made its pass 0.92x; every call on packed U (chunks of a few
+ * hundred tiles at batch 32) made both nets' batch-32 pass 1.10x slower. */
+#define WINO_PACKED_MAX_TILES 160
+
 int emo__wino_packs(const emo__layer *l, int m, int batch)
 {
     wino_dims d = wdims_m(l, m);
-    return (size_t)batch * d.tpi <= EMO__PACKED_MAX_COLS &&
+    return (size_t)batch * d.tpi <= WINO_PACKED_MAX_TILES &&
            emo__packed_available();
 }
 

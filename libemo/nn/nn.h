@@ -234,6 +234,7 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          float *y, int batch, emo__ctx *ctx);
 /* U packed for the short products (gemm_packed.c): emo__wino_packs says
  * whether a call of `batch` images at tile size m has few enough tiles
+ * (at most 160)
  * and a kernel runs; inference then caches the packed U instead of U and
  * passes it in ctx->wino_packed (emo__wino_forward_u's U may be NULL). */
 int emo__wino_packs(const emo__layer *l, int m, int batch);
