@@ -144,17 +144,19 @@ START_TEST(pack_layout)
 }
 END_TEST
 
-/* 6x6 maps (36 positions: packed at batch 1 and 2, 72 columns; c1 on
- * cached Winograd from batch 3, 27 tiles, its products split on 2
- * threads), a grouped conv, a 1x1 conv and an fc; batch norm folded into
- * c1. */
+/* 6x6 maps: c1 on Winograd's cached transform, packed up to 160 tiles
+ * (batch 1 to 3, its products split on 2 threads) and plain beyond; the
+ * batch norm folded into it.  The im2col products on packed weights up
+ * to 96 columns: c2 grouped (36 positions), c3 of stride 2 (9), c4 1x1
+ * (9).  Then an fc. */
 #define PACKED_NET                                                         \
     "[net]\nchannels = 9\nheight = 6\nwidth = 6\n"                         \
     "[c1]\ntype = conv\nfilters = 20\nsize = 3\npad = 1\n"                 \
     "[bn]\ntype = bn\n[r1]\ntype = relu\n"                                 \
     "[c2]\ntype = conv\nfilters = 34\nsize = 3\npad = 1\ngroups = 2\n"    \
     "[r2]\ntype = relu\n"                                                  \
-    "[c3]\ntype = conv\nfilters = 17\nsize = 1\n"                          \
+    "[c3]\ntype = conv\nfilters = 19\nsize = 3\npad = 1\nstride = 2\n"    \
+    "[c4]\ntype = conv\nfilters = 17\nsize = 1\n"                          \
     "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n"
 
 static emo_network *packed_net(void)
@@ -181,18 +183,23 @@ START_TEST(inference_matches_reference)
 {
     emo_network *net = packed_net();
     const emo__layer *c1 = &net->nn.layers[0];
-    for (int i = 0; i < 3; i += 2)
-        ck_assert_int_eq(emo__conv_packs(&net->nn.layers[i], 1),
-                         emo__packed_available());
-    ck_assert(!emo__conv_fast_cached(c1, 2));
+    static const int im2col_layers[] = {3, 5, 6}; /* c2, c3, c4 */
+    for (int i = 0; i < 3; i++) {
+        const emo__layer *l = &net->nn.layers[im2col_layers[i]];
+        ck_assert_int_eq(l->type, EMO__L_CONV);
+        ck_assert_int_eq(emo__conv_packs(l, 1), emo__packed_available());
+        ck_assert(!emo__conv_packs(l, 18));
+    }
+    ck_assert(!emo__conv_packs(c1, 1)); /* Winograd instead */
+    ck_assert_int_eq(emo__conv_fast_cached(c1, 1), emo__packed_available());
     ck_assert(emo__conv_fast_cached(c1, 3));
     enum { MAXB = 18, CALLS = 5 };
     float x[MAXB * 9 * 36], p[CALLS][MAXB * 3], p2[CALLS][MAXB * 3];
     float pr[MAXB * 3];
     nt_fill(x, sizeof x / 4, 43, -1, 1);
-    /* c1: im2col, packed (1, 2); Winograd on U packed (3: 27 tiles), on
-     * plain U (18: 162 tiles), packed again (3).  All passes first, the
-     * references after: a reference pass drops the cache. */
+    /* c1: Winograd on U packed (1-3: 9-27 tiles), on plain U (18: 162
+     * tiles), packed again (3).  All passes first, the references after:
+     * a reference pass drops the cache. */
     static const int batches[CALLS] = {1, 2, 3, 18, 3};
     ck_assert_int_eq(emo__wino_packs(c1, 2, 3), emo__packed_available());
     ck_assert(!emo__wino_packs(c1, 2, 18));
@@ -202,6 +209,10 @@ START_TEST(inference_matches_reference)
         ck_assert_emo_ok(emo_network_forward(net, x, batch, p[k]));
         ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
         ck_assert_emo_ok(emo_network_forward(net, x, batch, p2[k]));
+        if (k == 0) /* the im2col layers' weights packed by the call */
+            for (int i = 0; i < 3; i++)
+                ck_assert_int_eq(net->ws->packed_w[im2col_layers[i]] != NULL,
+                                 emo__packed_available());
         if (batch >= 3) {
             ck_assert_int_eq(emo__wino_tile(c1, batch), 2);
             ck_assert_int_eq(net->ws->wino_packed[0] != NULL,

@@ -77,15 +77,23 @@ int emo__conv_fast(const emo__layer *l, int batch)
  * transforms and the products are left to amortise.  Measured with
  * build/nn_bench fwd default on the Xeon (docs/benchmarks.md): conv4's
  * 9 tiles (batch 1) made the pass 1.15x slower on Winograd, 18 tiles
- * (batch 2) were even, 27 (batch 3) and conv3's 36 (batch 1) faster. */
+ * (batch 2) were even, 27 (batch 3) and conv3's 36 (batch 1) faster.
+ * That was OpenBLAS packing U on every call: on U packed once
+ * (emo__wino_packs) the 9 tiles of a 6x6 map at batch 1 made the default
+ * net's pass 0.85x and the VGG net's 0.91x (session 12).  Fewer tiles
+ * were not measured and keep the rule. */
 #define WINO_MIN_TILES_CACHED 24
+#define WINO_MIN_TILES_PACKED 9
 
 int emo__conv_fast_cached(const emo__layer *l, int batch)
 {
     size_t tiles = (size_t)batch * ((l->out.h + 1) / 2) *
                    ((l->out.w + 1) / 2);
-    return emo__wino_applies(l) && l->in.c >= WINO_MIN_CIN &&
-           tiles >= WINO_MIN_TILES_CACHED && !reference_forced();
+    if (!emo__wino_applies(l) || l->in.c < WINO_MIN_CIN || reference_forced())
+        return 0;
+    return tiles >= WINO_MIN_TILES_CACHED ||
+           (tiles >= WINO_MIN_TILES_PACKED &&
+            emo__wino_packs(l, emo__wino_tile(l, batch), batch));
 }
 
 void emo__conv_forward_cached(const emo__layer *l, const float *W,
@@ -221,11 +229,13 @@ void emo__conv_forward(const emo__layer *l, const float *x, float *y,
 }
 
 /* Packed weights (gemm_packed.c) pay for short products: a call with
- * at most EMO__PACKED_MAX_COLS output positions. */
+ * at most EMO__PACKED_MAX_COLS output positions that does not take
+ * Winograd on its cached transform. */
 int emo__conv_packs(const emo__layer *l, int batch)
 {
     return (size_t)batch * dims_of(l).hw <= EMO__PACKED_MAX_COLS &&
-           !reference_forced() && emo__packed_available();
+           !reference_forced() && emo__packed_available() &&
+           !emo__conv_fast_cached(l, batch);
 }
 
 /* Y (cout_g x cols, rows ldy apart) = W_g X, where X has cols columns,

@@ -276,9 +276,10 @@ int emo__packed_gemm_xt(const float *Wp, int rows, int K, const float *X,
 /* Tests: 0 = no kernel, 1 = AVX2, 2 = AVX-512, at most the CPU's; -1 =
  * the CPU's own. */
 void emo__packed_force_isa(int isa);
-/* Whether a call of conv layer l on `batch` images has packed products
- * (at most EMO__PACKED_MAX_COLS output positions, a kernel, no
- * EMO_CONV_REFERENCE); the inference cache packs the weights then. */
+/* Whether a call of conv layer l on `batch` images has packed im2col
+ * products (at most EMO__PACKED_MAX_COLS output positions, a kernel, no
+ * EMO_CONV_REFERENCE, not cached Winograd); the inference cache packs the
+ * weights then. */
 int emo__conv_packs(const emo__layer *l, int batch);
 /* threads: its products split across that many pool threads with
  * OpenBLAS on one (ctx->split_products), 1 = OpenBLAS's own threads. */
