@@ -2,20 +2,23 @@
  * gemm_packed.c - Y = W X for products with few columns, W packed once.
  *
  * At batch 1 a deep layer's product is wide and short: the default net's
- * conv4b multiplies 256 x 2304 weights by a 2304 x 36 column matrix (6x6
+ * conv4b multiplied 256 x 2304 weights by a 2304 x 36 column matrix (6x6
  * maps).  OpenBLAS packs both operands on every call, and for so few
  * columns its packing was a quarter of the batch-1 pass (perf, default
- * net, Xeon).  Here the weights are packed once per weight version
- * (forward.c keeps them beside the Winograd transforms) into panels of 16
- * rows, k-major, and a register-blocked kernel reads each panel once per
- * call while the columns stay in cache.
+ * net, Xeon).  Here the weights are packed once per weight version, by
+ * the inference cache (forward.c: a conv layer's weights for short
+ * im2col calls, or Winograd's transform for calls of few tiles), into
+ * panels of 16 rows, k-major, and a register-blocked kernel reads each
+ * panel once per call while the columns stay in cache.
  *
  * Measured (one core, Xeon AVX-512, 256 x {1152, 2304} weights, 4.4 MB,
  * as conv4a + conv4b; docs/benchmarks.md): against OpenBLAS's SkylakeX
  * sgemm the AVX-512 kernel took 0.61x its time at 36 columns, 0.77x at
  * 72, 1.0x at 144 and 1.4x at 288 (the column matrix leaves the L1/L2);
  * the AVX2 kernel against OpenBLAS's Haswell sgemm 0.75x at 36 columns,
- * 0.92x at 72 and 1.0x at 144.  Hence EMO__PACKED_MAX_COLS.
+ * 0.92x at 72 and 1.0x at 144.  Hence EMO__PACKED_MAX_COLS for im2col's
+ * layout; with each column a row (Winograd's V) a column block reads
+ * whole cache lines and the cap is higher (conv_winograd.c).
  *
  * Hand-written rather than OpenBLAS because OpenBLAS has no pre-packed
  * interface (MKL's cblas_sgemm_pack).  Each output is one chain of fused
