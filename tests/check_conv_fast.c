@@ -439,13 +439,15 @@ START_TEST(cache_follows_tile_size)
 END_TEST
 
 /* One training forward and backward of net at `threads` with its own
- * workspace, checking the forms' tile size (want_m); poison (NaN) fills
- * layer 1's filter forms between the two passes, and bump changes the
- * weights' version there (as a weight write does).  Leaves every
- * gradient in g (zeroed first). */
-static void train_pass_grads(emo_network *net, const float *x, int batch,
-                             int threads, int poison, int bump, int want_m,
-                             float *g)
+ * workspace, checking the forms' tile size (want_m) and whether they are
+ * the packed ones (want_packs; -1: either); poison (NaN) fills layer 1's
+ * filter forms between the two passes, and bump changes the weights'
+ * version there (as a weight write does).  Leaves every gradient in g
+ * (zeroed first), then the last layer's input (the forward's output:
+ * the softmax's scores). */
+static void train_pass_grads_ex(emo_network *net, const float *x, int batch,
+                                int threads, int poison, int bump,
+                                int want_m, int want_packs, float *g)
 {
     emo__net *nn = &net->nn;
     emo__net_ws *ws = NULL;
@@ -463,13 +465,19 @@ static void train_pass_grads(emo_network *net, const float *x, int batch,
     /* the tile size the slices take; none on the reference path */
     ck_assert_int_eq(sh->wino_m[0], want_m);
     ck_assert_int_eq(sh->wino_m[1], want_m);
+    if (want_packs >= 0) {
+        ck_assert_int_eq(sh->wino_packs[0], want_packs);
+        ck_assert_int_eq(sh->wino_packs[1], want_packs);
+    }
+    int last = nn->n_layers - 1;
+    size_t n = (size_t)batch * emo__shape_size(nn->layers[last].in);
+    float *out = malloc(sizeof(float) * n);
+    memcpy(out, ws->act[last], sizeof(float) * n);
     if (poison)
         for (size_t k = 0; k < sh->wino_cap[1]; k++)
             sh->wino_u[1][k] = NAN;
     if (bump)
         nn->version++;
-    int last = nn->n_layers - 1;
-    size_t n = (size_t)batch * emo__shape_size(nn->layers[last].in);
     nt_fill(ws->diff[last], n, 5, -1, 1);
     ck_assert_emo_ok(emo__train_backward(nn, ws, x, batch, threads, NULL));
     for (int i = 0; i < nn->n_layers; i++)
@@ -479,7 +487,16 @@ static void train_pass_grads(emo_network *net, const float *x, int batch,
                        sizeof(float) * nn->layers[i].p[j].n);
                 g += nn->layers[i].p[j].n;
             }
+    memcpy(g, out, sizeof(float) * n);
+    free(out);
     emo__net_ws_destroy(ws);
+}
+
+static void train_pass_grads(emo_network *net, const float *x, int batch,
+                             int threads, int poison, int bump, int want_m,
+                             float *g)
+{
+    train_pass_grads_ex(net, x, batch, threads, poison, bump, want_m, -1, g);
 }
 
 /* The training passes transform each layer's filters once per step
@@ -487,7 +504,10 @@ static void train_pass_grads(emo_network *net, const float *x, int batch,
  * backward pass uses the forward's transform (poisoning it poisons the
  * gradients), and only while the weights are those it was made from (a
  * version change makes backward transform per call again: the same
- * floats as the untouched run, which the transform is per filter pair). */
+ * floats as the untouched run, which the transform is per filter pair,
+ * where the forms are plain U; packed forms (a kernel runs) multiply on
+ * gemm_packed.c's kernel, the per-call U on OpenBLAS, whose order of
+ * summation is its own). */
 START_TEST(training_filter_forms)
 {
     emo_network *net = NULL;
@@ -505,8 +525,8 @@ START_TEST(training_filter_forms)
     float *x = malloc(4 * nx), *g[4];
     nt_fill(x, nx, 17, -1, 1);
     for (int threads = 1; threads <= 2; threads++) {
-        for (int k = 0; k < 4; k++)
-            g[k] = malloc(4 * ng);
+        for (int k = 0; k < 4; k++) /* and the fc's output after them */
+            g[k] = malloc(4 * (ng + (size_t)batch * 3));
         int m = threads == 1 ? 4 : 2; /* slices of 4 images: 36 tiles */
         train_pass_grads(net, x, batch, threads, 0, 0, m, g[0]);
         train_pass_grads(net, x, batch, threads, 1, 0, m, g[1]);
@@ -521,7 +541,11 @@ START_TEST(training_filter_forms)
             poisoned += isnan(g[1][k]) != 0;
         ck_assert_msg(poisoned == (int)c0->p[0].n, "threads %d: %d of %zu "
                       "gradients poisoned", threads, poisoned, c0->p[0].n);
-        ck_assert(memcmp(g[0], g[2], 4 * ng) == 0);
+        if (emo__packed_available())
+            expect_within(g[2], g[0], ng, 1e-5, "after a weight change",
+                          "packed forms");
+        else
+            ck_assert(memcmp(g[0], g[2], 4 * ng) == 0);
         /* Against im2col: c0's filter gradient, through c1's dx.  Two
          * backward passes chained (F(4x4)'s transforms scale values by up
          * to 8, then 1152 products summed) differ from im2col by about
@@ -534,6 +558,58 @@ START_TEST(training_filter_forms)
     }
     free(x);
     emo_network_destroy(net);
+}
+END_TEST
+
+/* Training's packed filter forms (AVX-512 or AVX2 kernels) and plain U
+ * (no kernel) against im2col, with channel counts that leave the packed
+ * panels part empty (20 -> 24 -> 40 channels, F(2x2); 72 -> 40, F(4x4)):
+ * every weight gradient and the forward's output, at 1 and 2 threads. */
+START_TEST(training_packed_forms)
+{
+    static const struct {
+        int cin, c0, c1, m;
+    } nets[] = {{20, 24, 40, 2}, {72, 72, 40, 4}};
+    for (size_t k = 0; k < sizeof nets / sizeof nets[0]; k++) {
+        char text[320];
+        snprintf(text, sizeof text,
+                 "[net]\nchannels = %d\nheight = 12\nwidth = 12\n"
+                 "[c0]\ntype = conv\nfilters = %d\nsize = 3\npad = 1\n"
+                 "[c1]\ntype = conv\nfilters = %d\nsize = 3\npad = 1\n"
+                 "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
+                 nets[k].cin, nets[k].c0, nets[k].c1);
+        emo_network *net = NULL;
+        ck_assert_emo_ok(emo_network_create_text(text, &net));
+        int batch = 16;
+        size_t nx = (size_t)batch * nets[k].cin * 144, ng = 0;
+        for (int i = 0; i < net->nn.n_layers; i++)
+            for (int j = 0; j < net->nn.layers[i].nparams; j++)
+                ng += net->nn.layers[i].p[j].n;
+        ng += (size_t)batch * 3; /* the fc's output after them */
+        float *x = malloc(4 * nx), *g = malloc(4 * ng), *ref = malloc(4 * ng);
+        nt_fill(x, nx, 23, -1, 1);
+        for (int threads = 1; threads <= 2; threads++) {
+            nt_force_reference(1);
+            train_pass_grads_ex(net, x, batch, threads, 0, 0, 0, 0, ref);
+            nt_force_reference(0);
+            for (int isa = 2; isa >= 0; isa--) {
+                emo__packed_force_isa(isa);
+                int packs = emo__packed_available();
+                train_pass_grads_ex(net, x, batch, threads, 0, 0, nets[k].m,
+                                    packs, g);
+                emo__packed_force_isa(-1);
+                char what[64];
+                snprintf(what, sizeof what, "isa %d threads %d", isa,
+                         threads);
+                expect_within(g, ref, ng, 1e-3, what,
+                              nets[k].m == 4 ? "F(4x4)" : "F(2x2)");
+            }
+        }
+        free(x);
+        free(g);
+        free(ref);
+        emo_network_destroy(net);
+    }
 }
 END_TEST
 
@@ -556,6 +632,7 @@ Suite *conv_fast_suite(void)
     tcase_add_test(tc, cache_follows_weight_changes);
     tcase_add_test(tc, cache_follows_tile_size);
     tcase_add_test(tc, training_filter_forms);
+    tcase_add_test(tc, training_packed_forms);
     suite_add_tcase(s, tc);
     return s;
 }

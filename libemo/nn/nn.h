@@ -161,7 +161,11 @@ typedef struct emo__ctx {
     /* inference: the weights given to conv_forward_ex packed for
      * emo__packed_gemm (forward.c's cache), or NULL */
     const float *packed_w;
-    /* inference: the cached U (wino_u's) packed by emo__wino_pack, or
+    /* backward: U transposed and packed (emo__wino_filter_packed_mt),
+     * for the input gradient's products, or NULL */
+    const float *wino_packed_t;
+    /* inference: the cached U (wino_u's) packed by emo__wino_pack;
+     * training: the step's U packed (emo__wino_filter_packed_mt); or
      * NULL */
     const float *wino_packed;
     /* OpenBLAS runs on one thread: conv splits its products across
@@ -240,6 +244,17 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
 int emo__wino_packs(const emo__layer *l, int m, int batch);
 size_t emo__wino_packed_floats(const emo__layer *l, int m);
 void emo__wino_pack(const emo__layer *l, int m, const float *U, float *Up);
+/* Training's filter forms where a kernel runs: the step's U packed for
+ * the forward products (Up, emo__wino_packed_floats) and U^T packed for
+ * the input gradient's (Ut, emo__wino_packed_t_floats: more than Up's
+ * where the input channels leave more of a panel empty than the output
+ * channels do), written by the transform
+ * itself (no plain U, no packing pass); the filters split across
+ * `threads` pool threads.  Rows past the layer's channels in the last
+ * panel are left as they are: they only feed lanes no kernel stores. */
+size_t emo__wino_packed_t_floats(const emo__layer *l, int m);
+void emo__wino_filter_packed_mt(const emo__layer *l, int m, const float *W,
+                                float *Up, float *Ut, int threads);
 /* Whether conv.c takes the fast path for this layer at `batch` (0 when
  * the environment variable EMO_CONV_REFERENCE is set to anything but 0). */
 int emo__conv_fast(const emo__layer *l, int batch);
@@ -262,7 +277,14 @@ void emo__conv_forward_cached(const emo__layer *l, const float *W,
  * emo__packed_gemm returns 0, having done nothing, where no kernel runs
  * (no AVX2 + FMA, not x86-64); Y rows are ldy floats apart, X rows ldx. */
 #define EMO__PACKED_MAX_COLS 96
+#define EMO__PACK_PANEL 16
 size_t emo__packed_floats(int rows, int K);
+/* Where element (r, k) of a rows x K matrix goes in its packed form. */
+static inline size_t emo__packed_at(int K, size_t r, size_t k)
+{
+    return (r / EMO__PACK_PANEL * (size_t)K + k) * EMO__PACK_PANEL +
+           r % EMO__PACK_PANEL;
+}
 float *emo__packed_alloc(size_t floats);
 void emo__pack_rows(const float *W, int rows, int K, float *Wp);
 int emo__packed_available(void);
@@ -463,10 +485,13 @@ typedef struct emo__shards {
     int bn_c;
     /* per layer: its filters in Winograd form (wino_cap floats; NULL
      * where no tile size applies), made by the step's forward pass for
-     * tile wino_m (0: not made) from weights of net version wino_ver */
+     * tile wino_m (0: not made) from weights of net version wino_ver:
+     * U, or where wino_packs[i] the two packed forms (Up, then Ut at
+     * emo__wino_packed_floats; emo__wino_filter_packed_mt) */
     float **wino_u;
     size_t *wino_cap;
     int *wino_m;
+    int *wino_packs;
     uint64_t *wino_ver;
 } emo__shards;
 

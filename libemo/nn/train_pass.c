@@ -88,20 +88,35 @@ static void make_filter_forms(const pass *p, int i, int threads)
     if (!sh->wino_u[i] || !emo__conv_fast(l, nb))
         return;
     int m = emo__wino_tile(l, nb);
-    if (emo__wino_filter_floats(l, m) > sh->wino_cap[i])
+    size_t pf = emo__wino_packed_floats(l, m);
+    sh->wino_packs[i] = emo__packed_available() &&
+                        pf + emo__wino_packed_t_floats(l, m) <=
+                            sh->wino_cap[i];
+    if (sh->wino_packs[i])
+        emo__wino_filter_packed_mt(l, m, l->p[0].data, sh->wino_u[i],
+                                   sh->wino_u[i] + pf, threads);
+    else if (emo__wino_filter_floats(l, m) <= sh->wino_cap[i])
+        emo__wino_filter_mt(l, m, l->p[0].data, sh->wino_u[i], threads);
+    else
         return; /* a tile size forced after the slices were sized */
-    emo__wino_filter_mt(l, m, l->p[0].data, sh->wino_u[i], threads);
     sh->wino_m[i] = m;
     sh->wino_ver[i] = p->net->version;
 }
 
 /* Points c at layer i's filter forms while they match its weights (the
- * kernels check the tile size against each call's batch). */
+ * kernels check the tile size against each call's batch, and that a
+ * kernel still runs for the packed ones). */
 static void use_filter_forms(const pass *p, int i, emo__ctx *c)
 {
     const emo__shards *sh = p->sh;
     int ok = sh->wino_m[i] && sh->wino_ver[i] == p->net->version;
-    c->wino_u = ok ? sh->wino_u[i] : NULL;
+    int packs = ok && sh->wino_packs[i];
+    const float *f = sh->wino_u[i];
+    c->wino_u = ok && !packs ? f : NULL;
+    c->wino_packed = packs ? f : NULL;
+    c->wino_packed_t =
+        packs ? f + emo__wino_packed_floats(&p->net->layers[i], sh->wino_m[i])
+              : NULL;
     c->wino_m = ok ? sh->wino_m[i] : 0;
 }
 

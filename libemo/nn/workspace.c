@@ -26,6 +26,7 @@ static void shards_free(emo__shards *s)
     free(s->wino_u);
     free(s->wino_cap);
     free(s->wino_m);
+    free(s->wino_packs);
     free(s->wino_ver);
     free(s);
 }
@@ -47,23 +48,32 @@ static size_t learned_floats(const emo__net *net)
 }
 
 /* Room for each Winograd layer's transformed filters at the tile size
- * the slices' batch takes (a test forcing the other size after this
- * falls back to per-call transforms where it does not fit). */
+ * the slices' batch takes, plain or both packed forms (a test forcing
+ * the other size after this falls back to per-call transforms where it
+ * does not fit).  Zeroed: the packed forms' padding rows are never
+ * written. */
 static int alloc_filter_forms(const emo__net *net, int per, emo__shards *s)
 {
     int n = net->n_layers;
     s->wino_u = calloc((size_t)n, sizeof *s->wino_u);
     s->wino_cap = calloc((size_t)n, sizeof *s->wino_cap);
     s->wino_m = calloc((size_t)n, sizeof *s->wino_m);
+    s->wino_packs = calloc((size_t)n, sizeof *s->wino_packs);
     s->wino_ver = calloc((size_t)n, sizeof *s->wino_ver);
-    if (!s->wino_u || !s->wino_cap || !s->wino_m || !s->wino_ver)
+    if (!s->wino_u || !s->wino_cap || !s->wino_m || !s->wino_packs ||
+        !s->wino_ver)
         return emo__fail(EMO_ERR_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
         const emo__layer *l = &net->layers[i];
         if (!emo__wino_applies(l) || !emo__conv_fast(l, per))
             continue;
-        size_t f = emo__wino_filter_floats(l, emo__wino_tile(l, per));
-        s->wino_u[i] = malloc(sizeof(float) * f);
+        int m = emo__wino_tile(l, per);
+        size_t f = emo__wino_filter_floats(l, m);
+        size_t fp = emo__wino_packed_floats(l, m) +
+                    emo__wino_packed_t_floats(l, m);
+        if (emo__packed_available() && fp > f)
+            f = fp;
+        s->wino_u[i] = calloc(f, sizeof(float));
         if (!s->wino_u[i])
             return emo__fail(EMO_ERR_NOMEM, "cannot allocate %zu filter "
                              "floats of layer '%s'", f, l->name);
@@ -306,6 +316,7 @@ emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
     c.wino_m = 0;
     c.packed_w = NULL;
     c.wino_packed = NULL;
+    c.wino_packed_t = NULL;
     c.split_products = 0;
     return c;
 }
