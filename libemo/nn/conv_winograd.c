@@ -54,6 +54,15 @@
  * caches), equal to 256 (docs/benchmarks.md). */
 #define CHUNK_VALUES (512 * 16)
 
+/* Training on the packed filter forms (gemm_packed.c's kernel reads V
+ * and D in place; OpenBLAS copied them into its own blocks): chunks of
+ * 128 tiles of F(2x2,3x3), V and D staying in L2, made the default
+ * net's training step 0.96x at 1 and 2 threads (build/nn_bench, 5
+ * interleaved runs, Xeon); 96 and 256 were within noise of it, 64
+ * slower.  Inference keeps CHUNK_VALUES: its batch-32 pass on OpenBLAS
+ * was 1.13x slower on 128. */
+#define CHUNK_VALUES_PACKED (128 * 16)
+
 typedef struct wino_dims {
     int cin, cout, h, w, oh, ow, pad;
     int m, a, nxi;   /* output tile side, input tile side, positions */
@@ -124,9 +133,9 @@ int emo__wino_applies(const emo__layer *l)
            l->groups == 1 && l->pad <= 2;
 }
 
-static int chunk_images(const wino_dims *d, int batch)
+static int chunk_images(const wino_dims *d, int batch, int values)
 {
-    int nb = CHUNK_VALUES / d->nxi / d->tpi;
+    int nb = values / d->nxi / d->tpi;
     if (nb < 1)
         nb = 1;
     return nb < batch ? nb : batch;
@@ -147,7 +156,7 @@ static size_t xi_stride(size_t t, int channels)
 static size_t scratch_of(const wino_dims *dp, int batch)
 {
     wino_dims d = *dp;
-    int nb = chunk_images(&d, batch);
+    int nb = chunk_images(&d, batch, CHUNK_VALUES); /* the larger */
     size_t t = (size_t)nb * d.tpi;
     /* U and dU, V (X reuses it), M or D, a grid per image */
     return 2 * (size_t)d.nxi * xi_stride((size_t)d.cin * d.cout, 1) +
@@ -166,53 +175,22 @@ size_t emo__wino_scratch(const emo__layer *l, int batch)
 
 /* ---- filter transforms ------------------------------------------------ */
 
-/* Where the transforms write: U[xi][co][ci] (xi_stride apart), or a
- * block of 16 x 16 filters that training's packed forms are copied from
- * (emo__wino_filter_packed_mt), as [xi][ci % 16][co % 16] (blk) and
- * [xi][co % 16][ci % 16] (blk_t). */
-typedef struct filter_out {
-    float *U;
-    float *blk, *blk_t;
-    size_t co0, ci0;
-} filter_out;
-
-/* Filter k's transform u[0..nxi) to o. */
-static void put_filter(const wino_dims *d, const filter_out *o, size_t k,
-                       const float *u)
+/* u = G g G^T of one filter (u[xi], xi = 4 r + c), G = [1 0 0;
+ * .5 .5 .5; .5 -.5 .5; 0 0 1]. */
+static inline void filter_u2(const float *g, float *u)
 {
-    if (o->U) {
-        size_t xs = xi_stride((size_t)d->cout * d->cin, 1);
-        for (int xi = 0; xi < d->nxi; xi++)
-            o->U[xi * xs + k] = u[xi];
-        return;
+    float t[4][3];
+    for (int c = 0; c < 3; c++) {
+        t[0][c] = g[c];
+        t[1][c] = 0.5f * (g[c] + g[3 + c] + g[6 + c]);
+        t[2][c] = 0.5f * (g[c] - g[3 + c] + g[6 + c]);
+        t[3][c] = g[6 + c];
     }
-    size_t co = k / (size_t)d->cin - o->co0, ci = k % (size_t)d->cin - o->ci0;
-    for (int xi = 0; xi < d->nxi; xi++) {
-        o->blk[(xi * EMO__PACK_PANEL + ci) * EMO__PACK_PANEL + co] = u[xi];
-        o->blk_t[(xi * EMO__PACK_PANEL + co) * EMO__PACK_PANEL + ci] = u[xi];
-    }
-}
-
-/* U = G g G^T, G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]. */
-static void filter_transform2(const wino_dims *d, const float *W, size_t k0,
-                              size_t k1, const filter_out *o)
-{
-    for (size_t k = k0; k < k1; k++) {
-        const float *g = W + 9 * k;
-        float t[4][3], u[4][4];
-        for (int c = 0; c < 3; c++) {
-            t[0][c] = g[c];
-            t[1][c] = 0.5f * (g[c] + g[3 + c] + g[6 + c]);
-            t[2][c] = 0.5f * (g[c] - g[3 + c] + g[6 + c]);
-            t[3][c] = g[6 + c];
-        }
-        for (int r = 0; r < 4; r++) {
-            u[r][0] = t[r][0];
-            u[r][1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
-            u[r][2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
-            u[r][3] = t[r][2];
-        }
-        put_filter(d, o, k, &u[0][0]);
+    for (int r = 0; r < 4; r++) {
+        u[4 * r] = t[r][0];
+        u[4 * r + 1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
+        u[4 * r + 2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
+        u[4 * r + 3] = t[r][2];
     }
 }
 
@@ -270,22 +248,18 @@ static inline void gt6(const float *u, float *g)
     g[2] = -s6 * p + s6 * q + u[5];
 }
 
-static void filter_transform4(const wino_dims *d, const float *W, size_t k0,
-                              size_t k1, const filter_out *o)
+/* u = G g G^T of one filter for F(4x4,3x3) (u[xi], xi = 6 r + c). */
+static inline void filter_u4(const float *g, float *u)
 {
-    for (size_t k = k0; k < k1; k++) {
-        const float *g = W + 9 * k;
-        float t[6][3], u[6][6];
-        for (int c = 0; c < 3; c++) {
-            float col[6];
-            g6(g[c], g[3 + c], g[6 + c], col);
-            for (int r = 0; r < 6; r++)
-                t[r][c] = col[r];
-        }
+    float t[6][3];
+    for (int c = 0; c < 3; c++) {
+        float col[6];
+        g6(g[c], g[3 + c], g[6 + c], col);
         for (int r = 0; r < 6; r++)
-            g6(t[r][0], t[r][1], t[r][2], u[r]);
-        put_filter(d, o, k, &u[0][0]);
+            t[r][c] = col[r];
     }
+    for (int r = 0; r < 6; r++)
+        g6(t[r][0], t[r][1], t[r][2], u + 6 * r);
 }
 
 /* dW[co][ci] += G^T dU G, the transpose of filter_transform4. */
@@ -310,20 +284,25 @@ static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
     }
 }
 
-/* Filters k0..k1 (output x input channel pairs) to o's forms. */
+/* Filters k0..k1 (output x input channel pairs) of U[xi][co][ci]. */
 static void filter_transform_range(const wino_dims *d, const float *W,
-                                   size_t k0, size_t k1, const filter_out *o)
+                                   size_t k0, size_t k1, float *U)
 {
-    if (d->m == 4)
-        filter_transform4(d, W, k0, k1, o);
-    else
-        filter_transform2(d, W, k0, k1, o);
+    size_t xs = xi_stride((size_t)d->cout * d->cin, 1);
+    float u[36];
+    for (size_t k = k0; k < k1; k++) {
+        if (d->m == 4)
+            filter_u4(W + 9 * k, u);
+        else
+            filter_u2(W + 9 * k, u);
+        for (int xi = 0; xi < d->nxi; xi++)
+            U[xi * xs + k] = u[xi];
+    }
 }
 
 static void filter_transform(const wino_dims *d, const float *W, float *U)
 {
-    filter_out o = {U, NULL, NULL, 0, 0};
-    filter_transform_range(d, W, 0, (size_t)d->cout * d->cin, &o);
+    filter_transform_range(d, W, 0, (size_t)d->cout * d->cin, U);
 }
 
 typedef struct filter_job {
@@ -335,15 +314,15 @@ typedef struct filter_job {
 static void filter_units(void *arg, size_t k0, size_t k1)
 {
     const filter_job *f = arg;
-    filter_out o = {f->U, NULL, NULL, 0, 0};
-    filter_transform_range(f->d, f->W, k0, k1, &o);
+    filter_transform_range(f->d, f->W, k0, k1, f->U);
 }
 
 /* The packed forms, a block of 16 output x 16 input channels per unit:
- * each block is transformed into blk and blk_t, then copied out a cache
- * line at a time.  Writing the transform straight to the packed places
- * touched a cache line per float: 7 % of the default net's training step
- * (perf, Xeon). */
+ * transformed into blk ([xi][co][ci] of the block, 36 KB: in L1), then
+ * copied out, each transform point's part being 256 consecutive floats
+ * of Ut (rows of blk) and of Up (columns of blk).  Writing the transforms
+ * straight to Up and Ut touched 2 x 36 pages per filter: 6 % of the
+ * default net's training step (perf, Xeon). */
 static void packed_filter_units(void *arg, size_t b0, size_t b1)
 {
     enum { P = EMO__PACK_PANEL };
@@ -352,24 +331,38 @@ static void packed_filter_units(void *arg, size_t b0, size_t b1)
     size_t cib = ((size_t)d->cin + P - 1) / P;
     size_t pw = emo__packed_floats(d->cout, d->cin);
     size_t ptw = emo__packed_floats(d->cin, d->cout);
-    float blk[36 * P * P], blk_t[36 * P * P];
+    float u[36], blk[36 * P * P];
     for (size_t b = b0; b < b1; b++) {
         size_t co0 = b / cib * P, ci0 = b % cib * P;
         size_t nco = (size_t)d->cout - co0 < P ? (size_t)d->cout - co0 : P;
         size_t nci = (size_t)d->cin - ci0 < P ? (size_t)d->cin - ci0 : P;
-        filter_out o = {NULL, blk, blk_t, co0, ci0};
-        for (size_t co = co0; co < co0 + nco; co++)
-            filter_transform_range(d, f->W, co * d->cin + ci0,
-                                   co * d->cin + ci0 + nci, &o);
+        for (size_t r = 0; r < nco; r++)
+            for (size_t i = 0; i < nci; i++) {
+                const float *g = f->W + 9 * ((co0 + r) * d->cin + ci0 + i);
+                if (d->m == 4)
+                    filter_u4(g, u);
+                else
+                    filter_u2(g, u);
+                for (int xi = 0; xi < d->nxi; xi++)
+                    blk[(xi * P + r) * P + i] = u[xi];
+            }
+        float *up = f->Up + emo__packed_at(d->cin, co0, ci0);
+        float *ut = f->Ut + emo__packed_at(d->cout, ci0, co0);
         for (int xi = 0; xi < d->nxi; xi++) {
-            size_t bx = (size_t)xi * P * P;
-            for (size_t i = 0; i < nci; i++)
-                memcpy(f->Up + xi * pw + emo__packed_at(d->cin, co0, ci0 + i),
-                       blk + bx + i * P, nco * sizeof(float));
+            const float *bx = blk + (size_t)xi * P * P;
+            float *upx = up + xi * pw, *utx = ut + xi * ptw;
+            if (nco == P && nci == P) { /* constant sizes: inlined */
+                memcpy(utx, bx, sizeof(float) * P * P);
+                for (int i = 0; i < P; i++)
+                    for (int r = 0; r < P; r++)
+                        upx[i * P + r] = bx[r * P + i];
+                continue;
+            }
             for (size_t r = 0; r < nco; r++)
-                memcpy(f->Ut + xi * ptw +
-                           emo__packed_at(d->cout, ci0, co0 + r),
-                       blk_t + bx + r * P, nci * sizeof(float));
+                memcpy(utx + r * P, bx + r * P, nci * sizeof(float));
+            for (size_t i = 0; i < nci; i++)
+                for (size_t r = 0; r < nco; r++)
+                    upx[i * P + r] = bx[r * P + i];
         }
     }
 }
@@ -963,7 +956,9 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          float *y, int batch, emo__ctx *ctx)
 {
     wino_dims d = wdims_m(l, m);
-    int nb_max = chunk_images(&d, batch);
+    int packed = ctx->train && ctx->wino_packed && emo__packed_available();
+    int nb_max = chunk_images(&d, batch,
+                              packed ? CHUNK_VALUES_PACKED : CHUNK_VALUES);
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;
     j.y = y;
@@ -990,7 +985,13 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
     if (batch < 1) /* dU would stay unwritten */
         return;
     wino_dims d = wdims_m(l, emo__wino_tile(l, batch));
-    int nb_max = chunk_images(&d, batch);
+    /* the forward pass's transform of these weights, when it made one:
+     * U, or U^T packed */
+    int own = ctx->wino_m == d.m;
+    const float *Ut = own && emo__packed_available() ? ctx->wino_packed_t
+                                                      : NULL;
+    int nb_max = chunk_images(&d, batch,
+                              Ut ? CHUNK_VALUES_PACKED : CHUNK_VALUES);
     size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
     float *U = ctx->col, *dU = U + (size_t)d.nxi * uw;
     wino_job j = job_of(&d, ctx->col, nb_max);
@@ -998,12 +999,7 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
     j.dy = dy;
     j.dx = dx;
     j.want_v = param_grads;
-    /* the forward pass's transform of these weights, when it made one:
-     * U, or U^T packed */
-    int own = ctx->wino_m == d.m;
     const float *Uf = own && ctx->wino_u ? ctx->wino_u : U;
-    const float *Ut = own && emo__packed_available() ? ctx->wino_packed_t
-                                                      : NULL;
     if (dx && !Ut && Uf == U)
         filter_transform(&d, l->p[0].data, U);
     for (int n0 = 0; n0 < batch; n0 += nb_max) {
