@@ -41,6 +41,23 @@ static const char wide_net[] =
     "[p1]\ntype = maxpool\nsize = 2\n"
     "[f]\ntype = fc\noutputs = 2\n[prob]\ntype = softmax\n";
 
+/* Winograd layers after a first im2col conv (24x24 maps: 144 tiles an
+ * image, the fast path from one image on): with several slices each
+ * batch norm after a bias-less Winograd conv leaves its input gradient
+ * to that conv (train_pass.c, emo__bn_dy), with a ReLU (b1) and without
+ * (b2); b0 follows a conv with a bias and makes its own.  9 and 12
+ * channels: not a multiple of the vector width. */
+static const char wino_net[] =
+    "[net]\nchannels = 3\nheight = 24\nwidth = 24\n"
+    "[c0]\ntype = conv\nfilters = 8\nsize = 3\npad = 1\n"
+    "[b0]\ntype = bn\n[r0]\ntype = relu\n"
+    "[c1]\ntype = conv\nfilters = 9\nsize = 3\npad = 1\nbias = 0\n"
+    "[b1]\ntype = bn\n[r1]\ntype = relu\n"
+    "[c2]\ntype = conv\nfilters = 12\nsize = 3\npad = 1\nbias = 0\n"
+    "[b2]\ntype = bn\n"
+    "[p2]\ntype = maxpool\nsize = 2\n"
+    "[f]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n";
+
 typedef struct step_out {
     float *vals; /* every parameter's gradient, then every BN's data */
     size_t n;
@@ -122,14 +139,18 @@ START_TEST(fused_training_is_bitwise_unfused)
 END_TEST
 
 /* Two and three slices of 3 images (one image each), and batch 1 on two
- * threads (one slice, channels split across the threads). */
+ * threads (one slice, channels split across the threads); with slices,
+ * wino_net's deferred batch-norm input gradients against the unfused
+ * layers' own. */
 START_TEST(fused_training_on_threads_is_bitwise_unfused)
 {
     for (int threads = 2; threads <= 3; threads++) {
         compare(odd_net, 3, threads);
         compare(tiny_net, 3, threads);
+        compare(wino_net, 3, threads);
     }
     compare(odd_net, 1, 2);
+    compare(wino_net, 1, 2);
 }
 END_TEST
 

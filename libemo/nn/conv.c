@@ -110,6 +110,11 @@ void emo__conv_forward_cached(const emo__layer *l, const float *W,
         emo__conv_forward_ex(l, W, bias, relu, x, y, batch, ctx);
 }
 
+int emo__conv_takes_bn_dy(const emo__layer *l, int batch)
+{
+    return l->type == EMO__L_CONV && !l->has_bias && emo__conv_fast(l, batch);
+}
+
 size_t emo__conv_scratch(const emo__layer *l, int batch)
 {
     conv_dims d = dims_of(l);
@@ -346,6 +351,8 @@ void emo__conv_backward(emo__layer *l, const float *x, const float *dy,
     int pg = !ctx->skip_param_grads;
     if (pg)
         bias_grad(l, dy, batch);
+    /* a deferred dy (ctx->bn_dy) comes only to Winograd layers without a
+     * bias (train_pass.c checks it with emo__conv_takes_bn_dy) */
     if (emo__conv_fast(l, batch)) {
         emo__wino_backward(l, x, dy, dx, batch, pg, ctx);
         return;

@@ -409,6 +409,30 @@ LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
     }
 }
 
+/* to_grid of a batch norm's deferred input gradient (emo__bn_dy), made
+ * from g and x at img_off as batchnorm.c's chan_dx makes it (the same
+ * floats), at (0, 0) of the grid. */
+LAYOUT_INLINE void bn_dy_to_grid(const emo__bn_dy *b, size_t img_off, int C,
+                                 int h, int w, int gh, int gw,
+                                 float *restrict P)
+{
+    size_t row = (size_t)gw * C, hw = (size_t)h * w;
+    zero_floats(P + (size_t)h * row, (size_t)(gh - h) * row);
+    for (int y = 0; y < h; y++) {
+        float *p = P + (size_t)y * row;
+        zero_floats(p + (size_t)w * C, (size_t)(gw - w) * C);
+        for (int c = 0; c < C; c++) {
+            size_t at = img_off + (size_t)c * hw + (size_t)y * w;
+            const float *g = b->g + at, *x = b->x + at;
+            float mean = b->mean[c], inv = b->inv[c], k1 = b->k1[c],
+                  k2 = b->k2[c], gi = b->gamma[c] * inv;
+            for (int i = 0; i < w; i++)
+                p[(size_t)i * C + c] =
+                    gi * (g[i] - k1 - (x[i] - mean) * inv * k2);
+        }
+    }
+}
+
 /* The reverse for h x w at (off, off), plus bias and optional ReLU; each
  * channel's row is written in order. */
 LAYOUT_INLINE void from_grid(const float *P, int C, int gw, int off, int h,
@@ -673,6 +697,7 @@ typedef struct wino_job {
     int gemm_threads;     /* of each packed product */
     float *grid;          /* one padded grid per image of the chunk */
     const float *bias;
+    const emo__bn_dy *bn_dy; /* backward: dy deferred (ctx->bn_dy) */
     size_t t;             /* tiles in the chunk */
     int n0, relu, want_v; /* first image; backward: transform x too */
 } wino_job;
@@ -740,8 +765,11 @@ static void image_grad(const wino_job *j, size_t i, float *P)
     const wino_dims *d = j->d;
     int m = d->m, gw = m * d->tw, C = d->cout;
     size_t xs = xi_stride(j->t, C), rs = (size_t)gw * C;
-    to_grid(j->dy + (j->n0 + i) * (size_t)C * d->oh * d->ow, C, d->oh, d->ow,
-            0, m * d->th, gw, P);
+    size_t img = (j->n0 + i) * (size_t)C * d->oh * d->ow;
+    if (j->bn_dy)
+        bn_dy_to_grid(j->bn_dy, img, C, d->oh, d->ow, m * d->th, gw, P);
+    else
+        to_grid(j->dy + img, C, d->oh, d->ow, 0, m * d->th, gw, P);
     for (int ty = 0; ty < d->th; ty++)
         for (int tx = 0; tx < d->tw; tx++) {
             const float *src = P + m * ty * rs + (size_t)m * tx * C;
@@ -997,6 +1025,7 @@ void emo__wino_backward(emo__layer *l, const float *x, const float *dy,
     wino_job j = job_of(&d, ctx->col, nb_max);
     j.x = x;
     j.dy = dy;
+    j.bn_dy = ctx->bn_dy;
     j.dx = dx;
     j.want_v = param_grads;
     const float *Uf = own && ctx->wino_u ? ctx->wino_u : U;

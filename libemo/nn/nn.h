@@ -144,6 +144,19 @@ void emo__sgemm_split(int threads, int trans_b, int M, int N, int K,
 void emo__sgemv_split(int threads, int M, int K, const float *A, int lda,
                       const float *x, float beta, float *y);
 
+/* A batch norm's input gradient left for the convolution before it to
+ * make as it reads it (train_pass.c, with several slices): dy[c] =
+ * gi (g - k1 - (x - mean) inv k2), gi = gamma inv, per channel c, with g
+ * the gradient at the batch norm's output (masked by a fused ReLU) and x
+ * its input, the convolution's output (both the slice's, NCHW);
+ * chan_dx's (batchnorm.c) floats.  Saves writing the input gradient and
+ * reading it back. */
+typedef struct emo__bn_dy {
+    const float *g, *x;
+    const float *mean, *inv, *gamma; /* per channel */
+    const float *k1, *k2;
+} emo__bn_dy;
+
 /* Per-call context passed to the kernels. */
 typedef struct emo__ctx {
     int train;     /* training mode (batch statistics, dropout on) */
@@ -171,6 +184,10 @@ typedef struct emo__ctx {
     /* OpenBLAS runs on one thread: conv splits its products across
      * ctx->threads itself */
     int split_products;
+    /* backward of a convolution on Winograd without a bias: its output
+     * gradient as a batch norm's deferred input gradient (dy unused), or
+     * NULL */
+    const emo__bn_dy *bn_dy;
 } emo__ctx;
 
 /* A context over the workspace's scratch and generator (workspace.c). */
@@ -258,6 +275,10 @@ void emo__wino_filter_packed_mt(const emo__layer *l, int m, const float *W,
 /* Whether conv.c takes the fast path for this layer at `batch` (0 when
  * the environment variable EMO_CONV_REFERENCE is set to anything but 0). */
 int emo__conv_fast(const emo__layer *l, int batch);
+/* Whether layer l's backward at `batch` can take its output gradient as
+ * a deferred batch-norm input gradient (ctx->bn_dy): a convolution on
+ * Winograd, without a bias (whose gradient would need dy itself). */
+int emo__conv_takes_bn_dy(const emo__layer *l, int batch);
 /* The rule with the filter transform already made (inference's cache):
  * fewer tiles pay.  emo__conv_forward_cached runs conv_forward_ex, or
  * Winograd on the cached U (made for tile size m) when U is not NULL, m
@@ -483,6 +504,7 @@ typedef struct emo__shards {
     double *bn;         /* count x 2 x (bn_c + 1) partial sums, then
                            2 x (bn_c + 1) for a reducer's buffer */
     int bn_c;
+    float *bn_k;        /* 2 x bn_c: a deferred input gradient's k1, k2 */
     /* per layer: its filters in Winograd form (wino_cap floats; NULL
      * where no tile size applies), made by the step's forward pass for
      * tile wino_m (0: not made) from weights of net version wino_ver:

@@ -61,6 +61,10 @@ typedef struct pass {
     int span;  /* batch norm: layers after it fused in (bn_span) */
     double m;  /* batch norm: values per channel, over every process */
     const emo__reducer *red;
+    /* backward: a batch norm's input gradient left to the convolution
+     * before it (layer defer_layer; -1: none), for the whole batch */
+    int defer_layer;
+    emo__bn_dy defer;
 } pass;
 
 enum { BN_SUMS, BN_SQ_DEV, BN_APPLY, BN_GRAD_SUMS, BN_DX };
@@ -218,6 +222,20 @@ static void forward_slices(void *arg, size_t s0, size_t s1)
     }
 }
 
+/* The deferred input gradient (p->defer) from image n0 on, or NULL when
+ * layer i takes none. */
+static const emo__bn_dy *deferred_dy(const pass *p, int i, int n0,
+                                     emo__bn_dy *at)
+{
+    if (p->defer_layer != i)
+        return NULL;
+    size_t off = (size_t)n0 * emo__shape_size(p->net->layers[i].out);
+    *at = p->defer;
+    at->g += off;
+    at->x += off;
+    return at;
+}
+
 static void backward_slices(void *arg, size_t s0, size_t s1)
 {
     const pass *p = arg;
@@ -225,7 +243,9 @@ static void backward_slices(void *arg, size_t s0, size_t s1)
         emo__layer *l = slice_layer(p, (int)s, p->layer);
         slice v = slice_of(p, (int)s, p->layer);
         emo__ctx c = slice_ctx(p, (int)s);
+        emo__bn_dy at;
         c.skip_param_grads = !(l->nparams > 0 && l->lr_mult > 0.0f);
+        c.bn_dy = deferred_dy(p, p->layer, v.n0, &at);
         emo__layer_backward(l, v.x, v.y, v.dy, v.dx, v.nb, v.aux, &c);
     }
 }
@@ -313,6 +333,40 @@ static int bn_forward(pass *p)
     return EMO_OK;
 }
 
+/* Whether batch norm p->layer can leave its input gradient to the
+ * convolution before it (emo__bn_dy): that layer's backward reads it as
+ * it lays out its output gradient, so the gradient is never written and
+ * read back (with slices each phase streams the whole slice from memory;
+ * build/nn_bench, Xeon: see docs/benchmarks.md, session 13).  Not with
+ * a fused pool (its sparse gradient), not in the unfused reference. */
+static int can_defer_dx(const pass *p)
+{
+    int i = p->layer;
+    if (i < 1 || p->span > 1 || p->ws->unfused)
+        return 0;
+    const emo__layer *conv = &p->net->layers[i - 1];
+    for (int s = 0; s < p->count; s++)
+        if (!emo__conv_takes_bn_dy(conv, slice_begin(p, s + 1) -
+                                             slice_begin(p, s)))
+            return 0;
+    return 1;
+}
+
+static void defer_dx(pass *p, const double *sdy, const double *sdyx)
+{
+    int i = p->layer, C = p->net->layers[i].in.c;
+    const float *st = p->ws->aux[i];
+    float *k = p->sh->bn_k;
+    for (int c = 0; c < C; c++) { /* as emo__bn_slice_dx passes them */
+        k[c] = (float)(sdy[c] / p->m);
+        k[C + c] = (float)(sdyx[c] / p->m);
+    }
+    emo__bn_dy d = {p->ws->diff[i + p->span + 1], p->ws->act[i], st, st + C,
+                    p->net->layers[i].p[0].data, k, k + C};
+    p->defer = d;
+    p->defer_layer = i - 1;
+}
+
 /* The input gradient needs the global batch's sums; gamma and beta take
  * this process's (their gradients are summed with all the others). */
 static int bn_backward(pass *p)
@@ -341,6 +395,10 @@ static int bn_backward(pass *p)
             return rc;
         memcpy(sdy, r, sizeof(double) * (size_t)C);
         memcpy(sdyx, r + C + 1, sizeof(double) * (size_t)C);
+    }
+    if (can_defer_dx(p)) {
+        defer_dx(p, sdy, sdyx);
+        return EMO_OK;
     }
     p->phase = BN_DX;
     run(p, bn_slices);
@@ -413,7 +471,7 @@ static pass make_pass(emo__net *net, emo__net_ws *ws, const float *input,
                       int batch)
 {
     pass p = {net, ws, ws->shards, input, batch, ws->shards->count, 0, 0, 0,
-              0, 0.0, NULL};
+              0, 0.0, NULL, -1, {0}};
     return p;
 }
 
@@ -567,15 +625,20 @@ int emo__train_backward(emo__net *net, emo__net_ws *ws, const float *input,
             if (rc)
                 return rc;
         } else if (p.count == 1 || whole_batch(l)) {
+            emo__bn_dy at;
             whole.skip_param_grads = !trainable(l);
+            whole.bn_dy = deferred_dy(&p, i, 0, &at);
             use_filter_forms(&p, i, &whole);
             emo__layer_backward(l, i ? ws->act[i] : input, ws->act[i + 1],
                                 ws->diff[i + 1],
                                 i > p.stop ? ws->diff[i] : NULL, batch,
                                 ws->aux[i], &whole);
+            whole.bn_dy = NULL;
         } else {
             run(&p, backward_slices);
         }
+        if (p.defer_layer == i)
+            p.defer_layer = -1;
     }
     if (p.count > 1)
         sum_slice_grads(&p);

@@ -20,6 +20,7 @@ static void shards_free(emo__shards *s)
     free(s->grads);
     free(s->col);
     free(s->bn);
+    free(s->bn_k);
     if (s->wino_u)
         for (int i = 0; i < s->n_layers; i++)
             free(s->wino_u[i]);
@@ -105,7 +106,8 @@ static int alloc_shards(const emo__net *net, int count, int batch,
     s->col = malloc(sizeof(float) * ((size_t)(count - 1) * (col + 1) + 1));
     s->bn = malloc(sizeof(double) * ((size_t)count + 1) * 2 *
                    ((size_t)bn_c + 1));
-    if (!s->layers || !s->grads || !s->col || !s->bn)
+    s->bn_k = malloc(sizeof(float) * (2 * (size_t)bn_c + 1));
+    if (!s->layers || !s->grads || !s->col || !s->bn || !s->bn_k)
         return emo__fail(EMO_ERR_NOMEM, "cannot allocate training slices "
                          "for %d threads", count);
     return alloc_filter_forms(net, per, s);
@@ -318,5 +320,6 @@ emo__ctx emo__ws_ctx(emo__net_ws *ws, int train, int threads)
     c.wino_packed = NULL;
     c.wino_packed_t = NULL;
     c.split_products = 0;
+    c.bn_dy = NULL;
     return c;
 }
