@@ -390,6 +390,71 @@ LAYOUT_INLINE void zero_floats(float *p, size_t n)
         p[i] = 0.0f;
 }
 
+/* Eight floats as one vector, for the 8 x 8 transposes below: GCC's
+ * generic vectors, so that every clone (and every architecture) builds
+ * them, as shuffles of its own width. */
+typedef float f8 __attribute__((vector_size(32)));
+typedef int32_t i8 __attribute__((vector_size(32)));
+
+LAYOUT_INLINE f8 load_f8(const float *p)
+{
+    f8 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+LAYOUT_INLINE void store_f8(float *p, f8 v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* r[i][j] -> r[j][i]: pairs interleaved, then pairs of pairs, then the
+ * 4-float halves swapped across (unpack, shuffle, permute on AVX2). */
+LAYOUT_INLINE void transpose8(f8 r[8])
+{
+    const i8 lo = {0, 8, 1, 9, 4, 12, 5, 13}, hi = {2, 10, 3, 11, 6, 14, 7, 15};
+    const i8 lo2 = {0, 1, 8, 9, 4, 5, 12, 13};
+    const i8 hi2 = {2, 3, 10, 11, 6, 7, 14, 15};
+    const i8 lo4 = {0, 1, 2, 3, 8, 9, 10, 11};
+    const i8 hi4 = {4, 5, 6, 7, 12, 13, 14, 15};
+    f8 t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shuffle(r[i], r[i + 1], lo);
+        t[i + 1] = __builtin_shuffle(r[i], r[i + 1], hi);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = __builtin_shuffle(t[i], t[i + 2], lo2);
+        u[i + 1] = __builtin_shuffle(t[i], t[i + 2], hi2);
+        u[i + 2] = __builtin_shuffle(t[i + 1], t[i + 3], lo2);
+        u[i + 3] = __builtin_shuffle(t[i + 1], t[i + 3], hi2);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = __builtin_shuffle(u[i], u[i + 4], lo4);
+        r[i + 4] = __builtin_shuffle(u[i], u[i + 4], hi4);
+    }
+}
+
+/* Where pixels q .. q + 7 of an h x w plane go in a grid of rows gw
+ * pixels wide at (off, off), in floats of C channels: pixels are taken
+ * in blocks of 8 across row ends, which 6- and 12-pixel maps need. */
+LAYOUT_INLINE void grid_spots(size_t q, int w, int gw, int off, int C,
+                              size_t spot[8])
+{
+    int y = (int)(q / (size_t)w), x = (int)(q % (size_t)w);
+    for (int j = 0; j < 8; j++) {
+        spot[j] = ((size_t)(y + off) * gw + x + off) * C;
+        if (++x == w) {
+            x = 0;
+            y++;
+        }
+    }
+}
+
+LAYOUT_INLINE size_t grid_spot(size_t q, int w, int gw, int off, int C)
+{
+    return ((q / (size_t)w + (size_t)off) * gw + q % (size_t)w + off) * C;
+}
+
 LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
                            int gh, int gw, float *restrict P)
 {
@@ -401,11 +466,41 @@ LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
         float *r = P + (size_t)(y + off) * row;
         zero_floats(r, (size_t)off * C);
         zero_floats(r + (size_t)(off + cw) * C, (size_t)(gw - off - cw) * C);
-        float *p = r + (size_t)off * C;
-        const float *s = img + (size_t)y * w;
-        for (int c = 0; c < C; c++)
-            for (int x = 0; x < cw; x++)
-                p[(size_t)x * C + c] = s[(size_t)c * hw + x];
+    }
+    /* 8 channels x 8 pixels at a time, transposed in registers, instead
+     * of a scalar copy writing C floats apart: training steps 0.98x
+     * (default net, one thread; VGG net, two), inference at batch 32
+     * 0.97x (build/nn_bench, interleaved, Xeon).  The same for from_grid
+     * made inference at batch 1 1.09x slower, so it stays scalar. */
+    int c0 = ch == h && cw == w ? C / 8 * 8 : 0;
+    size_t q8 = hw / 8 * 8;
+    for (int c = 0; c < c0; c += 8)
+        for (size_t q = 0; q < q8; q += 8) {
+            f8 v[8];
+            size_t spot[8];
+            for (int i = 0; i < 8; i++)
+                v[i] = load_f8(img + (size_t)(c + i) * hw + q);
+            transpose8(v);
+            grid_spots(q, w, gw, off, C, spot);
+            for (int j = 0; j < 8; j++)
+                store_f8(P + spot[j] + c, v[j]);
+        }
+    if (!c0) { /* the clipped case, or fewer than 8 channels */
+        for (int y = 0; y < ch; y++) {
+            float *p = P + (size_t)(y + off) * row + (size_t)off * C;
+            const float *s = img + (size_t)y * w;
+            for (int c = 0; c < C; c++)
+                for (int x = 0; x < cw; x++)
+                    p[(size_t)x * C + c] = s[(size_t)c * hw + x];
+        }
+        return;
+    }
+    /* the channels past the last 8 (all pixels), and the pixels past
+     * the last 8 (all channels) */
+    for (size_t q = c0 < C ? 0 : q8; q < hw; q++) {
+        float *p = P + grid_spot(q, w, gw, off, C);
+        for (int c = q < q8 ? c0 : 0; c < C; c++)
+            p[c] = img[(size_t)c * hw + q];
     }
 }
 
