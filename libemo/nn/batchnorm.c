@@ -26,19 +26,13 @@ typedef struct bn_job {
     int batch, train, relu, param_grads;
 } bn_job;
 
-/* Eight float lanes as one vector: GCC 12 vectorised the float a[8]
- * lane loops these replace with permutes between iterations (a third of
- * plane_grad_sums' samples in perf annotate); the vector type gives one
- * add per group of lanes, the same floats in the same order. */
-typedef float lanes8 __attribute__((vector_size(32)));
-typedef int32_t mask8 __attribute__((vector_size(32)));
-
-EMO__INLINE lanes8 load8(const float *p)
-{
-    lanes8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
+/* Eight float lanes as one vector (emo__lanes8): GCC 12 vectorised
+ * the float a[8] lane loops these replace with permutes between
+ * iterations (a third of plane_grad_sums' samples in perf annotate); the
+ * vector type gives one add per group of lanes, the same floats in the
+ * same order. */
+typedef emo__lanes8 lanes8;
+typedef emo__mask8 mask8;
 
 /* v in every lane.  (Not `vector - scalar`: with s390x's excess
  * precision the float scalar is a double there, which GCC refuses to
@@ -60,7 +54,7 @@ EMO__INLINE float plane_sum(const float *p, size_t n)
     float s = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8)
-        acc += load8(p + i);
+        acc += emo__load8(p + i);
     for (; i < n; i++)
         s += p[i];
     for (int k = 0; k < 8; k++)
@@ -74,7 +68,7 @@ EMO__INLINE float plane_sq_dev(const float *p, size_t n, float mean)
     float s = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        lanes8 d = load8(p + i) - m8;
+        lanes8 d = emo__load8(p + i) - m8;
         acc += d * d;
     }
     for (; i < n; i++)
@@ -93,9 +87,9 @@ EMO__INLINE void plane_grad_sums(const float *x, const float *g, size_t n,
     float sa = 0.0f, sb = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        lanes8 gk = load8(g + i);
+        lanes8 gk = emo__load8(g + i);
         a += gk;
-        b += gk * (load8(x + i) - m8);
+        b += gk * (emo__load8(x + i) - m8);
     }
     for (; i < n; i++) {
         sa += g[i];
@@ -121,11 +115,11 @@ EMO__INLINE void plane_grad_sums_relu(const float *x, float *g,
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
         /* g where y > 0, else +0: the comparison's all-ones lanes */
-        mask8 live = load8(y + i) > zero;
-        lanes8 gk = (lanes8)((mask8)load8(g + i) & live);
+        mask8 live = emo__load8(y + i) > zero;
+        lanes8 gk = (lanes8)((mask8)emo__load8(g + i) & live);
         memcpy(g + i, &gk, sizeof gk);
         a += gk;
-        b += gk * (load8(x + i) - m8);
+        b += gk * (emo__load8(x + i) - m8);
     }
     for (; i < n; i++) {
         float gk = y[i] > 0.0f ? g[i] : 0.0f;

@@ -390,23 +390,9 @@ LAYOUT_INLINE void zero_floats(float *p, size_t n)
         p[i] = 0.0f;
 }
 
-/* Eight floats as one vector, for the 8 x 8 transposes below: GCC's
- * generic vectors, so that every clone (and every architecture) builds
- * them, as shuffles of its own width. */
-typedef float f8 __attribute__((vector_size(32)));
-typedef int32_t i8 __attribute__((vector_size(32)));
-
-LAYOUT_INLINE f8 load_f8(const float *p)
-{
-    f8 v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-LAYOUT_INLINE void store_f8(float *p, f8 v)
-{
-    memcpy(p, &v, sizeof v);
-}
+/* The 8 x 8 transposes below on emo__lanes8 (nn.h). */
+typedef emo__lanes8 f8;
+typedef emo__mask8 i8;
 
 /* r[i][j] -> r[j][i]: pairs interleaved, then pairs of pairs, then the
  * 4-float halves swapped across (unpack, shuffle, permute on AVX2). */
@@ -479,11 +465,11 @@ LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
             f8 v[8];
             size_t spot[8];
             for (int i = 0; i < 8; i++)
-                v[i] = load_f8(img + (size_t)(c + i) * hw + q);
+                v[i] = emo__load8(img + (size_t)(c + i) * hw + q);
             transpose8(v);
             grid_spots(q, w, gw, off, C, spot);
             for (int j = 0; j < 8; j++)
-                store_f8(P + spot[j] + c, v[j]);
+                emo__store8(P + spot[j] + c, v[j]);
         }
     if (!c0) { /* the clipped case, or fewer than 8 channels */
         for (int y = 0; y < ch; y++) {

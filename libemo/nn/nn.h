@@ -119,6 +119,24 @@ typedef struct emo__net {
 #endif
 #define EMO__INLINE __attribute__((always_inline)) static inline
 
+/* Eight float lanes as one GCC generic vector: every ISA clone (and
+ * every architecture) builds it at its own width.  Loads and stores go
+ * through memcpy: any alignment. */
+typedef float emo__lanes8 __attribute__((vector_size(32)));
+typedef int32_t emo__mask8 __attribute__((vector_size(32)));
+
+EMO__INLINE emo__lanes8 emo__load8(const float *p)
+{
+    emo__lanes8 v;
+    __builtin_memcpy(&v, p, sizeof v);
+    return v;
+}
+
+EMO__INLINE void emo__store8(float *p, emo__lanes8 v)
+{
+    __builtin_memcpy(p, &v, sizeof v);
+}
+
 /* ---- layer kernels (one file per kind) -------------------------------- */
 
 /* Runs fn(arg, begin, end) over [0, n) split into at most `threads`
