@@ -456,8 +456,9 @@ LAYOUT_INLINE void to_grid(const float *img, int C, int h, int w, int off,
     /* 8 channels x 8 pixels at a time, transposed in registers, instead
      * of a scalar copy writing C floats apart: training steps 0.98x
      * (default net, one thread; VGG net, two), inference at batch 32
-     * 0.97x (build/nn_bench, interleaved, Xeon).  The same for from_grid
-     * made inference at batch 1 1.09x slower, so it stays scalar. */
+     * 0.97x (build/nn_bench, interleaved, Xeon).  With from_grid done
+     * the same way too, inference at batch 1 was 1.09x slower, with
+     * to_grid alone unchanged: from_grid stays scalar. */
     int c0 = ch == h && cw == w ? C / 8 * 8 : 0;
     size_t q8 = hw / 8 * 8;
     for (int c = 0; c < c0; c += 8)

@@ -20,6 +20,14 @@
  * layout; with each column a row (Winograd's V) a column block reads
  * whole cache lines and the cap is higher (conv_winograd.c).
  *
+ * Training packs too: each step's Winograd filter transform is written
+ * packed (U for the forward, U^T for the input gradient; the weights
+ * change every step, the transform was made every step anyway), and
+ * those products run here at any tile count: 0.73-0.87x OpenBLAS's time
+ * at the training chunks' shapes for the forward, 0.80-1.06x for the
+ * input gradient, with no copy of V or D and no zeroing of the output
+ * (docs/benchmarks.md, session 13).
+ *
  * Hand-written rather than OpenBLAS because OpenBLAS has no pre-packed
  * interface (MKL's cblas_sgemm_pack).  Each output is one chain of fused
  * multiply-adds over k in order, so a row's result does not depend on
