@@ -613,6 +613,41 @@ START_TEST(training_packed_forms)
 }
 END_TEST
 
+/* Slices whose batches take different tile sizes: 15 images on two
+ * threads are slices of 7 and 8, and 64 channels on 12x12 maps take
+ * F(2x2) at 7 images (63 tiles of 4x4) and F(4x4) at 8.  The step's
+ * filter forms are made for slice 0's; slice 1 transforms its own, and
+ * must not multiply by slice 0's packed forms. */
+START_TEST(training_slices_of_two_tile_sizes)
+{
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_text(
+        "[net]\nchannels = 64\nheight = 12\nwidth = 12\n"
+        "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+        "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
+        &net));
+    int batch = 15;
+    ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 7), 2);
+    ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 8), 4);
+    size_t nx = (size_t)batch * 64 * 144, ng = (size_t)batch * 3;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++)
+            ng += net->nn.layers[i].p[j].n;
+    float *x = malloc(4 * nx), *g = malloc(4 * ng), *ref = malloc(4 * ng);
+    nt_fill(x, nx, 29, -1, 1);
+    nt_force_reference(1);
+    train_pass_grads_ex(net, x, batch, 2, 0, 0, 0, 0, ref);
+    nt_force_reference(0);
+    train_pass_grads_ex(net, x, batch, 2, 0, 0, 2, -1, g);
+    expect_within(g, ref, ng, 1e-3, "threads 2", "slices of 7 and 8");
+    free(x);
+    free(g);
+    free(ref);
+    emo_network_destroy(net);
+}
+END_TEST
+
 Suite *conv_fast_suite(void)
 {
     Suite *s = suite_create("conv_fast");
@@ -633,6 +668,7 @@ Suite *conv_fast_suite(void)
     tcase_add_test(tc, cache_follows_tile_size);
     tcase_add_test(tc, training_filter_forms);
     tcase_add_test(tc, training_packed_forms);
+    tcase_add_test(tc, training_slices_of_two_tile_sizes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1055,10 +1055,14 @@ void emo__wino_forward(const emo__layer *l, const float *W,
                        const float *bias, int relu, const float *x, float *y,
                        int batch, emo__ctx *ctx)
 {
-    /* U goes first in the scratch (job_of leaves it room) */
+    /* U goes first in the scratch (job_of leaves it room); a packed form
+     * in ctx was made elsewhere (the step's, for another tile size when
+     * slices differ in it, or the cache's): these products take this U */
     int m = emo__wino_tile(l, batch);
+    emo__ctx own = *ctx;
+    own.wino_packed = NULL;
     emo__wino_filter(l, m, W, ctx->col);
-    emo__wino_forward_u(l, ctx->col, m, bias, relu, x, y, batch, ctx);
+    emo__wino_forward_u(l, ctx->col, m, bias, relu, x, y, batch, &own);
 }
 
 void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
