@@ -320,7 +320,7 @@ static void filter_units(void *arg, size_t k0, size_t k1)
 /* The packed forms, a block of 16 output x 16 input channels per unit:
  * transformed into blk ([xi][co][ci] of the block, 36 KB: in L1), then
  * copied out, each transform point's part being 256 consecutive floats
- * of Ut (rows of blk) and of Up (columns of blk).  Writing the transforms
+ * of Ut (rows of blk; none when Ut is NULL) and of Up (columns of blk).  Writing the transforms
  * straight to Up and Ut touched 2 x 36 pages per filter: 6 % of the
  * default net's training step (perf, Xeon). */
 static void packed_filter_units(void *arg, size_t b0, size_t b1)
@@ -347,18 +347,20 @@ static void packed_filter_units(void *arg, size_t b0, size_t b1)
                     blk[(xi * P + r) * P + i] = u[xi];
             }
         float *up = f->Up + emo__packed_at(d->cin, co0, ci0);
-        float *ut = f->Ut + emo__packed_at(d->cout, ci0, co0);
+        size_t ut = emo__packed_at(d->cout, ci0, co0);
         for (int xi = 0; xi < d->nxi; xi++) {
             const float *bx = blk + (size_t)xi * P * P;
-            float *upx = up + xi * pw, *utx = ut + xi * ptw;
+            float *upx = up + xi * pw;
+            float *utx = f->Ut ? f->Ut + ut + xi * ptw : NULL;
             if (nco == P && nci == P) { /* constant sizes: inlined */
-                memcpy(utx, bx, sizeof(float) * P * P);
+                if (f->Ut)
+                    memcpy(utx, bx, sizeof(float) * P * P);
                 for (int i = 0; i < P; i++)
                     for (int r = 0; r < P; r++)
                         upx[i * P + r] = bx[r * P + i];
                 continue;
             }
-            for (size_t r = 0; r < nco; r++)
+            for (size_t r = 0; f->Ut && r < nco; r++)
                 memcpy(utx + r * P, bx + r * P, nci * sizeof(float));
             for (size_t i = 0; i < nci; i++)
                 for (size_t r = 0; r < nco; r++)
@@ -775,7 +777,7 @@ typedef struct wino_job {
     float *y, *dx;        /* outputs (batch tensors) */
     float *V, *M;         /* transformed data: [xi][tile][channel] */
     const float *U;       /* forward: the filter transform */
-    const float *Up;      /* forward: U packed (emo__wino_pack) or NULL */
+    const float *Up;      /* forward: U packed (ctx->wino_packed) or NULL */
     int gemm_threads;     /* of each packed product */
     float *grid;          /* one padded grid per image of the chunk */
     const float *bias;
@@ -1021,15 +1023,6 @@ size_t emo__wino_packed_t_floats(const emo__layer *l, int m)
 {
     wino_dims d = wdims_m(l, m);
     return (size_t)d.nxi * emo__packed_floats(d.cin, d.cout);
-}
-
-void emo__wino_pack(const emo__layer *l, int m, const float *U, float *Up)
-{
-    wino_dims d = wdims_m(l, m);
-    size_t uw = xi_stride((size_t)d.cout * d.cin, 1);
-    size_t pw = emo__packed_floats(d.cout, d.cin);
-    for (int xi = 0; xi < d.nxi; xi++)
-        emo__pack_rows(U + xi * uw, d.cout, d.cin, Up + xi * pw);
 }
 
 void emo__wino_filter_mt(const emo__layer *l, int m, const float *W,

@@ -59,20 +59,21 @@ static int cache_wino(const emo__net *net, emo__net_ws *ws, int i, int batch)
 {
     const emo__layer *l = &net->layers[i];
     int m = emo__wino_tile(l, batch);
+    const float *W = ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data;
     drop_wino(ws, i);
-    float *U = malloc(sizeof(float) * emo__wino_filter_floats(l, m));
-    if (!U)
-        return emo__fail(EMO_ERR_NOMEM, "out of memory");
-    emo__wino_filter(l, m, ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data, U);
     if (emo__wino_packs(l, m, batch)) {
-        float *Up = emo__packed_alloc(emo__wino_packed_floats(l, m));
-        if (Up)
-            emo__wino_pack(l, m, U, Up);
-        free(U);
+        size_t n = emo__wino_packed_floats(l, m);
+        float *Up = emo__packed_alloc(n);
         if (!Up)
             return emo__fail(EMO_ERR_NOMEM, "out of memory");
+        memset(Up, 0, sizeof(float) * n); /* padding rows stay defined */
+        emo__wino_filter_packed_mt(l, m, W, Up, NULL, 1);
         ws->wino_packed[i] = Up;
     } else {
+        float *U = malloc(sizeof(float) * emo__wino_filter_floats(l, m));
+        if (!U)
+            return emo__fail(EMO_ERR_NOMEM, "out of memory");
+        emo__wino_filter(l, m, W, U);
         ws->wino_u[i] = U;
     }
     ws->wino_m[i] = m;

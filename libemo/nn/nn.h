@@ -195,9 +195,8 @@ typedef struct emo__ctx {
     /* backward: U transposed and packed (emo__wino_filter_packed_mt),
      * for the input gradient's products, or NULL */
     const float *wino_packed_t;
-    /* inference: the cached U (wino_u's) packed by emo__wino_pack;
-     * training: the step's U packed (emo__wino_filter_packed_mt); or
-     * NULL */
+    /* U packed (emo__wino_filter_packed_mt): inference's cache for
+     * short calls, training's every step; or NULL */
     const float *wino_packed;
     /* OpenBLAS runs on one thread: conv splits its products across
      * ctx->threads itself */
@@ -273,19 +272,18 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          float *y, int batch, emo__ctx *ctx);
 /* U packed for the short products (gemm_packed.c): emo__wino_packs says
  * whether a call of `batch` images at tile size m has few enough tiles
- * (at most 160)
- * and a kernel runs; inference then caches the packed U instead of U and
- * passes it in ctx->wino_packed (emo__wino_forward_u's U may be NULL). */
+ * (at most 160) and a kernel runs; inference then caches the packed U
+ * instead of U and passes it in ctx->wino_packed (emo__wino_forward_u's
+ * U may be NULL). */
 int emo__wino_packs(const emo__layer *l, int m, int batch);
 size_t emo__wino_packed_floats(const emo__layer *l, int m);
-void emo__wino_pack(const emo__layer *l, int m, const float *U, float *Up);
-/* Training's filter forms where a kernel runs: the step's U packed for
- * the forward products (Up, emo__wino_packed_floats) and U^T packed for
- * the input gradient's (Ut, emo__wino_packed_t_floats: more than Up's
- * where the input channels leave more of a panel empty than the output
- * channels do), written by the transform
- * itself (no plain U, no packing pass); the filters split across
- * `threads` pool threads.  Rows past the layer's channels in the last
+/* The packed filter forms where a kernel runs: U packed for the forward
+ * products (Up, emo__wino_packed_floats; inference's cache, training's
+ * every step) and U^T packed for the input gradient's (Ut,
+ * emo__wino_packed_t_floats: more than Up's where the input channels
+ * leave more of a panel empty than the output channels do; NULL: not
+ * made), written by the transform itself (no plain U, no packing pass);
+ * the filters split across `threads` pool threads.  Rows past the layer's channels in the last
  * panel are left as they are: they only feed lanes no kernel stores. */
 size_t emo__wino_packed_t_floats(const emo__layer *l, int m);
 void emo__wino_filter_packed_mt(const emo__layer *l, int m, const float *W,
@@ -558,8 +556,8 @@ typedef struct emo__net_ws {
     int *wino_m;    /* their tile sizes */
     float **packed_w; /* the same weights packed for emo__packed_gemm
                          (layers where emo__conv_packs), same validity */
-    float **wino_packed; /* or, instead of wino_u, the transform packed by
-                            emo__wino_pack (calls where emo__wino_packs) */
+    float **wino_packed; /* or, instead of wino_u, the transform packed
+                            (calls where emo__wino_packs) */
     emo__shards *shards; /* training slices */
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of
