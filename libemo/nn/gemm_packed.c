@@ -102,9 +102,16 @@ static int env_isa(void)
     return -1;
 }
 
-static int cpu_isa(void)
+/* The CPU's kernels capped by EMO_PACKED_ISA, found on the first call:
+ * every product asks (thousands per training step), and getenv and the
+ * CPUID queries do not change.  Racing first calls store the same. */
+static int machine_isa(void)
 {
-    int isa = ISA_NONE;
+    static int found = -1;
+    int isa = __atomic_load_n(&found, __ATOMIC_RELAXED);
+    if (isa >= 0)
+        return isa;
+    isa = ISA_NONE;
 #if HAVE_X86_KERNELS
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f"))
@@ -112,10 +119,17 @@ static int cpu_isa(void)
     else if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
         isa = ISA_AVX2;
 #endif
-    /* a test or EMO_PACKED_ISA may step down, never up to what the CPU
-     * lacks */
-    int cap = forced_isa >= 0 ? forced_isa : env_isa();
-    return cap >= 0 && cap < isa ? cap : isa;
+    int cap = env_isa(); /* may step down, never up to what the CPU lacks */
+    if (cap >= 0 && cap < isa)
+        isa = cap;
+    __atomic_store_n(&found, isa, __ATOMIC_RELAXED);
+    return isa;
+}
+
+static int cpu_isa(void)
+{
+    int isa = machine_isa();
+    return forced_isa >= 0 && forced_isa < isa ? forced_isa : isa;
 }
 
 int emo__packed_available(void)
