@@ -197,40 +197,49 @@ START_TEST(inference_matches_reference)
     float x[MAXB * 9 * 36], p[CALLS][MAXB * 3], p2[CALLS][MAXB * 3];
     float pr[MAXB * 3];
     nt_fill(x, sizeof x / 4, 43, -1, 1);
-    /* c1: Winograd on U packed (1-3: 9-27 tiles), on plain U (18: 162
-     * tiles), packed again (3).  All passes first, the references after:
-     * a reference pass drops the cache. */
+    /* c1 on Winograd at 9-162 tiles, its transform cached packed where
+     * the kernel runs, else (kernel forced off, the second round) plain;
+     * at 2 threads batches of 2 and more run as slices of 1-9 images
+     * (batch 3: slices of 1 and 2).  All passes first, the references
+     * after: a reference pass drops the cache. */
     static const int batches[CALLS] = {1, 2, 3, 18, 3};
-    ck_assert_int_eq(emo__wino_packs(c1, 2, 3), emo__packed_available());
-    ck_assert(!emo__wino_packs(c1, 2, 18));
-    for (int k = 0; k < CALLS; k++) {
-        int batch = batches[k];
-        ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 1));
-        ck_assert_emo_ok(emo_network_forward(net, x, batch, p[k]));
-        ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
-        ck_assert_emo_ok(emo_network_forward(net, x, batch, p2[k]));
-        if (k == 0) /* the im2col layers' weights packed by the call */
-            for (int i = 0; i < 3; i++)
-                ck_assert_int_eq(net->ws->packed_w[im2col_layers[i]] != NULL,
-                                 emo__packed_available());
-        if (batch >= 3) {
-            ck_assert_int_eq(emo__wino_tile(c1, batch), 2);
-            ck_assert_int_eq(net->ws->wino_packed[0] != NULL,
-                             emo__wino_packs(c1, 2, batch));
+    for (int round = 0; round < 2; round++) {
+        emo__packed_force_isa(round ? 0 : -1);
+        int packs = emo__packed_available();
+        ck_assert_int_eq(emo__conv_fast_cached(c1, 1), packs);
+        for (int k = 0; k < CALLS; k++) {
+            int batch = batches[k];
+            ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS,
+                                                 1));
+            ck_assert_emo_ok(emo_network_forward(net, x, batch, p[k]));
+            if (emo__conv_fast_cached(c1, batch)) {
+                ck_assert_int_eq(emo__wino_tile(c1, batch), 2);
+                ck_assert_int_eq(net->ws->wino_packed[0] != NULL, packs);
+                ck_assert_int_eq(net->ws->wino_u[0] != NULL, !packs);
+            }
+            ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS,
+                                                 2));
+            ck_assert_emo_ok(emo_network_forward(net, x, batch, p2[k]));
+            if (k == 0 && round == 0) /* the im2col layers' weights
+                                         packed by the call */
+                for (int i = 0; i < 3; i++)
+                    ck_assert_int_eq(
+                        net->ws->packed_w[im2col_layers[i]] != NULL, packs);
+        }
+        for (int k = 0; k < CALLS; k++) {
+            int batch = batches[k];
+            forward_reference(net, x, batch, pr);
+            for (int i = 0; i < batch * 3; i++) {
+                ck_assert_msg(nt_close(p[k][i], pr[i], 2e-5, 1e-7),
+                              "round %d b%d [%d]: %.8g, reference %.8g",
+                              round, batch, i, p[k][i], pr[i]);
+                ck_assert_msg(nt_close(p2[k][i], pr[i], 2e-5, 1e-7),
+                              "round %d b%d t2 [%d]: %.8g, reference %.8g",
+                              round, batch, i, p2[k][i], pr[i]);
+            }
         }
     }
-    for (int k = 0; k < CALLS; k++) {
-        int batch = batches[k];
-        forward_reference(net, x, batch, pr);
-        for (int i = 0; i < batch * 3; i++) {
-            ck_assert_msg(nt_close(p[k][i], pr[i], 2e-5, 1e-7),
-                          "b%d [%d]: %.8g, reference %.8g", batch, i,
-                          p[k][i], pr[i]);
-            ck_assert_msg(nt_close(p2[k][i], pr[i], 2e-5, 1e-7),
-                          "b%d t2 [%d]: %.8g, reference %.8g", batch, i,
-                          p2[k][i], pr[i]);
-        }
-    }
+    emo__packed_force_isa(-1);
     emo_network_destroy(net);
 }
 END_TEST

@@ -79,7 +79,7 @@ int emo__conv_fast(const emo__layer *l, int batch)
  * 9 tiles (batch 1) made the pass 1.15x slower on Winograd, 18 tiles
  * (batch 2) were even, 27 (batch 3) and conv3's 36 (batch 1) faster.
  * That was OpenBLAS packing U on every call: on U packed once
- * (emo__wino_packs) the 9 tiles of a 6x6 map at batch 1 made the default
+ * (where emo__packed_available) the 9 tiles of a 6x6 map at batch 1 made the default
  * net's pass 0.85x and the VGG net's 0.91x (session 12).  Fewer tiles
  * were not measured and keep the rule. */
 #define WINO_MIN_TILES_CACHED 24
@@ -92,8 +92,7 @@ int emo__conv_fast_cached(const emo__layer *l, int batch)
     if (!emo__wino_applies(l) || l->in.c < WINO_MIN_CIN || reference_forced())
         return 0;
     return tiles >= WINO_MIN_TILES_CACHED ||
-           (tiles >= WINO_MIN_TILES_PACKED &&
-            emo__wino_packs(l, emo__wino_tile(l, batch), batch));
+           (tiles >= WINO_MIN_TILES_PACKED && emo__packed_available());
 }
 
 void emo__conv_forward_cached(const emo__layer *l, const float *W,

@@ -54,13 +54,15 @@
  * caches), equal to 256 (docs/benchmarks.md). */
 #define CHUNK_VALUES (512 * 16)
 
-/* Training on the packed filter forms (gemm_packed.c's kernel reads V
+/* Products on the packed filter forms (gemm_packed.c's kernel reads V
  * and D in place; OpenBLAS copied them into its own blocks): chunks of
  * 128 tiles of F(2x2,3x3), V and D staying in L2, made the default
  * net's training step 0.96x at 1 and 2 threads (build/nn_bench, 5
  * interleaved runs, Xeon); 96 and 256 were within noise of it, 64
- * slower.  Inference keeps CHUNK_VALUES: its batch-32 pass on OpenBLAS
- * was 1.13x slower on 128. */
+ * slower.  Inference on one thread (or in slices, forward.c) took
+ * 0.80-0.86x the time of OpenBLAS on 512-tile chunks at batch 32 and
+ * 64 (session 14); session 12 had measured packed products on
+ * 512-tile chunks 1.10x slower than OpenBLAS there. */
 #define CHUNK_VALUES_PACKED (128 * 16)
 
 typedef struct wino_dims {
@@ -996,23 +998,6 @@ void emo__wino_filter(const emo__layer *l, int m, const float *W, float *U)
     filter_transform(&d, W, U);
 }
 
-/* Packed U: each transform point's cout x cin matrix on panels of its
- * own, for calls of at most WINO_PACKED_MAX_TILES tiles.  More than
- * im2col's EMO__PACKED_MAX_COLS: the kernel reads each tile's channels as
- * one contiguous row of V.  Measured with build/nn_bench fwd on the Xeon
- * (docs/benchmarks.md, session 12): a cap of 160 instead of 96, which
- * puts the VGG net's conv1b at batch 1 (144 tiles of 64 channels) on
- * packed U, made its pass 0.92x; every call on packed U (chunks of a few
- * hundred tiles at batch 32) made both nets' batch-32 pass 1.10x slower. */
-#define WINO_PACKED_MAX_TILES 160
-
-int emo__wino_packs(const emo__layer *l, int m, int batch)
-{
-    wino_dims d = wdims_m(l, m);
-    return (size_t)batch * d.tpi <= WINO_PACKED_MAX_TILES &&
-           emo__packed_available();
-}
-
 size_t emo__wino_packed_floats(const emo__layer *l, int m)
 {
     wino_dims d = wdims_m(l, m);
@@ -1063,7 +1048,7 @@ void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          float *y, int batch, emo__ctx *ctx)
 {
     wino_dims d = wdims_m(l, m);
-    int packed = ctx->train && ctx->wino_packed && emo__packed_available();
+    int packed = ctx->wino_packed && emo__packed_available();
     int nb_max = chunk_images(&d, batch,
                               packed ? CHUNK_VALUES_PACKED : CHUNK_VALUES);
     wino_job j = job_of(&d, ctx->col, nb_max);

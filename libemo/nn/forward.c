@@ -35,14 +35,14 @@ static int fold_bn(const emo__net *net, emo__net_ws *ws, int i)
 /* Winograd's filter transform of conv layer i's inference weights (the
  * folded ones when a batch norm follows) for the tile size of a call of
  * `batch` images, made once per weight version rather than on every call,
- * and again when the batch moves the layer to the other tile size.  A
- * call with few tiles (emo__wino_packs) gets it packed instead: one form
- * at a time, so that the packed copy costs no memory beside U. */
+ * and again when the batch moves the layer to the other tile size.
+ * Packed for gemm_packed.c's kernel wherever it runs (conv_winograd.c's
+ * CHUNK_VALUES_PACKED says why), else plain U for OpenBLAS. */
 static int wino_cache_fits(const emo__layer *l, const emo__net_ws *ws,
                            int i, int batch)
 {
     int m = emo__wino_tile(l, batch);
-    return ws->wino_m[i] == m && (emo__wino_packs(l, m, batch)
+    return ws->wino_m[i] == m && (emo__packed_available()
                                       ? ws->wino_packed[i] != NULL
                                       : ws->wino_u[i] != NULL);
 }
@@ -61,7 +61,7 @@ static int cache_wino(const emo__net *net, emo__net_ws *ws, int i, int batch)
     int m = emo__wino_tile(l, batch);
     const float *W = ws->fold_w[i] ? ws->fold_w[i] : l->p[0].data;
     drop_wino(ws, i);
-    if (emo__wino_packs(l, m, batch)) {
+    if (emo__packed_available()) {
         size_t n = emo__wino_packed_floats(l, m);
         float *Up = emo__packed_alloc(n);
         if (!Up)
@@ -154,26 +154,15 @@ static int fused_conv(const emo__net *net, emo__net_ws *ws, int i,
     return relu ? j : j - 1;
 }
 
-/* Inference: conv + bn + relu run as one layer, dropout is skipped, and
- * two buffers are used in turn (or the training buffers when the
- * workspace has them). */
-int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
-                        const float *input, int batch, float *probs)
+/* Images [b0, b0 + nb) of the batch through every layer: conv + bn +
+ * relu run as one layer, dropout is skipped.  Each layer writes its
+ * part of two buffers used in turn (or of the training buffers when the
+ * workspace has them): an image's values are contiguous in each. */
+static void forward_chain(const emo__net *net, emo__net_ws *ws,
+                          const float *input, int b0, int nb, float *probs,
+                          emo__ctx *ctx)
 {
-    if (!net || !ws || !input || !probs || batch < 1)
-        return emo__fail(EMO_ERR_INVALID_ARG, "forward: NULL argument or "
-                         "batch %d < 1", batch);
-    int rc = emo__net_ws_reserve(net, ws, batch, 0);
-    if (!rc)
-        rc = refresh_folded(net, ws, batch);
-    if (rc)
-        return rc;
-    /* OpenBLAS on one thread, its products split by the kernels across
-     * the workspace's threads (gemm_split.c says why) */
-    emo__nn_set_threads(1);
-    emo__ctx ctx = emo__ws_ctx(ws, 0, ws->threads);
-    ctx.split_products = 1;
-    const float *x = input;
+    const float *x = input + (size_t)b0 * emo__shape_size(net->layers[0].in);
     int k = 0;
     for (int i = 0; i < net->n_layers; i++, k++) {
         const emo__layer *l = &net->layers[i];
@@ -181,16 +170,105 @@ int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
             k--;
             continue;
         }
-        float *y = ws->train_cap ? ws->act[i + 1] : ws->pp[k & 1];
-        if (l->type == EMO__L_SOFTMAX)
-            y = probs;
+        float *y = l->type == EMO__L_SOFTMAX ? probs
+                   : ws->train_cap           ? ws->act[i + 1]
+                                             : ws->pp[k & 1];
+        y += (size_t)b0 * emo__shape_size(l->out);
         if (l->type == EMO__L_CONV) {
             /* the fused output has the conv's shape: act[i + 1] fits */
-            i = fused_conv(net, ws, i, x, y, batch, &ctx);
+            i = fused_conv(net, ws, i, x, y, nb, ctx);
         } else {
-            emo__layer_forward(l, x, y, batch, NULL, &ctx);
+            emo__layer_forward(l, x, y, nb, NULL, ctx);
         }
         x = y;
     }
+}
+
+/* Slices of the batch, one per thread, each through the whole chain on
+ * one thread: inference has no point where images meet, so the threads
+ * never wait on each other, and each runs the single-threaded kernels
+ * (packed products on chunks that stay in cache) that training's slices
+ * run.  Measured with build/nn_bench fwd at 2 threads on the Xeon
+ * (docs/benchmarks.md, session 14), against the kernels' loop-level
+ * threading: batch 2 0.66x (default net) and 0.66x (VGG), batch 32
+ * 0.53x and 0.59x; batch 3 (slices of 1 and 2) 0.80x and 1.07x. */
+static int slice_count(int threads, int batch)
+{
+    return threads > 1 && batch >= threads ? threads : 1;
+}
+
+typedef struct slices_job {
+    const emo__net *net;
+    emo__net_ws *ws;
+    const float *input;
+    float *probs;
+    int batch, count;
+} slices_job;
+
+static void run_slices(void *arg, size_t s0, size_t s1)
+{
+    const slices_job *j = arg;
+    for (size_t s = s0; s < s1; s++) {
+        int b0 = (int)((long long)j->batch * (long long)s / j->count);
+        int b1 = (int)((long long)j->batch * (long long)(s + 1) / j->count);
+        emo__ctx ctx = emo__ws_ctx(j->ws, 0, 1);
+        ctx.col = j->ws->slice_col + s * j->ws->slice_col_floats;
+        ctx.col_cap = j->ws->slice_col_floats;
+        forward_chain(j->net, j->ws, j->input, b0, b1 - b0, j->probs, &ctx);
+    }
+}
+
+/* Scratch of one slice of at most `per` images, for each of `count`. */
+static int reserve_slice_col(const emo__net *net, emo__net_ws *ws, int per,
+                             int count)
+{
+    size_t need = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        size_t s = emo__layer_scratch(&net->layers[i], per);
+        need = s > need ? s : need;
+    }
+    if (ws->slice_col && ws->slice_col_floats >= need &&
+        ws->slice_col_count >= count)
+        return EMO_OK;
+    free(ws->slice_col);
+    ws->slice_col = malloc(sizeof(float) * (need * (size_t)count + 1));
+    ws->slice_col_floats = ws->slice_col ? need : 0;
+    ws->slice_col_count = ws->slice_col ? count : 0;
+    return ws->slice_col ? EMO_OK
+                         : emo__fail(EMO_ERR_NOMEM, "cannot allocate "
+                                     "scratch of %d inference slices",
+                                     count);
+}
+
+/* Inference.  OpenBLAS runs on one thread: in slices each thread runs
+ * its own products; on the whole batch the kernels split them across
+ * the workspace's threads (gemm_split.c says why). */
+int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
+                        const float *input, int batch, float *probs)
+{
+    if (!net || !ws || !input || !probs || batch < 1)
+        return emo__fail(EMO_ERR_INVALID_ARG, "forward: NULL argument or "
+                         "batch %d < 1", batch);
+    int count = slice_count(ws->threads, batch);
+    /* the filter caches are made for the smaller slices; a larger one
+     * (batch not a multiple of count) takes them too, or falls back to
+     * im2col where its tile size differs (emo__conv_forward_cached) */
+    int per = batch / count;
+    int rc = emo__net_ws_reserve(net, ws, batch, 0);
+    if (!rc && count > 1)
+        rc = reserve_slice_col(net, ws, per + 1, count);
+    if (!rc)
+        rc = refresh_folded(net, ws, per);
+    if (rc)
+        return rc;
+    emo__nn_set_threads(1);
+    if (count > 1) {
+        slices_job j = {net, ws, input, probs, batch, count};
+        emo__parallel_for(count, (size_t)count, 1, run_slices, &j);
+        return EMO_OK;
+    }
+    emo__ctx ctx = emo__ws_ctx(ws, 0, ws->threads);
+    ctx.split_products = 1;
+    forward_chain(net, ws, input, 0, batch, probs, &ctx);
     return EMO_OK;
 }

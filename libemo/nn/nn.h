@@ -195,8 +195,8 @@ typedef struct emo__ctx {
     /* backward: U transposed and packed (emo__wino_filter_packed_mt),
      * for the input gradient's products, or NULL */
     const float *wino_packed_t;
-    /* U packed (emo__wino_filter_packed_mt): inference's cache for
-     * short calls, training's every step; or NULL */
+    /* U packed (emo__wino_filter_packed_mt): inference's cache where a
+     * kernel runs, training's every step; or NULL */
     const float *wino_packed;
     /* OpenBLAS runs on one thread: conv splits its products across
      * ctx->threads itself */
@@ -270,12 +270,6 @@ void emo__wino_filter_mt(const emo__layer *l, int m, const float *W,
 void emo__wino_forward_u(const emo__layer *l, const float *U, int m,
                          const float *bias, int relu, const float *x,
                          float *y, int batch, emo__ctx *ctx);
-/* U packed for the short products (gemm_packed.c): emo__wino_packs says
- * whether a call of `batch` images at tile size m has few enough tiles
- * (at most 160) and a kernel runs; inference then caches the packed U
- * instead of U and passes it in ctx->wino_packed (emo__wino_forward_u's
- * U may be NULL). */
-int emo__wino_packs(const emo__layer *l, int m, int batch);
 size_t emo__wino_packed_floats(const emo__layer *l, int m);
 /* The packed filter forms where a kernel runs: U packed for the forward
  * products (Up, emo__wino_packed_floats; inference's cache, training's
@@ -557,8 +551,11 @@ typedef struct emo__net_ws {
     float **packed_w; /* the same weights packed for emo__packed_gemm
                          (layers where emo__conv_packs), same validity */
     float **wino_packed; /* or, instead of wino_u, the transform packed
-                            (calls where emo__wino_packs) */
+                            (where emo__packed_available) */
     emo__shards *shards; /* training slices */
+    float *slice_col;    /* inference slices: scratch of each (forward.c) */
+    size_t slice_col_floats;
+    int slice_col_count;
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of
                             the fused kernels) */
@@ -583,8 +580,10 @@ int emo__net_ws_reserve_slices(const emo__net *net, emo__net_ws *ws,
 
 /* Inference forward of batch x C x H x W floats to batch x classes
  * probabilities, with the caller's workspace (thread-safe for distinct
- * workspaces on one network; does not modify net).  Kernels and BLAS
- * use ws->threads (BLAS's count is process-wide: set on each call).
+ * workspaces on one network; does not modify net).  A batch of at
+ * least ws->threads images runs as that many slices side by side, one
+ * per thread; a smaller one on the kernels' loop-level threading.  BLAS
+ * runs on one thread (its count is process-wide: set on each call).
  * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
 int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
                         const float *input, int batch, float *probs);

@@ -147,6 +147,7 @@ static void free_arrays(emo__net_ws *ws, int n)
     free(ws->packed_w);
     free(ws->wino_packed);
     free(ws->col);
+    free(ws->slice_col);
     free(ws->pp[0]);
     free(ws->pp[1]);
     shards_free(ws->shards);
