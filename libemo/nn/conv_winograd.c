@@ -44,10 +44,6 @@
  * memory-bound; 512-bit vectors buy nothing). */
 #define SIMD_CLONES EMO__SIMD_CLONES
 
-/* The tile transforms' channel loops write 16 (or read 16) rows of one
- * array whose distance the compiler cannot see: they never overlap. */
-#define IVDEP _Pragma("GCC ivdep")
-
 /* Transformed values per chunk (tiles x positions; whole images, at least
  * one): 512 tiles of F(2x2,3x3) measured 7-22 % faster than 1024 or 2048
  * in the default net's conv2 and conv3b backward (V and D nearer the
@@ -544,105 +540,132 @@ LAYOUT_INLINE void from_grid(const float *P, int C, int gw, int off, int h,
 }
 
 /* ---- tile transforms: one tile, all channels ---------------------------
- * Tile rows are gw * C floats apart in a grid; the 16 transformed values
- * go to dst + xi * xs, C consecutive channels each. */
+ * Tile rows are gw * C floats apart in a grid; the transformed values go
+ * to dst + xi * xs, C consecutive channels each.  Each runs on 8
+ * channels at a time (emo__lanes8, so every ISA clone builds it at its
+ * own width), the last n < 8 through a zero-filled vector.  Written as
+ * scalar loops over the channels, GCC vectorised F(2x2)'s input and
+ * gradient tiles but none of F(4x4)'s (two inner loops in the nest): at
+ * scalar speed they were 17 % of the VGG net's training step (perf,
+ * Xeon); see docs/benchmarks.md, session 14.  Inlined into the clones:
+ * the arithmetic, in the same order, is that of the scalar code. */
 
-/* V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]. */
-static inline void input_tile(const float *d, size_t rs, int C, float *restrict v,
-                       size_t xs)
+LAYOUT_INLINE f8 load_n(const float *p, int n)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float t[4][4];
-        for (int k = 0; k < 4; k++) {
-            const float *r = d + (size_t)k * C + c;
-            float d0 = r[0], d1 = r[rs], d2 = r[2 * rs], d3 = r[3 * rs];
-            t[0][k] = d0 - d2;
-            t[1][k] = d1 + d2;
-            t[2][k] = d2 - d1;
-            t[3][k] = d1 - d3;
-        }
-        for (int k = 0; k < 4; k++) {
-            float *o = v + 4 * k * xs + c;
-            o[0] = t[k][0] - t[k][2];
-            o[xs] = t[k][1] + t[k][2];
-            o[2 * xs] = t[k][2] - t[k][1];
-            o[3 * xs] = t[k][1] - t[k][3];
-        }
+    if (n == 8)
+        return emo__load8(p);
+    float b[8] = {0};
+    for (int i = 0; i < n; i++)
+        b[i] = p[i];
+    return emo__load8(b);
+}
+
+LAYOUT_INLINE void store_n(float *p, f8 v, int n)
+{
+    if (n == 8) {
+        emo__store8(p, v);
+        return;
+    }
+    float b[8];
+    emo__store8(b, v);
+    for (int i = 0; i < n; i++)
+        p[i] = b[i];
+}
+
+LAYOUT_INLINE void add_n(float *p, f8 v, int n)
+{
+    store_n(p, load_n(p, n) + v, n);
+}
+
+/* V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: channels
+ * c .. c + n - 1. */
+LAYOUT_INLINE void input_tile2_at(const float *d, size_t rs, int C,
+                                  float *restrict v, size_t xs, int c, int n)
+{
+    f8 t[4][4];
+    for (int k = 0; k < 4; k++) {
+        const float *r = d + (size_t)k * C + c;
+        f8 d0 = load_n(r, n), d1 = load_n(r + rs, n),
+           d2 = load_n(r + 2 * rs, n), d3 = load_n(r + 3 * rs, n);
+        t[0][k] = d0 - d2;
+        t[1][k] = d1 + d2;
+        t[2][k] = d2 - d1;
+        t[3][k] = d1 - d3;
+    }
+    for (int k = 0; k < 4; k++) {
+        float *o = v + 4 * k * xs + c;
+        store_n(o, t[k][0] - t[k][2], n);
+        store_n(o + xs, t[k][1] + t[k][2], n);
+        store_n(o + 2 * xs, t[k][2] - t[k][1], n);
+        store_n(o + 3 * xs, t[k][1] - t[k][3], n);
     }
 }
 
 /* D = A g A^T of a 2x2 output-gradient tile, A = [1 0; 1 1; 1 -1; 0 -1]. */
-static inline void grad_tile(const float *g, size_t rs, int C, float *restrict v,
-                      size_t xs)
+LAYOUT_INLINE void grad_tile2_at(const float *g, size_t rs, int C,
+                                 float *restrict v, size_t xs, int c, int n)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float g00 = g[c], g01 = g[C + c], g10 = g[rs + c],
-              g11 = g[rs + C + c];
-        float r[4][2] = {{g00, g01},
-                         {g00 + g10, g01 + g11},
-                         {g00 - g10, g01 - g11},
-                         {-g10, -g11}};
-        for (int k = 0; k < 4; k++) {
-            float *o = v + 4 * k * xs + c;
-            o[0] = r[k][0];
-            o[xs] = r[k][0] + r[k][1];
-            o[2 * xs] = r[k][0] - r[k][1];
-            o[3 * xs] = -r[k][1];
-        }
+    f8 g00 = load_n(g + c, n), g01 = load_n(g + C + c, n),
+       g10 = load_n(g + rs + c, n), g11 = load_n(g + rs + C + c, n);
+    f8 r[4][2] = {{g00, g01},
+                  {g00 + g10, g01 + g11},
+                  {g00 - g10, g01 - g11},
+                  {-g10, -g11}};
+    for (int k = 0; k < 4; k++) {
+        float *o = v + 4 * k * xs + c;
+        store_n(o, r[k][0], n);
+        store_n(o + xs, r[k][0] + r[k][1], n);
+        store_n(o + 2 * xs, r[k][0] - r[k][1], n);
+        store_n(o + 3 * xs, -r[k][1], n);
     }
 }
 
 /* 2x2 output tile A^T m A, A^T = [1 1 1 0; 0 1 -1 -1]. */
-static inline void output_tile(const float *m, size_t xs, int C, float *restrict y,
-                        size_t rs)
+LAYOUT_INLINE void output_tile2_at(const float *m, size_t xs, int C,
+                                   float *restrict y, size_t rs, int c, int n)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float s[4][2];
-        for (int k = 0; k < 4; k++) {
-            const float *r = m + 4 * k * xs + c;
-            s[k][0] = r[0] + r[xs] + r[2 * xs];
-            s[k][1] = r[xs] - r[2 * xs] - r[3 * xs];
-        }
-        for (int b = 0; b < 2; b++) {
-            y[b * C + c] = s[0][b] + s[1][b] + s[2][b];
-            y[rs + b * C + c] = s[1][b] - s[2][b] - s[3][b];
-        }
+    f8 s[4][2];
+    for (int k = 0; k < 4; k++) {
+        const float *r = m + 4 * k * xs + c;
+        f8 r1 = load_n(r + xs, n), r2 = load_n(r + 2 * xs, n);
+        s[k][0] = load_n(r, n) + r1 + r2;
+        s[k][1] = r1 - r2 - load_n(r + 3 * xs, n);
+    }
+    for (int b = 0; b < 2; b++) {
+        store_n(y + b * C + c, s[0][b] + s[1][b] + s[2][b], n);
+        store_n(y + rs + b * C + c, s[1][b] - s[2][b] - s[3][b], n);
     }
 }
 
 /* 4x4 input-gradient tile B x B^T, B = [1 0 0 0; 0 1 -1 1; -1 1 1 0;
  * 0 0 0 -1], added into the grid (neighbouring tiles overlap). */
-static inline void input_grad_tile(const float *x, size_t xs, int C,
-                            float *restrict d, size_t rs)
+LAYOUT_INLINE void input_grad_tile2_at(const float *x, size_t xs, int C,
+                                       float *restrict d, size_t rs, int c,
+                                       int n)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float h[4][4];
-        for (int k = 0; k < 4; k++) {
-            const float *r = x + 4 * k * xs + c;
-            float x0 = r[0], x1 = r[xs], x2 = r[2 * xs], x3 = r[3 * xs];
-            h[k][0] = x0;
-            h[k][1] = x1 - x2 + x3;
-            h[k][2] = x1 + x2 - x0;
-            h[k][3] = -x3;
-        }
-        for (int b = 0; b < 4; b++) {
-            float *o = d + (size_t)b * C + c;
-            o[0] += h[0][b];
-            o[rs] += h[1][b] - h[2][b] + h[3][b];
-            o[2 * rs] += h[1][b] + h[2][b] - h[0][b];
-            o[3 * rs] -= h[3][b];
-        }
+    f8 h[4][4];
+    for (int k = 0; k < 4; k++) {
+        const float *r = x + 4 * k * xs + c;
+        f8 x0 = load_n(r, n), x1 = load_n(r + xs, n),
+           x2 = load_n(r + 2 * xs, n), x3 = load_n(r + 3 * xs, n);
+        h[k][0] = x0;
+        h[k][1] = x1 - x2 + x3;
+        h[k][2] = x1 + x2 - x0;
+        h[k][3] = -x3;
+    }
+    for (int b = 0; b < 4; b++) {
+        float *o = d + (size_t)b * C + c;
+        add_n(o, h[0][b], n);
+        add_n(o + rs, h[1][b] - h[2][b] + h[3][b], n);
+        add_n(o + 2 * rs, h[1][b] + h[2][b] - h[0][b], n);
+        add_n(o + 3 * rs, -h[3][b], n);
     }
 }
 
 /* F(4x4,3x3)'s tiles, same layout (a = 6, 36 positions). */
 
 /* B^T d: 6 -> 6. */
-static inline void bt6(const float *d, float *r)
+LAYOUT_INLINE void bt6(const f8 *d, f8 *r)
 {
     r[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
     r[1] = -4.0f * (d[1] + d[2]) + (d[3] + d[4]);
@@ -653,9 +676,9 @@ static inline void bt6(const float *d, float *r)
 }
 
 /* A^T m: 6 -> 4. */
-static inline void at6(const float *m, float *s)
+LAYOUT_INLINE void at6(const f8 *m, f8 *s)
 {
-    float p = m[1] + m[2], q = m[1] - m[2], u = m[3] + m[4], v = m[3] - m[4];
+    f8 p = m[1] + m[2], q = m[1] - m[2], u = m[3] + m[4], v = m[3] - m[4];
     s[0] = m[0] + p + u;
     s[1] = q + 2.0f * v;
     s[2] = p + 4.0f * u;
@@ -663,10 +686,10 @@ static inline void at6(const float *m, float *s)
 }
 
 /* A g: 4 -> 6. */
-static inline void a6(const float *g, float *o)
+LAYOUT_INLINE void a6(const f8 *g, f8 *o)
 {
-    float p = g[0] + g[2], q = g[1] + g[3];
-    float u = g[0] + 4.0f * g[2], v = 2.0f * g[1] + 8.0f * g[3];
+    f8 p = g[0] + g[2], q = g[1] + g[3];
+    f8 u = g[0] + 4.0f * g[2], v = 2.0f * g[1] + 8.0f * g[3];
     o[0] = g[0];
     o[1] = p + q;
     o[2] = p - q;
@@ -676,9 +699,9 @@ static inline void a6(const float *g, float *o)
 }
 
 /* B x: 6 -> 6. */
-static inline void b6(const float *x, float *o)
+LAYOUT_INLINE void b6(const f8 *x, f8 *o)
 {
-    float p = x[1] + x[2], q = x[2] - x[1], u = x[3] + x[4], v = x[4] - x[3];
+    f8 p = x[1] + x[2], q = x[2] - x[1], u = x[3] + x[4], v = x[4] - x[3];
     o[0] = 4.0f * x[0];
     o[1] = 4.0f * q + 2.0f * v + 4.0f * x[5];
     o[2] = -5.0f * x[0] - 4.0f * p - u;
@@ -687,88 +710,124 @@ static inline void b6(const float *x, float *o)
     o[5] = x[5];
 }
 
-static inline void input_tile4(const float *d, size_t rs, int C,
-                               float *restrict v, size_t xs)
+LAYOUT_INLINE void input_tile4_at(const float *d, size_t rs, int C,
+                                  float *restrict v, size_t xs, int c, int n)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float t[6][6], in[6], out[6];
-        for (int k = 0; k < 6; k++) {
-            for (int r = 0; r < 6; r++)
-                in[r] = d[r * rs + (size_t)k * C + c];
-            bt6(in, out);
-            for (int r = 0; r < 6; r++)
-                t[r][k] = out[r];
-        }
-        for (int r = 0; r < 6; r++) {
-            bt6(t[r], out);
-            for (int k = 0; k < 6; k++)
-                v[(size_t)(6 * r + k) * xs + c] = out[k];
-        }
+    f8 t[6][6], in[6], out[6];
+    for (int k = 0; k < 6; k++) {
+        for (int r = 0; r < 6; r++)
+            in[r] = load_n(d + r * rs + (size_t)k * C + c, n);
+        bt6(in, out);
+        for (int r = 0; r < 6; r++)
+            t[r][k] = out[r];
+    }
+    for (int r = 0; r < 6; r++) {
+        bt6(t[r], out);
+        for (int k = 0; k < 6; k++)
+            store_n(v + (size_t)(6 * r + k) * xs + c, out[k], n);
     }
 }
 
-static inline void grad_tile4(const float *g, size_t rs, int C,
+LAYOUT_INLINE void grad_tile4_at(const float *g, size_t rs, int C,
+                                 float *restrict v, size_t xs, int c, int n)
+{
+    f8 t[6][4], in[4], out[6];
+    for (int k = 0; k < 4; k++) {
+        for (int r = 0; r < 4; r++)
+            in[r] = load_n(g + r * rs + (size_t)k * C + c, n);
+        a6(in, out);
+        for (int r = 0; r < 6; r++)
+            t[r][k] = out[r];
+    }
+    for (int r = 0; r < 6; r++) {
+        a6(t[r], out);
+        for (int k = 0; k < 6; k++)
+            store_n(v + (size_t)(6 * r + k) * xs + c, out[k], n);
+    }
+}
+
+LAYOUT_INLINE void output_tile4_at(const float *m, size_t xs, int C,
+                                   float *restrict y, size_t rs, int c, int n)
+{
+    f8 t[4][6], in[6], out[4];
+    for (int k = 0; k < 6; k++) {
+        for (int r = 0; r < 6; r++)
+            in[r] = load_n(m + (size_t)(6 * r + k) * xs + c, n);
+        at6(in, out);
+        for (int r = 0; r < 4; r++)
+            t[r][k] = out[r];
+    }
+    for (int r = 0; r < 4; r++) {
+        at6(t[r], out);
+        for (int k = 0; k < 4; k++)
+            store_n(y + r * rs + (size_t)k * C + c, out[k], n);
+    }
+}
+
+LAYOUT_INLINE void input_grad_tile4_at(const float *x, size_t xs, int C,
+                                       float *restrict d, size_t rs, int c,
+                                       int n)
+{
+    f8 t[6][6], in[6], out[6];
+    for (int k = 0; k < 6; k++) {
+        for (int r = 0; r < 6; r++)
+            in[r] = load_n(x + (size_t)(6 * r + k) * xs + c, n);
+        b6(in, out);
+        for (int r = 0; r < 6; r++)
+            t[r][k] = out[r];
+    }
+    for (int r = 0; r < 6; r++) {
+        b6(t[r], out);
+        for (int k = 0; k < 6; k++)
+            add_n(d + r * rs + (size_t)k * C + c, out[k], n);
+    }
+}
+
+/* One tile, all C channels: blocks of 8 (n constant, so the partial
+ * loads and stores fold away), then the rest. */
+#define EACH_CHANNEL_BLOCK(fn, ...)                                        \
+    do {                                                                   \
+        int c_ = 0;                                                        \
+        for (; c_ + 8 <= C; c_ += 8)                                       \
+            fn(__VA_ARGS__, c_, 8);                                        \
+        if (c_ < C)                                                        \
+            fn(__VA_ARGS__, c_, C - c_);                                   \
+    } while (0)
+
+LAYOUT_INLINE void input_tile(int m, const float *d, size_t rs, int C,
                               float *restrict v, size_t xs)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float t[6][4], in[4], out[6];
-        for (int k = 0; k < 4; k++) {
-            for (int r = 0; r < 4; r++)
-                in[r] = g[r * rs + (size_t)k * C + c];
-            a6(in, out);
-            for (int r = 0; r < 6; r++)
-                t[r][k] = out[r];
-        }
-        for (int r = 0; r < 6; r++) {
-            a6(t[r], out);
-            for (int k = 0; k < 6; k++)
-                v[(size_t)(6 * r + k) * xs + c] = out[k];
-        }
-    }
+    if (m == 4)
+        EACH_CHANNEL_BLOCK(input_tile4_at, d, rs, C, v, xs);
+    else
+        EACH_CHANNEL_BLOCK(input_tile2_at, d, rs, C, v, xs);
 }
 
-static inline void output_tile4(const float *m, size_t xs, int C,
-                                float *restrict y, size_t rs)
+LAYOUT_INLINE void grad_tile(int m, const float *g, size_t rs, int C,
+                             float *restrict v, size_t xs)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float t[4][6], in[6], out[4];
-        for (int k = 0; k < 6; k++) {
-            for (int r = 0; r < 6; r++)
-                in[r] = m[(size_t)(6 * r + k) * xs + c];
-            at6(in, out);
-            for (int r = 0; r < 4; r++)
-                t[r][k] = out[r];
-        }
-        for (int r = 0; r < 4; r++) {
-            at6(t[r], out);
-            for (int k = 0; k < 4; k++)
-                y[r * rs + (size_t)k * C + c] = out[k];
-        }
-    }
+    if (m == 4)
+        EACH_CHANNEL_BLOCK(grad_tile4_at, g, rs, C, v, xs);
+    else
+        EACH_CHANNEL_BLOCK(grad_tile2_at, g, rs, C, v, xs);
 }
 
-static inline void input_grad_tile4(const float *x, size_t xs, int C,
-                                    float *restrict d, size_t rs)
+LAYOUT_INLINE void output_tile(int m, const float *M, size_t xs, int C,
+                               float *restrict y, size_t rs)
 {
-    IVDEP
-    for (int c = 0; c < C; c++) {
-        float t[6][6], in[6], out[6];
-        for (int k = 0; k < 6; k++) {
-            for (int r = 0; r < 6; r++)
-                in[r] = x[(size_t)(6 * r + k) * xs + c];
-            b6(in, out);
-            for (int r = 0; r < 6; r++)
-                t[r][k] = out[r];
-        }
-        for (int r = 0; r < 6; r++) {
-            b6(t[r], out);
-            for (int k = 0; k < 6; k++)
-                d[r * rs + (size_t)k * C + c] += out[k];
-        }
-    }
+    if (m == 4)
+        EACH_CHANNEL_BLOCK(output_tile4_at, M, xs, C, y, rs);
+    else
+        EACH_CHANNEL_BLOCK(output_tile2_at, M, xs, C, y, rs);
+}
+
+LAYOUT_INLINE void input_grad_tile(int m, const float *x, size_t xs, int C,
+                                   float *restrict d, size_t rs)
+{
+    if (m == 4)
+        EACH_CHANNEL_BLOCK(input_grad_tile4_at, x, xs, C, d, rs);
+    else
+        EACH_CHANNEL_BLOCK(input_grad_tile2_at, x, xs, C, d, rs);
 }
 
 /* ---- the passes --------------------------------------------------------- */
@@ -817,10 +876,7 @@ static void image_input(const wino_job *j, size_t i, float *P)
         for (int tx = 0; tx < d->tw; tx++) {
             const float *src = P + m * ty * rs + (size_t)m * tx * C;
             float *dst = j->V + tile_row(d, i, ty, tx) * C;
-            if (m == 4)
-                input_tile4(src, rs, C, dst, xs);
-            else
-                input_tile(src, rs, C, dst, xs);
+            input_tile(m, src, rs, C, dst, xs);
         }
 }
 
@@ -835,10 +891,7 @@ static void image_output(const wino_job *j, size_t i, float *P)
         for (int tx = 0; tx < d->tw; tx++) {
             const float *src = j->M + tile_row(d, i, ty, tx) * C;
             float *dst = P + m * ty * rs + (size_t)m * tx * C;
-            if (m == 4)
-                output_tile4(src, xs, C, dst, rs);
-            else
-                output_tile(src, xs, C, dst, rs);
+            output_tile(m, src, xs, C, dst, rs);
         }
     from_grid(P, C, gw, 0, d->oh, d->ow, j->bias, j->relu,
               j->y + (j->n0 + i) * (size_t)C * d->oh * d->ow);
@@ -860,10 +913,7 @@ static void image_grad(const wino_job *j, size_t i, float *P)
         for (int tx = 0; tx < d->tw; tx++) {
             const float *src = P + m * ty * rs + (size_t)m * tx * C;
             float *dst = j->M + tile_row(d, i, ty, tx) * C;
-            if (m == 4)
-                grad_tile4(src, rs, C, dst, xs);
-            else
-                grad_tile(src, rs, C, dst, xs);
+            grad_tile(m, src, rs, C, dst, xs);
         }
 }
 
@@ -881,10 +931,7 @@ static void image_input_grad(const wino_job *j, size_t i, float *P)
         for (int tx = 0; tx < d->tw; tx++) {
             const float *src = j->V + tile_row(d, i, ty, tx) * C;
             float *dst = P + m * ty * rs + (size_t)m * tx * C;
-            if (m == 4)
-                input_grad_tile4(src, xs, C, dst, rs);
-            else
-                input_grad_tile(src, xs, C, dst, rs);
+            input_grad_tile(m, src, xs, C, dst, rs);
         }
     from_grid(P, C, gw, d->pad, d->h, d->w, NULL, 0,
               j->dx + (j->n0 + i) * (size_t)C * d->h * d->w);
