@@ -664,11 +664,13 @@ LAYOUT_INLINE void input_grad_tile2_at(const float *x, size_t xs, int C,
 
 /* F(4x4,3x3)'s tiles, same layout (a = 6, 36 positions). */
 
-/* B^T d: 6 -> 6. */
+/* B^T d: 6 -> 6.  (No negative constant times a vector: with s390x's
+ * excess precision -4.0f is a double there, which GCC refuses to narrow
+ * into a float vector; -(4.0f * v) is the same float.) */
 LAYOUT_INLINE void bt6(const f8 *d, f8 *r)
 {
     r[0] = 4.0f * d[0] - 5.0f * d[2] + d[4];
-    r[1] = -4.0f * (d[1] + d[2]) + (d[3] + d[4]);
+    r[1] = -(4.0f * (d[1] + d[2])) + (d[3] + d[4]);
     r[2] = 4.0f * (d[1] - d[2]) + (d[4] - d[3]);
     r[3] = 2.0f * (d[3] - d[1]) + (d[4] - d[2]);
     r[4] = 2.0f * (d[1] - d[3]) + (d[4] - d[2]);
@@ -704,7 +706,7 @@ LAYOUT_INLINE void b6(const f8 *x, f8 *o)
     f8 p = x[1] + x[2], q = x[2] - x[1], u = x[3] + x[4], v = x[4] - x[3];
     o[0] = 4.0f * x[0];
     o[1] = 4.0f * q + 2.0f * v + 4.0f * x[5];
-    o[2] = -5.0f * x[0] - 4.0f * p - u;
+    o[2] = -(5.0f * x[0]) - 4.0f * p - u;
     o[3] = -q - 2.0f * v - 5.0f * x[5];
     o[4] = x[0] + p + u;
     o[5] = x[5];
