@@ -244,6 +244,42 @@ START_TEST(inference_matches_reference)
 }
 END_TEST
 
+/* Inference slices run unsynchronised, so that one may be layers ahead
+ * of the other: what slice 1 writes at any layer never overlaps what
+ * slice 0 writes at any layer into the same ping-pong buffer (offsets
+ * by each layer's own size did: c4's 153 floats per image at image 1
+ * fell inside c2's 1224 of image 0, and a sliced pass gave wrong
+ * probabilities a few times in a thousand). */
+START_TEST(inference_slices_keep_apart)
+{
+    emo_network *net = packed_net();
+    const emo__net *nn = &net->nn;
+    enum { BATCH = 5, SPLIT = 2 }; /* slices of images 0-1 and 2-4 */
+    float x[BATCH * 9 * 36], p[BATCH * 3];
+    nt_fill(x, sizeof x / 4, 44, -1, 1);
+    ck_assert_emo_ok(emo_network_set_int(net, EMO_OPT_NET_THREADS, 2));
+    ck_assert_emo_ok(emo_network_forward(net, x, BATCH, p));
+    const emo__net_ws *ws = net->ws;
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < nn->n_layers; i++)
+            for (int j = 0; j < nn->n_layers; j++) {
+                if (nn->layers[i].type == EMO__L_SOFTMAX ||
+                    nn->layers[j].type == EMO__L_SOFTMAX)
+                    continue;
+                const float *a = emo__infer_out(nn, ws, i, k, 0, p);
+                const float *b = emo__infer_out(nn, ws, j, k, SPLIT, p);
+                size_t na = SPLIT * emo__shape_size(nn->layers[i].out);
+                size_t nb =
+                    (BATCH - SPLIT) * emo__shape_size(nn->layers[j].out);
+                ck_assert_msg(a + na <= b || b + nb <= a,
+                              "buffer %d: layer %d of slice 0 [0, %zu) "
+                              "meets layer %d of slice 1 [%td, %td)",
+                              k, i, na, j, b - a, b - a + (ptrdiff_t)nb);
+            }
+    emo_network_destroy(net);
+}
+END_TEST
+
 /* The packed weights follow weight changes: after new c1 and c2 weights
  * the network forwards bit for bit like a fresh one given them. */
 START_TEST(packed_follow_weight_changes)
@@ -324,6 +360,7 @@ Suite *gemm_packed_suite(void)
     tcase_add_test(tc, packed_kernel_declines);
     tcase_add_test(tc, pack_layout);
     tcase_add_test(tc, inference_matches_reference);
+    tcase_add_test(tc, inference_slices_keep_apart);
     tcase_add_test(tc, packed_follow_weight_changes);
     tcase_add_test(tc, split_products_match_single_call);
     suite_add_tcase(s, tc);

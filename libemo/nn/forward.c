@@ -154,10 +154,26 @@ static int fused_conv(const emo__net *net, emo__net_ws *ws, int i,
     return relu ? j : j - 1;
 }
 
+/* Where layer i (the k-th run, dropout skipped) writes images b0 on:
+ * its part of two buffers used in turn, or of the training buffers
+ * when the workspace has them; an image's values are contiguous in each.
+ * In the two buffers a slice keeps to its images' share of the largest
+ * layer (b0 x pp_image on): slices run unsynchronised, one may be layers
+ * ahead of the other, and offsets by each layer's own size overlapped (a
+ * slice at a small layer wrote over the other's images at a large one,
+ * which it had yet to read). */
+float *emo__infer_out(const emo__net *net, const emo__net_ws *ws, int i,
+                      int k, int b0, float *probs)
+{
+    const emo__layer *l = &net->layers[i];
+    if (l->type == EMO__L_SOFTMAX || ws->train_cap)
+        return (l->type == EMO__L_SOFTMAX ? probs : ws->act[i + 1]) +
+               (size_t)b0 * emo__shape_size(l->out);
+    return ws->pp[k & 1] + (size_t)b0 * ws->pp_image;
+}
+
 /* Images [b0, b0 + nb) of the batch through every layer: conv + bn +
- * relu run as one layer, dropout is skipped.  Each layer writes its
- * part of two buffers used in turn (or of the training buffers when the
- * workspace has them): an image's values are contiguous in each. */
+ * relu run as one layer, dropout is skipped. */
 static void forward_chain(const emo__net *net, emo__net_ws *ws,
                           const float *input, int b0, int nb, float *probs,
                           emo__ctx *ctx)
@@ -170,10 +186,7 @@ static void forward_chain(const emo__net *net, emo__net_ws *ws,
             k--;
             continue;
         }
-        float *y = l->type == EMO__L_SOFTMAX ? probs
-                   : ws->train_cap           ? ws->act[i + 1]
-                                             : ws->pp[k & 1];
-        y += (size_t)b0 * emo__shape_size(l->out);
+        float *y = emo__infer_out(net, ws, i, k, b0, probs);
         if (l->type == EMO__L_CONV) {
             /* the fused output has the conv's shape: act[i + 1] fits */
             i = fused_conv(net, ws, i, x, y, nb, ctx);

@@ -536,6 +536,7 @@ typedef struct emo__net_ws {
     float **diff;     /* training: gradient of act[i] */
     void **aux;       /* training: per-layer aux data */
     float *pp[2];     /* inference: ping-pong activations */
+    size_t pp_image;  /* their floats per image (the largest layer's) */
     float *col;       /* scratch (im2col) */
     size_t col_bytes;
     int threads;      /* kernel threads of forward passes */
@@ -587,6 +588,11 @@ int emo__net_ws_reserve_slices(const emo__net *net, emo__net_ws *ws,
  * Errors: EMO_ERR_INVALID_ARG, EMO_ERR_NOMEM. */
 int emo__net_forward_ws(const emo__net *net, emo__net_ws *ws,
                         const float *input, int batch, float *probs);
+
+/* Where inference writes layer i's output (its k-th layer run) for
+ * images b0 on (forward.c; the tests check that slices never overlap). */
+float *emo__infer_out(const emo__net *net, const emo__net_ws *ws, int i,
+                      int k, int b0, float *probs);
 
 /* The caller's cross-process sum (emo_network_set_reducer): the training
  * passes hand it the batch norms' partial sums, so that the statistics

@@ -248,6 +248,7 @@ static int alloc_infer_bufs(const emo__net *net, emo__net_ws *ws,
     }
     for (int i = 0; i < 2; i++)
         ws->pp[i] = malloc(sizeof(float) * mx * (size_t)batch);
+    ws->pp_image = mx;
     if (!ws->pp[0] || !ws->pp[1])
         return emo__fail(EMO_ERR_NOMEM, "cannot allocate inference buffers"
                          " for batch %d", batch);
