@@ -1,6 +1,6 @@
 /*
  * conv_bench - one 3x3 pad-1 convolution layer's passes, im2col against
- * Winograd F(2x2,3x3) and F(4x4,3x3), interleaved run by run so that a
+ * Winograd F(2x2,3x3), F(3x3,3x3) and F(4x4,3x3), interleaved run by run so that a
  * loaded machine slows all alike.  Links the static library (internal
  * kernels).
  *
@@ -8,7 +8,7 @@
  *
  * prints, per pass, the median milliseconds of thread CPU time (wall time
  * with THREADS > 1) of each path and their ratios to im2col:
- *   fwd ref_ms=.. f2_ms=.. f4_ms=.. f2/ref=.. f4/ref=..
+ *   fwd ref_ms=.. f2_ms=.. f3_ms=.. f4_ms=.. f2/ref=.. f3/ref=.. f4/ref=..
  * (also fwd_cached, inference's forward with the filter transform made
  * beforehand, bwd_data and bwd_filter).
  */
@@ -34,7 +34,13 @@ static int cmp(const void *a, const void *b)
 }
 
 enum { FWD, FWD_CACHED, BWD_DATA, BWD_FILTER, PASSES };
-enum { REF, F2, F4, PATHS };
+enum { REF, F2, F3, F4, PATHS };
+
+/* The tile size of a Winograd path. */
+static int tile_of(int path)
+{
+    return path == F4 ? 4 : path == F3 ? 3 : 2;
+}
 
 static void choose(int path)
 {
@@ -42,7 +48,7 @@ static void choose(int path)
         setenv("EMO_CONV_REFERENCE", "1", 1);
     else
         unsetenv("EMO_CONV_REFERENCE");
-    emo__wino_force_tile(path == F4 ? 4 : 2);
+    emo__wino_force_tile(tile_of(path));
 }
 
 static void run(emo__layer *l, int pass, const float *U, int m,
@@ -96,7 +102,7 @@ int main(int argc, char **argv)
     float *U[PATHS] = {NULL};
     for (int path = F2; path < PATHS; path++) {
         choose(path);
-        int m = path == F4 ? 4 : 2;
+        int m = tile_of(path);
         U[path] = malloc(4 * emo__wino_filter_floats(l, m));
         if (!U[path])
             return 1;
@@ -108,7 +114,7 @@ int main(int argc, char **argv)
             for (int path = 0; path < PATHS; path++) {
                 choose(path);
                 double t0 = now_ms(wall);
-                run(l, pass, U[path], path == F4 ? 4 : 2, x, y, dy, dx,
+                run(l, pass, U[path], tile_of(path), x, y, dy, dx,
                     batch, &ctx);
                 if (r >= 0)
                     t[(pass * PATHS + path) * runs + r] = now_ms(wall) - t0;
@@ -122,10 +128,10 @@ int main(int argc, char **argv)
             qsort(v, (size_t)runs, sizeof *v, cmp);
             m[path] = v[runs / 2];
         }
-        printf("%s c%d %dx%d f%d b%d t%d ref_ms=%.3f f2_ms=%.3f f4_ms=%.3f "
-               "f2/ref=%.2f f4/ref=%.2f\n", names[pass], cin, hw, hw, cout,
-               batch, threads, m[REF], m[F2], m[F4], m[F2] / m[REF],
-               m[F4] / m[REF]);
+        printf("%s c%d %dx%d f%d b%d t%d ref_ms=%.3f f2_ms=%.3f f3_ms=%.3f "
+               "f4_ms=%.3f f2/ref=%.2f f3/ref=%.2f f4/ref=%.2f\n",
+               names[pass], cin, hw, hw, cout, batch, threads, m[REF], m[F2],
+               m[F3], m[F4], m[F2] / m[REF], m[F3] / m[REF], m[F4] / m[REF]);
     }
     emo_network_destroy(net);
     free(x);

@@ -147,8 +147,8 @@ static void tile_matches_reference(int m, int c, int h, int w, int f,
 static void fast_matches_reference(int c, int h, int w, int f, int pad,
                                    int batch, int threads)
 {
-    tile_matches_reference(2, c, h, w, f, pad, batch, threads);
-    tile_matches_reference(4, c, h, w, f, pad, batch, threads);
+    for (int m = 2; m <= 4; m++)
+        tile_matches_reference(m, c, h, w, f, pad, batch, threads);
 }
 
 START_TEST(winograd_small_maps)
@@ -217,7 +217,7 @@ END_TEST
  * as with U made on each call: equal bit for bit. */
 START_TEST(winograd_cached_filter_bitwise)
 {
-    for (int m = 2; m <= 4; m += 2) {
+    for (int m = 2; m <= 4; m++) {
         emo__wino_force_tile(m);
         fast_case t;
         case_open(&t, 17, 13, 11, 5, 1, 3, 1);
@@ -364,20 +364,25 @@ START_TEST(cache_follows_weight_changes)
 END_TEST
 
 /* The tile size: F(4x4,3x3) from 12x12 maps, 64 input channels and 64
- * tiles of 4x4 per call; the override and the environment variable. */
+ * tiles of 4x4 per call; F(3x3,3x3) where F(4x4)'s tiles do not fit and
+ * it makes fewer products than F(2x2), from 64 channels and 64 tiles of
+ * 3x3; the override and the environment variable. */
 START_TEST(tile_rule)
 {
     static const struct {
         int c, h, w, batch, m;
     } cases[] = {
-        {64, 48, 48, 1, 4},  /* 144 tiles */
-        {64, 24, 24, 1, 2},  /* 36 */
-        {64, 24, 24, 2, 4},  /* 72 */
-        {128, 12, 12, 1, 2}, /* 9 */
-        {128, 12, 12, 8, 4}, /* 72 */
-        {128, 11, 12, 64, 2}, /* an 11-pixel side */
-        {32, 24, 24, 64, 2}, /* 32 input channels */
-        {256, 6, 6, 64, 2},  /* 6x6: F(4x4) pads to 8x8 */
+        {64, 48, 48, 1, 4},   /* 144 tiles */
+        {64, 24, 24, 1, 2},   /* 36 (F(3x3) only where F(4x4) pads) */
+        {64, 24, 24, 2, 4},   /* 72 */
+        {128, 12, 12, 1, 2},  /* 9 */
+        {128, 12, 12, 8, 4},  /* 72 */
+        {128, 11, 12, 64, 3}, /* an 11-pixel side: 1024 tiles of 3x3 */
+        {32, 24, 24, 64, 2},  /* 32 input channels */
+        {256, 6, 6, 64, 3},   /* 6x6: F(4x4) pads to 8x8 */
+        {256, 6, 6, 8, 2},    /* 32 tiles of 3x3 */
+        {32, 6, 6, 64, 2},    /* 32 input channels */
+        {256, 4, 4, 64, 2},   /* 4x4: F(3x3) pads to 6x6 (more products) */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         emo_network *net = nt_layer_net(cases[i].c, cases[i].h, cases[i].w,
@@ -385,11 +390,12 @@ START_TEST(tile_rule)
                                         "size = 3\npad = 1");
         const emo__layer *l = &net->nn.layers[0];
         ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), cases[i].m);
-        emo__wino_force_tile(6 - cases[i].m);
-        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), 6 - cases[i].m);
+        int other = cases[i].m == 2 ? 3 : 2;
+        emo__wino_force_tile(other);
+        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), other);
         emo__wino_force_tile(0);
-        setenv("EMO_WINO_TILE", cases[i].m == 2 ? "4" : "2", 1);
-        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), 6 - cases[i].m);
+        setenv("EMO_WINO_TILE", other == 2 ? "2" : "3", 1);
+        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), other);
         unsetenv("EMO_WINO_TILE");
         emo_network_destroy(net);
     }
@@ -563,25 +569,28 @@ END_TEST
 
 /* Training's packed filter forms (AVX-512 or AVX2 kernels) and plain U
  * (no kernel) against im2col, with channel counts that leave the packed
- * panels part empty (20 -> 24 -> 40 channels, F(2x2); 72 -> 40, F(4x4)):
- * every weight gradient and the forward's output, at 1 and 2 threads. */
+ * panels part empty (20 -> 24 -> 40 channels, F(2x2); 72 -> 40, F(4x4)
+ * on 12x12 maps and F(3x3) on 9x9): every weight gradient and the
+ * forward's output, at 1 and 2 threads. */
 START_TEST(training_packed_forms)
 {
     static const struct {
-        int cin, c0, c1, m;
-    } nets[] = {{20, 24, 40, 2}, {72, 72, 40, 4}};
+        int cin, c0, c1, side, m;
+    } nets[] = {{20, 24, 40, 12, 2}, {72, 72, 40, 12, 4},
+                {72, 72, 40, 9, 3}};
     for (size_t k = 0; k < sizeof nets / sizeof nets[0]; k++) {
         char text[320];
+        int side = nets[k].side;
         snprintf(text, sizeof text,
-                 "[net]\nchannels = %d\nheight = 12\nwidth = 12\n"
+                 "[net]\nchannels = %d\nheight = %d\nwidth = %d\n"
                  "[c0]\ntype = conv\nfilters = %d\nsize = 3\npad = 1\n"
                  "[c1]\ntype = conv\nfilters = %d\nsize = 3\npad = 1\n"
                  "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
-                 nets[k].cin, nets[k].c0, nets[k].c1);
+                 nets[k].cin, side, side, nets[k].c0, nets[k].c1);
         emo_network *net = NULL;
         ck_assert_emo_ok(emo_network_create_text(text, &net));
         int batch = 16;
-        size_t nx = (size_t)batch * nets[k].cin * 144, ng = 0;
+        size_t nx = (size_t)batch * nets[k].cin * side * side, ng = 0;
         for (int i = 0; i < net->nn.n_layers; i++)
             for (int j = 0; j < net->nn.layers[i].nparams; j++)
                 ng += net->nn.layers[i].p[j].n;
@@ -598,11 +607,12 @@ START_TEST(training_packed_forms)
                 train_pass_grads_ex(net, x, batch, threads, 0, 0, nets[k].m,
                                     packs, g);
                 emo__packed_force_isa(-1);
-                char what[64];
+                char what[64], shape[32];
                 snprintf(what, sizeof what, "isa %d threads %d", isa,
                          threads);
-                expect_within(g, ref, ng, 1e-3, what,
-                              nets[k].m == 4 ? "F(4x4)" : "F(2x2)");
+                snprintf(shape, sizeof shape, "F(%dx%d)", nets[k].m,
+                         nets[k].m);
+                expect_within(g, ref, ng, 1e-3, what, shape);
             }
         }
         free(x);

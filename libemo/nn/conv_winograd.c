@@ -1,8 +1,8 @@
 /*
- * conv_winograd.c - 3x3 stride-1 convolution by Winograd's F(2x2,3x3) and
- * F(4x4,3x3): forward, backward-data and backward-filter.
+ * conv_winograd.c - 3x3 stride-1 convolution by Winograd's F(2x2,3x3),
+ * F(3x3,3x3) and F(4x4,3x3): forward, backward-data and backward-filter.
  *
- * Each m x m output tile (m = 2 or 4) is A^T [(G g G^T) . (B^T d B)] A
+ * Each m x m output tile (m = 2, 3 or 4) is A^T [(G g G^T) . (B^T d B)] A
  * for the a x a input tile d under it (a = m + 2; tiles overlap by two
  * pixels) and the 3x3 filter g; the sum over input channels of the a^2
  * elementwise products becomes a^2 matrix products, one per tile
@@ -18,11 +18,11 @@
  * overlap, dW = G^T dU G.  The backward passes are the exact gradient of
  * the forward formula, which is exact arithmetic for the convolution: only
  * rounding differs from im2col (see tests/check_conv_fast.c).  Per
- * output pixel the products do 16/36 (m = 2) or 9/36 (m = 4) of im2col's
- * multiplications, and the transformed tensors (4 or 2.25 floats per
- * pixel and channel) are smaller than im2col's columns (9).  F(4x4,3x3)
- * (points 0, +-1, +-2) rounds worse than F(2x2,3x3); both stay within the
- * tests' bound against im2col.  Which m a layer takes is wino_tile's rule.
+ * output pixel the products do 16/36 (m = 2), 25/81 (m = 3) or 9/36
+ * (m = 4) of im2col's multiplications, and the transformed tensors (4,
+ * 2.8 or 2.25 floats per pixel and channel) are smaller than im2col's
+ * columns (9).  The larger tiles round worse (F(4x4,3x3): points 0,
+ * +-1, +-2); all stay within the tests' bound against im2col.  Which m a layer takes is wino_tile's rule.
  *
  * Tiles are rows and channels columns so that the transforms run along
  * the channels, contiguous whatever the map size (a 6x6 map has 3 tiles a
@@ -67,12 +67,12 @@ typedef struct wino_dims {
     int th, tw, tpi; /* tiles per column, per row, per image */
 } wino_dims;
 
-/* Tests and benchmarks: 2 or 4 forces that tile on every layer. */
+/* Tests and benchmarks: 2, 3 or 4 forces that tile on every layer. */
 static int tile_override;
 
 void emo__wino_force_tile(int m)
 {
-    tile_override = m == 2 || m == 4 ? m : 0;
+    tile_override = m >= 2 && m <= 4 ? m : 0;
 }
 
 /* F(4x4,3x3) where its tiles fit the map and the channel sums are long
@@ -90,19 +90,41 @@ void emo__wino_force_tile(int m)
 #define WINO_F4_MIN_CIN 64
 #define WINO_F4_MIN_TILES 64
 
+/* F(3x3,3x3) where F(4x4)'s tiles would not fit the map (F(4x4) pads a
+ * 6x6 map to 8x8) and it makes fewer products than F(2x2) (6x6 maps: 100
+ * per image and channel pair against 144), with F(4x4)'s channel and
+ * tile minimums.  Measured with build/nn_bench on
+ * the Xeon (docs/benchmarks.md, session 14) on the default and VGG nets'
+ * 6x6 layers: training steps 0.97-0.98x at batch 64; inference at 16
+ * images and more 0.93-0.96x, at 1-8 images (4-32 tiles) 1.0-1.17x
+ * slower (the transformed filters, 25/16 of F(2x2)'s, are read for few
+ * tiles). */
+#define WINO_F3_MIN_CIN 64
+#define WINO_F3_MIN_TILES 64
+
+static size_t tiles_of(const emo__layer *l, int m, int batch)
+{
+    return (size_t)batch * (size_t)((l->out.h + m - 1) / m) *
+           (size_t)((l->out.w + m - 1) / m);
+}
+
 int emo__wino_tile(const emo__layer *l, int batch)
 {
     if (tile_override)
         return tile_override;
     const char *e = getenv("EMO_WINO_TILE");
-    if (e && (e[0] == '2' || e[0] == '4') && !e[1])
+    if (e && e[0] >= '2' && e[0] <= '4' && !e[1])
         return e[0] - '0';
-    size_t tiles4 = (size_t)batch * ((l->out.h + 3) / 4) *
-                    ((l->out.w + 3) / 4);
-    return l->out.h >= WINO_F4_MIN_SIDE && l->out.w >= WINO_F4_MIN_SIDE &&
-                   l->in.c >= WINO_F4_MIN_CIN && tiles4 >= WINO_F4_MIN_TILES
-               ? 4
-               : 2;
+    if (l->out.h >= WINO_F4_MIN_SIDE && l->out.w >= WINO_F4_MIN_SIDE &&
+        l->in.c >= WINO_F4_MIN_CIN &&
+        tiles_of(l, 4, batch) >= WINO_F4_MIN_TILES)
+        return 4;
+    size_t tiles3 = tiles_of(l, 3, batch);
+    if ((l->out.h % 4 || l->out.w % 4) && l->in.c >= WINO_F3_MIN_CIN &&
+        tiles3 >= WINO_F3_MIN_TILES &&
+        tiles3 * 25 < tiles_of(l, 2, batch) * 16)
+        return 3;
+    return 2;
 }
 
 static wino_dims wdims_m(const emo__layer *l, int m)
@@ -162,13 +184,17 @@ static size_t scratch_of(const wino_dims *dp, int batch)
            (size_t)nb * grid_floats(&d);
 }
 
-/* For either tile size: a test or benchmark may force the other one
- * after the workspace was sized. */
+/* For any tile size: a test or benchmark may force another one after
+ * the workspace was sized. */
 size_t emo__wino_scratch(const emo__layer *l, int batch)
 {
-    wino_dims d2 = wdims_m(l, 2), d4 = wdims_m(l, 4);
-    size_t s2 = scratch_of(&d2, batch), s4 = scratch_of(&d4, batch);
-    return s2 > s4 ? s2 : s4;
+    size_t most = 0;
+    for (int m = 2; m <= 4; m++) {
+        wino_dims d = wdims_m(l, m);
+        size_t s = scratch_of(&d, batch);
+        most = s > most ? s : most;
+    }
+    return most;
 }
 
 /* ---- filter transforms ------------------------------------------------ */
@@ -246,40 +272,110 @@ static inline void gt6(const float *u, float *g)
     g[2] = -s6 * p + s6 * q + u[5];
 }
 
-/* u = G g G^T of one filter for F(4x4,3x3) (u[xi], xi = 6 r + c). */
-static inline void filter_u4(const float *g, float *u)
+/* u = G g G^T of one filter (u[xi], xi = a r + c), by the 1-D transform
+ * g_a (3 -> a) down the columns, then along the rows; and its transpose,
+ * dW[co][ci] += G^T dU G by gt_a (a -> 3).  Inlined with each tile
+ * size's own functions. */
+typedef void (*g_fn)(float g0, float g1, float g2, float *u);
+typedef void (*gt_fn)(const float *u, float *g);
+
+EMO__INLINE void filter_u_a(const float *g, float *u, int a, g_fn g_a)
 {
     float t[6][3];
     for (int c = 0; c < 3; c++) {
         float col[6];
-        g6(g[c], g[3 + c], g[6 + c], col);
-        for (int r = 0; r < 6; r++)
+        g_a(g[c], g[3 + c], g[6 + c], col);
+        for (int r = 0; r < a; r++)
             t[r][c] = col[r];
     }
-    for (int r = 0; r < 6; r++)
-        g6(t[r][0], t[r][1], t[r][2], u + 6 * r);
+    for (int r = 0; r < a; r++)
+        g_a(t[r][0], t[r][1], t[r][2], u + a * r);
 }
 
-/* dW[co][ci] += G^T dU G, the transpose of filter_transform4. */
-static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
+EMO__INLINE void filter_gradient_a(const float *dU, int cout, int cin,
+                                   float *dW, int a, gt_fn gt_a)
 {
     size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
     for (size_t k = 0; k < pl; k++) {
         float t[3][6], col[6], row[3];
-        for (int c = 0; c < 6; c++) {
-            for (int r = 0; r < 6; r++)
-                col[r] = dU[(size_t)(6 * r + c) * xs + k];
-            gt6(col, row);
+        for (int c = 0; c < a; c++) {
+            for (int r = 0; r < a; r++)
+                col[r] = dU[(size_t)(a * r + c) * xs + k];
+            gt_a(col, row);
             for (int r = 0; r < 3; r++)
                 t[r][c] = row[r];
         }
         float *g = dW + 9 * k;
         for (int r = 0; r < 3; r++) {
-            gt6(t[r], row);
+            gt_a(t[r], row);
             for (int c = 0; c < 3; c++)
                 g[3 * r + c] += row[c];
         }
     }
+}
+
+static void filter_u4(const float *g, float *u)
+{
+    filter_u_a(g, u, 6, g6);
+}
+
+static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
+{
+    filter_gradient_a(dU, cout, cin, dW, 6, gt6);
+}
+
+/* F(3x3,3x3), interpolation points 0, 1, -1, 2 and infinity (a = 5, 25
+ * positions), for 6x6 maps, where F(4x4)'s tiles would be padded to 8x8
+ * and F(2x2) makes 144 products per image and channel pair against its
+ * 100:
+ *   G   = [1/2 0 0; -1/2 -1/2 -1/2; -1/6 1/6 -1/6; 1/6 1/3 2/3; 0 0 1]
+ *   B^T = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0;
+ *          0 2 -1 -2 1]
+ *   A^T = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 1]
+ * In float32 against a float64 direct convolution (random tiles, 512
+ * input channels) its rms error was 2.5e-6 of the outputs' rms, between
+ * F(2x2)'s 6.8e-7 and F(4x4)'s 4.4e-6. */
+
+/* G g: 3 -> 5. */
+static inline void g5(float g0, float g1, float g2, float *u)
+{
+    const float s3 = 1.0f / 3.0f, s6 = 1.0f / 6.0f;
+    float e = g0 + g2;
+    u[0] = 0.5f * g0;
+    u[1] = -0.5f * (e + g1);
+    u[2] = -s6 * (e - g1);
+    u[3] = s6 * g0 + s3 * g1 + 2.0f * s3 * g2;
+    u[4] = g2;
+}
+
+/* G^T u: 5 -> 3. */
+static inline void gt5(const float *u, float *g)
+{
+    const float s3 = 1.0f / 3.0f, s6 = 1.0f / 6.0f;
+    g[0] = 0.5f * (u[0] - u[1]) + s6 * (u[3] - u[2]);
+    g[1] = -0.5f * u[1] + s6 * u[2] + s3 * u[3];
+    g[2] = -0.5f * u[1] - s6 * u[2] + 2.0f * s3 * u[3] + u[4];
+}
+
+static void filter_u3(const float *g, float *u)
+{
+    filter_u_a(g, u, 5, g5);
+}
+
+static void filter_gradient3(const float *dU, int cout, int cin, float *dW)
+{
+    filter_gradient_a(dU, cout, cin, dW, 5, gt5);
+}
+
+/* u = G g G^T of one filter at the layer's tile size. */
+static inline void filter_u(const wino_dims *d, const float *g, float *u)
+{
+    if (d->m == 4)
+        filter_u4(g, u);
+    else if (d->m == 3)
+        filter_u3(g, u);
+    else
+        filter_u2(g, u);
 }
 
 /* Filters k0..k1 (output x input channel pairs) of U[xi][co][ci]. */
@@ -289,10 +385,7 @@ static void filter_transform_range(const wino_dims *d, const float *W,
     size_t xs = xi_stride((size_t)d->cout * d->cin, 1);
     float u[36];
     for (size_t k = k0; k < k1; k++) {
-        if (d->m == 4)
-            filter_u4(W + 9 * k, u);
-        else
-            filter_u2(W + 9 * k, u);
+        filter_u(d, W + 9 * k, u);
         for (int xi = 0; xi < d->nxi; xi++)
             U[xi * xs + k] = u[xi];
     }
@@ -337,10 +430,7 @@ static void packed_filter_units(void *arg, size_t b0, size_t b1)
         for (size_t r = 0; r < nco; r++)
             for (size_t i = 0; i < nci; i++) {
                 const float *g = f->W + 9 * ((co0 + r) * d->cin + ci0 + i);
-                if (d->m == 4)
-                    filter_u4(g, u);
-                else
-                    filter_u2(g, u);
+                filter_u(d, g, u);
                 for (int xi = 0; xi < d->nxi; xi++)
                     blk[(xi * P + r) * P + i] = u[xi];
             }
@@ -371,6 +461,8 @@ static void filter_gradient(const wino_dims *d, const float *dU, float *dW)
 {
     if (d->m == 4)
         filter_gradient4(dU, d->cout, d->cin, dW);
+    else if (d->m == 3)
+        filter_gradient3(dU, d->cout, d->cin, dW);
     else
         filter_gradient2(dU, d->cout, d->cin, dW);
 }
@@ -602,92 +694,42 @@ LAYOUT_INLINE void add_n(float *p, f8 v, int n)
     store_n(p, load_n(p, n) + v, n);
 }
 
-/* V = B^T d B, B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: channels
- * c .. c + n - 1. */
-LAYOUT_INLINE void input_tile2_at(const float *d, size_t rs, int C,
-                                  float *restrict v, size_t xs, int c, int n)
+/* The 1-D transforms on 8 channels, per tile size: B^T d (a -> a),
+ * A^T m (a -> m), A g (m -> a), B x (a -> a). */
+
+/* F(2x2,3x3): B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1],
+ * A^T = [1 1 1 0; 0 1 -1 -1]. */
+LAYOUT_INLINE void bt4(const f8 *d, f8 *r)
 {
-    f8 t[4][4];
-    for (int k = 0; k < 4; k++) {
-        const float *r = d + (size_t)k * C + c;
-        f8 d0 = load_n(r, n), d1 = load_n(r + rs, n),
-           d2 = load_n(r + 2 * rs, n), d3 = load_n(r + 3 * rs, n);
-        t[0][k] = d0 - d2;
-        t[1][k] = d1 + d2;
-        t[2][k] = d2 - d1;
-        t[3][k] = d1 - d3;
-    }
-    for (int k = 0; k < 4; k++) {
-        float *o = v + 4 * k * xs + c;
-        store_n(o, t[k][0] - t[k][2], n);
-        store_n(o + xs, t[k][1] + t[k][2], n);
-        store_n(o + 2 * xs, t[k][2] - t[k][1], n);
-        store_n(o + 3 * xs, t[k][1] - t[k][3], n);
-    }
+    r[0] = d[0] - d[2];
+    r[1] = d[1] + d[2];
+    r[2] = d[2] - d[1];
+    r[3] = d[1] - d[3];
 }
 
-/* D = A g A^T of a 2x2 output-gradient tile, A = [1 0; 1 1; 1 -1; 0 -1]. */
-LAYOUT_INLINE void grad_tile2_at(const float *g, size_t rs, int C,
-                                 float *restrict v, size_t xs, int c, int n)
+LAYOUT_INLINE void at4(const f8 *m, f8 *s)
 {
-    f8 g00 = load_n(g + c, n), g01 = load_n(g + C + c, n),
-       g10 = load_n(g + rs + c, n), g11 = load_n(g + rs + C + c, n);
-    f8 r[4][2] = {{g00, g01},
-                  {g00 + g10, g01 + g11},
-                  {g00 - g10, g01 - g11},
-                  {-g10, -g11}};
-    for (int k = 0; k < 4; k++) {
-        float *o = v + 4 * k * xs + c;
-        store_n(o, r[k][0], n);
-        store_n(o + xs, r[k][0] + r[k][1], n);
-        store_n(o + 2 * xs, r[k][0] - r[k][1], n);
-        store_n(o + 3 * xs, -r[k][1], n);
-    }
+    s[0] = m[0] + m[1] + m[2];
+    s[1] = m[1] - m[2] - m[3];
 }
 
-/* 2x2 output tile A^T m A, A^T = [1 1 1 0; 0 1 -1 -1]. */
-LAYOUT_INLINE void output_tile2_at(const float *m, size_t xs, int C,
-                                   float *restrict y, size_t rs, int c, int n)
+LAYOUT_INLINE void a4(const f8 *g, f8 *o)
 {
-    f8 s[4][2];
-    for (int k = 0; k < 4; k++) {
-        const float *r = m + 4 * k * xs + c;
-        f8 r1 = load_n(r + xs, n), r2 = load_n(r + 2 * xs, n);
-        s[k][0] = load_n(r, n) + r1 + r2;
-        s[k][1] = r1 - r2 - load_n(r + 3 * xs, n);
-    }
-    for (int b = 0; b < 2; b++) {
-        store_n(y + b * C + c, s[0][b] + s[1][b] + s[2][b], n);
-        store_n(y + rs + b * C + c, s[1][b] - s[2][b] - s[3][b], n);
-    }
+    o[0] = g[0];
+    o[1] = g[0] + g[1];
+    o[2] = g[0] - g[1];
+    o[3] = -g[1];
 }
 
-/* 4x4 input-gradient tile B x B^T, B = [1 0 0 0; 0 1 -1 1; -1 1 1 0;
- * 0 0 0 -1], added into the grid (neighbouring tiles overlap). */
-LAYOUT_INLINE void input_grad_tile2_at(const float *x, size_t xs, int C,
-                                       float *restrict d, size_t rs, int c,
-                                       int n)
+LAYOUT_INLINE void b4(const f8 *x, f8 *o)
 {
-    f8 h[4][4];
-    for (int k = 0; k < 4; k++) {
-        const float *r = x + 4 * k * xs + c;
-        f8 x0 = load_n(r, n), x1 = load_n(r + xs, n),
-           x2 = load_n(r + 2 * xs, n), x3 = load_n(r + 3 * xs, n);
-        h[k][0] = x0;
-        h[k][1] = x1 - x2 + x3;
-        h[k][2] = x1 + x2 - x0;
-        h[k][3] = -x3;
-    }
-    for (int b = 0; b < 4; b++) {
-        float *o = d + (size_t)b * C + c;
-        add_n(o, h[0][b], n);
-        add_n(o + rs, h[1][b] - h[2][b] + h[3][b], n);
-        add_n(o + 2 * rs, h[1][b] + h[2][b] - h[0][b], n);
-        add_n(o + 3 * rs, -h[3][b], n);
-    }
+    o[0] = x[0];
+    o[1] = x[1] - x[2] + x[3];
+    o[2] = x[1] + x[2] - x[0];
+    o[3] = -x[3];
 }
 
-/* F(4x4,3x3)'s tiles, same layout (a = 6, 36 positions). */
+/* F(4x4,3x3) (a = 6; matrices at g6). */
 
 /* B^T d: 6 -> 6.  (No negative constant times a vector: with s390x's
  * excess precision -4.0f is a double there, which GCC refuses to narrow
@@ -737,124 +779,137 @@ LAYOUT_INLINE void b6(const f8 *x, f8 *o)
     o[5] = x[5];
 }
 
-LAYOUT_INLINE void input_tile4_at(const float *d, size_t rs, int C,
-                                  float *restrict v, size_t xs, int c, int n)
+/* F(3x3,3x3) (a = 5; matrices at g5). */
+
+/* B^T d: 5 -> 5. */
+LAYOUT_INLINE void bt5(const f8 *d, f8 *r)
+{
+    r[0] = 2.0f * (d[0] - d[2]) - d[1] + d[3];
+    r[1] = d[3] - d[2] - 2.0f * d[1];
+    r[2] = 2.0f * d[1] - 3.0f * d[2] + d[3];
+    r[3] = d[3] - d[1];
+    r[4] = 2.0f * (d[1] - d[3]) - d[2] + d[4];
+}
+
+/* A^T m: 5 -> 3. */
+LAYOUT_INLINE void at5(const f8 *m, f8 *s)
+{
+    f8 p = m[1] + m[2];
+    s[0] = m[0] + p + m[3];
+    s[1] = m[1] - m[2] + 2.0f * m[3];
+    s[2] = p + 4.0f * m[3] + m[4];
+}
+
+/* A g: 3 -> 5. */
+LAYOUT_INLINE void a5(const f8 *g, f8 *o)
+{
+    f8 e = g[0] + g[2];
+    o[0] = g[0];
+    o[1] = e + g[1];
+    o[2] = e - g[1];
+    o[3] = g[0] + 2.0f * g[1] + 4.0f * g[2];
+    o[4] = g[2];
+}
+
+/* B x: 5 -> 5. */
+LAYOUT_INLINE void b5(const f8 *x, f8 *o)
+{
+    o[0] = 2.0f * x[0];
+    o[1] = 2.0f * (x[2] - x[1] + x[4]) - x[0] - x[3];
+    o[2] = -(2.0f * x[0]) - x[1] - 3.0f * x[2] - x[4];
+    o[3] = x[0] + x[1] + x[2] + x[3] - 2.0f * x[4];
+    o[4] = x[4];
+}
+
+/* One tile's 2-D transform on channels c .. c + n - 1: the 1-D
+ * transform f (ni -> no values) down each column of the ni x ni input,
+ * then along each row of the result.  Element (r, k) of the input is at
+ * src + r sr + k sk, of the output at dst + r dr + k dk (added to what is
+ * there with add: input-gradient tiles overlap).  Inlined per tile size
+ * and direction with constant sizes and f. */
+typedef void (*lanes_fn)(const f8 *in, f8 *out);
+
+LAYOUT_INLINE void tile_2d(const float *src, size_t sr, size_t sk,
+                           float *restrict dst, size_t dr, size_t dk, int ni,
+                           int no, lanes_fn f, int add, int c, int n)
 {
     f8 t[6][6], in[6], out[6];
-    for (int k = 0; k < 6; k++) {
-        for (int r = 0; r < 6; r++)
-            in[r] = load_n(d + r * rs + (size_t)k * C + c, n);
-        bt6(in, out);
-        for (int r = 0; r < 6; r++)
+    for (int k = 0; k < ni; k++) {
+        for (int r = 0; r < ni; r++)
+            in[r] = load_n(src + r * sr + k * sk + c, n);
+        f(in, out);
+        for (int r = 0; r < no; r++)
             t[r][k] = out[r];
     }
-    for (int r = 0; r < 6; r++) {
-        bt6(t[r], out);
-        for (int k = 0; k < 6; k++)
-            store_n(v + (size_t)(6 * r + k) * xs + c, out[k], n);
+    for (int r = 0; r < no; r++) {
+        f(t[r], out);
+        for (int k = 0; k < no; k++) {
+            float *p = dst + r * dr + k * dk + c;
+            if (add)
+                add_n(p, out[k], n);
+            else
+                store_n(p, out[k], n);
+        }
     }
 }
 
-LAYOUT_INLINE void grad_tile4_at(const float *g, size_t rs, int C,
-                                 float *restrict v, size_t xs, int c, int n)
-{
-    f8 t[6][4], in[4], out[6];
-    for (int k = 0; k < 4; k++) {
-        for (int r = 0; r < 4; r++)
-            in[r] = load_n(g + r * rs + (size_t)k * C + c, n);
-        a6(in, out);
-        for (int r = 0; r < 6; r++)
-            t[r][k] = out[r];
-    }
-    for (int r = 0; r < 6; r++) {
-        a6(t[r], out);
-        for (int k = 0; k < 6; k++)
-            store_n(v + (size_t)(6 * r + k) * xs + c, out[k], n);
-    }
-}
-
-LAYOUT_INLINE void output_tile4_at(const float *m, size_t xs, int C,
-                                   float *restrict y, size_t rs, int c, int n)
-{
-    f8 t[4][6], in[6], out[4];
-    for (int k = 0; k < 6; k++) {
-        for (int r = 0; r < 6; r++)
-            in[r] = load_n(m + (size_t)(6 * r + k) * xs + c, n);
-        at6(in, out);
-        for (int r = 0; r < 4; r++)
-            t[r][k] = out[r];
-    }
-    for (int r = 0; r < 4; r++) {
-        at6(t[r], out);
-        for (int k = 0; k < 4; k++)
-            store_n(y + r * rs + (size_t)k * C + c, out[k], n);
-    }
-}
-
-LAYOUT_INLINE void input_grad_tile4_at(const float *x, size_t xs, int C,
-                                       float *restrict d, size_t rs, int c,
-                                       int n)
-{
-    f8 t[6][6], in[6], out[6];
-    for (int k = 0; k < 6; k++) {
-        for (int r = 0; r < 6; r++)
-            in[r] = load_n(x + (size_t)(6 * r + k) * xs + c, n);
-        b6(in, out);
-        for (int r = 0; r < 6; r++)
-            t[r][k] = out[r];
-    }
-    for (int r = 0; r < 6; r++) {
-        b6(t[r], out);
-        for (int k = 0; k < 6; k++)
-            add_n(d + r * rs + (size_t)k * C + c, out[k], n);
-    }
-}
-
-/* One tile, all C channels: blocks of 8 (n constant, so the partial
+/* All C channels of one tile: blocks of 8 (n constant, so the partial
  * loads and stores fold away), then the rest. */
-#define EACH_CHANNEL_BLOCK(fn, ...)                                        \
+#define TILE_CHANNELS(...)                                                 \
     do {                                                                   \
         int c_ = 0;                                                        \
         for (; c_ + 8 <= C; c_ += 8)                                       \
-            fn(__VA_ARGS__, c_, 8);                                        \
+            tile_2d(__VA_ARGS__, c_, 8);                                   \
         if (c_ < C)                                                        \
-            fn(__VA_ARGS__, c_, C - c_);                                   \
+            tile_2d(__VA_ARGS__, c_, C - c_);                              \
     } while (0)
 
+/* V = B^T d B of the a x a input tile at d (rows rs apart). */
 LAYOUT_INLINE void input_tile(int m, const float *d, size_t rs, int C,
                               float *restrict v, size_t xs)
 {
     if (m == 4)
-        EACH_CHANNEL_BLOCK(input_tile4_at, d, rs, C, v, xs);
+        TILE_CHANNELS(d, rs, C, v, 6 * xs, xs, 6, 6, bt6, 0);
+    else if (m == 3)
+        TILE_CHANNELS(d, rs, C, v, 5 * xs, xs, 5, 5, bt5, 0);
     else
-        EACH_CHANNEL_BLOCK(input_tile2_at, d, rs, C, v, xs);
+        TILE_CHANNELS(d, rs, C, v, 4 * xs, xs, 4, 4, bt4, 0);
 }
 
+/* D = A g A^T of the m x m output-gradient tile at g. */
 LAYOUT_INLINE void grad_tile(int m, const float *g, size_t rs, int C,
                              float *restrict v, size_t xs)
 {
     if (m == 4)
-        EACH_CHANNEL_BLOCK(grad_tile4_at, g, rs, C, v, xs);
+        TILE_CHANNELS(g, rs, C, v, 6 * xs, xs, 4, 6, a6, 0);
+    else if (m == 3)
+        TILE_CHANNELS(g, rs, C, v, 5 * xs, xs, 3, 5, a5, 0);
     else
-        EACH_CHANNEL_BLOCK(grad_tile2_at, g, rs, C, v, xs);
+        TILE_CHANNELS(g, rs, C, v, 4 * xs, xs, 2, 4, a4, 0);
 }
 
+/* The m x m output tile A^T M A. */
 LAYOUT_INLINE void output_tile(int m, const float *M, size_t xs, int C,
                                float *restrict y, size_t rs)
 {
     if (m == 4)
-        EACH_CHANNEL_BLOCK(output_tile4_at, M, xs, C, y, rs);
+        TILE_CHANNELS(M, 6 * xs, xs, y, rs, C, 6, 4, at6, 0);
+    else if (m == 3)
+        TILE_CHANNELS(M, 5 * xs, xs, y, rs, C, 5, 3, at5, 0);
     else
-        EACH_CHANNEL_BLOCK(output_tile2_at, M, xs, C, y, rs);
+        TILE_CHANNELS(M, 4 * xs, xs, y, rs, C, 4, 2, at4, 0);
 }
 
+/* The a x a input-gradient tile B X B^T, added into the grid. */
 LAYOUT_INLINE void input_grad_tile(int m, const float *x, size_t xs, int C,
                                    float *restrict d, size_t rs)
 {
     if (m == 4)
-        EACH_CHANNEL_BLOCK(input_grad_tile4_at, x, xs, C, d, rs);
+        TILE_CHANNELS(x, 6 * xs, xs, d, rs, C, 6, 6, b6, 1);
+    else if (m == 3)
+        TILE_CHANNELS(x, 5 * xs, xs, d, rs, C, 5, 5, b5, 1);
     else
-        EACH_CHANNEL_BLOCK(input_grad_tile2_at, x, xs, C, d, rs);
+        TILE_CHANNELS(x, 4 * xs, xs, d, rs, C, 4, 4, b4, 1);
 }
 
 /* ---- the passes --------------------------------------------------------- */

@@ -245,13 +245,13 @@ size_t emo__conv_scratch(const emo__layer *l, int batch);
  * emo__wino_scratch in ctx->col; backward accumulates dW (param_grads)
  * and writes dx unless NULL, not the bias gradient. */
 int emo__wino_applies(const emo__layer *l);
-/* Tests and benchmarks: m = 2 or 4 makes every layer take F(m x m,3x3),
- * anything else restores the rule (the environment variable
- * EMO_WINO_TILE=2|4 does the same for a whole process).  Process-wide:
+/* Tests and benchmarks: m = 2, 3 or 4 makes every layer take
+ * F(m x m,3x3), anything else restores the rule (the environment variable
+ * EMO_WINO_TILE=2|3|4 does the same for a whole process).  Process-wide:
  * set it before making workspaces (their cached filter transforms have
  * the tile size of the moment they were made). */
 void emo__wino_force_tile(int m);
-/* The tile size m (2 or 4) the layer takes for a call of `batch` images. */
+/* The tile size m (2, 3 or 4) the layer takes for a call of `batch` images. */
 int emo__wino_tile(const emo__layer *l, int batch);
 size_t emo__wino_scratch(const emo__layer *l, int batch);
 void emo__wino_forward(const emo__layer *l, const float *W,
