@@ -34,17 +34,6 @@ typedef struct bn_job {
 typedef emo__lanes8 lanes8;
 typedef emo__mask8 mask8;
 
-/* v in every lane.  (Not `vector - scalar`: with s390x's excess
- * precision the float scalar is a double there, which GCC refuses to
- * narrow into a float vector.) */
-EMO__INLINE lanes8 splat8(float v)
-{
-    lanes8 r;
-    for (int k = 0; k < 8; k++)
-        r[k] = v;
-    return r;
-}
-
 /* Sums of one plane in float with 8 independent partial sums, so that
  * the compiler can use vector adds without reassociating (no fast-math);
  * channels then sum the planes in double. */
@@ -64,7 +53,7 @@ EMO__INLINE float plane_sum(const float *p, size_t n)
 
 EMO__INLINE float plane_sq_dev(const float *p, size_t n, float mean)
 {
-    lanes8 acc = {0}, m8 = splat8(mean);
+    lanes8 acc = {0}, m8 = emo__splat8(mean);
     float s = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -83,7 +72,7 @@ EMO__INLINE float plane_sq_dev(const float *p, size_t n, float mean)
 EMO__INLINE void plane_grad_sums(const float *x, const float *g, size_t n,
                                  float mean, float *sg, float *sgx)
 {
-    lanes8 a = {0}, b = {0}, m8 = splat8(mean);
+    lanes8 a = {0}, b = {0}, m8 = emo__splat8(mean);
     float sa = 0.0f, sb = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -110,7 +99,7 @@ EMO__INLINE void plane_grad_sums_relu(const float *x, float *g,
                                       const float *y, size_t n, float mean,
                                       float *sg, float *sgx)
 {
-    lanes8 a = {0}, b = {0}, zero = {0}, m8 = splat8(mean);
+    lanes8 a = {0}, b = {0}, zero = {0}, m8 = emo__splat8(mean);
     float sa = 0.0f, sb = 0.0f;
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {

@@ -197,47 +197,36 @@ size_t emo__wino_scratch(const emo__layer *l, int batch)
     return most;
 }
 
-/* ---- filter transforms ------------------------------------------------ */
+/* ---- filter transforms ------------------------------------------------
+ * u = G g G^T of each 3x3 filter g (u[xi], xi = a r + c), the 1-D
+ * transform (3 -> a) down the columns, then along the rows; and the
+ * filter gradient dW += G^T dU G, its transpose.  On 8 filters at a time
+ * (a filter per lane; the last n < 8 through zero lanes): one filter at
+ * a time, the transforms of the VGG net's 6x6 layers (512 x 512
+ * filters, F(3x3)) were 2-4 % of its training step (perf, Xeon). */
 
-/* u = G g G^T of one filter (u[xi], xi = 4 r + c), G = [1 0 0;
- * .5 .5 .5; .5 -.5 .5; 0 0 1]. */
-static inline void filter_u2(const float *g, float *u)
+typedef emo__lanes8 f8;
+
+/* The lanes' 1-D transforms G g (3 -> a) and G^T u (a -> 3). */
+typedef void (*g_fn)(f8 g0, f8 g1, f8 g2, f8 *u);
+typedef void (*gt_fn)(const f8 *u, f8 *g);
+
+/* F(2x2,3x3): G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. */
+EMO__INLINE void g4(f8 g0, f8 g1, f8 g2, f8 *u)
 {
-    float t[4][3];
-    for (int c = 0; c < 3; c++) {
-        t[0][c] = g[c];
-        t[1][c] = 0.5f * (g[c] + g[3 + c] + g[6 + c]);
-        t[2][c] = 0.5f * (g[c] - g[3 + c] + g[6 + c]);
-        t[3][c] = g[6 + c];
-    }
-    for (int r = 0; r < 4; r++) {
-        u[4 * r] = t[r][0];
-        u[4 * r + 1] = 0.5f * (t[r][0] + t[r][1] + t[r][2]);
-        u[4 * r + 2] = 0.5f * (t[r][0] - t[r][1] + t[r][2]);
-        u[4 * r + 3] = t[r][2];
-    }
+    const f8 h = emo__splat8(0.5f);
+    u[0] = g0;
+    u[1] = h * (g0 + g1 + g2);
+    u[2] = h * (g0 - g1 + g2);
+    u[3] = g2;
 }
 
-/* dW[co][ci] += G^T dU G, the transpose of filter_transform2. */
-static void filter_gradient2(const float *dU, int cout, int cin, float *dW)
+EMO__INLINE void gt4(const f8 *u, f8 *g)
 {
-    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
-    for (size_t k = 0; k < pl; k++) {
-        float u[4][4], t[3][4];
-        for (int xi = 0; xi < 16; xi++)
-            u[xi / 4][xi % 4] = dU[xi * xs + k];
-        for (int c = 0; c < 4; c++) {
-            t[0][c] = u[0][c] + 0.5f * (u[1][c] + u[2][c]);
-            t[1][c] = 0.5f * (u[1][c] - u[2][c]);
-            t[2][c] = 0.5f * (u[1][c] + u[2][c]) + u[3][c];
-        }
-        float *g = dW + 9 * k;
-        for (int r = 0; r < 3; r++) {
-            g[3 * r] += t[r][0] + 0.5f * (t[r][1] + t[r][2]);
-            g[3 * r + 1] += 0.5f * (t[r][1] - t[r][2]);
-            g[3 * r + 2] += 0.5f * (t[r][1] + t[r][2]) + t[r][3];
-        }
-    }
+    const f8 h = emo__splat8(0.5f);
+    g[0] = u[0] + h * (u[1] + u[2]);
+    g[1] = h * (u[1] - u[2]);
+    g[2] = h * (u[1] + u[2]) + u[3];
 }
 
 /* F(4x4,3x3), interpolation points 0, 1, -1, 2, -2 and infinity:
@@ -245,83 +234,28 @@ static void filter_gradient2(const float *dU, int cout, int cin, float *dW)
  *          1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
  *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
  *          0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
- *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
- * Each 2-D transform is its 1-D transform down the columns, then along
- * the rows. */
-
-/* G g: 3 -> 6. */
-static inline void g6(float g0, float g1, float g2, float *u)
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1] */
+EMO__INLINE void g6(f8 g0, f8 g1, f8 g2, f8 *u)
 {
-    const float s6 = 1.0f / 6.0f, s12 = 1.0f / 12.0f, s24 = 1.0f / 24.0f;
-    float e = g0 + g2;
+    const f8 s6 = emo__splat8(1.0f / 6.0f), s12 = emo__splat8(1.0f / 12.0f),
+             s24 = emo__splat8(1.0f / 24.0f);
+    f8 e = g0 + g2;
     u[0] = 0.25f * g0;
-    u[1] = -s6 * (e + g1);
-    u[2] = -s6 * (e - g1);
+    u[1] = -(s6 * (e + g1));
+    u[2] = -(s6 * (e - g1));
     u[3] = s24 * g0 + s12 * g1 + s6 * g2;
     u[4] = s24 * g0 - s12 * g1 + s6 * g2;
     u[5] = g2;
 }
 
-/* G^T u: 6 -> 3. */
-static inline void gt6(const float *u, float *g)
+EMO__INLINE void gt6(const f8 *u, f8 *g)
 {
-    const float s6 = 1.0f / 6.0f, s12 = 1.0f / 12.0f, s24 = 1.0f / 24.0f;
-    float p = u[1] + u[2], q = u[3] + u[4];
+    const f8 s6 = emo__splat8(1.0f / 6.0f), s12 = emo__splat8(1.0f / 12.0f),
+             s24 = emo__splat8(1.0f / 24.0f);
+    f8 p = u[1] + u[2], q = u[3] + u[4];
     g[0] = 0.25f * u[0] - s6 * p + s24 * q;
     g[1] = s6 * (u[2] - u[1]) + s12 * (u[3] - u[4]);
-    g[2] = -s6 * p + s6 * q + u[5];
-}
-
-/* u = G g G^T of one filter (u[xi], xi = a r + c), by the 1-D transform
- * g_a (3 -> a) down the columns, then along the rows; and its transpose,
- * dW[co][ci] += G^T dU G by gt_a (a -> 3).  Inlined with each tile
- * size's own functions. */
-typedef void (*g_fn)(float g0, float g1, float g2, float *u);
-typedef void (*gt_fn)(const float *u, float *g);
-
-EMO__INLINE void filter_u_a(const float *g, float *u, int a, g_fn g_a)
-{
-    float t[6][3];
-    for (int c = 0; c < 3; c++) {
-        float col[6];
-        g_a(g[c], g[3 + c], g[6 + c], col);
-        for (int r = 0; r < a; r++)
-            t[r][c] = col[r];
-    }
-    for (int r = 0; r < a; r++)
-        g_a(t[r][0], t[r][1], t[r][2], u + a * r);
-}
-
-EMO__INLINE void filter_gradient_a(const float *dU, int cout, int cin,
-                                   float *dW, int a, gt_fn gt_a)
-{
-    size_t pl = (size_t)cout * cin, xs = xi_stride(pl, 1);
-    for (size_t k = 0; k < pl; k++) {
-        float t[3][6], col[6], row[3];
-        for (int c = 0; c < a; c++) {
-            for (int r = 0; r < a; r++)
-                col[r] = dU[(size_t)(a * r + c) * xs + k];
-            gt_a(col, row);
-            for (int r = 0; r < 3; r++)
-                t[r][c] = row[r];
-        }
-        float *g = dW + 9 * k;
-        for (int r = 0; r < 3; r++) {
-            gt_a(t[r], row);
-            for (int c = 0; c < 3; c++)
-                g[3 * r + c] += row[c];
-        }
-    }
-}
-
-static void filter_u4(const float *g, float *u)
-{
-    filter_u_a(g, u, 6, g6);
-}
-
-static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
-{
-    filter_gradient_a(dU, cout, cin, dW, 6, gt6);
+    g[2] = -(s6 * p) + s6 * q + u[5];
 }
 
 /* F(3x3,3x3), interpolation points 0, 1, -1, 2 and infinity (a = 5, 25
@@ -335,47 +269,62 @@ static void filter_gradient4(const float *dU, int cout, int cin, float *dW)
  * In float32 against a float64 direct convolution (random tiles, 512
  * input channels) its rms error was 2.5e-6 of the outputs' rms, between
  * F(2x2)'s 6.8e-7 and F(4x4)'s 4.4e-6. */
-
-/* G g: 3 -> 5. */
-static inline void g5(float g0, float g1, float g2, float *u)
+EMO__INLINE void g5(f8 g0, f8 g1, f8 g2, f8 *u)
 {
-    const float s3 = 1.0f / 3.0f, s6 = 1.0f / 6.0f;
-    float e = g0 + g2;
+    const f8 s3 = emo__splat8(1.0f / 3.0f), s6 = emo__splat8(1.0f / 6.0f);
+    f8 e = g0 + g2;
     u[0] = 0.5f * g0;
-    u[1] = -0.5f * (e + g1);
-    u[2] = -s6 * (e - g1);
+    u[1] = -(0.5f * (e + g1));
+    u[2] = -(s6 * (e - g1));
     u[3] = s6 * g0 + s3 * g1 + 2.0f * s3 * g2;
     u[4] = g2;
 }
 
-/* G^T u: 5 -> 3. */
-static inline void gt5(const float *u, float *g)
+EMO__INLINE void gt5(const f8 *u, f8 *g)
 {
-    const float s3 = 1.0f / 3.0f, s6 = 1.0f / 6.0f;
+    const f8 s3 = emo__splat8(1.0f / 3.0f), s6 = emo__splat8(1.0f / 6.0f);
     g[0] = 0.5f * (u[0] - u[1]) + s6 * (u[3] - u[2]);
-    g[1] = -0.5f * u[1] + s6 * u[2] + s3 * u[3];
-    g[2] = -0.5f * u[1] - s6 * u[2] + 2.0f * s3 * u[3] + u[4];
+    g[1] = -(0.5f * u[1]) + s6 * u[2] + s3 * u[3];
+    g[2] = -(0.5f * u[1]) - s6 * u[2] + 2.0f * s3 * u[3] + u[4];
 }
 
-static void filter_u3(const float *g, float *u)
+/* The 9 taps of filters k .. k + n - 1 (W: [filter][9]), a filter per
+ * lane. */
+EMO__INLINE void load_taps(const float *W, size_t k, int n, f8 tap[9])
 {
-    filter_u_a(g, u, 5, g5);
+    float b[9][8] = {{0}};
+    for (int l = 0; l < n; l++)
+        for (int j = 0; j < 9; j++)
+            b[j][l] = W[9 * (k + (size_t)l) + (size_t)j];
+    for (int j = 0; j < 9; j++)
+        tap[j] = emo__load8(b[j]);
 }
 
-static void filter_gradient3(const float *dU, int cout, int cin, float *dW)
+EMO__INLINE void filter_u_a(const f8 tap[9], f8 *u, int a, g_fn g_a)
 {
-    filter_gradient_a(dU, cout, cin, dW, 5, gt5);
+    f8 t[6][3];
+    for (int c = 0; c < 3; c++) {
+        f8 col[6];
+        g_a(tap[c], tap[3 + c], tap[6 + c], col);
+        for (int r = 0; r < a; r++)
+            t[r][c] = col[r];
+    }
+    for (int r = 0; r < a; r++)
+        g_a(t[r][0], t[r][1], t[r][2], u + a * r);
 }
 
-/* u = G g G^T of one filter at the layer's tile size. */
-static inline void filter_u(const wino_dims *d, const float *g, float *u)
+/* u of filters k .. k + n - 1 at the layer's tile size. */
+EMO__INLINE void filter_u(const wino_dims *d, const float *W, size_t k,
+                          int n, f8 *u)
 {
+    f8 tap[9];
+    load_taps(W, k, n, tap);
     if (d->m == 4)
-        filter_u4(g, u);
+        filter_u_a(tap, u, 6, g6);
     else if (d->m == 3)
-        filter_u3(g, u);
+        filter_u_a(tap, u, 5, g5);
     else
-        filter_u2(g, u);
+        filter_u_a(tap, u, 4, g4);
 }
 
 /* Filters k0..k1 (output x input channel pairs) of U[xi][co][ci]. */
@@ -383,11 +332,12 @@ static void filter_transform_range(const wino_dims *d, const float *W,
                                    size_t k0, size_t k1, float *U)
 {
     size_t xs = xi_stride((size_t)d->cout * d->cin, 1);
-    float u[36];
-    for (size_t k = k0; k < k1; k++) {
-        filter_u(d, W + 9 * k, u);
+    f8 u[36];
+    for (size_t k = k0; k < k1; k += 8) {
+        size_t n = k1 - k < 8 ? k1 - k : 8;
+        filter_u(d, W, k, (int)n, u);
         for (int xi = 0; xi < d->nxi; xi++)
-            U[xi * xs + k] = u[xi];
+            emo__store8n(U + xi * xs + k, u[xi], (int)n);
     }
 }
 
@@ -411,9 +361,9 @@ static void filter_units(void *arg, size_t k0, size_t k1)
 /* The packed forms, a block of 16 output x 16 input channels per unit:
  * transformed into blk ([xi][co][ci] of the block, 36 KB: in L1), then
  * copied out, each transform point's part being 256 consecutive floats
- * of Ut (rows of blk; none when Ut is NULL) and of Up (columns of blk).  Writing the transforms
- * straight to Up and Ut touched 2 x 36 pages per filter: 6 % of the
- * default net's training step (perf, Xeon). */
+ * of Ut (rows of blk; none when Ut is NULL) and of Up (columns of blk).
+ * Writing the transforms straight to Up and Ut touched 2 x 36 pages per
+ * filter: 6 % of the default net's training step (perf, Xeon). */
 static void packed_filter_units(void *arg, size_t b0, size_t b1)
 {
     enum { P = EMO__PACK_PANEL };
@@ -422,17 +372,18 @@ static void packed_filter_units(void *arg, size_t b0, size_t b1)
     size_t cib = ((size_t)d->cin + P - 1) / P;
     size_t pw = emo__packed_floats(d->cout, d->cin);
     size_t ptw = emo__packed_floats(d->cin, d->cout);
-    float u[36], blk[36 * P * P];
+    f8 u[36];
+    float blk[36 * P * P];
     for (size_t b = b0; b < b1; b++) {
         size_t co0 = b / cib * P, ci0 = b % cib * P;
         size_t nco = (size_t)d->cout - co0 < P ? (size_t)d->cout - co0 : P;
         size_t nci = (size_t)d->cin - ci0 < P ? (size_t)d->cin - ci0 : P;
         for (size_t r = 0; r < nco; r++)
-            for (size_t i = 0; i < nci; i++) {
-                const float *g = f->W + 9 * ((co0 + r) * d->cin + ci0 + i);
-                filter_u(d, g, u);
+            for (size_t i = 0; i < nci; i += 8) {
+                size_t n = nci - i < 8 ? nci - i : 8;
+                filter_u(d, f->W, (co0 + r) * d->cin + ci0 + i, (int)n, u);
                 for (int xi = 0; xi < d->nxi; xi++)
-                    blk[(xi * P + r) * P + i] = u[xi];
+                    emo__store8n(blk + (xi * P + r) * P + i, u[xi], (int)n);
             }
         float *up = f->Up + emo__packed_at(d->cin, co0, ci0);
         size_t ut = emo__packed_at(d->cout, ci0, co0);
@@ -457,14 +408,41 @@ static void packed_filter_units(void *arg, size_t b0, size_t b1)
     }
 }
 
+/* dW[co][ci] += G^T dU G for filters k .. k + n - 1. */
+EMO__INLINE void filter_gradient_a(const float *dU, size_t xs, size_t k,
+                                   size_t n, float *dW, int a, gt_fn gt_a)
+{
+    f8 t[3][6], col[6], row[3];
+    for (int c = 0; c < a; c++) {
+        for (int r = 0; r < a; r++)
+            col[r] = emo__load8n(dU + (size_t)(a * r + c) * xs + k, (int)n);
+        gt_a(col, row);
+        for (int r = 0; r < 3; r++)
+            t[r][c] = row[r];
+    }
+    float g[9][8];
+    for (int r = 0; r < 3; r++) {
+        gt_a(t[r], row);
+        for (int c = 0; c < 3; c++)
+            emo__store8(g[3 * r + c], row[c]);
+    }
+    for (size_t l = 0; l < n; l++)
+        for (int j = 0; j < 9; j++)
+            dW[9 * (k + l) + (size_t)j] += g[j][l];
+}
+
 static void filter_gradient(const wino_dims *d, const float *dU, float *dW)
 {
-    if (d->m == 4)
-        filter_gradient4(dU, d->cout, d->cin, dW);
-    else if (d->m == 3)
-        filter_gradient3(dU, d->cout, d->cin, dW);
-    else
-        filter_gradient2(dU, d->cout, d->cin, dW);
+    size_t pl = (size_t)d->cout * d->cin, xs = xi_stride(pl, 1);
+    for (size_t k = 0; k < pl; k += 8) {
+        size_t n = pl - k < 8 ? pl - k : 8;
+        if (d->m == 4)
+            filter_gradient_a(dU, xs, k, n, dW, 6, gt6);
+        else if (d->m == 3)
+            filter_gradient_a(dU, xs, k, n, dW, 5, gt5);
+        else
+            filter_gradient_a(dU, xs, k, n, dW, 4, gt4);
+    }
 }
 
 /* ---- layout changes ------------------------------------------------- */
@@ -483,7 +461,6 @@ LAYOUT_INLINE void zero_floats(float *p, size_t n)
 }
 
 /* The 8 x 8 transposes below on emo__lanes8 (nn.h). */
-typedef emo__lanes8 f8;
 typedef emo__mask8 i8;
 
 /* r[i][j] -> r[j][i]: pairs interleaved, then pairs of pairs, then the
@@ -660,38 +637,17 @@ LAYOUT_INLINE void from_grid(const float *P, int C, int gw, int off, int h,
  * Tile rows are gw * C floats apart in a grid; the transformed values go
  * to dst + xi * xs, C consecutive channels each.  Each runs on 8
  * channels at a time (emo__lanes8, so every ISA clone builds it at its
- * own width), the last n < 8 through a zero-filled vector.  Written as
+ * own width), the last n < 8 through a zero-filled vector
+ * (emo__load8n, emo__store8n).  Written as
  * scalar loops over the channels, GCC vectorised F(2x2)'s input and
  * gradient tiles but none of F(4x4)'s (two inner loops in the nest): at
  * scalar speed they were 17 % of the VGG net's training step (perf,
  * Xeon); see docs/benchmarks.md, session 14.  Inlined into the clones:
  * the arithmetic, in the same order, is that of the scalar code. */
 
-LAYOUT_INLINE f8 load_n(const float *p, int n)
-{
-    if (n == 8)
-        return emo__load8(p);
-    float b[8] = {0};
-    for (int i = 0; i < n; i++)
-        b[i] = p[i];
-    return emo__load8(b);
-}
-
-LAYOUT_INLINE void store_n(float *p, f8 v, int n)
-{
-    if (n == 8) {
-        emo__store8(p, v);
-        return;
-    }
-    float b[8];
-    emo__store8(b, v);
-    for (int i = 0; i < n; i++)
-        p[i] = b[i];
-}
-
 LAYOUT_INLINE void add_n(float *p, f8 v, int n)
 {
-    store_n(p, load_n(p, n) + v, n);
+    emo__store8n(p, emo__load8n(p, n) + v, n);
 }
 
 /* The 1-D transforms on 8 channels, per tile size: B^T d (a -> a),
@@ -836,7 +792,7 @@ LAYOUT_INLINE void tile_2d(const float *src, size_t sr, size_t sk,
     f8 t[6][6], in[6], out[6];
     for (int k = 0; k < ni; k++) {
         for (int r = 0; r < ni; r++)
-            in[r] = load_n(src + r * sr + k * sk + c, n);
+            in[r] = emo__load8n(src + r * sr + k * sk + c, n);
         f(in, out);
         for (int r = 0; r < no; r++)
             t[r][k] = out[r];
@@ -848,7 +804,7 @@ LAYOUT_INLINE void tile_2d(const float *src, size_t sr, size_t sk,
             if (add)
                 add_n(p, out[k], n);
             else
-                store_n(p, out[k], n);
+                emo__store8n(p, out[k], n);
         }
     }
 }

@@ -137,6 +137,41 @@ EMO__INLINE void emo__store8(float *p, emo__lanes8 v)
     __builtin_memcpy(p, &v, sizeof v);
 }
 
+/* The first n (<= 8) floats at p; the other lanes zero. */
+EMO__INLINE emo__lanes8 emo__load8n(const float *p, int n)
+{
+    if (n == 8)
+        return emo__load8(p);
+    float b[8] = {0};
+    for (int i = 0; i < n; i++)
+        b[i] = p[i];
+    return emo__load8(b);
+}
+
+/* The first n (<= 8) lanes of v to p. */
+EMO__INLINE void emo__store8n(float *p, emo__lanes8 v, int n)
+{
+    if (n == 8) {
+        emo__store8(p, v);
+        return;
+    }
+    float b[8];
+    emo__store8(b, v);
+    for (int i = 0; i < n; i++)
+        p[i] = b[i];
+}
+
+/* v in every lane.  (Not `vector * scalar` with a float variable or a
+ * negative constant: with s390x's excess precision those are doubles
+ * there, which GCC refuses to narrow into a float vector.) */
+EMO__INLINE emo__lanes8 emo__splat8(float v)
+{
+    emo__lanes8 r;
+    for (int k = 0; k < 8; k++)
+        r[k] = v;
+    return r;
+}
+
 /* ---- layer kernels (one file per kind) -------------------------------- */
 
 /* Runs fn(arg, begin, end) over [0, n) split into at most `threads`
