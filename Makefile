@@ -180,10 +180,11 @@ $(B)/nn_bench: bench/nn_bench.c examples/common/cli.c examples/common/cli.h \
 	  $(DEPS_CFLAGS) $(CFLAGS) $< examples/common/cli.c -o $@ -L$(B) -lemo \
 	  $(DEPS_LIBS) -Wl,-rpath,'$$ORIGIN' $(LDFLAGS)
 
-# Internal kernels: links the static library.
+# Internal kernels: links the static library, built for the library's
+# ISA (nn.h's inline vector helpers are compiled into it).
 $(B)/conv_bench: bench/conv_bench.c $(LIB_HDR) $(STATIC)
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude -Ilibemo $(DEPS_CFLAGS) \
-	  $(CFLAGS) $< -o $@ $(STATIC) $(DEPS_LIBS) $(LDFLAGS)
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 $(ARCHFLAGS) -Iinclude -Ilibemo \
+	  $(DEPS_CFLAGS) $(CFLAGS) $< -o $@ $(STATIC) $(DEPS_LIBS) $(LDFLAGS)
 
 $(B)/detect_bench: bench/detect_bench.c include/emo.h $(SHARED)
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -Iinclude $(CFLAGS) $< -o $@ \
