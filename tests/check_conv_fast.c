@@ -505,6 +505,24 @@ static void train_pass_grads(emo_network *net, const float *x, int batch,
     train_pass_grads_ex(net, x, batch, threads, poison, bump, want_m, -1, g);
 }
 
+/* Two 64-channel convs on 12x12 maps and an fc; *ng: its parameter
+ * floats. */
+static emo_network *two_conv_net(size_t *ng)
+{
+    emo_network *net = NULL;
+    ck_assert_emo_ok(emo_network_create_text(
+        "[net]\nchannels = 64\nheight = 12\nwidth = 12\n"
+        "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+        "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
+        &net));
+    *ng = 0;
+    for (int i = 0; i < net->nn.n_layers; i++)
+        for (int j = 0; j < net->nn.layers[i].nparams; j++)
+            *ng += net->nn.layers[i].p[j].n;
+    return net;
+}
+
 /* The training passes transform each layer's filters once per step
  * (train_pass.c), for every slice and for the backward pass: the
  * backward pass uses the forward's transform (poisoning it poisons the
@@ -516,18 +534,10 @@ static void train_pass_grads(emo_network *net, const float *x, int batch,
  * summation is its own). */
 START_TEST(training_filter_forms)
 {
-    emo_network *net = NULL;
-    ck_assert_emo_ok(emo_network_create_text(
-        "[net]\nchannels = 64\nheight = 12\nwidth = 12\n"
-        "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
-        "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
-        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
-        &net));
+    size_t ng;
+    emo_network *net = two_conv_net(&ng);
     int batch = 8;
-    size_t nx = (size_t)batch * 64 * 144, ng = 0;
-    for (int i = 0; i < net->nn.n_layers; i++)
-        for (int j = 0; j < net->nn.layers[i].nparams; j++)
-            ng += net->nn.layers[i].p[j].n;
+    size_t nx = (size_t)batch * 64 * 144;
     float *x = malloc(4 * nx), *g[4];
     nt_fill(x, nx, 17, -1, 1);
     for (int threads = 1; threads <= 2; threads++) {
@@ -630,20 +640,13 @@ END_TEST
  * must not multiply by slice 0's packed forms. */
 START_TEST(training_slices_of_two_tile_sizes)
 {
-    emo_network *net = NULL;
-    ck_assert_emo_ok(emo_network_create_text(
-        "[net]\nchannels = 64\nheight = 12\nwidth = 12\n"
-        "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
-        "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
-        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
-        &net));
+    size_t ng;
+    emo_network *net = two_conv_net(&ng);
     int batch = 15;
     ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 7), 2);
     ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 8), 4);
-    size_t nx = (size_t)batch * 64 * 144, ng = (size_t)batch * 3;
-    for (int i = 0; i < net->nn.n_layers; i++)
-        for (int j = 0; j < net->nn.layers[i].nparams; j++)
-            ng += net->nn.layers[i].p[j].n;
+    size_t nx = (size_t)batch * 64 * 144;
+    ng += (size_t)batch * 3; /* the fc's output after them */
     float *x = malloc(4 * nx), *g = malloc(4 * ng), *ref = malloc(4 * ng);
     nt_fill(x, nx, 29, -1, 1);
     nt_force_reference(1);

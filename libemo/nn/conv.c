@@ -78,10 +78,10 @@ int emo__conv_fast(const emo__layer *l, int batch)
  * build/nn_bench fwd default on the Xeon (docs/benchmarks.md): conv4's
  * 9 tiles (batch 1) made the pass 1.15x slower on Winograd, 18 tiles
  * (batch 2) were even, 27 (batch 3) and conv3's 36 (batch 1) faster.
- * That was OpenBLAS packing U on every call: on U packed once
- * (where emo__packed_available) the 9 tiles of a 6x6 map at batch 1 made the default
- * net's pass 0.85x and the VGG net's 0.91x (session 12).  Fewer tiles
- * were not measured and keep the rule. */
+ * That was OpenBLAS packing U on every call: on U packed once (where
+ * emo__packed_available) the 9 tiles of a 6x6 map at batch 1 made the
+ * default net's pass 0.85x and the VGG net's 0.91x (session 12).  Fewer
+ * tiles were not measured and keep the rule. */
 #define WINO_MIN_TILES_CACHED 24
 #define WINO_MIN_TILES_PACKED 9
 

@@ -231,21 +231,24 @@ static void run_slices(void *arg, size_t s0, size_t s1)
     }
 }
 
-/* Scratch of one slice of at most `per` images, for each of `count`. */
+/* Scratch of one slice of at most `per` images, for each of `count`
+ * (emo__layer_scratch grows with the batch and covers every path a
+ * layer may take, so a larger earlier reservation serves). */
 static int reserve_slice_col(const emo__net *net, emo__net_ws *ws, int per,
                              int count)
 {
+    if (ws->slice_col && per <= ws->slice_col_per &&
+        count <= ws->slice_col_count)
+        return EMO_OK;
     size_t need = 0;
     for (int i = 0; i < net->n_layers; i++) {
         size_t s = emo__layer_scratch(&net->layers[i], per);
         need = s > need ? s : need;
     }
-    if (ws->slice_col && ws->slice_col_floats >= need &&
-        ws->slice_col_count >= count)
-        return EMO_OK;
     free(ws->slice_col);
     ws->slice_col = malloc(sizeof(float) * (need * (size_t)count + 1));
     ws->slice_col_floats = ws->slice_col ? need : 0;
+    ws->slice_col_per = ws->slice_col ? per : 0;
     ws->slice_col_count = ws->slice_col ? count : 0;
     return ws->slice_col ? EMO_OK
                          : emo__fail(EMO_ERR_NOMEM, "cannot allocate "

@@ -590,8 +590,8 @@ typedef struct emo__net_ws {
                             (where emo__packed_available) */
     emo__shards *shards; /* training slices */
     float *slice_col;    /* inference slices: scratch of each (forward.c) */
-    size_t slice_col_floats;
-    int slice_col_count;
+    size_t slice_col_floats; /* each slice's, sized for */
+    int slice_col_per, slice_col_count; /* this many images and slices */
     int unfused;         /* tests: training runs batch norm, ReLU and
                             pooling as separate layers (the reference of
                             the fused kernels) */
