@@ -370,27 +370,35 @@ END_TEST
 START_TEST(tile_rule)
 {
     static const struct {
-        int c, h, w, batch, m;
+        int c, h, w, batch, m, m_packed; /* m_packed: where a kernel runs */
     } cases[] = {
-        {64, 48, 48, 1, 4},   /* 144 tiles */
-        {64, 24, 24, 1, 2},   /* 36 (F(3x3) only where F(4x4) pads) */
-        {64, 24, 24, 2, 4},   /* 72 */
-        {128, 12, 12, 1, 2},  /* 9 */
-        {128, 12, 12, 8, 4},  /* 72 */
-        {128, 11, 12, 64, 3}, /* an 11-pixel side: 1024 tiles of 3x3 */
-        {32, 24, 24, 64, 2},  /* 32 input channels */
-        {256, 6, 6, 64, 3},   /* 6x6: F(4x4) pads to 8x8 */
-        {256, 6, 6, 8, 2},    /* 32 tiles of 3x3 */
-        {32, 6, 6, 64, 2},    /* 32 input channels */
-        {256, 4, 4, 64, 2},   /* 4x4: F(3x3) pads to 6x6 (more products) */
+        {64, 48, 48, 1, 4, 4},   /* 144 tiles */
+        {64, 24, 24, 1, 2, 4},   /* 36 (F(3x3) only where F(4x4) pads) */
+        {64, 24, 24, 2, 4, 4},   /* 72 */
+        {128, 12, 12, 1, 2, 4},  /* 9 */
+        {128, 12, 12, 8, 4, 4},  /* 72 */
+        {8, 16, 12, 64, 4, 4},   /* 8 input channels */
+        {128, 11, 12, 64, 3, 3}, /* an 11-pixel side: 1024 tiles of 3x3 */
+        {128, 11, 12, 3, 2, 2},  /* 48 tiles of 3x3 */
+        {32, 24, 24, 64, 4, 4},  /* 32 input channels */
+        {256, 6, 6, 64, 3, 3},   /* 6x6: F(4x4) pads to 8x8 */
+        {256, 6, 6, 8, 2, 2},    /* 32 tiles of 3x3 */
+        {16, 6, 6, 64, 3, 3},    /* 16 input channels */
+        {64, 10, 10, 64, 2, 2},  /* 10x10: as many products as F(2x2) */
+        {256, 4, 4, 64, 2, 2},   /* 4x4: F(3x3) pads to 6x6 (more products) */
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    for (size_t k = 0; k < 2 * sizeof cases / sizeof cases[0]; k++) {
+        size_t i = k / 2;
+        emo__packed_force_isa(k % 2 ? 0 : -1); /* 0: the kernel off */
+        int want = emo__packed_available() ? cases[i].m_packed : cases[i].m;
         emo_network *net = nt_layer_net(cases[i].c, cases[i].h, cases[i].w,
                                         "type = conv\nfilters = 8\n"
                                         "size = 3\npad = 1");
         const emo__layer *l = &net->nn.layers[0];
-        ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), cases[i].m);
-        int other = cases[i].m == 2 ? 3 : 2;
+        ck_assert_msg(emo__wino_tile(l, cases[i].batch) == want,
+                      "case %zu: F(%d), want F(%d)", i,
+                      emo__wino_tile(l, cases[i].batch), want);
+        int other = want == 2 ? 3 : 2;
         emo__wino_force_tile(other);
         ck_assert_int_eq(emo__wino_tile(l, cases[i].batch), other);
         emo__wino_force_tile(0);
@@ -399,27 +407,29 @@ START_TEST(tile_rule)
         unsetenv("EMO_WINO_TILE");
         emo_network_destroy(net);
     }
+    emo__packed_force_isa(-1);
 }
 END_TEST
 
-/* One network forwarded at batch 1 (F(2x2) cached), 6 (F(4x4): the cache
- * is transformed again) and 1 again: the cache holds each call's tile
- * size and form (packed for 42 and 72 tiles where a kernel runs) (without the refresh a call would fall back to the per-call
- * transform, right but slow), each result is like the reference, and the
- * second batch-1 pass is bit for bit like the first. */
+/* One network forwarded at batch 1 (F(2x2) cached: 16 tiles of 3x3), 6
+ * (F(3x3): the cache is transformed again) and 1 again: the cache holds
+ * each call's tile size and form (packed where a kernel runs; without the
+ * refresh a call would fall back to the per-call transform, right but
+ * slow), each result is like the reference, and the second batch-1 pass
+ * is bit for bit like the first. */
 START_TEST(cache_follows_tile_size)
 {
     emo_network *net = NULL;
     ck_assert_emo_ok(emo_network_create_text(
-        "[net]\nchannels = 64\nheight = 13\nwidth = 12\n"
+        "[net]\nchannels = 64\nheight = 11\nwidth = 12\n"
         "[c1]\ntype = conv\nfilters = 4\nsize = 3\npad = 1\n"
         "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
         &net));
     const emo__layer *l = &net->nn.layers[0];
     ck_assert_int_eq(emo__wino_tile(l, 1), 2);
-    ck_assert_int_eq(emo__wino_tile(l, 6), 4);
+    ck_assert_int_eq(emo__wino_tile(l, 6), 3);
     ck_assert(emo__conv_fast_cached(l, 1));
-    size_t n = 6 * 64 * 13 * 12;
+    size_t n = 6 * 64 * 11 * 12;
     float *x = malloc(4 * n), p[18], pr[18], first[3];
     nt_fill(x, n, 41, -1, 1);
     static const int batches[] = {1, 6, 1};
@@ -427,14 +437,14 @@ START_TEST(cache_follows_tile_size)
         int b = batches[k];
         ck_assert_emo_ok(emo_network_forward(net, x, b, p));
         /* one form: U packed where a kernel runs, else U */
-        int m = b == 1 ? 2 : 4, packed = emo__packed_available();
+        int m = b == 1 ? 2 : 3, packed = emo__packed_available();
         ck_assert_int_eq(net->ws->wino_m[0], m);
         ck_assert_int_eq(net->ws->wino_packed[0] != NULL, packed);
         ck_assert_int_eq(net->ws->wino_u[0] != NULL, !packed);
         nt_force_reference(1);
         ck_assert_emo_ok(emo_network_forward(net, x, b, pr));
         nt_force_reference(0);
-        expect_close(p, pr, (size_t)b * 3, "cached forward", "F(2)/F(4)");
+        expect_close(p, pr, (size_t)b * 3, "cached forward", "F(2)/F(3)");
         if (k == 0)
             memcpy(first, p, sizeof first);
     }
@@ -505,17 +515,19 @@ static void train_pass_grads(emo_network *net, const float *x, int batch,
     train_pass_grads_ex(net, x, batch, threads, poison, bump, want_m, -1, g);
 }
 
-/* Two 64-channel convs on 12x12 maps and an fc; *ng: its parameter
- * floats. */
-static emo_network *two_conv_net(size_t *ng)
+/* Two 64-channel convs on side x side maps and an fc; *ng: its
+ * parameter floats. */
+static emo_network *two_conv_net(int side, size_t *ng)
 {
     emo_network *net = NULL;
-    ck_assert_emo_ok(emo_network_create_text(
-        "[net]\nchannels = 64\nheight = 12\nwidth = 12\n"
-        "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
-        "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
-        "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
-        &net));
+    char text[256];
+    snprintf(text, sizeof text,
+             "[net]\nchannels = 64\nheight = %d\nwidth = %d\n"
+             "[c0]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+             "[c1]\ntype = conv\nfilters = 64\nsize = 3\npad = 1\n"
+             "[fc]\ntype = fc\noutputs = 3\n[prob]\ntype = softmax\n",
+             side, side);
+    ck_assert_emo_ok(emo_network_create_text(text, &net));
     *ng = 0;
     for (int i = 0; i < net->nn.n_layers; i++)
         for (int j = 0; j < net->nn.layers[i].nparams; j++)
@@ -535,7 +547,7 @@ static emo_network *two_conv_net(size_t *ng)
 START_TEST(training_filter_forms)
 {
     size_t ng;
-    emo_network *net = two_conv_net(&ng);
+    emo_network *net = two_conv_net(12, &ng);
     int batch = 8;
     size_t nx = (size_t)batch * 64 * 144;
     float *x = malloc(4 * nx), *g[4];
@@ -543,7 +555,8 @@ START_TEST(training_filter_forms)
     for (int threads = 1; threads <= 2; threads++) {
         for (int k = 0; k < 4; k++) /* and the fc's output after them */
             g[k] = malloc(4 * (ng + (size_t)batch * 3));
-        int m = threads == 1 ? 4 : 2; /* slices of 4 images: 36 tiles */
+        /* slices of 4 images: 36 tiles, F(4x4) on the kernel only */
+        int m = threads == 1 || emo__packed_available() ? 4 : 2;
         train_pass_grads(net, x, batch, threads, 0, 0, m, g[0]);
         train_pass_grads(net, x, batch, threads, 1, 0, m, g[1]);
         train_pass_grads(net, x, batch, threads, 1, 1, m, g[2]);
@@ -579,14 +592,14 @@ END_TEST
 
 /* Training's packed filter forms (AVX-512 or AVX2 kernels) and plain U
  * (no kernel) against im2col, with channel counts that leave the packed
- * panels part empty (20 -> 24 -> 40 channels, F(2x2); 72 -> 40, F(4x4)
- * on 12x12 maps and F(3x3) on 9x9): every weight gradient and the
- * forward's output, at 1 and 2 threads. */
+ * panels part empty (20 -> 24 -> 40 channels, F(2x2) on 10x10 maps;
+ * 72 -> 40, F(4x4) on 12x12 maps and F(3x3) on 9x9): every weight
+ * gradient and the forward's output, at 1 and 2 threads. */
 START_TEST(training_packed_forms)
 {
     static const struct {
         int cin, c0, c1, side, m;
-    } nets[] = {{20, 24, 40, 12, 2}, {72, 72, 40, 12, 4},
+    } nets[] = {{20, 24, 40, 10, 2}, {72, 72, 40, 12, 4},
                 {72, 72, 40, 9, 3}};
     for (size_t k = 0; k < sizeof nets / sizeof nets[0]; k++) {
         char text[320];
@@ -634,18 +647,19 @@ START_TEST(training_packed_forms)
 END_TEST
 
 /* Slices whose batches take different tile sizes: 15 images on two
- * threads are slices of 7 and 8, and 64 channels on 12x12 maps take
- * F(2x2) at 7 images (63 tiles of 4x4) and F(4x4) at 8.  The step's
+ * threads are slices of 7 and 8, and 64 channels on 9x9 maps take
+ * F(2x2) at 7 images (63 tiles of 3x3) and F(3x3) at 8.  The step's
  * filter forms are made for slice 0's; slice 1 transforms its own, and
  * must not multiply by slice 0's packed forms. */
 START_TEST(training_slices_of_two_tile_sizes)
 {
     size_t ng;
-    emo_network *net = two_conv_net(&ng);
+    emo_network *net = two_conv_net(9, &ng);
     int batch = 15;
     ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 7), 2);
-    ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 8), 4);
-    size_t nx = (size_t)batch * 64 * 144;
+    ck_assert_int_eq(emo__wino_tile(&net->nn.layers[0], 8), 3);
+    ck_assert(emo__conv_fast(&net->nn.layers[0], 7));
+    size_t nx = (size_t)batch * 64 * 81;
     ng += (size_t)batch * 3; /* the fc's output after them */
     float *x = malloc(4 * nx), *g = malloc(4 * ng), *ref = malloc(4 * ng);
     nt_fill(x, nx, 29, -1, 1);

@@ -75,31 +75,37 @@ void emo__wino_force_tile(int m)
     tile_override = m >= 2 && m <= 4 ? m : 0;
 }
 
-/* F(4x4,3x3) where its tiles fit the map and the channel sums are long
- * enough for its dearer transforms: 36 products per 16 pixels against
- * F(2x2,3x3)'s 16 per 4, but a 6x6 map padded to 8x8 makes as many
- * products as F(2x2,3x3).  Its transformed filters are 2.25x larger,
- * so a call also needs enough tiles to amortise reading them.  Measured
- * with build/conv_bench on the Xeon (docs/benchmarks.md): at batch 64
- * F(4x4) took 0.38-0.92 of F(2x2)'s time on 12x12 to 48x48 maps with 64
- * to 256 input channels, 1.0-1.07 with 32 channels at 24x24, 1.3-1.4 on
- * 6x6 maps; with cached filters at 36 tiles of 4x4 per call (24x24 at
- * batch 1, 12x12 at batch 4) it was 1.0-1.2x slower, at 9 tiles 1.7x,
- * at 144 tiles 0.85-0.9x faster. */
+/* F(4x4,3x3) where its tiles fit the map: 36 products per 16 pixels
+ * against F(2x2,3x3)'s 16 per 4, but a 6x6 map padded to 8x8 makes as
+ * many products as F(2x2,3x3) (1.3-1.4x slower there).  Its transformed
+ * filters are 2.25x larger, so a call also needs enough tiles to
+ * amortise reading them: with OpenBLAS's products (U packed on every
+ * call) 36 tiles per call were 1.0-1.2x slower than F(2x2) and 9 tiles
+ * 1.7x (session 12); on U packed once for the kernel (where
+ * emo__packed_available) the 9 tiles of a 12x12 map at batch 1 pay.
+ * Measured on the Xeon (docs/benchmarks.md, session 15): build/nn_bench
+ * fwd at batch 1, F(4x4) on the 24x24 and 12x12 layers: VGG 0.84x at the
+ * AVX2 level, 0.90x at AVX-512, default 0.88x and 0.94x; build/conv_bench
+ * at batch 64 (OpenBLAS's products): F(4x4) 0.64-0.72 of F(2x2)'s
+ * forward time with 8 to 32 input channels on 24x24 and 48x48 maps (so
+ * no channel minimum beyond Winograd's own, conv.c), and the default
+ * net's training step 0.94x (t1) and 0.965x (t2) with its 32-channel
+ * conv2 on F(4x4). */
 #define WINO_F4_MIN_SIDE 12
-#define WINO_F4_MIN_CIN 64
 #define WINO_F4_MIN_TILES 64
+#define WINO_F4_MIN_TILES_PACKED 9
 
 /* F(3x3,3x3) where F(4x4)'s tiles would not fit the map (F(4x4) pads a
  * 6x6 map to 8x8) and it makes fewer products than F(2x2) (6x6 maps: 100
- * per image and channel pair against 144), with F(4x4)'s channel and
- * tile minimums.  Measured with build/nn_bench on
+ * per image and channel pair against 144), with F(4x4)'s tile minimum.
+ * No channel minimum: build/conv_bench at batch 64 on 6x6 maps had
+ * F(3x3) at 0.63-0.76 of F(2x2)'s time with 16 and 32 input channels
+ * (session 15), as with 64 and more.  Measured with build/nn_bench on
  * the Xeon (docs/benchmarks.md, session 14) on the default and VGG nets'
  * 6x6 layers: training steps 0.97-0.98x at batch 64; inference at 16
  * images and more 0.93-0.96x, at 1-8 images (4-32 tiles) 1.0-1.17x
  * slower (the transformed filters, 25/16 of F(2x2)'s, are read for few
  * tiles). */
-#define WINO_F3_MIN_CIN 64
 #define WINO_F3_MIN_TILES 64
 
 static size_t tiles_of(const emo__layer *l, int m, int batch)
@@ -115,12 +121,13 @@ int emo__wino_tile(const emo__layer *l, int batch)
     const char *e = getenv("EMO_WINO_TILE");
     if (e && e[0] >= '2' && e[0] <= '4' && !e[1])
         return e[0] - '0';
+    size_t tiles4 = tiles_of(l, 4, batch);
     if (l->out.h >= WINO_F4_MIN_SIDE && l->out.w >= WINO_F4_MIN_SIDE &&
-        l->in.c >= WINO_F4_MIN_CIN &&
-        tiles_of(l, 4, batch) >= WINO_F4_MIN_TILES)
+        (tiles4 >= WINO_F4_MIN_TILES ||
+         (tiles4 >= WINO_F4_MIN_TILES_PACKED && emo__packed_available())))
         return 4;
     size_t tiles3 = tiles_of(l, 3, batch);
-    if ((l->out.h % 4 || l->out.w % 4) && l->in.c >= WINO_F3_MIN_CIN &&
+    if ((l->out.h % 4 || l->out.w % 4) &&
         tiles3 >= WINO_F3_MIN_TILES &&
         tiles3 * 25 < tiles_of(l, 2, batch) * 16)
         return 3;
