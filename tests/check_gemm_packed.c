@@ -213,7 +213,7 @@ START_TEST(inference_matches_reference)
                                                  1));
             ck_assert_emo_ok(emo_network_forward(net, x, batch, p[k]));
             if (emo__conv_fast_cached(c1, batch)) {
-                /* F(3x3) from 64 tiles of 3x3 (batch 18) */
+                /* F(3x3) at batch 18: 72 tiles of 3x3 */
                 ck_assert_int_eq(net->ws->wino_m[0],
                                  emo__wino_tile(c1, batch));
                 ck_assert_int_eq(emo__wino_tile(c1, batch),

@@ -84,13 +84,12 @@ void emo__wino_force_tile(int m)
  * 1.7x (session 12); on U packed once for the kernel (where
  * emo__packed_available) the 9 tiles of a 12x12 map at batch 1 pay.
  * Measured on the Xeon (docs/benchmarks.md, session 15): build/nn_bench
- * fwd at batch 1, F(4x4) on the 24x24 and 12x12 layers: VGG 0.84x at the
- * AVX2 level, 0.90x at AVX-512, default 0.88x and 0.94x; build/conv_bench
- * at batch 64 (OpenBLAS's products): F(4x4) 0.64-0.72 of F(2x2)'s
+ * fwd at batch 1, F(4x4) on the 24x24 and 12x12 layers: VGG 0.86x at the
+ * AVX2 level, 0.90x at AVX-512, default 0.87x and 0.95x; build/conv_bench
+ * at batch 64 (OpenBLAS's products): F(4x4) 0.63-0.72 of F(2x2)'s
  * forward time with 8 to 32 input channels on 24x24 and 48x48 maps (so
  * no channel minimum beyond Winograd's own, conv.c), and the default
- * net's training step 0.94x (t1) and 0.965x (t2) with its 32-channel
- * conv2 on F(4x4). */
+ * net's training step 0.97-0.98x with its 32-channel conv2 on F(4x4). */
 #define WINO_F4_MIN_SIDE 12
 #define WINO_F4_MIN_TILES 64
 #define WINO_F4_MIN_TILES_PACKED 9
@@ -99,7 +98,7 @@ void emo__wino_force_tile(int m)
  * 6x6 map to 8x8) and it makes fewer products than F(2x2) (6x6 maps: 100
  * per image and channel pair against 144), with F(4x4)'s tile minimum.
  * No channel minimum: build/conv_bench at batch 64 on 6x6 maps had
- * F(3x3) at 0.63-0.76 of F(2x2)'s time with 16 and 32 input channels
+ * F(3x3) at 0.63-0.85 of F(2x2)'s time with 16 and 32 input channels
  * (session 15), as with 64 and more.  Measured with build/nn_bench on
  * the Xeon (docs/benchmarks.md, session 14) on the default and VGG nets'
  * 6x6 layers: training steps 0.97-0.98x at batch 64; inference at 16
