@@ -25,6 +25,13 @@
  *   once.  One handle must not be used from two threads at once, except that
  *   a loaded emo_network is read-only during prediction and may be shared by
  *   any number of emo_predictor handles, one per thread.
+ * - Process-wide state: network passes set OpenBLAS's thread count, which
+ *   OpenBLAS keeps per process (openblas_set_num_threads), to what they
+ *   run with: 1 for inference (its threads are libemo's own), 1 or
+ *   EMO_OPT_NET_THREADS for training.  OpenBLAS's default of every core
+ *   left its idle workers spinning beside a one-thread video loop.  An
+ *   application that also calls OpenBLAS sets its own count before its
+ *   calls.
  *
  * Stable API: everything in this header not marked EXPERIMENTAL.  Option
  * and status numbers are never renumbered; new ones are only appended.
