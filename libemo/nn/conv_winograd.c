@@ -22,7 +22,8 @@
  * (m = 4) of im2col's multiplications, and the transformed tensors (4,
  * 2.8 or 2.25 floats per pixel and channel) are smaller than im2col's
  * columns (9).  The larger tiles round worse (F(4x4,3x3): points 0,
- * +-1, +-2); all stay within the tests' bound against im2col.  Which m a layer takes is wino_tile's rule.
+ * +-1, +-2); all stay within the tests' bound against im2col.  Which m a
+ * layer takes is wino_tile's rule.
  *
  * Tiles are rows and channels columns so that the transforms run along
  * the channels, contiguous whatever the map size (a 6x6 map has 3 tiles a
@@ -213,6 +214,19 @@ size_t emo__wino_scratch(const emo__layer *l, int batch)
 
 typedef emo__lanes8 f8;
 
+/* body(A) for the tile size m, with A = m + 2 a literal: each tile
+ * size's transforms are named by it (g6, bt5, at4, ...; body pastes the
+ * name), and each size gets its own inlined copy with constant sizes. */
+#define BY_TILE(m, body)                                                   \
+    do {                                                                   \
+        if ((m) == 4)                                                      \
+            body(6);                                                       \
+        else if ((m) == 3)                                                 \
+            body(5);                                                       \
+        else                                                               \
+            body(4);                                                       \
+    } while (0)
+
 /* The lanes' 1-D transforms G g (3 -> a) and G^T u (a -> 3). */
 typedef void (*g_fn)(f8 g0, f8 g1, f8 g2, f8 *u);
 typedef void (*gt_fn)(const f8 *u, f8 *g);
@@ -325,12 +339,9 @@ EMO__INLINE void filter_u(const wino_dims *d, const float *W, size_t k,
 {
     f8 tap[9];
     load_taps(W, k, n, tap);
-    if (d->m == 4)
-        filter_u_a(tap, u, 6, g6);
-    else if (d->m == 3)
-        filter_u_a(tap, u, 5, g5);
-    else
-        filter_u_a(tap, u, 4, g4);
+#define FILTER_U(A) filter_u_a(tap, u, A, g##A)
+    BY_TILE(d->m, FILTER_U);
+#undef FILTER_U
 }
 
 /* Filters k0..k1 (output x input channel pairs) of U[xi][co][ci]. */
@@ -442,12 +453,9 @@ static void filter_gradient(const wino_dims *d, const float *dU, float *dW)
     size_t pl = (size_t)d->cout * d->cin, xs = xi_stride(pl, 1);
     for (size_t k = 0; k < pl; k += 8) {
         size_t n = pl - k < 8 ? pl - k : 8;
-        if (d->m == 4)
-            filter_gradient_a(dU, xs, k, n, dW, 6, gt6);
-        else if (d->m == 3)
-            filter_gradient_a(dU, xs, k, n, dW, 5, gt5);
-        else
-            filter_gradient_a(dU, xs, k, n, dW, 4, gt4);
+#define FILTER_GRADIENT(A) filter_gradient_a(dU, xs, k, n, dW, A, gt##A)
+        BY_TILE(d->m, FILTER_GRADIENT);
+#undef FILTER_GRADIENT
     }
 }
 
@@ -611,11 +619,8 @@ LAYOUT_INLINE void from_grid(const float *P, int C, int gw, int off, int h,
     const f8 zero = {0};
     for (int c = 0; c < c0; c += 8) {
         f8 b[8];
-        for (int i = 0; i < 8; i++) {
-            b[i] = zero;
-            for (int k = 0; bias && k < 8; k++)
-                b[i][k] = bias[c + i];
-        }
+        for (int i = 0; i < 8; i++)
+            b[i] = emo__splat8(bias ? bias[c + i] : 0.0f);
         for (size_t q = 0; q < q8; q += 8) {
             f8 v[8];
             size_t spot[8];
@@ -830,48 +835,36 @@ LAYOUT_INLINE void tile_2d(const float *src, size_t sr, size_t sk,
 LAYOUT_INLINE void input_tile(int m, const float *d, size_t rs, int C,
                               float *restrict v, size_t xs)
 {
-    if (m == 4)
-        TILE_CHANNELS(d, rs, C, v, 6 * xs, xs, 6, 6, bt6, 0);
-    else if (m == 3)
-        TILE_CHANNELS(d, rs, C, v, 5 * xs, xs, 5, 5, bt5, 0);
-    else
-        TILE_CHANNELS(d, rs, C, v, 4 * xs, xs, 4, 4, bt4, 0);
+#define INPUT(A) TILE_CHANNELS(d, rs, C, v, A * xs, xs, A, A, bt##A, 0)
+    BY_TILE(m, INPUT);
+#undef INPUT
 }
 
 /* D = A g A^T of the m x m output-gradient tile at g. */
 LAYOUT_INLINE void grad_tile(int m, const float *g, size_t rs, int C,
                              float *restrict v, size_t xs)
 {
-    if (m == 4)
-        TILE_CHANNELS(g, rs, C, v, 6 * xs, xs, 4, 6, a6, 0);
-    else if (m == 3)
-        TILE_CHANNELS(g, rs, C, v, 5 * xs, xs, 3, 5, a5, 0);
-    else
-        TILE_CHANNELS(g, rs, C, v, 4 * xs, xs, 2, 4, a4, 0);
+#define GRAD(A) TILE_CHANNELS(g, rs, C, v, A * xs, xs, A - 2, A, a##A, 0)
+    BY_TILE(m, GRAD);
+#undef GRAD
 }
 
 /* The m x m output tile A^T M A. */
 LAYOUT_INLINE void output_tile(int m, const float *M, size_t xs, int C,
                                float *restrict y, size_t rs)
 {
-    if (m == 4)
-        TILE_CHANNELS(M, 6 * xs, xs, y, rs, C, 6, 4, at6, 0);
-    else if (m == 3)
-        TILE_CHANNELS(M, 5 * xs, xs, y, rs, C, 5, 3, at5, 0);
-    else
-        TILE_CHANNELS(M, 4 * xs, xs, y, rs, C, 4, 2, at4, 0);
+#define OUTPUT(A) TILE_CHANNELS(M, A * xs, xs, y, rs, C, A, A - 2, at##A, 0)
+    BY_TILE(m, OUTPUT);
+#undef OUTPUT
 }
 
 /* The a x a input-gradient tile B X B^T, added into the grid. */
 LAYOUT_INLINE void input_grad_tile(int m, const float *x, size_t xs, int C,
                                    float *restrict d, size_t rs)
 {
-    if (m == 4)
-        TILE_CHANNELS(x, 6 * xs, xs, d, rs, C, 6, 6, b6, 1);
-    else if (m == 3)
-        TILE_CHANNELS(x, 5 * xs, xs, d, rs, C, 5, 5, b5, 1);
-    else
-        TILE_CHANNELS(x, 4 * xs, xs, d, rs, C, 4, 4, b4, 1);
+#define INPUT_GRAD(A) TILE_CHANNELS(x, A * xs, xs, d, rs, C, A, A, b##A, 1)
+    BY_TILE(m, INPUT_GRAD);
+#undef INPUT_GRAD
 }
 
 /* ---- the passes --------------------------------------------------------- */
