@@ -1,8 +1,11 @@
 /*
  * conv_bench - one 3x3 pad-1 convolution layer's passes, im2col against
- * Winograd F(2x2,3x3), F(3x3,3x3) and F(4x4,3x3), interleaved run by run so that a
- * loaded machine slows all alike.  Links the static library (internal
- * kernels).
+ * Winograd F(2x2,3x3), F(3x3,3x3) and F(4x4,3x3), interleaved run by run
+ * so that a loaded machine slows all alike.  Links the static library
+ * (internal kernels).  Winograd's products here are OpenBLAS's (no packed
+ * filter forms): inference and training use gemm_packed.c's kernels
+ * where they run, so the tile rule is measured on whole nets too
+ * (build/nn_bench).
  *
  *   conv_bench CIN SIZE COUT BATCH RUNS [THREADS]
  *
